@@ -1,0 +1,213 @@
+"""``ConsoleChat``: the ``Chat`` port for the console. It records what the bot sends and prints a transcript."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from bot.chat import (
+    Capability,
+    ChatError,
+    DirectMessagesClosed,
+    PermanentChatError,
+    ScheduledEvent,
+)
+from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef
+from bot.messages import Message
+
+__all__ = ["ConsoleChat", "Sent", "render_message"]
+
+PLATFORM = "console"
+_MENTION = re.compile(r"<@([^>|]+)(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#([^>|]+)(?:\|[^>]*)?>")
+
+
+def humanize(text: str) -> str:
+    """``<@alice>`` → ``@alice``, ``<#welcome>`` → ``#welcome``."""
+    return _CHANNEL.sub(r"#\1", _MENTION.sub(r"@\1", text))
+
+
+def render_message(message: Message, indent: str = "    ") -> list[str]:
+    """A message as console lines: title, text, fields, buttons as ``[ label ]``, footer."""
+    lines: list[str] = []
+    if message.title:
+        lines.append(f"**{message.title}**")
+    if message.text:
+        lines.extend(message.text.splitlines())
+    for f in message.fields:
+        lines.append(f"{f.name}:" if f.name else "")
+        lines.extend(f"  {line}" for line in f.value.splitlines())
+    for attachment in message.attachments:
+        lines.append(f"📎 {attachment.filename}")
+    if message.buttons:
+        lines.append("  ".join(f"[ {b.label} ]" for b in message.buttons))
+    if message.footer:
+        lines.append(f"— {message.footer}")
+    return [indent + humanize(line) if line else "" for line in lines]
+
+
+@dataclass
+class Sent:
+    """Something the bot did on the console platform."""
+
+    kind: str  # post | dm | update | reply | role | invite | group | event | react
+    to: str  # channel id, member id, or "alice" for a reply
+    message: Message | None = None
+    ref: MessageRef | None = None
+    detail: str = ""
+    visible_to: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def text(self) -> str:
+        return self.message.plain() if self.message else self.detail
+
+
+class ConsoleChat:
+    """The console platform: every capability, simulated."""
+
+    platform = PLATFORM
+    capabilities = frozenset(
+        {
+            Capability.ROLES,
+            Capability.PRIVATE_THREADS,
+            Capability.GROUP_DM,
+            Capability.THREADS,
+            Capability.REACTIONS,
+            Capability.UPDATE,
+            Capability.FORMS,
+            Capability.SCHEDULED_EVENTS,
+            Capability.FILES,
+        }
+    )
+
+    def __init__(self, out: Callable[[str], None] | None = None) -> None:
+        self.sent: list[Sent] = []
+        self.messages: dict[str, Sent] = {}
+        # What each message says now (after updates); Sent records keep what was first sent.
+        self.current: dict[str, Message] = {}
+        self.roles: dict[str, set[str]] = {}
+        self.closed_dms: set[str] = set()
+        self.deleted_channels: set[str] = set()
+        self.failures: list[ChatError] = []
+        self.out = out or (lambda line: None)
+        self._ids = 0
+
+    def _next_id(self) -> str:
+        self._ids += 1
+        return f"m{self._ids}"
+
+    def _maybe_fail(self) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+
+    def _record(self, sent: Sent, header: str) -> MessageRef:
+        ref = MessageRef(PLATFORM, sent.to, self._next_id())
+        sent.ref = ref
+        self.sent.append(sent)
+        self.messages[ref.id] = sent
+        if sent.message is not None:
+            self.current[ref.id] = sent.message
+        self.out(header)
+        if sent.message is not None:
+            for line in render_message(sent.message):
+                self.out(line)
+        return ref
+
+    async def post(self, channel: ChannelRef, message: Message) -> MessageRef:
+        self._maybe_fail()
+        if channel.id in self.deleted_channels:
+            raise PermanentChatError(f"unknown channel {channel.id}")
+        return self._record(Sent("post", channel.id, message), f"  #{channel.id} │ Agora:")
+
+    async def direct_message(self, member: MemberRef, message: Message) -> MessageRef:
+        self._maybe_fail()
+        if member.id in self.closed_dms:
+            raise DirectMessagesClosed(f"{member.id} does not accept direct messages")
+        sent = Sent("dm", member.id, message, visible_to=frozenset({member.id}))
+        return self._record(sent, f"  ✉ DM to {member.id} │ Agora:")
+
+    async def update(self, ref: MessageRef, message: Message) -> None:
+        self._maybe_fail()
+        original = self.messages.get(ref.id)
+        if original is None:
+            raise PermanentChatError(f"unknown message {ref.id}")
+        self.current[ref.id] = message
+        self.sent.append(Sent("update", ref.channel_id, message, ref=ref, visible_to=original.visible_to))
+        self.out(f"  ✎ message {ref.id} updated │ Agora:")
+        for line in render_message(message):
+            self.out(line)
+
+    async def react(self, ref: MessageRef, emoji: str) -> None:
+        self._maybe_fail()
+        self.sent.append(Sent("react", ref.channel_id, ref=ref, detail=emoji))
+
+    async def grant_role(self, community: CommunityRef, member: MemberRef, role: str) -> None:
+        self._maybe_fail()
+        self.roles.setdefault(member.id, set()).add(role)
+        self.sent.append(Sent("role", member.id, detail=f"+{role}"))
+        self.out(f"  ⚑ {member.id} now has the role “{role}”")
+
+    async def revoke_role(self, community: CommunityRef, member: MemberRef, role: str) -> None:
+        self._maybe_fail()
+        self.roles.setdefault(member.id, set()).discard(role)
+        self.sent.append(Sent("role", member.id, detail=f"-{role}"))
+        self.out(f"  ⚑ {member.id} no longer has the role “{role}”")
+
+    async def invite_to_channels(
+        self, community: CommunityRef, member: MemberRef, channels: Sequence[ChannelRef]
+    ) -> None:
+        self._maybe_fail()
+        names = ", ".join(f"#{c.id}" for c in channels)
+        self.sent.append(Sent("invite", member.id, detail=names))
+        self.out(f"  ⚑ {member.id} invited to {names}")
+
+    async def open_group(
+        self,
+        community: CommunityRef,
+        members: Sequence[MemberRef],
+        title: str,
+        parent: ChannelRef | None = None,
+    ) -> ChannelRef:
+        self._maybe_fail()
+        self._ids += 1
+        channel = ChannelRef(PLATFORM, f"group-{self._ids}", title)
+        who = ", ".join(m.id for m in members)
+        self.sent.append(
+            Sent("group", channel.id, detail=f"{title}: {who}", visible_to=frozenset(m.id for m in members))
+        )
+        where = f" in #{parent.id}" if parent else ""
+        self.out(f"  ⚑ private conversation “{title}” opened{where} for {who}")
+        return channel
+
+    async def create_event(self, community: CommunityRef, event: ScheduledEvent) -> str:
+        self._maybe_fail()
+        self._ids += 1
+        self.sent.append(Sent("event", "events", detail=f"{event.name} @ {event.start.isoformat()}"))
+        self.out(f"  📅 event “{event.name}” created")
+        return f"event-{self._ids}"
+
+    # --- what tests and the demo read --------------------------------------------------------------------
+
+    def dms(self, member: str) -> list[Sent]:
+        return [s for s in self.sent if s.kind == "dm" and s.to == member]
+
+    def posts(self, channel: str | None = None) -> list[Sent]:
+        return [s for s in self.sent if s.kind == "post" and (channel is None or s.to == channel)]
+
+    def visible_to(self, member: str) -> list[Sent]:
+        """Messages ``member`` can see or saw, newest last (their DMs, their replies, channel posts, updates)."""
+        return [
+            s
+            for s in self.sent
+            if s.message is not None
+            and s.kind in ("dm", "post", "reply", "update")
+            and (not s.visible_to or member in s.visible_to)
+        ]
+
+    def reply(self, member: str, message: Message) -> None:
+        """Show an answer to the member who acted (adapters' job; here, printed)."""
+        sent = Sent("reply", member, message, visible_to=frozenset({member}))
+        self._record(
+            sent, f"  👁 only {member} sees │ Agora:" if message.ephemeral else f"  ↩ to {member} │ Agora:"
+        )

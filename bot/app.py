@@ -1,0 +1,378 @@
+"""The core's engine: takes an event, runs its handlers in one transaction, then delivers what must not be lost.
+
+    adapter -> Agora.dispatch(event) -> [dedupe by delivery id] -> handler(ctx) -> commit -> outbox, timers
+
+Adapters call ``dispatch`` after acknowledging the platform, and render the returned ``Outcome`` to the person
+who acted. The scheduler calls back into ``dispatch`` with ``TimerFired`` events, so timers get the same
+transaction, idempotency and logging as everything else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.chat import Chat
+from bot.clock import Clock
+from bot.config import Config
+from bot.context import Context, Outcome
+from bot.errors import FormErrors, UserError
+from bot.events import CommandInvoked, CommunityRef, Event, MemberJoined, MemberLeft, MemberRef, TimerFired
+from bot.i18n import translator
+from bot.messages import Message
+from bot.outbox import Courier
+from bot.router import Feature, Router
+from bot.scheduler import Scheduler, cron_trigger
+from bot.settings import CommunitySettings
+from storage.database import Database
+from storage.models import Charter, Community, Member, ProcessedDelivery, Schedule, Timer
+
+__all__ = ["Agora", "default_features"]
+
+log = logging.getLogger("agora.events")
+
+
+def default_features() -> list[Feature]:
+    """Every feature Agora ships, in the order they see shared events."""
+    from bot.features.charter import CharterFeature
+    from bot.features.help import HelpFeature
+    from bot.features.setup import SetupFeature
+
+    return [CharterFeature(), SetupFeature(), HelpFeature()]
+
+
+class Agora:
+    """One running bot: its features, its database, its clock and scheduler, and the platforms attached."""
+
+    def __init__(
+        self,
+        config: Config,
+        database: Database,
+        *,
+        clock: Clock,
+        scheduler: Scheduler,
+        features: Iterable[Feature] | None = None,
+    ) -> None:
+        self.config = config
+        self.database = database
+        self.clock = clock
+        self.scheduler = scheduler
+        self.router = Router()
+        for feature in default_features() if features is None else features:
+            self.router.add(feature)
+        self.chats: dict[str, Chat] = {}
+        self.courier = Courier(database, clock, scheduler, self.chats.get)
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.started = False
+
+    # --- life cycle --------------------------------------------------------------------------------------
+
+    def attach(self, chat: Chat) -> None:
+        """Connect a platform: outbox entries of its communities are delivered through ``chat``."""
+        self.chats[chat.platform] = chat
+        if self.started:
+            self.kick_outbox()
+
+    async def start(self) -> None:
+        """Rebuild the scheduler's jobs from the tables, catch up what came due while stopped, deliver leftovers."""
+        await self.scheduler.start()
+        async with self.database.transaction() as session:
+            timers = (
+                await session.scalars(select(Timer).where(Timer.fired_at.is_(None), ~Timer.cancelled))
+            ).all()
+            schedules = (await session.scalars(select(Schedule))).all()
+        for timer in timers:
+            self._arm_timer(timer)
+        for schedule in schedules:
+            self._arm_schedule(schedule)
+        self.started = True
+        self.kick_outbox()
+        await self.scheduler_run_due()
+
+    async def scheduler_run_due(self) -> None:
+        run_due = getattr(self.scheduler, "run_due", None)
+        if run_due is not None:
+            await run_due()
+
+    async def stop(self) -> None:
+        self.started = False
+        await self.settle()
+        await self.scheduler.stop()
+
+    def kick_outbox(self) -> None:
+        """Deliver the outbox in the background (after a commit, or when a platform connects)."""
+        self._spawn(self.courier.deliver_due())
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def settle(self) -> None:
+        """Wait until background work (outbox deliveries) is done: for tests, the demo and a clean stop."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # --- communities, members, permissions ---------------------------------------------------------------
+
+    def is_animator(self, member: MemberRef, settings: CommunitySettings) -> bool:
+        """An animator: platform admin, listed by id or name, or holding the animator role / user group."""
+        if member.is_admin:
+            return True
+        if member.id in settings.animators or (
+            member.display_name and member.display_name in settings.animators
+        ):
+            return True
+        return settings.animator_role is not None and settings.animator_role in member.roles
+
+    def base_settings(self) -> CommunitySettings:
+        return self.config.community.settings()
+
+    def settings_of(self, community: Community) -> CommunitySettings:
+        base = self.base_settings()
+        if not base.name and community.name:
+            base = base.model_copy(update={"name": community.name})
+        return base.with_overrides(community.settings or {})
+
+    async def community_settings(self, ref: CommunityRef) -> CommunitySettings:
+        """The effective settings of a community (for adapters: channels, roles, locale)."""
+        async with self.database.transaction() as session:
+            community = await self.ensure_community(session, ref)
+            return self.settings_of(community)
+
+    async def ensure_community(self, session: AsyncSession, ref: CommunityRef) -> Community:
+        community = await session.scalar(
+            select(Community).where(Community.platform == ref.platform, Community.external_id == ref.id)
+        )
+        if community is not None:
+            if ref.name and community.name != ref.name:
+                community.name = ref.name
+            return community
+        now = self.clock.now()
+        community = Community(
+            platform=ref.platform, external_id=ref.id, name=ref.name, settings={}, created_at=now
+        )
+        session.add(community)
+        await session.flush()
+        charter = self.config.community.charter
+        session.add(
+            Charter(
+                community_id=community.id,
+                version=1,
+                objective=charter.objective,
+                animators=[a.model_dump() for a in charter.animators],
+                rights=list(charter.rights),
+                duties=list(charter.duties),
+                change_note="",
+                created_by="config",
+                created_at=now,
+            )
+        )
+        await session.flush()
+        return community
+
+    async def ensure_member(
+        self, session: AsyncSession, community: Community, ref: MemberRef, now: datetime
+    ) -> Member:
+        member = await session.scalar(
+            select(Member).where(Member.community_id == community.id, Member.external_id == ref.id)
+        )
+        if member is None:
+            member = Member(
+                community_id=community.id, external_id=ref.id, display_name=ref.display_name, joined_at=now
+            )
+            session.add(member)
+            await session.flush()
+        elif ref.display_name and member.display_name != ref.display_name:
+            member.display_name = ref.display_name
+        return member
+
+    # --- dispatch ------------------------------------------------------------------------------------------
+
+    async def dispatch(self, event: Event) -> Outcome:
+        """Handle one event: once per delivery id, in one transaction, with a log line."""
+        started = time.perf_counter()
+        key = (event.community.platform, event.community.id)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            outcome, ctx, community_id = await self._run(event)
+        if ctx is not None:
+            self._after_commit(ctx)
+        self._log(event, outcome, community_id, started)
+        return outcome
+
+    async def _run(self, event: Event) -> tuple[Outcome, Context | None, int | None]:
+        route = self.router.route(event)
+        chat = self.chats.get(event.community.platform)
+        try:
+            async with self.database.transaction() as session:
+                community = await self.ensure_community(session, event.community)
+                if event.delivery_id and not await self._first_delivery(
+                    session, community, event.delivery_id
+                ):
+                    return Outcome(duplicate=True, handled=False), None, community.id
+                settings = self.settings_of(community)
+                ctx = Context(self, event, session, community, settings, chat, translator(settings.locale))
+                await self._track_membership(ctx)
+                if route is None:
+                    ctx.outcome.handled = False
+                    if isinstance(event, CommandInvoked):
+                        raise UserError(
+                            ctx._("There is no command “{name}”. Try /agora help.", name=event.name)
+                        )
+                else:
+                    if route.animator_only:
+                        ctx.require_animator()
+                    if isinstance(event, TimerFired):
+                        await self._mark_fired(ctx, event)
+                    for handler in route.handlers:
+                        await handler(ctx)
+        except FormErrors as exc:
+            return Outcome(form_errors=exc.errors, error="form"), None, None
+        except UserError as exc:
+            # Nothing the handler did is kept (the transaction rolled back); the member is told why.
+            return Outcome(replies=[_ephemeral(exc.message)], error="refused"), None, None
+        except IntegrityError:
+            # A concurrent twin of this delivery won the race for the processed-delivery row.
+            if event.delivery_id:
+                return Outcome(duplicate=True, handled=False), None, None
+            raise
+        return ctx.outcome, ctx, community.id
+
+    async def _first_delivery(self, session: AsyncSession, community: Community, delivery_id: str) -> bool:
+        seen = await session.scalar(
+            select(ProcessedDelivery.id).where(ProcessedDelivery.delivery_id == delivery_id)
+        )
+        if seen is not None:
+            return False
+        session.add(
+            ProcessedDelivery(
+                community_id=community.id, delivery_id=delivery_id, processed_at=self.clock.now()
+            )
+        )
+        await session.flush()
+        return True
+
+    async def _track_membership(self, ctx: Context) -> None:
+        event = ctx.event
+        if isinstance(event, MemberJoined):
+            member = await ctx.member(event.member)
+            if member.left_at is not None:
+                member.left_at, member.joined_at = None, ctx.now
+        elif isinstance(event, MemberLeft):
+            member = await ctx.member(event.member)
+            member.left_at = ctx.now
+        elif ctx.actor is not None and not ctx.actor.is_bot:
+            await ctx.member()
+
+    async def _mark_fired(self, ctx: Context, event: TimerFired) -> None:
+        if event.delivery_id and event.delivery_id.startswith("schedule:"):
+            schedule = await ctx.session.get(Schedule, int(event.ref))
+            if schedule is not None and event.due is not None:
+                schedule.last_fired_at = event.due
+            return
+        timer = await ctx.session.scalar(
+            select(Timer).where(
+                Timer.community_id == ctx.community.id, Timer.kind == event.kind, Timer.ref == event.ref
+            )
+        )
+        if timer is not None:
+            timer.fired_at = ctx.now
+
+    def _after_commit(self, ctx: Context) -> None:
+        for timer in ctx.timer_changes:
+            self._arm_timer(timer)
+        for schedule in ctx.schedule_changes:
+            self._arm_schedule(schedule)
+        self.kick_outbox()
+
+    # --- timers and schedules ---------------------------------------------------------------------------
+
+    def _arm_timer(self, timer: Timer) -> None:
+        key = f"timer:{timer.id}"
+        if timer.cancelled or timer.fired_at is not None:
+            self.scheduler.cancel(key)
+            return
+        timer_id, due = timer.id, timer.due_at
+
+        async def fire() -> None:
+            await self._fire_timer(timer_id, due)
+
+        self.scheduler.at(key, due, fire)
+
+    async def _fire_timer(self, timer_id: int, due: datetime) -> None:
+        async with self.database.transaction() as session:
+            timer = await session.get(Timer, timer_id)
+            if timer is None or timer.fired_at is not None or timer.cancelled or timer.due_at != due:
+                return
+            community = await session.get(Community, timer.community_id)
+            assert community is not None
+            event = TimerFired(
+                community=CommunityRef(community.platform, community.external_id, community.name),
+                kind=timer.kind,
+                ref=timer.ref,
+                due=due,
+                delivery_id=f"timer:{timer_id}:{due.isoformat()}",
+            )
+        await self.dispatch(event)
+
+    def _arm_schedule(self, schedule: Schedule) -> None:
+        key = f"schedule:{schedule.id}"
+        if schedule.paused:
+            self.scheduler.cancel(key)
+            return
+        schedule_id = schedule.id
+        trigger = cron_trigger(schedule.cron, schedule.timezone)
+        after = schedule.last_fired_at or schedule.created_at
+
+        async def fire(when: datetime) -> None:
+            await self._fire_schedule(schedule_id, when)
+
+        self.scheduler.recurring(key, trigger, fire, after)
+
+    async def _fire_schedule(self, schedule_id: int, when: datetime) -> None:
+        async with self.database.transaction() as session:
+            schedule = await session.get(Schedule, schedule_id)
+            if schedule is None or schedule.paused:
+                return
+            community = await session.get(Community, schedule.community_id)
+            assert community is not None
+            event = TimerFired(
+                community=CommunityRef(community.platform, community.external_id, community.name),
+                kind=schedule.kind,
+                ref=str(schedule_id),
+                due=when,
+                delivery_id=f"schedule:{schedule_id}:{when.isoformat()}",
+            )
+        await self.dispatch(event)
+
+    # --- logging -------------------------------------------------------------------------------------------
+
+    def _log(self, event: Event, outcome: Outcome, community_id: int | None, started: float) -> None:
+        fields: dict[str, Any] = {
+            "event": event.event_type,
+            "platform": event.community.platform,
+            "community": community_id,
+            "outcome": "duplicate"
+            if outcome.duplicate
+            else outcome.error or ("ok" if outcome.handled else "ignored"),
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        }
+        for name in ("name", "action", "form", "kind"):
+            value = getattr(event, name, None)
+            if isinstance(value, str):
+                fields[name] = value
+        log.info("event handled", extra={"agora": fields})
+
+
+def _ephemeral(text: str) -> Message:
+    return Message(text=text, ephemeral=True)

@@ -1,0 +1,131 @@
+"""The ``Chat`` port: the only way a feature reaches a platform.
+
+Each adapter implements it and declares what it can do; features check ``capabilities`` and degrade gracefully
+(no roles on Slack: the bot invites to channels instead; no group DM on Discord: a private thread).
+Errors come back as two kinds: ``TransientChatError`` (try again later) and ``PermanentChatError`` (will never
+succeed: the channel is gone, the member left); the outbox treats them differently.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef
+from bot.messages import Message
+
+__all__ = [
+    "Capability",
+    "Chat",
+    "ChatError",
+    "DirectMessagesClosed",
+    "MissingPermission",
+    "PermanentChatError",
+    "ScheduledEvent",
+    "TransientChatError",
+]
+
+
+class Capability(enum.Enum):
+    """What a platform can do, so features can choose a fallback."""
+
+    ROLES = "roles"  # grant and revoke roles
+    CHANNEL_INVITE = "channel_invite"  # invite a member to channels (Slack's gating)
+    GROUP_DM = "group_dm"  # a conversation with several members (Slack mpim)
+    PRIVATE_THREADS = "private_threads"  # a private thread in a channel (Discord's group conversation)
+    THREADS = "threads"  # reply threads under a message
+    REACTIONS = "reactions"
+    UPDATE = "update"  # edit a message the bot posted
+    FORMS = "forms"  # modals
+    SCHEDULED_EVENTS = "scheduled_events"
+    FILES = "files"
+
+
+class ChatError(Exception):
+    """A platform call failed."""
+
+
+class TransientChatError(ChatError):
+    """Worth trying again later (rate limit, 5xx, network)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentChatError(ChatError):
+    """Will never succeed as it is (unknown channel, member gone)."""
+
+
+class DirectMessagesClosed(PermanentChatError):
+    """The member does not accept direct messages from the bot (Discord 50007)."""
+
+
+class MissingPermission(PermanentChatError):
+    """The bot lacks a platform permission (Manage Roles, role too low, channel not accessible)."""
+
+
+@dataclass(frozen=True)
+class ScheduledEvent:
+    """A platform calendar event (Discord Scheduled Event)."""
+
+    name: str
+    start: datetime
+    end: datetime
+    location: str = ""
+    description: str = ""
+
+
+@runtime_checkable
+class Chat(Protocol):
+    """What a platform adapter offers the core. Async, small, and the same everywhere."""
+
+    platform: str
+    capabilities: frozenset[Capability]
+
+    async def post(self, channel: ChannelRef, message: Message) -> MessageRef:
+        """Post in a channel."""
+        ...
+
+    async def direct_message(self, member: MemberRef, message: Message) -> MessageRef:
+        """Send a direct message; raises DirectMessagesClosed when the member refuses them."""
+        ...
+
+    async def update(self, ref: MessageRef, message: Message) -> None:
+        """Replace a message the bot posted."""
+        ...
+
+    async def react(self, ref: MessageRef, emoji: str) -> None:
+        """Add the bot's reaction to a message."""
+        ...
+
+    async def grant_role(self, community: CommunityRef, member: MemberRef, role: str) -> None:
+        """Give a role (by id or name); needs Capability.ROLES."""
+        ...
+
+    async def revoke_role(self, community: CommunityRef, member: MemberRef, role: str) -> None:
+        """Take a role back; needs Capability.ROLES."""
+        ...
+
+    async def invite_to_channels(
+        self, community: CommunityRef, member: MemberRef, channels: Sequence[ChannelRef]
+    ) -> None:
+        """Invite a member to channels; needs Capability.CHANNEL_INVITE."""
+        ...
+
+    async def open_group(
+        self,
+        community: CommunityRef,
+        members: Sequence[MemberRef],
+        title: str,
+        parent: ChannelRef | None = None,
+    ) -> ChannelRef:
+        """A conversation for a few members: a group DM (Slack) or a private thread in ``parent`` (Discord)."""
+        ...
+
+    async def create_event(self, community: CommunityRef, event: ScheduledEvent) -> str:
+        """Create a platform calendar event; needs Capability.SCHEDULED_EVENTS. Returns its id."""
+        ...

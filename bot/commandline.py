@@ -1,0 +1,122 @@
+"""Reading ``/agora ...`` typed as text (Slack's slash command, the console) into a command and its options.
+
+``/agora setup locale=fr timezone="Europe/Paris"`` or positionally ``/agora setup fr``; quotes group words;
+mentions (``<@U123|name>``, ``@alice``) and channels (``<#C123|name>``, ``#general``) become ids. Mistakes come
+back as a ``UserError`` with the command's usage, in the community's language.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any
+
+from bot.errors import UserError
+from bot.i18n import Translator
+from bot.router import CommandSpec, Option, Router
+
+__all__ = ["parse_command_text", "usage"]
+
+_SLACK_REF = re.compile(r"^<[@#!]([A-Z0-9a-z_.-]+)(?:\|[^>]*)?>$")
+
+
+def usage(spec: CommandSpec) -> str:
+    """``/agora setup [locale=…] [timezone=…]`` for a command."""
+    parts = [f"/agora {spec.name}"]
+    for option in spec.options:
+        parts.append(f"{option.name}=…" if option.required else f"[{option.name}=…]")
+    return " ".join(parts)
+
+
+def _ref_value(option: Option, raw: str) -> str:
+    match = _SLACK_REF.match(raw)
+    if match:
+        return match.group(1)
+    if option.kind == "member" and raw.startswith("@"):
+        return raw[1:]
+    if option.kind == "channel" and raw.startswith("#"):
+        return raw[1:]
+    return raw
+
+
+def _convert(_: Translator, spec: CommandSpec, option: Option, raw: str) -> Any:
+    value: Any = _ref_value(option, raw)
+    if option.kind == "integer":
+        try:
+            value = int(value)
+        except ValueError:
+            raise UserError(
+                _("“{value}” is not a whole number (option {option}).", value=raw, option=option.name)
+            ) from None
+    elif option.kind == "boolean":
+        lowered = value.lower()
+        if lowered in ("yes", "oui", "true", "on", "1"):
+            value = True
+        elif lowered in ("no", "non", "false", "off", "0"):
+            value = False
+        else:
+            raise UserError(
+                _("“{value}” should be yes or no (option {option}).", value=raw, option=option.name)
+            )
+    if option.choices and value not in option.choices:
+        raise UserError(
+            _(
+                "“{value}” is not a choice for {option}. Choose one of: {choices}.",
+                value=raw,
+                option=option.name,
+                choices=", ".join(option.choices),
+            )
+        )
+    return value
+
+
+def parse_command_text(router: Router, text: str, _: Translator) -> tuple[CommandSpec, dict[str, Any]]:
+    """The command and options typed after ``/agora``. An empty text means ``help``."""
+    try:
+        words = shlex.split(text.strip())
+    except ValueError:
+        raise UserError(_("A quotation mark is not closed. Try again with matching quotes.")) from None
+    if not words:
+        words = ["help"]
+    spec, rest = router.resolve_command(words)
+    if spec is None:
+        raise UserError(_("There is no command “{name}”. Try /agora help.", name=words[0]))
+    options = {option.name: option for option in spec.options}
+    args: dict[str, Any] = {}
+    positional = [o for o in spec.options]
+    for word in rest:
+        name, sep, raw = word.partition("=")
+        if sep and name in options:
+            option = options[name]
+        elif sep and re.fullmatch(r"[a-z_]+", name):
+            raise UserError(
+                _(
+                    "“{option}” is not an option of /agora {command}. Usage: {usage}",
+                    option=name,
+                    command=spec.name,
+                    usage=usage(spec),
+                )
+            )
+        else:
+            remaining = [o for o in positional if o.name not in args]
+            if not remaining:
+                raise UserError(
+                    _(
+                        "Too many values for /agora {command}. Usage: {usage}",
+                        command=spec.name,
+                        usage=usage(spec),
+                    )
+                )
+            option, raw = remaining[0], word
+        args[option.name] = _convert(_, spec, option, raw)
+    missing = [o.name for o in spec.options if o.required and o.name not in args]
+    if missing:
+        raise UserError(
+            _(
+                "/agora {command} needs {option}. Usage: {usage}",
+                command=spec.name,
+                option=missing[0],
+                usage=usage(spec),
+            )
+        )
+    return spec, args

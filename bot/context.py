@@ -1,0 +1,202 @@
+"""What a handler receives: the event, the community and its settings, the actor and their permissions, the
+platform, one database transaction, the clock and the translation function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.chat import Capability, Chat
+from bot.errors import UserError
+from bot.events import CommunityRef, Event, MemberRef, MessageRef, actor_of
+from bot.i18n import Translator
+from bot.messages import Form, Message
+from bot.settings import CommunitySettings
+from storage.models import Community, Member, OutboxEntry, Schedule, Timer
+
+if TYPE_CHECKING:
+    from bot.app import Agora
+
+__all__ = ["Context", "Outcome"]
+
+
+@dataclass
+class Outcome:
+    """What the adapter must show the person who acted, once the handler's transaction committed."""
+
+    replies: list[Message] = field(default_factory=list)
+    form: Form | None = None
+    form_errors: dict[str, str] | None = None
+    duplicate: bool = False
+    handled: bool = True
+    error: str | None = None
+
+
+class Context:
+    """One handler call. Everything it records is committed together, or not at all."""
+
+    def __init__(
+        self,
+        app: Agora,
+        event: Event,
+        session: AsyncSession,
+        community: Community,
+        settings: CommunitySettings,
+        chat: Chat | None,
+        translator: Translator,
+    ) -> None:
+        self.app = app
+        self.event = event
+        self.session = session
+        self.community = community
+        self.settings = settings
+        self.chat = chat
+        self._ = translator
+        self.clock = app.clock
+        self.actor: MemberRef | None = actor_of(event)
+        self.outcome = Outcome()
+        self.timer_changes: list[Timer] = []
+        self.schedule_changes: list[Schedule] = []
+
+    # --- who and where -------------------------------------------------------------------------------------
+
+    @property
+    def community_ref(self) -> CommunityRef:
+        return self.event.community
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @property
+    def is_animator(self) -> bool:
+        return self.actor is not None and self.app.is_animator(self.actor, self.settings)
+
+    def can(self, capability: Capability) -> bool:
+        return self.chat is not None and capability in self.chat.capabilities
+
+    def require_animator(self) -> None:
+        """Refuse politely unless the actor animates this community."""
+        if not self.is_animator:
+            raise UserError(
+                self._(
+                    "Only the animators of this community can do that. "
+                    "If you think you should be one, ask an animator to add you."
+                )
+            )
+
+    async def member(self, ref: MemberRef | None = None) -> Member:
+        """The stored member for ``ref`` (the actor by default), created on first sight."""
+        ref = ref or self.actor
+        if ref is None:
+            raise ValueError("no member in this event")
+        return await self.app.ensure_member(self.session, self.community, ref, self.now)
+
+    async def find_member(self, external_id: str) -> Member | None:
+        return await self.session.scalar(
+            select(Member).where(Member.community_id == self.community.id, Member.external_id == external_id)
+        )
+
+    # --- answering the person who acted ----------------------------------------------------------------
+
+    def reply(self, message: Message | str) -> None:
+        """Answer the actor (ephemeral unless the message says otherwise)."""
+        if isinstance(message, str):
+            message = Message(text=message, ephemeral=True)
+        self.outcome.replies.append(message)
+
+    def open_form(self, form: Form) -> None:
+        self.outcome.form = form
+
+    # --- actions that must not be lost: the outbox ------------------------------------------------------
+
+    def enqueue(self, op: str, payload: dict[str, Any]) -> None:
+        self.session.add(
+            OutboxEntry(
+                community_id=self.community.id,
+                op=op,
+                payload=payload,
+                next_attempt_at=self.now,
+                created_at=self.now,
+            )
+        )
+
+    def post(self, channel_id: str, message: Message) -> None:
+        self.enqueue("post", {"channel": channel_id, "message": message.to_dict()})
+
+    def post_to(self, purpose: str, message: Message) -> bool:
+        """Post in the channel configured for ``purpose``; False when none is configured."""
+        channel = self.settings.channel(purpose)
+        if not channel:
+            return False
+        self.post(channel, message)
+        return True
+
+    def dm(self, member_id: str, message: Message) -> None:
+        """A direct message; if the member refuses them, the welcome channel is used instead."""
+        self.enqueue(
+            "dm",
+            {
+                "member": member_id,
+                "message": message.to_dict(),
+                "fallback_channel": self.settings.channels.get("welcome"),
+                "fallback_title": self._("Welcome to {community}", community=self.settings.name or "Agora"),
+            },
+        )
+
+    def update(self, ref: MessageRef, message: Message) -> None:
+        self.enqueue(
+            "update", {"channel": ref.channel_id, "message_id": ref.id, "message": message.to_dict()}
+        )
+
+    def grant_role(self, member_id: str, role: str) -> None:
+        self.enqueue("grant_role", {"member": member_id, "role": role})
+
+    def invite(self, member_id: str, channels: list[str]) -> None:
+        self.enqueue("invite", {"member": member_id, "channels": channels})
+
+    # --- time ---------------------------------------------------------------------------------------------
+
+    async def set_timer(self, kind: str, ref: str, due: datetime) -> Timer:
+        """Set (or move) the deadline ``kind``/``ref``; it fires once, even across restarts."""
+        timer = await self.session.scalar(
+            select(Timer).where(Timer.community_id == self.community.id, Timer.kind == kind, Timer.ref == ref)
+        )
+        if timer is None:
+            timer = Timer(community_id=self.community.id, kind=kind, ref=ref, due_at=due)
+            self.session.add(timer)
+        timer.due_at, timer.fired_at, timer.cancelled = due, None, False
+        await self.session.flush()
+        self.timer_changes.append(timer)
+        return timer
+
+    async def cancel_timer(self, kind: str, ref: str) -> None:
+        timer = await self.session.scalar(
+            select(Timer).where(Timer.community_id == self.community.id, Timer.kind == kind, Timer.ref == ref)
+        )
+        if timer is not None and timer.fired_at is None:
+            timer.cancelled = True
+            self.timer_changes.append(timer)
+
+    async def set_schedule(self, kind: str, cron: str, *, paused: bool = False) -> Schedule:
+        """Set the recurring rule ``kind`` of this community (a cron rule in its time zone)."""
+        schedule = await self.session.scalar(
+            select(Schedule).where(Schedule.community_id == self.community.id, Schedule.kind == kind)
+        )
+        if schedule is None:
+            schedule = Schedule(community_id=self.community.id, kind=kind, created_at=self.now)
+            self.session.add(schedule)
+        schedule.cron, schedule.timezone, schedule.paused = cron, self.settings.timezone, paused
+        if schedule.last_fired_at is None:
+            # Counting starts now: a rule created today does not "catch up" on fire times before it existed.
+            schedule.last_fired_at = self.now
+        await self.session.flush()
+        self.schedule_changes.append(schedule)
+        return schedule
+
+    def format_time(self, moment: datetime) -> str:
+        return self._.datetime(moment, self.settings.timezone)

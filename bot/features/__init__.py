@@ -1,0 +1,1 @@
+"""One module per capability. Each holds a ``Feature`` whose decorated methods the router collects."""

@@ -1,0 +1,44 @@
+"""``/agora help``: what the caller may do, in the community's language."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.i18n import N_
+from bot.messages import Field, Message
+from bot.router import Feature, command
+
+__all__ = ["HelpFeature"]
+
+
+class HelpFeature(Feature):
+    """Lists the commands, the animators' ones only to animators."""
+
+    name = "help"
+
+    @command("help", N_("What you can do with Agora"))
+    async def help(self, ctx: Context) -> None:
+        _ = ctx._
+        specs = sorted(ctx.app.router.commands.values(), key=lambda s: s.name)
+        members = [s for s in specs if not s.animator_only]
+        fields = [
+            Field(_("For everyone"), "\n".join(f"/agora {s.name} — {_(s.description)}" for s in members))
+        ]
+        if ctx.is_animator:
+            animators = [s for s in specs if s.animator_only]
+            if animators:
+                fields.append(
+                    Field(
+                        _("For animators"),
+                        "\n".join(f"/agora {s.name} — {_(s.description)}" for s in animators),
+                    )
+                )
+        ctx.reply(
+            Message(
+                title=_("What you can do with Agora"),
+                text=_(
+                    "Agora helps this community's members meet, agree on their charter and keep in touch."
+                ),
+                fields=tuple(fields),
+                ephemeral=True,
+            )
+        )

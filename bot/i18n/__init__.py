@@ -1,0 +1,103 @@
+"""Translations: gettext catalogs (``.po``, read with Babel) for French and English.
+
+Message ids are English; ``en`` is the identity plus plural forms, ``fr`` the French text. A community may
+prefer the familiar « tu »: the ``fr-tu`` catalog overrides only the messages that change, then falls back to
+``fr``. Placeholders are named (``{community}``) so translators can reorder them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_datetime as _babel_datetime
+from babel.messages.pofile import read_po
+
+__all__ = ["LOCALES", "N_", "Translator", "translator"]
+
+HERE = Path(__file__).parent
+LOCALES = ("fr", "en")
+
+
+def N_(message: str) -> str:
+    """Mark a string for translation where it is defined; it is translated where it is shown."""
+    return message
+
+
+def _catalog_path(locale: str) -> Path:
+    return HERE / locale.replace("-", "_") / "LC_MESSAGES" / "agora.po"
+
+
+@cache
+def _load(locale: str) -> dict[str | tuple[str, str], str | tuple[str, ...]]:
+    path = _catalog_path(locale)
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale.split("-")[0])
+    out: dict[str | tuple[str, str], str | tuple[str, ...]] = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, tuple | list):
+            strings = tuple(message.string)
+            if all(strings):
+                out[tuple(message.id)] = strings  # type: ignore[index]
+        elif message.string:
+            out[message.id] = message.string
+    return out
+
+
+class Translator:
+    """Translates and formats for one locale (``fr``, ``fr-tu`` or ``en``)."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+        self.language = locale.split("-")[0]
+        chain = [locale]
+        if self.language != locale:
+            chain.append(self.language)
+        self._chain = [_load(name) for name in chain]
+        self._babel = Locale.parse(self.language)
+
+    def gettext(self, message: str, /, **values: object) -> str:
+        text = message
+        for catalog in self._chain:
+            found = catalog.get(message)
+            if isinstance(found, str):
+                text = found
+                break
+        return text.format(**values) if values else text
+
+    __call__ = gettext
+
+    def ngettext(self, singular: str, plural: str, count: int, /, **values: object) -> str:
+        text = singular if count == 1 else plural
+        for catalog in self._chain:
+            found = catalog.get((singular, plural))
+            if isinstance(found, tuple):
+                index = self._babel.plural_form(count)
+                text = found[min(index, len(found) - 1)] if found else text
+                break
+        return text.format(count=count, **values)
+
+    def datetime(self, moment: datetime, timezone: str, format: str = "full_short") -> str:
+        """A moment as members of this locale read it, in the community's time zone."""
+        if format == "full_short":
+            pattern = "EEEE d MMMM y 'à' HH:mm" if self.language == "fr" else "EEEE d MMMM y 'at' h:mm a"
+        else:
+            pattern = format
+        return _babel_datetime(moment, pattern, tzinfo=timezone, locale=self._babel)
+
+    def list(self, items: list[str]) -> str:
+        from babel.lists import format_list
+
+        return format_list(items, locale=self._babel) if items else ""
+
+
+@cache
+def translator(locale: str) -> Translator:
+    """The translator for ``locale`` (cached)."""
+    return Translator(locale)

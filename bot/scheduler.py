@@ -1,0 +1,197 @@
+"""The scheduler port and its two implementations.
+
+Domain tables are the source of truth (a timer row knows its deadline; a schedule row its cron rule). The
+scheduler only holds jobs derived from them, rebuilt at start. Both implementations compute fire times with
+APScheduler's own triggers, so the virtual one used by tests and the demo fires exactly when production would:
+
+- ``APScheduler``: APScheduler 3's ``AsyncIOScheduler`` runs one-off jobs on ``DateTrigger``s.
+- ``VirtualScheduler``: the same jobs on a ``FakeClock``; ``advance(days=2)`` runs everything due, in order,
+  in milliseconds.
+
+Recurring rules (a cron rule in the community's time zone) are chains of one-off jobs: each run schedules the
+next fire time computed by the ``CronTrigger``. The job receives its fire time, which makes it idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+
+from bot.clock import Clock, FakeClock, ensure_utc
+
+__all__ = ["APScheduler", "Job", "Scheduler", "VirtualScheduler", "cron_trigger", "next_fire_time"]
+
+log = logging.getLogger("agora.scheduler")
+
+Job = Callable[[], Awaitable[None]]
+RecurringJob = Callable[[datetime], Awaitable[None]]
+
+
+def cron_trigger(rule: str, timezone: str) -> CronTrigger:
+    """A cron rule (``"30 9 * * tue"``) read in a time zone. Raises ValueError naming what is wrong."""
+    try:
+        return CronTrigger.from_crontab(rule, timezone=timezone)
+    except (ValueError, KeyError) as exc:
+        raise ValueError(f"{rule!r} is not a cron rule ({exc})") from None
+
+
+def next_fire_time(trigger: BaseTrigger, after: datetime) -> datetime | None:
+    """The first fire time strictly after ``after``, in UTC."""
+    after = ensure_utc(after)
+    moment = trigger.get_next_fire_time(after, after + timedelta(microseconds=1))
+    if moment is not None and ensure_utc(moment) <= after:
+        moment = trigger.get_next_fire_time(moment, after + timedelta(seconds=1))
+    return ensure_utc(moment) if moment else None
+
+
+class Scheduler(Protocol):
+    """Runs jobs at given moments."""
+
+    def at(self, key: str, when: datetime, job: Job) -> None:
+        """Run ``job`` at ``when`` (at once if it is past), replacing any job with the same key."""
+        ...
+
+    def cancel(self, key: str) -> None: ...
+
+    def recurring(self, key: str, trigger: BaseTrigger, job: RecurringJob, after: datetime) -> None:
+        """Run ``job(fire_time)`` at every fire time of ``trigger`` after ``after``."""
+        ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class _Recurring:
+    """Shared by both schedulers: a recurring rule as a chain of one-off jobs."""
+
+    def recurring(self, key: str, trigger: BaseTrigger, job: RecurringJob, after: datetime) -> None:
+        fire = next_fire_time(trigger, after)
+        if fire is None:
+            self.cancel(key)
+            return
+
+        async def run() -> None:
+            try:
+                await job(fire)
+            finally:
+                self.recurring(key, trigger, job, fire)
+
+        self.at(key, fire, run)
+
+    def at(self, key: str, when: datetime, job: Job) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def cancel(self, key: str) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class APScheduler(_Recurring):
+    """Production scheduler on APScheduler 3 (``AsyncIOScheduler``, in UTC)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._scheduler = AsyncIOScheduler(timezone="UTC")
+
+    def at(self, key: str, when: datetime, job: Job) -> None:
+        when = max(ensure_utc(when), self.clock.now())
+        self._scheduler.add_job(
+            _guarded(key, job),
+            trigger=DateTrigger(run_date=when, timezone="UTC"),
+            id=key,
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+        )
+
+    def cancel(self, key: str) -> None:
+        if self._scheduler.get_job(key) is not None:
+            self._scheduler.remove_job(key)
+
+    def pending(self) -> dict[str, datetime]:
+        return {
+            job.id: ensure_utc(job.next_run_time) for job in self._scheduler.get_jobs() if job.next_run_time
+        }
+
+    async def start(self) -> None:
+        self._scheduler.start()
+
+    async def stop(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+
+def _guarded(key: str, job: Job) -> Job:
+    async def run() -> None:
+        try:
+            await job()
+        except Exception:
+            log.exception("scheduled job failed", extra={"job": key})
+
+    return run
+
+
+class VirtualScheduler(_Recurring):
+    """The same jobs on simulated time: nothing runs until ``advance`` (or ``run_due``) says so."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self._jobs: dict[str, tuple[datetime, int, Job]] = {}
+        self._counter = 0
+        self._lock = asyncio.Lock()
+        # Called after each job, so work a job started (outbox deliveries) finishes at that simulated moment.
+        self.after_job: Job | None = None
+
+    def at(self, key: str, when: datetime, job: Job) -> None:
+        fire = DateTrigger(run_date=ensure_utc(when), timezone="UTC").get_next_fire_time(
+            None, self.clock.now()
+        )
+        self._counter += 1
+        self._jobs[key] = (ensure_utc(fire), self._counter, job)
+
+    def cancel(self, key: str) -> None:
+        self._jobs.pop(key, None)
+
+    def pending(self) -> dict[str, datetime]:
+        return {key: when for key, (when, _, _) in self._jobs.items()}
+
+    async def start(self) -> None:
+        await self.run_due()
+
+    async def stop(self) -> None:
+        self._jobs.clear()
+
+    async def run_due(self) -> int:
+        """Run every job due now (and those they schedule for now)."""
+        return await self.run_until(self.clock.now())
+
+    async def run_until(self, target: datetime) -> int:
+        """Move the clock to ``target``, running every job due on the way at its own time, in order."""
+        ran = 0
+        async with self._lock:
+            while True:
+                due = [(when, n, key) for key, (when, n, _) in self._jobs.items() if when <= target]
+                if not due:
+                    break
+                when, _, key = min(due)
+                _, _, job = self._jobs.pop(key)
+                if when > self.clock.now():
+                    self.clock.set(when)
+                await _guarded(key, job)()
+                if self.after_job is not None:
+                    await self.after_job()
+                ran += 1
+            if target > self.clock.now():
+                self.clock.set(target)
+        return ran
+
+    async def advance(self, delta: timedelta) -> int:
+        return await self.run_until(self.clock.now() + delta)
