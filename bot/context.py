@@ -30,6 +30,9 @@ class Outcome:
 
     replies: list[Message] = field(default_factory=list)
     form: Form | None = None
+    # Replaces the message whose button was pressed (adapters do it natively: Discord edits the interaction's
+    # message, Slack replaces the original), so a DM's "I accept" turns into "accepted" in place.
+    update: Message | None = None
     form_errors: dict[str, str] | None = None
     duplicate: bool = False
     handled: bool = True
@@ -111,6 +114,10 @@ class Context:
 
     def open_form(self, form: Form) -> None:
         self.outcome.form = form
+
+    def update_pressed(self, message: Message) -> None:
+        """Replace the message carrying the button that was pressed."""
+        self.outcome.update = message
 
     # --- actions that must not be lost: the outbox ------------------------------------------------------
 

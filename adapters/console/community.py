@@ -133,6 +133,9 @@ class ConsoleCommunity:
         assert self.app is not None, "the community is not started"
         outcome = await self.app.dispatch(event)
         if actor is not None:
+            pressed = getattr(event, "message", None)
+            if outcome.update is not None and pressed is not None:
+                await self.chat.update(pressed, outcome.update)
             for message in outcome.replies:
                 self.chat.reply(actor, message)
             if outcome.form is not None:

@@ -166,9 +166,8 @@ class CharterFeature(Feature):
                 version=charter.version,
             )
         )
-        if event.message is not None and ctx.can(Capability.UPDATE):
-            ctx.update(
-                event.message,
+        if ctx.can(Capability.UPDATE):
+            ctx.update_pressed(
                 charter_message(
                     _,
                     community,

@@ -1,0 +1,157 @@
+"""The ``agora`` command: ``run``, ``demo``, ``check-config``, ``db upgrade``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.config import Config, ConfigError, load_config
+from bot.logs import setup_logging
+
+__all__ = ["main"]
+
+DEFAULT_CONFIG = "config.yaml"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agora",
+        description="Agora: the animator's co-pilot for professional communities on Discord and Slack.",
+        epilog="Start with `agora demo` (no token needed). Docs: README.md.",
+    )
+    parser.add_argument("--version", action="version", version=f"agora {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="connect to the platforms in the config and serve the communities",
+        description="Apply pending database migrations, connect the Discord and/or Slack adapters named in the "
+        "config, serve /healthz, and run until interrupted.",
+    )
+    run.add_argument(
+        "--config", default=None, help=f"config file (default: $AGORA_CONFIG or ./{DEFAULT_CONFIG})"
+    )
+
+    demo = sub.add_parser(
+        "demo",
+        help="a local console community with simulated members and clock (no token needed)",
+        description="Start an interactive console community; or replay a script and print the transcript.",
+    )
+    demo.add_argument("--script", type=Path, help="replay this script non-interactively (see examples/)")
+    demo.add_argument(
+        "--locale", choices=("fr", "en"), default=None, help="the community's language (default: en)"
+    )
+    demo.add_argument(
+        "--animator",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="a member who animates (default: camille)",
+    )
+    demo.add_argument(
+        "--db", default=None, help="keep the demo's data in this SQLite file (default: a temporary one)"
+    )
+    demo.add_argument(
+        "--config", default=None, help="use this config's community instead of the built-in demo one"
+    )
+
+    check = sub.add_parser(
+        "check-config",
+        help="validate a config file and say what is wrong",
+        description="Exit 0 if the file is valid; otherwise name each bad key and the problem, and exit 1.",
+    )
+    check.add_argument("path", help="the YAML config file")
+
+    db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
+    upgrade = db_sub.add_parser(
+        "upgrade", help="apply pending migrations", description="Apply pending migrations."
+    )
+    upgrade.add_argument(
+        "--config", default=None, help=f"config file (default: $AGORA_CONFIG or ./{DEFAULT_CONFIG})"
+    )
+    return parser
+
+
+def _config(path: str | None) -> Config:
+    chosen = path or os.environ.get("AGORA_CONFIG") or DEFAULT_CONFIG
+    return load_config(chosen)
+
+
+def _fail(message: str) -> int:
+    print(f"agora: {message}", file=sys.stderr)
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``agora`` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            config = _config(args.config)
+            setup_logging(config.logging.level, config.logging.format)
+            from bot.runtime import run
+
+            asyncio.run(run(config))
+            return 0
+        if args.command == "demo":
+            return _demo(args)
+        if args.command == "check-config":
+            config = load_config(args.path)
+            platforms = [name for name in ("discord", "slack") if getattr(config, name) is not None]
+            print(
+                f"{args.path} is valid: communities start in {config.community.locale}, {config.community.timezone}; "
+                f"platforms: {', '.join(platforms) or 'none (only the demo will run)'}."
+            )
+            return 0
+        if args.command == "db" and args.db_command == "upgrade":
+            config = _config(args.config)
+            from storage.database import Database
+
+            async def upgrade() -> None:
+                database = Database(config.database.url)
+                try:
+                    await database.upgrade()
+                finally:
+                    await database.close()
+
+            asyncio.run(upgrade())
+            print("database is up to date")
+            return 0
+    except ConfigError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`agora demo --script x | head`): stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    parser.print_help()
+    return 0 if args.command is None else 2
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.runtime import load_adapter
+
+    setup_logging("WARNING", "text")
+    run_demo = load_adapter("console", group="agora.demo", attr="run_demo")
+    if args.script is not None and not args.script.exists():
+        return _fail(f"{args.script}: no such script")
+    config = load_config(args.config) if args.config else None
+    locale = args.locale or (config.community.locale if config else "en")
+    database_url = f"sqlite+aiosqlite:///{Path(args.db).resolve()}" if args.db else None
+    return asyncio.run(
+        run_demo(
+            config, script=args.script, locale=locale, animators=args.animator, database_url=database_url
+        )
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,61 @@
+"""``GET /healthz`` on a local port: what Docker's HEALTHCHECK and supervisors ask."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from sqlalchemy import text
+
+if TYPE_CHECKING:
+    from bot.app import Agora
+
+__all__ = ["HealthServer"]
+
+
+class HealthServer:
+    """Answers 200 when the database answers and every adapter is connected, 503 otherwise."""
+
+    def __init__(self, app: Agora, host: str, port: int, adapters: dict[str, object]) -> None:
+        self.app = app
+        self.host = host
+        self.port = port
+        self.adapters = adapters
+        self._runner: web.AppRunner | None = None
+
+    async def handle(self, _request: web.Request) -> web.Response:
+        status = {"status": "ok", "adapters": {}, "database": "ok"}
+        healthy = True
+        try:
+            async with self.app.database.transaction() as session:
+                await session.execute(text("SELECT 1"))
+            status["outbox_pending"] = await self.app.courier.pending_count()
+        except Exception:
+            status["database"] = "unreachable"
+            healthy = False
+        for name, adapter in self.adapters.items():
+            ready = bool(getattr(adapter, "ready", True))
+            status["adapters"][name] = "connected" if ready else "connecting"
+            healthy = healthy and ready
+        if not healthy:
+            status["status"] = "degraded"
+        return web.json_response(status, status=200 if healthy else 503)
+
+    async def start(self) -> int:
+        """Start serving; returns the port (useful when configured as 0)."""
+        web_app = web.Application()
+        web_app.router.add_get("/healthz", self.handle)
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+        return self.port
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

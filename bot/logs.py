@@ -1,0 +1,74 @@
+"""Logging: one structured line per event handled (JSON by default), never a token or a message's content."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = ["JsonFormatter", "redact", "setup_logging"]
+
+# Slack tokens and Discord bot tokens, should one ever reach a log line through a library's message.
+_SECRETS = re.compile(
+    r"(xox[abposr]-[0-9A-Za-z-]+|xapp-[0-9A-Za-z-]+|[MNO][A-Za-z0-9_-]{23,}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,})"
+)
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+
+def redact(text: str) -> str:
+    return _SECRETS.sub("[redacted]", text)
+
+
+class JsonFormatter(logging.Formatter):
+    """``{"ts": ..., "level": ..., "logger": ..., "msg": ..., <fields>}`` on one line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": redact(record.getMessage()),
+        }
+        for key, value in vars(record).items():
+            if key in _STANDARD:
+                continue
+            if key == "agora" and isinstance(value, dict):
+                data.update(value)
+            else:
+                data[key] = value
+        if record.exc_info:
+            data["exc"] = redact(self.formatException(record.exc_info))
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """Human-readable, with the same fields as ``key=value``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = []
+        for key, value in vars(record).items():
+            if key in _STANDARD:
+                continue
+            if key == "agora" and isinstance(value, dict):
+                fields.extend(f"{k}={v}" for k, v in value.items())
+            else:
+                fields.append(f"{key}={value}")
+        line = f"{self.formatTime(record)} {record.levelname:7} {record.name}: {redact(record.getMessage())}"
+        if fields:
+            line += " " + " ".join(fields)
+        if record.exc_info:
+            line += "\n" + redact(self.formatException(record.exc_info))
+        return line
+
+
+def setup_logging(level: str = "INFO", fmt: str = "json") -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # Libraries are chatty at INFO; their warnings still come through.
+    for name in ("discord", "slack_bolt", "slack_sdk", "apscheduler", "aiohttp.access", "alembic"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -1,0 +1,94 @@
+"""Putting Agora together: the database (migrated), the app, the adapters named in the config, health, signals.
+
+The core never imports an adapter: adapters are found by name through the ``agora.adapters`` entry points
+(declared in pyproject.toml), each a factory ``create(app, config) -> Adapter``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import signal
+from importlib.metadata import entry_points
+from typing import Any, Protocol
+
+from bot.app import Agora
+from bot.clock import SystemClock
+from bot.config import Config
+from bot.health import HealthServer
+from bot.scheduler import APScheduler
+from storage.database import Database
+
+__all__ = ["Adapter", "load_adapter", "run"]
+
+log = logging.getLogger("agora")
+
+
+class Adapter(Protocol):
+    """A running platform connection."""
+
+    ready: bool
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def load_adapter(name: str, group: str = "agora.adapters", attr: str = "create") -> Any:
+    """Adapter ``name``'s entry point (for ``agora.adapters``, ``create(app, config)``), from the installed
+    entry points or, when running from a source tree, the conventional module."""
+    for ep in entry_points(group=group):
+        if ep.name == name:
+            return ep.load()
+    return getattr(importlib.import_module(f"adapters.{name}"), attr)
+
+
+async def open_database(config: Config) -> Database:
+    """The configured database, with pending migrations applied."""
+    database = Database(config.database.url, echo=config.database.echo)
+    await database.upgrade()
+    return database
+
+
+async def run(config: Config, stop: asyncio.Event | None = None) -> None:
+    """``agora run``: serve every platform configured until SIGINT/SIGTERM (or ``stop`` is set)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    database = await open_database(config)
+    clock = SystemClock()
+    app = Agora(config, database, clock=clock, scheduler=APScheduler(clock))
+    adapters: dict[str, Adapter] = {}
+    for name in ("discord", "slack"):
+        if getattr(config, name) is not None:
+            adapters[name] = load_adapter(name)(app, config)
+    if not adapters:
+        log.warning("no platform configured: add a discord: or slack: section (or try `agora demo`)")
+    health = (
+        HealthServer(app, config.health.host, config.health.port, adapters) if config.health.enabled else None
+    )
+    try:
+        await app.start()
+        if health is not None:
+            port = await health.start()
+            log.info(
+                "health endpoint ready",
+                extra={"agora": {"url": f"http://{config.health.host}:{port}/healthz"}},
+            )
+        for name, adapter in adapters.items():
+            await adapter.start()
+            log.info("adapter started", extra={"agora": {"adapter": name}})
+        await stop.wait()
+    finally:
+        log.info("stopping")
+        for adapter in adapters.values():
+            with contextlib.suppress(Exception):
+                await adapter.stop()
+        if health is not None:
+            await health.stop()
+        await app.stop()
+        await database.close()
