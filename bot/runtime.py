@@ -11,6 +11,7 @@ import contextlib
 import importlib
 import logging
 import signal
+from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any, Protocol
 
@@ -52,8 +53,15 @@ async def open_database(config: Config) -> Database:
     return database
 
 
-async def run(config: Config, stop: asyncio.Event | None = None) -> None:
-    """``agora run``: serve every platform configured until SIGINT/SIGTERM (or ``stop`` is set)."""
+async def run(
+    config: Config,
+    stop: asyncio.Event | None = None,
+    on_ready: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """``agora run``: serve every platform configured until SIGINT/SIGTERM (or ``stop`` is set).
+
+    ``on_ready`` is called once the adapters started, with ``{"health_port": port}`` (None when health is off),
+    so tests and supervisors learn the port chosen when the config says 0."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -71,6 +79,7 @@ async def run(config: Config, stop: asyncio.Event | None = None) -> None:
     health = (
         HealthServer(app, config.health.host, config.health.port, adapters) if config.health.enabled else None
     )
+    port: int | None = None
     try:
         await app.start()
         if health is not None:
@@ -82,6 +91,8 @@ async def run(config: Config, stop: asyncio.Event | None = None) -> None:
         for name, adapter in adapters.items():
             await adapter.start()
             log.info("adapter started", extra={"agora": {"adapter": name}})
+        if on_ready is not None:
+            on_ready({"health_port": port})
         await stop.wait()
     finally:
         log.info("stopping")

@@ -223,10 +223,10 @@ class ConsoleCommunity:
         )
         return await self.deliver(event, actor=name)
 
-    async def advance(self, delta: timedelta) -> None:
-        """Let simulated time pass, running what comes due on the way."""
+    async def advance(self, delta: timedelta | None = None, **units: float) -> None:
+        """Let simulated time pass (``advance(days=2)``), running what comes due on the way, in order."""
         assert self.scheduler is not None and self.app is not None
-        await self.scheduler.advance(delta)
+        await self.scheduler.advance((delta or timedelta()) + timedelta(**units))
         await self.app.settle()
         settings = await self.app.community_settings(self.ref)
         self.out(f"  ⏱ {translator(settings.locale).datetime(self.clock.now(), settings.timezone)}")

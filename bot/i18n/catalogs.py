@@ -1,0 +1,72 @@
+"""Keep the catalogs in step with the code: ``python -m bot.i18n.catalogs``.
+
+Extracts every ``_()``, ``ngettext()`` and ``N_()`` message from ``bot/`` and ``adapters/``, adds new ones to
+each catalog (English filled with the message id itself, French left for a translator: the test suite fails
+until it is translated), and drops the ones no longer in the code.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+from bot.i18n import HERE, _catalog_path
+
+__all__ = ["extract", "main", "update"]
+
+ROOT = HERE.parent.parent
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+LANGUAGES = ("en", "fr", "fr-tu")
+
+
+def extract() -> Catalog:
+    """Every message id used in the code, with where it is used."""
+    catalog = Catalog(project="agora", domain="agora")
+    for package in ("bot", "adapters"):
+        for filename, lineno, message, comments, _context in extract_from_dir(
+            ROOT / package, method_map=[("**.py", "python")], keywords=KEYWORDS
+        ):
+            catalog.add(message, locations=[(f"{package}/{filename}", lineno)], auto_comments=comments)
+    return catalog
+
+
+def update(language: str, template: Catalog) -> Path:
+    path = _catalog_path(language)
+    if path.exists():
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=language.split("-")[0])
+    else:
+        catalog = Catalog(locale=language.split("-")[0], project="agora", domain="agora")
+    if language == "fr-tu":
+        # Only the messages that change with « tu » are kept: the rest falls back to fr.
+        keep = {m.id: m for m in catalog if m.id and m.string}
+        catalog = Catalog(locale="fr", project="agora", domain="agora")
+        for message_id, message in keep.items():
+            if message_id in template:
+                catalog.add(message_id, message.string, locations=template[message_id].locations)
+    else:
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        if language == "en":
+            for message in catalog:
+                if message.id and not message.string:
+                    message.string = message.id if isinstance(message.id, str) else tuple(message.id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=110, sort_output=False, omit_header=False)
+    return path
+
+
+def main() -> int:
+    for language in LANGUAGES:
+        # A fresh template each time: Babel's update shares message objects with the template.
+        print(update(language, extract()).relative_to(ROOT))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

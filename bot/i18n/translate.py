@@ -1,0 +1,48 @@
+"""Fill a catalog from a YAML file of translations: ``python -m bot.i18n.translate fr new.yaml``.
+
+The YAML maps English message ids to their translation (a list for plural forms). Existing translations are
+replaced; message ids the catalog does not have are reported (run ``python -m bot.i18n.catalogs`` first).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+from babel.messages.pofile import read_po, write_po
+
+from bot.i18n import _catalog_path
+
+__all__ = ["fill"]
+
+
+def fill(language: str, translations: dict[str, str | list[str]]) -> list[str]:
+    """Write ``translations`` into ``language``'s catalog; returns the ids the catalog doesn't know."""
+    path = _catalog_path(language)
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language.split("-")[0])
+    by_singular = {(m.id[0] if isinstance(m.id, tuple | list) else m.id): m for m in catalog if m.id}
+    unknown = []
+    for msgid, text in translations.items():
+        message = by_singular.get(msgid)
+        if message is None:
+            unknown.append(msgid)
+            continue
+        message.string = tuple(text) if isinstance(text, list) else text
+        message.flags.discard("fuzzy")
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=110, sort_output=False)
+    return unknown
+
+
+def main() -> int:
+    language, source = sys.argv[1], Path(sys.argv[2])
+    unknown = fill(language, yaml.safe_load(source.read_text(encoding="utf-8")))
+    for msgid in unknown:
+        print(f"not in the {language} catalog: {msgid!r}", file=sys.stderr)
+    return 1 if unknown else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
