@@ -17,7 +17,7 @@ from bot.router import CommandSpec, Option, Router
 
 __all__ = ["parse_command_text", "usage"]
 
-_SLACK_REF = re.compile(r"^<[@#!]([A-Z0-9a-z_.-]+)(?:\|[^>]*)?>$")
+_SLACK_REF = re.compile(r"^<(?:[@#]|!subteam\^|!)([A-Z0-9a-z_.-]+)(?:\|[^>]*)?>$")
 
 
 def usage(spec: CommandSpec) -> str:

@@ -137,7 +137,7 @@ def _substitute(node: Any, path: str, env: dict[str, str], problems: list[str]) 
 
         def replace(match: re.Match[str]) -> str:
             name, default = match.group(1), match.group(2)
-            if name in env:
+            if env.get(name):  # empty counts as unset, as in the shell's ${VAR:-default}
                 return env[name]
             if default is not None:
                 return default

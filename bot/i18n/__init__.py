@@ -8,7 +8,9 @@ prefer the familiar « tu »: the ``fr-tu`` catalog overrides only the messages 
 from __future__ import annotations
 
 from datetime import datetime
+from collections.abc import Callable
 from functools import cache
+from gettext import c2py
 from pathlib import Path
 
 from babel import Locale
@@ -16,6 +18,8 @@ from babel.dates import format_datetime as _babel_datetime
 from babel.messages.pofile import read_po
 
 __all__ = ["LOCALES", "N_", "Translator", "translator"]
+
+_plurals: dict[str, Callable[[int], int]] = {}
 
 HERE = Path(__file__).parent
 LOCALES = ("fr", "en")
@@ -38,6 +42,7 @@ def _load(locale: str) -> dict[str | tuple[str, str], str | tuple[str, ...]]:
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=locale.split("-")[0])
     out: dict[str | tuple[str, str], str | tuple[str, ...]] = {}
+    _plurals[locale] = c2py(catalog.plural_expr)
     for message in catalog:
         if not message.id or message.fuzzy:
             continue
@@ -59,12 +64,12 @@ class Translator:
         chain = [locale]
         if self.language != locale:
             chain.append(self.language)
-        self._chain = [_load(name) for name in chain]
+        self._chain = [(_load(name), _plurals.get(name)) for name in chain]
         self._babel = Locale.parse(self.language)
 
     def gettext(self, message: str, /, **values: object) -> str:
         text = message
-        for catalog in self._chain:
+        for catalog, _plural in self._chain:
             found = catalog.get(message)
             if isinstance(found, str):
                 text = found
@@ -75,11 +80,10 @@ class Translator:
 
     def ngettext(self, singular: str, plural: str, count: int, /, **values: object) -> str:
         text = singular if count == 1 else plural
-        for catalog in self._chain:
+        for catalog, plural_index in self._chain:
             found = catalog.get((singular, plural))
-            if isinstance(found, tuple):
-                index = self._babel.plural_form(count)
-                text = found[min(index, len(found) - 1)] if found else text
+            if isinstance(found, tuple) and found and plural_index is not None:
+                text = found[min(plural_index(count), len(found) - 1)]
                 break
         return text.format(count=count, **values)
 

@@ -38,7 +38,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import yarl
@@ -178,7 +178,7 @@ _DEFAULT_ERRORS: dict[int, tuple[int, str]] = {
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -1132,7 +1132,7 @@ class FakeDiscord:
         async with self._cond:
             self._cond.notify_all()
 
-    async def _wait_until(self, find: Callable[[], Any], timeout: float, describe: Callable[[], str]) -> Any:
+    async def _wait_until(self, find: Callable[[], Any], timeout: float, describe: Callable[[], str]) -> Any:  # noqa: ASYNC109 (explicit per-wait timeouts are the API)
         async def loop() -> Any:
             async with self._cond:
                 while True:
@@ -1143,7 +1143,7 @@ class FakeDiscord:
 
         try:
             return await asyncio.wait_for(loop(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise TimeoutError(describe()) from None
 
     def _summary(self, since: int = 0) -> str:
@@ -1151,7 +1151,7 @@ class FakeDiscord:
         return "\n".join(lines) or "  (none)"
 
     async def wait_for(
-        self, predicate: Callable[[RecordedRequest], bool], timeout: float = 5.0, *, since: int = 0
+        self, predicate: Callable[[RecordedRequest], bool], timeout: float = 5.0, *, since: int = 0  # noqa: ASYNC109 (explicit per-wait timeouts are the API)
     ) -> RecordedRequest:
         """The first recorded request (from index ``since``) for which ``predicate`` is true, waiting up to
         ``timeout`` seconds. A predicate raising KeyError/TypeError/IndexError/AttributeError counts as False."""
@@ -1175,7 +1175,7 @@ class FakeDiscord:
         path_regex: str,
         *,
         where: Callable[[RecordedRequest], bool] | None = None,
-        timeout: float = 5.0,
+        timeout: float = 5.0,  # noqa: ASYNC109 (explicit per-wait timeouts are the API)
         since: int = 0,
         status: int | None = None,
     ) -> RecordedRequest:
@@ -1194,7 +1194,7 @@ class FakeDiscord:
         """Recorded requests matching method and path regex."""
         return [r for r in self.requests if r.matches(method, path_regex)]
 
-    async def wait_for_response(self, interaction: FakeInteraction | str | int, timeout: float = 5.0) -> JSON:
+    async def wait_for_response(self, interaction: FakeInteraction | str | int, timeout: float = 5.0) -> JSON:  # noqa: ASYNC109 (explicit per-wait timeouts are the API)
         """Wait until the bot answered an interaction's callback; returns the callback body (``type``, ``data``)."""
         iid = interaction.id if isinstance(interaction, FakeInteraction) else str(interaction)
 
@@ -1210,7 +1210,7 @@ class FakeDiscord:
             lambda: f"interaction {iid} got no callback within {timeout}s; recorded:\n{self._summary()}",
         )
 
-    async def wait_for_connection(self, timeout: float = 5.0) -> None:
+    async def wait_for_connection(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 (explicit per-wait timeouts are the API)
         """Wait until a client has identified (READY and GUILD_CREATEs sent)."""
 
         def find() -> bool | None:
@@ -1218,7 +1218,7 @@ class FakeDiscord:
 
         await self._wait_until(find, timeout, lambda: f"no client identified on the gateway within {timeout}s")
 
-    async def wait_for_gateway(self, predicate: Callable[[JSON], bool], timeout: float = 5.0) -> JSON:
+    async def wait_for_gateway(self, predicate: Callable[[JSON], bool], timeout: float = 5.0) -> JSON:  # noqa: ASYNC109 (explicit per-wait timeouts are the API)
         """Wait for a payload the client sent on the gateway (e.g. ``lambda p: p["op"] == 3`` for presence)."""
 
         def find() -> JSON | None:
@@ -1441,7 +1441,7 @@ class FakeDiscord:
             return data
         return {**data, "content": "", "embeds": [], "attachments": [], "components": []}
 
-    async def dispatch(self, event: str, data: Any, *, wait: bool = True, timeout: float = 5.0) -> int:
+    async def dispatch(self, event: str, data: Any, *, wait: bool = True, timeout: float = 5.0) -> int:  # noqa: ASYNC109 (explicit per-wait timeouts are the API)
         """Send a gateway dispatch to every identified client (filtered by its intents). With ``wait``, first wait up
         to ``timeout`` for a client to be connected. Returns how many connections it was sent to."""
         if wait:
@@ -1513,7 +1513,7 @@ class FakeDiscord:
         user: UserRef,
         *,
         roles: Iterable[RoleRef] | None = None,
-        nick: str | None | _Auto = AUTO,
+        nick: str | _Auto | None = AUTO,
         pending: bool | None = None,
     ) -> FakeMember:
         """Change a member (roles, nick, membership screening) and dispatch GUILD_MEMBER_UPDATE."""
@@ -1894,7 +1894,7 @@ class FakeDiscord:
         custom_id: str,
         user: FakeUser,
         message: JSON | int | str | None,
-        guild_id: GuildRef | None | _Auto,
+        guild_id: GuildRef | _Auto | None,
         channel_id: ChannelRef | None,
         component: JSON,
     ) -> tuple[JSON, FakeGuild | None, FakeChannel]:
@@ -1937,7 +1937,7 @@ class FakeDiscord:
         user_id: UserRef,
         *,
         message: JSON | int | str | None = None,
-        guild_id: GuildRef | None | _Auto = AUTO,
+        guild_id: GuildRef | _Auto | None = AUTO,
         channel_id: ChannelRef | None = None,
         interaction_id: int | str | None = None,
         token: str | None = None,
@@ -1967,7 +1967,7 @@ class FakeDiscord:
         *,
         component_type: int = 3,
         message: JSON | int | str | None = None,
-        guild_id: GuildRef | None | _Auto = AUTO,
+        guild_id: GuildRef | _Auto | None = AUTO,
         channel_id: ChannelRef | None = None,
         interaction_id: int | str | None = None,
         resolved: JSON | None = None,
@@ -2002,7 +2002,7 @@ class FakeDiscord:
         data: JSON,
         *,
         message: JSON | int | str | None,
-        guild_id: GuildRef | None | _Auto,
+        guild_id: GuildRef | _Auto | None,
         channel_id: ChannelRef | None,
         interaction_id: int | str | None,
         token: str | None,
@@ -2028,7 +2028,7 @@ class FakeDiscord:
         user_id: UserRef,
         values: Mapping[str, Any],
         *,
-        guild_id: GuildRef | None | _Auto = AUTO,
+        guild_id: GuildRef | _Auto | None = AUTO,
         channel_id: ChannelRef | None = None,
         interaction_id: int | str | None = None,
         token: str | None = None,
@@ -2973,7 +2973,7 @@ async def running_client(
     fake: FakeDiscord | None = None,
     *,
     token: str = "fake-bot-token",
-    timeout: float = 10.0,
+    timeout: float = 10.0,  # noqa: ASYNC109 (explicit per-wait timeouts are the API)
 ) -> AsyncIterator[discord.Client]:
     """Start ``client`` (login + gateway) and wait until it is ready; close it and wait for it on exit.
 
@@ -3000,7 +3000,7 @@ async def running_client(
                 await client.close()
                 try:
                     await asyncio.wait_for(task, timeout)
-                except (asyncio.CancelledError, asyncio.TimeoutError):
+                except (TimeoutError, asyncio.CancelledError):
                     task.cancel()
                 except Exception as exc:  # the client's own failure is reported above or by the test
                     log.debug("client task ended with %r", exc)
