@@ -73,11 +73,21 @@ class Scheduler(Protocol):
 class _Recurring:
     """Shared by both schedulers: a recurring rule as a chain of one-off jobs."""
 
+    clock: Clock
+
     def recurring(self, key: str, trigger: BaseTrigger, job: RecurringJob, after: datetime) -> None:
         fire = next_fire_time(trigger, after)
         if fire is None:
             self.cancel(key)
             return
+        now = self.clock.now()
+        if fire < now:
+            # Fire times missed while the bot was down are coalesced: the job runs once, for the latest of them.
+            for _ in range(100_000):
+                following = next_fire_time(trigger, fire)
+                if following is None or following > now:
+                    break
+                fire = following
 
         async def run() -> None:
             try:

@@ -74,7 +74,9 @@ async def test_a_newcomer_is_welcomed_accepts_the_charter_and_is_let_in(
 
 
 @pytest.mark.parametrize("locale", ["en", "fr"])
-async def test_pressing_again_records_nothing_more(make_harness: Callable[..., ConsoleCommunity], locale: str) -> None:
+async def test_pressing_again_records_nothing_more(
+    make_harness: Callable[..., ConsoleCommunity], locale: str
+) -> None:
     words = WORDS[locale]
     async with make_harness(locale) as h:
         await h.join("alice")
@@ -120,7 +122,9 @@ async def test_the_reminder_delay_is_the_communitys(make_harness: Callable[..., 
         assert len(h.chat.dms("bob")) == 2
 
 
-async def test_rejoining_after_accepting_opens_the_doors_again_without_a_new_charter(h: ConsoleCommunity) -> None:
+async def test_rejoining_after_accepting_opens_the_doors_again_without_a_new_charter(
+    h: ConsoleCommunity,
+) -> None:
     await h.join("alice")
     await h.press("alice", "I accept the charter")
     await h.leave("alice")

@@ -7,8 +7,8 @@ prefer the familiar « tu »: the ``fr-tu`` catalog overrides only the messages 
 
 from __future__ import annotations
 
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from functools import cache
 from gettext import c2py
 from pathlib import Path

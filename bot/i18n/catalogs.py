@@ -20,7 +20,7 @@ __all__ = ["extract", "main", "update"]
 
 ROOT = HERE.parent.parent
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-LANGUAGES = ("en", "fr", "fr-tu")
+LANGUAGES = ("en", "fr")
 
 
 def extract() -> Catalog:
@@ -53,7 +53,8 @@ def update(language: str, template: Catalog) -> Path:
         catalog.obsolete.clear()
         if language == "en":
             for message in catalog:
-                if message.id and not message.string:
+                strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+                if message.id and not all(strings):
                     message.string = message.id if isinstance(message.id, str) else tuple(message.id)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
