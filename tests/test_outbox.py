@@ -90,7 +90,7 @@ async def test_a_post_that_will_never_succeed_is_recorded_logged_once_and_blocks
 
     statuses = [(e.payload.get("channel"), e.status) for e in await entries(h)][-2:]
     assert statuses == [("gone", "failed"), ("announcements", "sent")]
-    failed = [e for e in await entries(h) if e.status == "failed"][0]
+    failed = next(e for e in await entries(h) if e.status == "failed")
     assert "unknown channel gone" in (failed.last_error or "")
     assert len([r for r in caplog.records if "failed for good" in r.getMessage()]) == 1
     assert [p.text for p in h.chat.posts("announcements")] == ["to a live channel"]

@@ -42,7 +42,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import yarl
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 if TYPE_CHECKING:
     import discord
@@ -781,7 +781,7 @@ class FakeDiscord:
         app.router.add_route("*", "/{tail:.*}", self._handle)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
-        site = web.TCPSite(runner, self.host, 0, shutdown_timeout=1.0)
+        site = web.TCPSite(runner, self.host, 0)
         await site.start()
         self._runner = runner
         self._port = runner.addresses[0][1]
@@ -2222,7 +2222,12 @@ class FakeDiscord:
         api = API_PREFIX.match(path)
         if api is None:
             return _Reply(404, {"message": "404: Not Found", "code": 0}).to_response()
-        rec = await self._read_request(request, path[api.end():])
+        try:
+            rec = await self._read_request(request, path[api.end():])
+        except Exception as exc:  # never answer 500 for a fake bug: discord.py would retry it for 25 s
+            log.exception("FakeDiscord: could not read %s %s", request.method, path)
+            self.errors.append(f"could not read {request.method} {path}: {exc!r}")
+            return _Reply(400, {"message": f"FakeDiscord internal error: {exc!r}", "code": 0}).to_response()
         reply = await self._route(rec)
         rec.status = reply.status
         rec.response = reply.body
@@ -2244,7 +2249,7 @@ class FakeDiscord:
                 part = await reader.next()
                 if part is None:
                     break
-                if not isinstance(part, web.BodyPartReader):
+                if not isinstance(part, BodyPartReader):
                     continue
                 data = await part.read(decode=False)
                 rec.parts.append(
