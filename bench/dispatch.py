@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from adapters.console import ConsoleCommunity  # noqa: E402
-from storage.models import ProcessedDelivery  # noqa: E402
-from tests.support import make_config  # noqa: E402
+from adapters.console import ConsoleCommunity
+from storage.models import ProcessedDelivery
+from tests.support import make_config
 
 
 async def measure(n: int) -> None:
