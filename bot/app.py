@@ -10,7 +10,9 @@ transaction, idempotency and logging as everything else.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
+import pkgutil
 import time
 from collections.abc import Iterable
 from datetime import datetime
@@ -41,12 +43,17 @@ log = logging.getLogger("agora.events")
 
 
 def default_features() -> list[Feature]:
-    """Every feature Agora ships, in the order they see shared events."""
-    from bot.features.charter import CharterFeature
-    from bot.features.help import HelpFeature
-    from bot.features.setup import SetupFeature
+    """Every feature Agora ships: each ``Feature`` subclass defined in a module of ``bot.features``, ordered by
+    its ``order`` (then name), which is the order in which they see shared events such as a member joining."""
+    import bot.features as package
 
-    return [CharterFeature(), SetupFeature(), HelpFeature()]
+    found: dict[str, type[Feature]] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Feature) and value.__module__ == module.__name__:
+                found[value.__qualname__] = value
+    return [cls() for cls in sorted(found.values(), key=lambda cls: (cls.order, cls.name))]
 
 
 class Agora:

@@ -40,7 +40,7 @@ class JsonFormatter(logging.Formatter):
                 data[key] = value
         if record.exc_info:
             data["exc"] = redact(self.formatException(record.exc_info))
-        return json.dumps(data, ensure_ascii=False, default=str)
+        return redact(json.dumps(data, ensure_ascii=False, default=str))  # fields too, not only msg
 
 
 class TextFormatter(logging.Formatter):
@@ -60,7 +60,7 @@ class TextFormatter(logging.Formatter):
             line += " " + " ".join(fields)
         if record.exc_info:
             line += "\n" + redact(self.formatException(record.exc_info))
-        return line
+        return redact(line)
 
 
 def setup_logging(level: str = "INFO", fmt: str = "json") -> None:

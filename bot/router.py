@@ -93,6 +93,8 @@ class Feature:
     """Base class of a feature: one capability of the bot, in one module under ``bot/features/``."""
 
     name = "feature"
+    # Lower sees shared events (a member joining) first: the charter's welcome before the introductions.
+    order = 100
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import storage.tables  # noqa: F401  (every feature's tables)
 from storage.database import Database
 from storage.models import Base
 

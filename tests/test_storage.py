@@ -14,9 +14,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+import storage.tables  # noqa: F401
 from adapters.console import ConsoleCommunity
 from storage.database import Database
-from storage.migrate import current_revision, head_revision
+from storage.migrate import current_revisions, head_revisions
 from storage.models import Acknowledgement, Base, Charter, Community, Member, ProcessedDelivery
 from tests.support import make_config
 
@@ -50,7 +51,7 @@ async def db(url: str) -> AsyncIterator[Database]:
 
 
 async def test_migrations_reach_head_and_match_the_models(db: Database) -> None:
-    assert await current_revision(db.engine) == head_revision()
+    assert await current_revisions(db.engine) == head_revisions()
     async with db.engine.connect() as conn:
         diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata))
     assert diff == []
@@ -58,7 +59,7 @@ async def test_migrations_reach_head_and_match_the_models(db: Database) -> None:
 
 async def test_upgrading_twice_is_harmless(db: Database) -> None:
     await db.upgrade()
-    assert await current_revision(db.engine) == head_revision()
+    assert await current_revisions(db.engine) == head_revisions()
 
 
 async def make_member(db: Database) -> tuple[int, int, int]:

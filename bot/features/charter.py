@@ -86,6 +86,7 @@ class CharterFeature(Feature):
     """Welcome, acknowledgement, reminder, and ``/agora charter``."""
 
     name = "charter"
+    order = 10
 
     @on(MemberJoined)
     async def welcome(self, ctx: Context) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
@@ -62,11 +63,25 @@ def update(language: str, template: Catalog) -> Path:
     return path
 
 
+PENDING = HERE / "pending"
+
+
 def main() -> int:
     for language in LANGUAGES:
         # A fresh template each time: Babel's update shares message objects with the template.
         print(update(language, extract()).relative_to(ROOT))
-    return 0
+    # Translations written while several people add messages at once wait in pending/<topic>.<language>.yaml
+    # (English id -> translation); they are applied on every run, so one run never loses another's work.
+    from bot.i18n.translate import fill
+
+    status = 0
+    for source in sorted(PENDING.glob("*.yaml")) if PENDING.exists() else []:
+        language = source.name.split(".")[-2]
+        unknown = fill(language, yaml.safe_load(source.read_text(encoding="utf-8")) or {})
+        for msgid in unknown:
+            print(f"{source.name}: not used in the code any more: {msgid!r}", file=sys.stderr)
+            status = 1
+    return status
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import storage.tables  # noqa: F401  (every feature's tables join Base.metadata)
 from storage.models import Base
 
 target_metadata = Base.metadata

@@ -11,6 +11,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.durations import parse_duration
+from bot.settings.charter_rules import CharterRulesSettings
+from bot.settings.debates import DebateSettings
+from bot.settings.icebreakers import IcebreakerSettings
+from bot.settings.meetings import MeetingSettings
+from bot.settings.onboarding import OnboardingSettings
+from bot.settings.rounds import RoundSettings
 
 __all__ = ["CHANNEL_PURPOSES", "LOCALES", "CharterDefaults", "CharterPerson", "CommunitySettings"]
 
@@ -67,6 +73,13 @@ class CommunitySettings(_Strict):
     )
     channels: dict[str, str] = Field(default_factory=dict, description="purpose -> channel id")
     charter_reminder_after: timedelta = timedelta(days=2)
+    # One section per feature, each defined in its own module beside this one.
+    onboarding: OnboardingSettings = Field(default_factory=OnboardingSettings)
+    charter_rules: CharterRulesSettings = Field(default_factory=CharterRulesSettings)
+    icebreakers: IcebreakerSettings = Field(default_factory=IcebreakerSettings)
+    rounds: RoundSettings = Field(default_factory=RoundSettings)
+    debates: DebateSettings = Field(default_factory=DebateSettings)
+    meetings: MeetingSettings = Field(default_factory=MeetingSettings)
 
     @field_validator("timezone")
     @classmethod
@@ -103,7 +116,16 @@ class CommunitySettings(_Strict):
         )
 
     def with_overrides(self, overrides: dict[str, Any]) -> CommunitySettings:
-        """These settings with a community's stored overrides applied (validated)."""
-        data = self.model_dump()
-        data.update(overrides)
-        return CommunitySettings.model_validate(data)
+        """These settings with a community's stored overrides applied (validated). Sections merge key by key,
+        so an override of one key of ``rounds`` keeps the YAML's other ``rounds`` keys."""
+        return CommunitySettings.model_validate(_merge(self.model_dump(), overrides))
+
+
+def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "channels":
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
