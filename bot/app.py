@@ -295,6 +295,19 @@ class Agora:
         if timer is not None:
             timer.fired_at = ctx.now
 
+    async def run_handlers(self, ctx: Context, event: Event) -> None:
+        """Run the handlers of a domain event emitted by a feature, inside the emitting handler's transaction."""
+        route = self.router.route(event)
+        if route is None:
+            return
+        child = Context(self, event, ctx.session, ctx.community, ctx.settings, ctx.chat, ctx._)
+        child.actor = ctx.actor
+        child.outcome = ctx.outcome
+        child.timer_changes = ctx.timer_changes
+        child.schedule_changes = ctx.schedule_changes
+        for handler in route.handlers:
+            await handler(child)
+
     def _after_commit(self, ctx: Context) -> None:
         for timer in ctx.timer_changes:
             self._arm_timer(timer)

@@ -126,6 +126,11 @@ class Chat(Protocol):
         """A conversation for a few members: a group DM (Slack) or a private thread in ``parent`` (Discord)."""
         ...
 
+    async def start_thread(self, ref: MessageRef, title: str) -> ChannelRef:
+        """A reply thread under a message (Discord thread, Slack thread); needs Capability.THREADS. The returned
+        channel's id is opaque to the core: posting to it posts in the thread."""
+        ...
+
     async def create_event(self, community: CommunityRef, event: ScheduledEvent) -> str:
         """Create a platform calendar event; needs Capability.SCHEDULED_EVENTS. Returns its id."""
         ...

@@ -132,6 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`agora demo --script x | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    if args.command == "db":
+        parser._subparsers._group_actions[0].choices["db"].print_help()  # type: ignore[union-attr]
+        return 2
     parser.print_help()
     return 0 if args.command is None else 2
 

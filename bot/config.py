@@ -128,12 +128,18 @@ class Config(_Strict):
     community: CommunityConfig = Field(default_factory=CommunityConfig)
 
 
+class _FromEnvironment(str):
+    """A value that came (at least partly) from the environment: never echoed in an error."""
+
+    __slots__ = ()
+
+
 def _substitute(node: Any, path: str, env: dict[str, str], problems: list[str]) -> Any:
     if isinstance(node, dict):
         return {k: _substitute(v, f"{path}.{k}" if path else str(k), env, problems) for k, v in node.items()}
     if isinstance(node, list):
         return [_substitute(v, f"{path}[{i}]", env, problems) for i, v in enumerate(node)]
-    if isinstance(node, str):
+    if isinstance(node, str) and _ENV.search(node):
 
         def replace(match: re.Match[str]) -> str:
             name, default = match.group(1), match.group(2)
@@ -146,7 +152,7 @@ def _substitute(node: Any, path: str, env: dict[str, str], problems: list[str]) 
             )
             return ""
 
-        return _ENV.sub(replace, node)
+        return _FromEnvironment(_ENV.sub(replace, node))
     return node
 
 
@@ -164,7 +170,7 @@ def _describe(error: dict[str, Any], model: type[BaseModel]) -> str:
     if kind == "value_error" or "secret" in loc or "token" in loc:
         return f"{loc}: {message}"
     given = error.get("input")
-    if isinstance(given, str | int | float | bool) and not isinstance(given, dict):
+    if isinstance(given, str | int | float | bool) and not isinstance(given, _FromEnvironment):
         return f"{loc}: {message} (got {given!r})"
     return f"{loc}: {message}"
 

@@ -121,31 +121,70 @@ class Context:
 
     # --- actions that must not be lost: the outbox ------------------------------------------------------
 
-    def enqueue(self, op: str, payload: dict[str, Any]) -> None:
-        self.session.add(
-            OutboxEntry(
-                community_id=self.community.id,
-                op=op,
-                payload=payload,
-                next_attempt_at=self.now,
-                created_at=self.now,
-            )
+    def enqueue(self, op: str, payload: dict[str, Any]) -> OutboxEntry:
+        """Record a platform action to carry out after the commit. The entry's ``id`` is set once flushed
+        (``await ctx.session.flush()``); its ``result`` holds what the platform returned once delivered."""
+        entry = OutboxEntry(
+            community_id=self.community.id,
+            op=op,
+            payload=payload,
+            next_attempt_at=self.now,
+            created_at=self.now,
         )
+        self.session.add(entry)
+        return entry
 
-    def post(self, channel_id: str, message: Message) -> None:
-        self.enqueue("post", {"channel": channel_id, "message": message.to_dict()})
+    def post(
+        self,
+        channel_id: str,
+        message: Message,
+        *,
+        thread_title: str | None = None,
+        in_thread_of: int | None = None,
+    ) -> OutboxEntry:
+        """Post in a channel. ``thread_title`` opens a reply thread under the post (where the platform has
+        threads); ``in_thread_of`` posts in the thread opened under an earlier entry's post instead."""
+        payload: dict[str, Any] = {"channel": channel_id, "message": message.to_dict()}
+        if thread_title and self.can(Capability.THREADS):
+            payload["thread_title"] = thread_title
+        if in_thread_of is not None:
+            payload["in_thread_of"] = in_thread_of
+        return self.enqueue("post", payload)
 
-    def post_to(self, purpose: str, message: Message) -> bool:
-        """Post in the channel configured for ``purpose``; False when none is configured."""
+    def post_to(
+        self, purpose: str, message: Message, *, thread_title: str | None = None
+    ) -> OutboxEntry | None:
+        """Post in the channel configured for ``purpose``; None when none is configured."""
         channel = self.settings.channel(purpose)
         if not channel:
-            return False
-        self.post(channel, message)
-        return True
+            return None
+        return self.post(channel, message, thread_title=thread_title)
 
-    def dm(self, member_id: str, message: Message) -> None:
+    def update_posted(self, entry_id: int, message: Message) -> OutboxEntry:
+        """Replace what an earlier outbox post said (a tally that changed), once that post is delivered."""
+        return self.enqueue("update", {"entry": entry_id, "message": message.to_dict()})
+
+    def open_group(self, member_ids: list[str], title: str, message: Message) -> OutboxEntry:
+        """A conversation for a few members (group DM, or a private thread in the rounds channel) opened with
+        ``message``. The result holds the conversation's ``group`` id."""
+        return self.enqueue(
+            "group",
+            {
+                "members": member_ids,
+                "title": title,
+                "parent": self.settings.channel("rounds"),
+                "message": message.to_dict(),
+            },
+        )
+
+    async def emit(self, event: Event) -> None:
+        """Tell the other features something happened (a domain event such as ``CharterAccepted``): their
+        handlers run now, in this same transaction, and answer the same person."""
+        await self.app.run_handlers(self, event)
+
+    def dm(self, member_id: str, message: Message) -> OutboxEntry:
         """A direct message; if the member refuses them, the welcome channel is used instead."""
-        self.enqueue(
+        return self.enqueue(
             "dm",
             {
                 "member": member_id,
@@ -155,16 +194,19 @@ class Context:
             },
         )
 
-    def update(self, ref: MessageRef, message: Message) -> None:
-        self.enqueue(
+    def update(self, ref: MessageRef, message: Message) -> OutboxEntry:
+        return self.enqueue(
             "update", {"channel": ref.channel_id, "message_id": ref.id, "message": message.to_dict()}
         )
 
-    def grant_role(self, member_id: str, role: str) -> None:
-        self.enqueue("grant_role", {"member": member_id, "role": role})
+    def grant_role(self, member_id: str, role: str) -> OutboxEntry:
+        return self.enqueue("grant_role", {"member": member_id, "role": role})
 
-    def invite(self, member_id: str, channels: list[str]) -> None:
-        self.enqueue("invite", {"member": member_id, "channels": channels})
+    def revoke_role(self, member_id: str, role: str) -> OutboxEntry:
+        return self.enqueue("revoke_role", {"member": member_id, "role": role})
+
+    def invite(self, member_id: str, channels: list[str]) -> OutboxEntry:
+        return self.enqueue("invite", {"member": member_id, "channels": channels})
 
     # --- time ---------------------------------------------------------------------------------------------
 

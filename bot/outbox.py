@@ -109,6 +109,7 @@ class Courier:
         ref = CommunityRef(community.platform, community.external_id, community.name)
         status, error, result, retry_after = "sent", None, None, None
         try:
+            payload = await self._resolve(payload)
             result = await perform(chat, ref, op, payload)
         except TransientChatError as exc:
             status, error, retry_after = "pending", str(exc), exc.retry_after
@@ -145,6 +146,31 @@ class Courier:
                     )
         return 1 if status == "sent" else 0
 
+    async def _resolve(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Fill in references to earlier entries (the post to update, the thread to post in) from their results."""
+        refs = {key: payload[key] for key in ("entry", "in_thread_of") if key in payload}
+        if not refs:
+            return payload
+        payload = dict(payload)
+        async with self.database.transaction() as session:
+            for key, entry_id in refs.items():
+                earlier = await session.get(OutboxEntry, entry_id)
+                if earlier is None or earlier.status in ("failed", "abandoned"):
+                    raise PermanentChatError(
+                        f"the post this depends on (entry {entry_id}) was never delivered"
+                    )
+                if earlier.status == "pending" or not earlier.result:
+                    raise TransientChatError(f"waiting for entry {entry_id} to be delivered")
+                if key == "entry":
+                    payload["channel"], payload["message_id"] = (
+                        earlier.result["channel"],
+                        earlier.result["message_id"],
+                    )
+                else:
+                    thread = earlier.result.get("thread")
+                    payload["channel"] = thread or earlier.result["channel"]
+        return payload
+
     async def _schedule_next(self) -> None:
         async with self.database.transaction() as session:
             earliest = await session.scalar(
@@ -171,7 +197,20 @@ async def perform(
     if op == "post":
         channel = ChannelRef(platform, payload["channel"])
         posted = await chat.post(channel, Message.from_dict(payload["message"]))
-        return _ref(posted)
+        result = _ref(posted)
+        if payload.get("thread_title") and Capability.THREADS in chat.capabilities:
+            try:
+                thread = await chat.start_thread(posted, payload["thread_title"])
+                result["thread"] = thread.id
+            except PermanentChatError:
+                pass  # the post is out; a thread we can't open is not worth posting it twice
+        return result
+    if op == "group":
+        members = [MemberRef(platform, m) for m in payload["members"]]
+        parent = ChannelRef(platform, payload["parent"]) if payload.get("parent") else None
+        group = await chat.open_group(community, members, payload["title"], parent)
+        posted = await chat.post(group, Message.from_dict(payload["message"]))
+        return {**_ref(posted), "group": group.id}
     if op == "dm":
         member = MemberRef(platform, payload["member"])
         message = Message.from_dict(payload["message"])

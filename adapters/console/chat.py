@@ -36,7 +36,7 @@ def render_message(message: Message, indent: str = "    ") -> list[str]:
     if message.text:
         lines.extend(message.text.splitlines())
     for f in message.fields:
-        lines.append(f"{f.name}:" if f.name else "")
+        lines.append(f"▸ {f.name}" if f.name else "")
         lines.extend(f"  {line}" for line in f.value.splitlines())
     for attachment in message.attachments:
         lines.append(f"📎 {attachment.filename}")
@@ -179,6 +179,16 @@ class ConsoleChat:
         where = f" in #{parent.id}" if parent else ""
         self.out(f"  ⚑ private conversation “{title}” opened{where} for {who}")
         return channel
+
+    async def start_thread(self, ref: MessageRef, title: str) -> ChannelRef:
+        self._maybe_fail()
+        self._ids += 1
+        thread = ChannelRef(PLATFORM, f"thread-{self._ids}", title)
+        original = self.messages.get(ref.id)
+        visible = original.visible_to if original else frozenset()
+        self.sent.append(Sent("thread", thread.id, detail=f"{title} (under {ref.id})", visible_to=visible))
+        self.out(f"  🧵 thread “{title}” opened under message {ref.id}")
+        return thread
 
     async def create_event(self, community: CommunityRef, event: ScheduledEvent) -> str:
         self._maybe_fail()

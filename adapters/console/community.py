@@ -39,7 +39,7 @@ from bot.events import (
     MemberLeft,
     MemberRef,
 )
-from bot.i18n import translator
+from bot.i18n import LOCALES, translator
 from bot.messages import Button, Message
 from bot.router import Feature
 from bot.scheduler import VirtualScheduler
@@ -187,11 +187,12 @@ class ConsoleCommunity:
         """The newest button ``name`` saw whose label or action is ``what``, and the message carrying it.
 
         A button a later update removed can still be found: a member may press twice before the update lands."""
-        wanted = what.strip().lower()
+        # A label may be typed in any of the community languages: a script written in English replays in French.
+        wanted = {what.strip().lower()} | {translator(locale)(what.strip()).lower() for locale in LOCALES}
         for sent in reversed(self.chat.visible_to(name)):
             assert sent.message is not None
             for button in sent.message.buttons:
-                if wanted in (button.label.lower(), button.action.lower(), button.custom_id.lower()):
+                if wanted & {button.label.lower(), button.action.lower(), button.custom_id.lower()}:
                     return button, sent.ref.id if sent.ref and sent.kind != "update" else None
         raise ScriptError(f"{name} sees no button “{what}”")
 

@@ -58,9 +58,9 @@ __all__ = [
     "FakeModal",
     "FakeRole",
     "FakeUser",
-    "Intents",
+    "GatewayIntents",
     "MultipartPart",
-    "Permissions",
+    "PermissionBits",
     "RecordedRequest",
     "patched_discord",
     "running_client",
@@ -92,7 +92,7 @@ AUTO: Any = _Auto()
 """Default of arguments the fake derives itself (e.g. a button press's guild from its message)."""
 
 
-class Intents:
+class GatewayIntents:
     """Gateway intent bits the fake uses to filter dispatches."""
 
     GUILDS = 1 << 0
@@ -107,7 +107,7 @@ class Intents:
     PRIVILEGED = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
 
 
-class Permissions:
+class PermissionBits:
     """Permission bits used by the fake's defaults and checks."""
 
     CREATE_INSTANT_INVITE = 1 << 0
@@ -413,7 +413,9 @@ class FakeGuild:
 
     def text_channels(self) -> list[FakeChannel]:
         """Text channels (type 0) in position order."""
-        return sorted((c for c in self.channels.values() if c.type == 0), key=lambda c: (c.position, int(c.id)))
+        return sorted(
+            (c for c in self.channels.values() if c.type == 0), key=lambda c: (c.position, int(c.id))
+        )
 
     def channel_named(self, name: str) -> FakeChannel:
         """The first channel with this name."""
@@ -432,7 +434,7 @@ class FakeGuild:
     def member_permissions(self, user_id: str) -> int:
         """Guild-level permissions of a member (owner and administrators get everything)."""
         if user_id == self.owner_id:
-            return Permissions.ALL
+            return PermissionBits.ALL
         member = self.members.get(user_id)
         perms = self.everyone_role.permissions
         if member is not None:
@@ -440,8 +442,8 @@ class FakeGuild:
                 role = self.roles.get(role_id)
                 if role is not None:
                     perms |= role.permissions
-        if perms & Permissions.ADMINISTRATOR:
-            return Permissions.ALL
+        if perms & PermissionBits.ADMINISTRATOR:
+            return PermissionBits.ALL
         return perms
 
     def top_role_position(self, user_id: str) -> int:
@@ -888,7 +890,9 @@ class FakeDiscord:
         try:
             return g.members[u.id]
         except KeyError:
-            raise KeyError(f"FakeDiscord: {u.username!r} is not a member of {g.name!r} (use add_member)") from None
+            raise KeyError(
+                f"FakeDiscord: {u.username!r} is not a member of {g.name!r} (use add_member)"
+            ) from None
 
     def message(self, message_id: int | str) -> JSON:
         """A stored message payload (sent by the bot, a user, or an interaction response)."""
@@ -941,8 +945,8 @@ class FakeDiscord:
         guild_id: int | str | None = None,
         owner: UserRef | None = None,
         channels: Iterable[str] = ("general",),
-        everyone_permissions: int = Permissions.EVERYONE_DEFAULT,
-        bot_permissions: int = Permissions.BOT_DEFAULT,
+        everyone_permissions: int = PermissionBits.EVERYONE_DEFAULT,
+        bot_permissions: int = PermissionBits.BOT_DEFAULT,
         bot_role_name: str | None = None,
         preferred_locale: str = "en-US",
     ) -> FakeGuild:
@@ -952,7 +956,9 @@ class FakeDiscord:
         owner_user = self.owner if owner is None else self._user_or_create(owner)
         guild = FakeGuild(id=gid, name=name, owner_id=owner_user.id, preferred_locale=preferred_locale)
         self.guilds[gid] = guild
-        guild.roles[gid] = FakeRole(id=gid, guild_id=gid, name="@everyone", position=0, permissions=everyone_permissions)
+        guild.roles[gid] = FakeRole(
+            id=gid, guild_id=gid, name="@everyone", position=0, permissions=everyone_permissions
+        )
         bot_role = FakeRole(
             id=self.new_id(),
             guild_id=gid,
@@ -1132,7 +1138,7 @@ class FakeDiscord:
         async with self._cond:
             self._cond.notify_all()
 
-    async def _wait_until(self, find: Callable[[], Any], timeout: float, describe: Callable[[], str]) -> Any:  # noqa: ASYNC109 (explicit per-wait timeouts are the API)
+    async def _wait_until(self, find: Callable[[], Any], timeout: float, describe: Callable[[], str]) -> Any:  # noqa: ASYNC109
         async def loop() -> Any:
             async with self._cond:
                 while True:
@@ -1151,7 +1157,11 @@ class FakeDiscord:
         return "\n".join(lines) or "  (none)"
 
     async def wait_for(
-        self, predicate: Callable[[RecordedRequest], bool], timeout: float = 5.0, *, since: int = 0  # noqa: ASYNC109 (explicit per-wait timeouts are the API)
+        self,
+        predicate: Callable[[RecordedRequest], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109 (explicit per-wait timeouts are the API)
+        *,
+        since: int = 0,
     ) -> RecordedRequest:
         """The first recorded request (from index ``since``) for which ``predicate`` is true, waiting up to
         ``timeout`` seconds. A predicate raising KeyError/TypeError/IndexError/AttributeError counts as False."""
@@ -1194,7 +1204,7 @@ class FakeDiscord:
         """Recorded requests matching method and path regex."""
         return [r for r in self.requests if r.matches(method, path_regex)]
 
-    async def wait_for_response(self, interaction: FakeInteraction | str | int, timeout: float = 5.0) -> JSON:  # noqa: ASYNC109 (explicit per-wait timeouts are the API)
+    async def wait_for_response(self, interaction: FakeInteraction | str | int, timeout: float = 5.0) -> JSON:  # noqa: ASYNC109
         """Wait until the bot answered an interaction's callback; returns the callback body (``type``, ``data``)."""
         iid = interaction.id if isinstance(interaction, FakeInteraction) else str(interaction)
 
@@ -1210,15 +1220,17 @@ class FakeDiscord:
             lambda: f"interaction {iid} got no callback within {timeout}s; recorded:\n{self._summary()}",
         )
 
-    async def wait_for_connection(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 (explicit per-wait timeouts are the API)
+    async def wait_for_connection(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until a client has identified (READY and GUILD_CREATEs sent)."""
 
         def find() -> bool | None:
             return True if any(c.live for c in self._connections) else None
 
-        await self._wait_until(find, timeout, lambda: f"no client identified on the gateway within {timeout}s")
+        await self._wait_until(
+            find, timeout, lambda: f"no client identified on the gateway within {timeout}s"
+        )
 
-    async def wait_for_gateway(self, predicate: Callable[[JSON], bool], timeout: float = 5.0) -> JSON:  # noqa: ASYNC109 (explicit per-wait timeouts are the API)
+    async def wait_for_gateway(self, predicate: Callable[[JSON], bool], timeout: float = 5.0) -> JSON:  # noqa: ASYNC109
         """Wait for a payload the client sent on the gateway (e.g. ``lambda p: p["op"] == 3`` for presence)."""
 
         def find() -> JSON | None:
@@ -1244,7 +1256,9 @@ class FakeDiscord:
         conn = _Connection(ws, request.query)
         self._connections.add(conn)
         try:
-            await conn.send({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval}, "s": None, "t": None})
+            await conn.send(
+                {"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval}, "s": None, "t": None}
+            )
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
                     try:
@@ -1289,7 +1303,7 @@ class FakeDiscord:
             await conn.ws.close(code=4004, message=b"Authentication failed.")
             return
         intents = int(data.get("intents", 0))
-        if not self.privileged_intents and intents & Intents.PRIVILEGED:
+        if not self.privileged_intents and intents & GatewayIntents.PRIVILEGED:
             await conn.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
         session = _Session(id=secrets.token_hex(16), intents=intents, token=token, shard=data.get("shard"))
@@ -1314,14 +1328,18 @@ class FakeDiscord:
         if session.shard is not None:
             ready["shard"] = session.shard
         await conn.dispatch("READY", ready)
-        if intents & Intents.GUILDS:
+        if intents & GatewayIntents.GUILDS:
             for guild in list(self.guilds.values()):
                 await conn.dispatch("GUILD_CREATE", self._guild_create_payload(guild, intents))
         conn.ready = True
 
     async def _resume(self, conn: _Connection, data: JSON) -> None:
         session = self._sessions.get(str(data.get("session_id")))
-        if not self.allow_resume or session is None or (self.token is not None and data.get("token") != self.token):
+        if (
+            not self.allow_resume
+            or session is None
+            or (self.token is not None and data.get("token") != self.token)
+        ):
             await conn.send({"op": 9, "d": False, "s": None, "t": None})
             return
         conn.session = session
@@ -1359,7 +1377,7 @@ class FakeDiscord:
 
     def _guild_create_payload(self, guild: FakeGuild, intents: int) -> JSON:
         members = list(guild.members.values())
-        if not intents & Intents.GUILD_MEMBERS:
+        if not intents & GatewayIntents.GUILD_MEMBERS:
             members = [m for m in members if m.id == self.bot_user.id]
         channels = [c for c in guild.channels.values() if not c.is_thread]
         threads = [c for c in guild.channels.values() if c.is_thread and not c.archived]
@@ -1416,24 +1434,28 @@ class FakeDiscord:
         in_guild = isinstance(data, dict) and data.get("guild_id") is not None
         needed: int | None
         if event.startswith("GUILD_MEMBER_") and event != "GUILD_MEMBERS_CHUNK":
-            needed = Intents.GUILD_MEMBERS
+            needed = GatewayIntents.GUILD_MEMBERS
         elif event.startswith("GUILD_SCHEDULED_EVENT_"):
-            needed = Intents.GUILD_SCHEDULED_EVENTS
+            needed = GatewayIntents.GUILD_SCHEDULED_EVENTS
         elif event.startswith("MESSAGE_REACTION_"):
-            needed = Intents.GUILD_MESSAGE_REACTIONS if in_guild else Intents.DIRECT_MESSAGE_REACTIONS
+            needed = (
+                GatewayIntents.GUILD_MESSAGE_REACTIONS
+                if in_guild
+                else GatewayIntents.DIRECT_MESSAGE_REACTIONS
+            )
         elif event.startswith("MESSAGE_"):
-            needed = Intents.GUILD_MESSAGES if in_guild else Intents.DIRECT_MESSAGES
+            needed = GatewayIntents.GUILD_MESSAGES if in_guild else GatewayIntents.DIRECT_MESSAGES
         elif event == "THREAD_MEMBERS_UPDATE":
-            needed = Intents.GUILDS
+            needed = GatewayIntents.GUILDS
         elif event.startswith(("GUILD_", "CHANNEL_", "THREAD_")):
-            needed = Intents.GUILDS
+            needed = GatewayIntents.GUILDS
         else:
             needed = None
         return needed is None or bool(intents & needed)
 
     def _visible_message(self, data: JSON, intents: int) -> JSON:
         """Blank content as Discord does without the message content intent."""
-        if intents & Intents.MESSAGE_CONTENT or data.get("guild_id") is None:
+        if intents & GatewayIntents.MESSAGE_CONTENT or data.get("guild_id") is None:
             return data
         author = data.get("author", {}).get("id")
         mentioned = any(u.get("id") == self.bot_user.id for u in data.get("mentions", []))
@@ -1441,7 +1463,7 @@ class FakeDiscord:
             return data
         return {**data, "content": "", "embeds": [], "attachments": [], "components": []}
 
-    async def dispatch(self, event: str, data: Any, *, wait: bool = True, timeout: float = 5.0) -> int:  # noqa: ASYNC109 (explicit per-wait timeouts are the API)
+    async def dispatch(self, event: str, data: Any, *, wait: bool = True, timeout: float = 5.0) -> int:  # noqa: ASYNC109
         """Send a gateway dispatch to every identified client (filtered by its intents). With ``wait``, first wait up
         to ``timeout`` for a client to be connected. Returns how many connections it was sent to."""
         if wait:
@@ -1487,7 +1509,7 @@ class FakeDiscord:
         """Dispatch GUILD_CREATE for a guild added after the client connected (``on_guild_join``)."""
         g = self.guild(guild)
         for conn in list(self._connections):
-            if conn.live and conn.session is not None and conn.session.intents & Intents.GUILDS:
+            if conn.live and conn.session is not None and conn.session.intents & GatewayIntents.GUILDS:
                 await conn.dispatch("GUILD_CREATE", self._guild_create_payload(g, conn.session.intents))
         return g
 
@@ -1579,7 +1601,9 @@ class FakeDiscord:
         await self.dispatch("MESSAGE_REACTION_REMOVE", data)
         return data
 
-    def _reaction_payload(self, channel: ChannelRef, message_id: int | str, user: UserRef, emoji: str | JSON) -> JSON:
+    def _reaction_payload(
+        self, channel: ChannelRef, message_id: int | str, user: UserRef, emoji: str | JSON
+    ) -> JSON:
         ch = self.channel(channel)
         u = self.user(user)
         emoji_obj = {"id": None, "name": emoji} if isinstance(emoji, str) else dict(emoji)
@@ -1603,7 +1627,8 @@ class FakeDiscord:
     def _count_reaction(msg: JSON, emoji: JSON, delta: int, me: bool) -> None:
         reactions: list[JSON] = msg.setdefault("reactions", [])
         for reaction in reactions:
-            if reaction["emoji"].get("id") == emoji.get("id") and reaction["emoji"].get("name") == emoji.get("name"):
+            known = reaction["emoji"]
+            if known.get("id") == emoji.get("id") and known.get("name") == emoji.get("name"):
                 reaction["count"] += delta
                 reaction["count_details"]["normal"] = reaction["count"]
                 if me:
@@ -1625,7 +1650,9 @@ class FakeDiscord:
 
     # ------------------------------------------------------------------------------------------------ interactions
 
-    def _interaction_channel(self, guild: FakeGuild | None, user: FakeUser, channel: ChannelRef | None) -> FakeChannel:
+    def _interaction_channel(
+        self, guild: FakeGuild | None, user: FakeUser, channel: ChannelRef | None
+    ) -> FakeChannel:
         if channel is not None:
             return self.channel(channel)
         if guild is None:
@@ -1658,7 +1685,7 @@ class FakeDiscord:
         existing = self.interactions.get(iid)
         if token is None:
             token = existing.token if existing is not None else f"fake-token-{iid}-{secrets.token_hex(8)}"
-        perms = g.member_permissions(u.id) if g is not None else Permissions.ALL
+        perms = g.member_permissions(u.id) if g is not None else PermissionBits.ALL
         channel_payload = {**ch.to_dict(self), "permissions": str(perms)}
         payload: JSON = {
             "id": iid,
@@ -1687,7 +1714,7 @@ class FakeDiscord:
         else:
             payload.update(
                 user=u.to_dict(),
-                app_permissions=str(Permissions.EVERYONE_DEFAULT),
+                app_permissions=str(PermissionBits.EVERYONE_DEFAULT),
                 authorizing_integration_owners={"0": self.owner.id},
                 context=1,
             )
@@ -1714,7 +1741,9 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return inter
 
-    def _find_command(self, name: str, guild: FakeGuild | None, ctype: int = 1) -> tuple[JSON | None, str | None]:
+    def _find_command(
+        self, name: str, guild: FakeGuild | None, ctype: int = 1
+    ) -> tuple[JSON | None, str | None]:
         if guild is not None:
             for cmd in self.synced_commands.get(guild.id, []):
                 if cmd["name"] == name and cmd.get("type", 1) == ctype:
@@ -1725,7 +1754,13 @@ class FakeDiscord:
         return None, None
 
     def _option_payload(
-        self, guild: FakeGuild | None, name: str, value: Any, schema: JSON | None, resolved: JSON, focused: str | None
+        self,
+        guild: FakeGuild | None,
+        name: str,
+        value: Any,
+        schema: JSON | None,
+        resolved: JSON,
+        focused: str | None,
     ) -> JSON:
         otype = schema.get("type") if schema else None
         if otype is None:
@@ -1761,7 +1796,7 @@ class FakeDiscord:
             out_value = u.id
         elif otype_value == 7:
             ch = self.channel(value)
-            perms = guild.member_permissions(self.bot_user.id) if guild is not None else Permissions.ALL
+            perms = guild.member_permissions(self.bot_user.id) if guild is not None else PermissionBits.ALL
             resolved.setdefault("channels", {})[ch.id] = {**ch.to_dict(self), "permissions": str(perms)}
             out_value = ch.id
         elif otype_value == 8:
@@ -1792,6 +1827,7 @@ class FakeDiscord:
         *,
         focused: str | None = None,
         resolved: JSON | None = None,
+        command_guild_id: GuildRef | _Auto | None = AUTO,
     ) -> JSON:
         parts = name.split()
         if not parts:
@@ -1824,6 +1860,8 @@ class FakeDiscord:
             "type": 1,
             "options": leaf,
         }
+        if command_guild_id is not AUTO:
+            scope = None if command_guild_id is None else self.guild(command_guild_id).id
         if scope is not None:
             data["guild_id"] = scope
         if res:
@@ -1842,13 +1880,16 @@ class FakeDiscord:
         token: str | None = None,
         locale: str = "en-US",
         resolved: JSON | None = None,
+        command_guild_id: GuildRef | _Auto | None = AUTO,
     ) -> FakeInteraction:
         """Deliver an application command (INTERACTION_CREATE type 2). ``name`` may be ``"group sub"`` or
         ``"cmd sub"``: they become nested options of type 2/1. ``options`` is ``{name: value}`` (types come from the
         synced command, else from the Python value; FakeUser/FakeRole/FakeChannel values fill ``resolved``) or a raw
-        list of option objects. ``guild_id=None`` is a DM. Reusing ``interaction_id`` re-delivers that interaction."""
+        list of option objects. ``guild_id=None`` is a DM. Reusing ``interaction_id`` re-delivers that interaction.
+        ``data.guild_id`` (which tells discord.py to look among guild commands) is set when the command was synced to
+        that guild; force it with ``command_guild_id`` (a guild, or None for a global command)."""
         g = None if guild_id is None else self.guild(guild_id)
-        data = self._command_data(g, name, options, resolved=resolved)
+        data = self._command_data(g, name, options, resolved=resolved, command_guild_id=command_guild_id)
         return await self._deliver_interaction(
             2,
             user_id,
@@ -1872,11 +1913,12 @@ class FakeDiscord:
         channel_id: ChannelRef | None = None,
         interaction_id: int | str | None = None,
         locale: str = "en-US",
+        command_guild_id: GuildRef | _Auto | None = AUTO,
     ) -> FakeInteraction:
         """Deliver an autocomplete request (type 4) with ``focused`` naming the option being typed; the choices the
         bot answers land in ``FakeInteraction.autocomplete_choices``."""
         g = None if guild_id is None else self.guild(guild_id)
-        data = self._command_data(g, name, options, focused=focused)
+        data = self._command_data(g, name, options, focused=focused, command_guild_id=command_guild_id)
         return await self._deliver_interaction(
             4, user_id, g, channel_id, data, interaction_id=interaction_id, locale=locale, command_name=name
         )
@@ -1920,7 +1962,9 @@ class FakeDiscord:
                 ch0 = self.channel(channel_id)
                 guild_id = ch0.guild_id
             else:
-                raise ValueError(f"no stored message carries {custom_id!r}: pass message=, guild_id= or channel_id=")
+                raise ValueError(
+                    f"no stored message carries {custom_id!r}: pass message=, guild_id= or channel_id="
+                )
         g = None if guild_id is None else self.guild(guild_id)
         ch = self._interaction_channel(g, user, channel_id)
         msg = self._create_message(
@@ -2052,7 +2096,9 @@ class FakeDiscord:
                 ch0 = self.channel(channel_id)
                 g = self.guilds.get(ch0.guild_id) if ch0.guild_id else None
             else:
-                raise ValueError(f"modal {custom_id!r} was never opened by the bot: pass guild_id= or channel_id=")
+                raise ValueError(
+                    f"modal {custom_id!r} was never opened by the bot: pass guild_id= or channel_id="
+                )
         else:
             g = None if guild_id is None else self.guild(guild_id)
         remaining = dict(values)
@@ -2060,7 +2106,8 @@ class FakeDiscord:
             components = _mirror_modal(modal.components, remaining)
         else:
             components = [
-                {"type": 1, "components": [{"type": 4, "custom_id": k, "value": str(v)}]} for k, v in values.items()
+                {"type": 1, "components": [{"type": 4, "custom_id": k, "value": str(v)}]}
+                for k, v in values.items()
             ]
             remaining.clear()
         if remaining:
@@ -2174,7 +2221,9 @@ class FakeDiscord:
                 "id": interaction.id,
                 "type": interaction.type,
                 "user": self.users[interaction.user_id].to_dict(),
-                "authorizing_integration_owners": interaction.payload.get("authorizing_integration_owners", {}),
+                "authorizing_integration_owners": interaction.payload.get(
+                    "authorizing_integration_owners", {}
+                ),
             }
             if interaction.type == 2 and interaction.command_name:
                 metadata["name"] = interaction.command_name
@@ -2198,8 +2247,10 @@ class FakeDiscord:
         msg["flags"] = int(msg.get("flags", 0)) & ~128  # no longer "thinking"
         if "attachments" in payload or files:
             keep_ids = {str(a.get("id")) for a in payload.get("attachments") or []}
-            kept = [a for a in msg.get("attachments", []) if a["id"] in keep_ids] if "attachments" in payload else list(
-                msg.get("attachments", [])
+            kept = (
+                [a for a in msg.get("attachments", []) if a["id"] in keep_ids]
+                if "attachments" in payload
+                else list(msg.get("attachments", []))
             )
             new = self._attachments_from(payload, files, msg["channel_id"])
             msg["attachments"] = kept + new
@@ -2223,7 +2274,7 @@ class FakeDiscord:
         if api is None:
             return _Reply(404, {"message": "404: Not Found", "code": 0}).to_response()
         try:
-            rec = await self._read_request(request, path[api.end():])
+            rec = await self._read_request(request, path[api.end() :])
         except Exception as exc:  # never answer 500 for a fake bug: discord.py would retry it for 25 s
             log.exception("FakeDiscord: could not read %s %s", request.method, path)
             self.errors.append(f"could not read {request.method} {path}: {exc!r}")
@@ -2231,6 +2282,7 @@ class FakeDiscord:
         reply = await self._route(rec)
         rec.status = reply.status
         rec.response = reply.body
+        rec.index = len(self.requests)
         self.requests.append(rec)
         await self._notify()
         return reply.to_response()
@@ -2290,7 +2342,8 @@ class FakeDiscord:
                 result = await handler(rec, match)
             except _ApiError as exc:
                 return exc.reply
-            except Exception as exc:  # a bug in the fake must not look like a Discord outage (500s are retried)
+            except Exception as exc:
+                # A bug in the fake must not look like a Discord outage (discord.py retries 500s for 25 s).
                 log.exception("FakeDiscord: handler for %s %s crashed", rec.method, rec.path)
                 self.errors.append(f"handler crashed for {rec.method} {rec.path}: {exc!r}")
                 return _Reply(400, {"message": f"FakeDiscord internal error: {exc!r}", "code": 0})
@@ -2323,14 +2376,27 @@ class FakeDiscord:
             ("PUT", "/applications/(?P<app>\\d+)/guilds/(?P<guild>\\d+)/commands", self._put_commands),
             ("GET", "/applications/(?P<app>\\d+)/guilds/(?P<guild>\\d+)/commands", self._get_commands),
             ("POST", "/applications/(?P<app>\\d+)/guilds/(?P<guild>\\d+)/commands", self._post_command),
-            ("DELETE", "/applications/(?P<app>\\d+)(?:/guilds/(?P<guild>\\d+))?/commands/(?P<cmd>\\d+)",
-             self._delete_command),
+            (
+                "DELETE",
+                "/applications/(?P<app>\\d+)(?:/guilds/(?P<guild>\\d+))?/commands/(?P<cmd>\\d+)",
+                self._delete_command,
+            ),
             ("POST", "/interactions/(?P<iid>\\d+)/(?P<token>[^/]+)/callback", self._interaction_callback),
-            ("GET", "/webhooks/(?P<app>\\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\\d+)", self._webhook_get),
-            ("PATCH", "/webhooks/(?P<app>\\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\\d+)",
-             self._webhook_edit),
-            ("DELETE", "/webhooks/(?P<app>\\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\\d+)",
-             self._webhook_delete),
+            (
+                "GET",
+                "/webhooks/(?P<app>\\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\\d+)",
+                self._webhook_get,
+            ),
+            (
+                "PATCH",
+                "/webhooks/(?P<app>\\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\\d+)",
+                self._webhook_edit,
+            ),
+            (
+                "DELETE",
+                "/webhooks/(?P<app>\\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\\d+)",
+                self._webhook_delete,
+            ),
             ("POST", "/webhooks/(?P<app>\\d+)/(?P<token>[^/]+)", self._webhook_followup),
             ("POST", "/users/@me/channels", self._create_dm),
             ("GET", "/channels/(?P<c>\\d+)", self._get_channel),
@@ -2338,9 +2404,16 @@ class FakeDiscord:
             ("GET", "/channels/(?P<c>\\d+)/messages/(?P<m>\\d+)", self._get_message),
             ("PATCH", "/channels/(?P<c>\\d+)/messages/(?P<m>\\d+)", self._patch_message),
             ("DELETE", "/channels/(?P<c>\\d+)/messages/(?P<m>\\d+)", self._delete_message),
-            ("PUT", "/channels/(?P<c>\\d+)/messages/(?P<m>\\d+)/reactions/(?P<emoji>[^/]+)/@me", self._put_reaction),
-            ("DELETE", "/channels/(?P<c>\\d+)/messages/(?P<m>\\d+)/reactions/(?P<emoji>[^/]+)/@me",
-             self._delete_reaction),
+            (
+                "PUT",
+                "/channels/(?P<c>\\d+)/messages/(?P<m>\\d+)/reactions/(?P<emoji>[^/]+)/@me",
+                self._put_reaction,
+            ),
+            (
+                "DELETE",
+                "/channels/(?P<c>\\d+)/messages/(?P<m>\\d+)/reactions/(?P<emoji>[^/]+)/@me",
+                self._delete_reaction,
+            ),
             ("POST", "/channels/(?P<c>\\d+)/typing", self._no_content),
             ("POST", "/channels/(?P<c>\\d+)/threads", self._create_thread),
             ("POST", "/channels/(?P<c>\\d+)/messages/(?P<m>\\d+)/threads", self._create_thread),
@@ -2398,7 +2471,13 @@ class FakeDiscord:
         return _Reply(204)
 
     async def _get_me(self, rec: RecordedRequest, m: re.Match[str]) -> JSON:
-        return {**self.bot_user.to_dict(), "verified": True, "mfa_enabled": False, "locale": "en-US", "email": None}
+        return {
+            **self.bot_user.to_dict(),
+            "verified": True,
+            "mfa_enabled": False,
+            "locale": "en-US",
+            "email": None,
+        }
 
     async def _get_user(self, rec: RecordedRequest, m: re.Match[str]) -> JSON:
         user = self.users.get(m["user"])
@@ -2499,7 +2578,10 @@ class FakeDiscord:
         inter = self.interactions.get(m["iid"])
         if inter is None or inter.token != m["token"]:
             raise _unknown("interaction", 10062)
-        if self.interaction_deadline is not None and time.monotonic() - inter.created > self.interaction_deadline:
+        if (
+            self.interaction_deadline is not None
+            and time.monotonic() - inter.created > self.interaction_deadline
+        ):
             raise _unknown("interaction", 10062)
         if inter.acknowledged:
             raise _ApiError(400, 40060, "Interaction has already been acknowledged.")
@@ -2521,7 +2603,9 @@ class FakeDiscord:
             await self._announce("MESSAGE_CREATE", msg)
         elif rtype == 5:
             flags = 128 | (int(data.get("flags") or 0) & 64)
-            msg = self._create_message(channel, self.bot_user, {"content": "", "flags": flags}, interaction=inter)
+            msg = self._create_message(
+                channel, self.bot_user, {"content": "", "flags": flags}, interaction=inter
+            )
             inter.original_message_id = msg["id"]
             answer.update(
                 response_message_id=msg["id"],
@@ -2628,8 +2712,14 @@ class FakeDiscord:
             recipient = self.users.get(channel.recipients[0]) if channel.recipients else None
             if recipient is not None and not recipient.accepts_dms:
                 raise _ApiError(403, 50007, "Cannot send messages to this user")
-        if not (body.get("content") or body.get("embeds") or body.get("components") or rec.files
-                or body.get("sticker_ids") or body.get("poll")):
+        if not (
+            body.get("content")
+            or body.get("embeds")
+            or body.get("components")
+            or rec.files
+            or body.get("sticker_ids")
+            or body.get("poll")
+        ):
             raise _ApiError(400, 50006, "Cannot send an empty message")
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce"):
@@ -2779,9 +2869,22 @@ class FakeDiscord:
 
     async def _get_guild(self, rec: RecordedRequest, m: re.Match[str]) -> JSON:
         guild = self._rest_guild(m["g"])
-        payload = self._guild_create_payload(guild, Intents.GUILDS)
-        for key in ("members", "channels", "threads", "presences", "voice_states", "joined_at", "large", "lazy",
-                    "unavailable", "member_count", "stage_instances", "guild_scheduled_events", "soundboard_sounds"):
+        payload = self._guild_create_payload(guild, GatewayIntents.GUILDS)
+        for key in (
+            "members",
+            "channels",
+            "threads",
+            "presences",
+            "voice_states",
+            "joined_at",
+            "large",
+            "lazy",
+            "unavailable",
+            "member_count",
+            "stage_instances",
+            "guild_scheduled_events",
+            "soundboard_sounds",
+        ):
             payload.pop(key, None)
         return payload
 
@@ -2799,7 +2902,7 @@ class FakeDiscord:
         if not self.enforce_role_hierarchy:
             return
         perms = guild.member_permissions(self.bot_user.id)
-        if not perms & (Permissions.MANAGE_ROLES | Permissions.ADMINISTRATOR):
+        if not perms & (PermissionBits.MANAGE_ROLES | PermissionBits.ADMINISTRATOR):
             raise _ApiError(403, 50013, "Missing Permissions")
         if self.bot_user.id != guild.owner_id and role.position >= guild.top_role_position(self.bot_user.id):
             raise _ApiError(403, 50013, "Missing Permissions")
@@ -2853,7 +2956,9 @@ class FakeDiscord:
     async def _create_event(self, rec: RecordedRequest, m: re.Match[str]) -> JSON:
         guild = self._rest_guild(m["g"])
         body = rec.body or {}
-        missing = [k for k in ("name", "scheduled_start_time", "entity_type", "privacy_level") if not body.get(k)]
+        missing = [
+            k for k in ("name", "scheduled_start_time", "entity_type", "privacy_level") if not body.get(k)
+        ]
         entity_type = body.get("entity_type")
         if entity_type == 3:
             if not (body.get("entity_metadata") or {}).get("location"):
@@ -2863,8 +2968,10 @@ class FakeDiscord:
         elif entity_type in (1, 2) and not body.get("channel_id"):
             missing.append("channel_id")
         if missing:
-            errors = {k: {"_errors": [{"code": "BASE_TYPE_REQUIRED", "message": "This field is required"}]}
-                      for k in missing}
+            errors = {
+                k: {"_errors": [{"code": "BASE_TYPE_REQUIRED", "message": "This field is required"}]}
+                for k in missing
+            }
             raise _ApiError(400, 50035, "Invalid Form Body", errors)
         event: JSON = {
             "id": self.new_id(),
@@ -2921,7 +3028,9 @@ def _modal_value(component: JSON, label: str | None, values: dict[str, Any]) -> 
         out["id"] = component["id"]
     raw: Any = values.pop(key) if key is not None else None
     if ctype in _SELECT_TYPES:
-        out["values"] = [] if raw is None else ([str(v) for v in raw] if isinstance(raw, (list, tuple)) else [str(raw)])
+        out["values"] = (
+            [] if raw is None else ([str(v) for v in raw] if isinstance(raw, (list, tuple)) else [str(raw)])
+        )
     elif ctype == 23:
         out["value"] = bool(raw)
     elif ctype == 21:
@@ -2943,7 +3052,10 @@ def _mirror_modal(components: Sequence[JSON], values: dict[str, Any]) -> list[JS
                 children.append(_modal_value(child, label, values))
             out.append({"type": 1, "components": children})
         elif ctype == 18:
-            entry: JSON = {"type": 18, "component": _modal_value(component["component"], component.get("label"), values)}
+            entry: JSON = {
+                "type": 18,
+                "component": _modal_value(component["component"], component.get("label"), values),
+            }
             if "id" in component:
                 entry["id"] = component["id"]
             out.append(entry)
@@ -2991,7 +3103,9 @@ async def running_client(
             task = asyncio.create_task(client.start(token), name="fake-discord-client")
             ready = asyncio.create_task(client.wait_until_ready())
             try:
-                done, _ = await asyncio.wait({task, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait(
+                    {task, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                )
                 if ready not in done:
                     ready.cancel()
                     if task in done:
