@@ -13,6 +13,7 @@ from typing import Any
 __all__ = [
     "ButtonPressed",
     "ChannelRef",
+    "CharterAccepted",
     "CommandInvoked",
     "CommunityRef",
     "Event",
@@ -147,6 +148,16 @@ class TimerFired(Event):
     kind: str
     ref: str = ""
     due: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CharterAccepted(Event):
+    """Domain event: ``member`` accepted version ``version`` of the charter (``first_time`` when it is their
+    first acknowledgement in this community, e.g. a newcomer, rather than a re-acceptance of a new version)."""
+
+    member: MemberRef
+    version: int
+    first_time: bool = True
 
 
 def actor_of(event: Event) -> MemberRef | None:

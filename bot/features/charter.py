@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from bot.chat import Capability
 from bot.context import Context
 from bot.errors import UserError
-from bot.events import ButtonPressed, MemberJoined, TimerFired
+from bot.events import ButtonPressed, CharterAccepted, MemberJoined, TimerFired
 from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Message
 from bot.router import Feature, action, command, on, timer
@@ -153,6 +153,9 @@ class CharterFeature(Feature):
                 )
             )
             return
+        first_time = not await ctx.session.scalar(
+            select(func.count(Acknowledgement.id)).where(Acknowledgement.member_id == member.id)
+        )
         ctx.session.add(
             Acknowledgement(
                 community_id=ctx.community.id, member_id=member.id, charter_id=charter.id, accepted_at=ctx.now
@@ -165,6 +168,12 @@ class CharterFeature(Feature):
                 "Thank you! You accepted the charter of {community} (version {version}). Welcome aboard.",
                 community=community,
                 version=charter.version,
+            )
+        )
+        assert ctx.actor is not None
+        await ctx.emit(
+            CharterAccepted(
+                community=ctx.community_ref, member=ctx.actor, version=charter.version, first_time=first_time
             )
         )
         if ctx.can(Capability.UPDATE):
