@@ -63,6 +63,9 @@ class Courier:
         self.chat_for = chat_for
         self._lock = asyncio.Lock()
         self._again = False
+        # Entries are created due at once; only a retry (or a restart) leaves some due later, and only then is
+        # it worth asking the database when to come back.
+        self._later = True
 
     async def deliver_due(self) -> int:
         """Deliver every entry due now. Returns how many were delivered."""
@@ -75,7 +78,9 @@ class Courier:
             while self._again:
                 self._again = False
                 delivered += await self._round()
-            await self._schedule_next()
+            if self._later:
+                self._later = False
+                await self._schedule_next()
         return delivered
 
     async def _round(self) -> int:
@@ -96,11 +101,11 @@ class Courier:
                         .limit(BATCH)
                     )
                 ).all()
-            if not rows:
-                return delivered
             for entry, community in rows:
                 last_id = entry.id
                 delivered += await self._deliver(entry.id, entry.op, entry.payload, community)
+            if len(rows) < BATCH:
+                return delivered
 
     async def _deliver(self, entry_id: int, op: str, payload: dict[str, Any], community: Community) -> int:
         chat = self.chat_for(community.platform)
@@ -134,6 +139,7 @@ class Courier:
                     )
                 else:
                     entry.next_attempt_at = now + backoff(entry.attempts, retry_after)
+                    self._later = True
                     log.info(
                         "outbox delivery will be retried",
                         extra={"entry": entry_id, "op": op, "attempts": entry.attempts, "error": error},
