@@ -1,0 +1,515 @@
+"""The Slack adapter: slack-bolt's ``AsyncApp`` on two transports, one dispatch.
+
+    Socket Mode (app token)  ─┐
+                              ├─> AsyncApp listeners ─> ack() ─> bot.events ─> Agora.dispatch ─> Outcome ─> Slack
+    HTTP mode (signed POSTs) ─┘
+
+* Socket Mode: slack-sdk's aiohttp ``SocketModeClient`` (through bolt's ``AsyncSocketModeHandler``) asks
+  ``apps.connections.open`` for a WebSocket URL and receives envelopes on it; no public URL is needed.
+* HTTP mode: bolt's aiohttp adapter (``AsyncApp.web_app()``) serves ``POST /slack/events`` on the configured host
+  and port; bolt checks the signature and answers 401 to a bad one or a timestamp more than five minutes off.
+
+Acknowledge first. Both transports run the app with ``process_before_response=False`` (bolt's default), so bolt
+starts each listener as its own task and answers Slack as soon as the listener calls ``ack()`` (events are
+acknowledged by bolt before the listener even starts); the work after ``ack()`` carries on in that task, and
+nothing slow ever stands between Slack and its answer. That is why no lazy listener or extra task is needed in
+HTTP mode either. The one exception is a modal submission, whose answer *is* the result (field errors shown next
+to the fields): it is dispatched first, with a 2.5 s budget, then acknowledged; if the core is slower, the modal
+is closed and the outcome follows as a message.
+
+Replies go to the person who acted through the interaction's ``response_url`` (ephemeral unless the message
+says otherwise), else ``chat.postEphemeral``, else a DM. A pressed button's message is replaced in place
+(``chat.update``, or the ``response_url`` for an ephemeral message). A form opens at once with the interaction's
+``trigger_id``, which expires three seconds after the click.
+
+Every other payload (other apps' buttons, shortcuts, events nobody handles) is acknowledged by catch-all
+listeners, so Slack never re-sends an envelope for want of an answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+
+from adapters.slack.blocks import form_errors, message_payload, modal_view
+from adapters.slack.chat import PLATFORM, SlackChat, make_client, slack_call
+from adapters.slack.events import Communities, Directory, Inbound, clean_command_text
+from bot.chat import ChatError, TransientChatError
+from bot.commandline import parse_command_text
+from bot.context import Outcome
+from bot.errors import UserError
+from bot.events import ChannelRef, CommunityRef, Event, MemberRef, MessageRef
+from bot.i18n import Translator, translator
+from bot.messages import Form, Message
+
+if TYPE_CHECKING:
+    from bot.app import Agora
+    from bot.config import Config, SlackConfig
+
+__all__ = ["EVENTS", "SlackAdapter", "SlackStartError"]
+
+log = logging.getLogger("agora.slack")
+
+COMMAND = "/agora"
+EVENTS_PATH = "/slack/events"
+# The Events API subscriptions the adapter handles (the manifest lists the same ones).
+EVENTS = (
+    "team_join",
+    "member_joined_channel",
+    "member_left_channel",
+    "user_change",
+    "reaction_added",
+    "reaction_removed",
+)
+# Slack waits three seconds for a modal's answer; what is left is for the network.
+VIEW_DEADLINE = 2.5
+# How long stop() lets acknowledged work finish.
+STOP_GRACE = 10.0
+# Where each open modal was asked from (view id -> channel), for the replies after it is submitted.
+_ORIGINS_KEPT = 1000
+
+
+class SlackStartError(RuntimeError):
+    """Slack refused to start the adapter (bad token, missing scope); the message says which call and why."""
+
+
+class SlackAdapter:
+    """Agora on one Slack workspace: ``start()`` connects, ``stop()`` disconnects, ``ready`` says if connected."""
+
+    def __init__(self, app: Agora, config: Config) -> None:
+        if config.slack is None:
+            raise ValueError("the configuration has no slack: section")
+        self.app = app
+        self.config: SlackConfig = config.slack
+        self.client = make_client(self.config.bot_token.get_secret_value(), self.config.api_base_url)
+        self.chat = SlackChat(self.client)
+        self.directory = Directory(self.client)
+        self.communities = Communities(scope_channel=self.config.scope_channel)
+        self.inbound = Inbound(self.directory, self.communities)
+        secret = self.config.signing_secret.get_secret_value() if self.config.signing_secret else ""
+        self.bolt = AsyncApp(
+            client=self.client,
+            # Socket Mode needs no signing secret (bolt skips the check there); "" keeps bolt from reading
+            # SLACK_SIGNING_SECRET from the environment behind the config's back.
+            signing_secret=secret,
+            process_before_response=False,
+            name="agora",
+            logger=logging.getLogger("agora.slack.bolt"),
+        )
+        self._register(self.bolt)
+        self._socket: AsyncSocketModeHandler | None = None
+        self._runner: web.AppRunner | None = None
+        self._inflight: set[asyncio.Task[Any]] = set()
+        self._origins: OrderedDict[str, ChannelRef] = OrderedDict()
+        self.http_port: int | None = None
+        self.bot_user_id = ""
+
+    # --- life cycle -------------------------------------------------------------------------------------------
+
+    @property
+    def mode(self) -> str:
+        return self.config.mode
+
+    @property
+    def ready(self) -> bool:
+        """Connected: the Socket Mode link is up, or the HTTP endpoint is listening."""
+        if self._socket is not None:
+            client = self._socket.client
+            session = client.current_session
+            return not client.closed and not client.stale and session is not None and not session.closed
+        return self._runner is not None and self.http_port is not None
+
+    async def start(self) -> None:
+        """Check the token (``auth.test``), attach the Chat port, then open the configured transport."""
+        try:
+            auth = await slack_call(self.client.auth_test(), "auth.test")
+        except ChatError as exc:
+            raise SlackStartError(_start_problem("bot token", exc)) from exc
+        self.bot_user_id = str(auth.get("user_id") or "")
+        self.inbound.bot_user_id = self.bot_user_id
+        self.communities.team_id = str(auth.get("team_id") or "")
+        self.communities.team_name = str(auth.get("team") or "")
+        if self.communities.scope_channel:
+            self.communities.scope_name = await self.chat.channel_name(self.communities.scope_channel)
+        # Attached before the first payload can arrive, so a handler never runs without the platform
+        # (the Web API works as soon as auth.test does, whatever the transport).
+        self.app.attach(self.chat)
+        if self.mode == "http":
+            await self._serve_http()
+        else:
+            await self._connect_socket()
+        log.info(
+            "slack connected",
+            extra={"agora": {"mode": self.mode, "team": self.communities.team_id, "port": self.http_port}},
+        )
+
+    async def _serve_http(self) -> None:
+        runner = web.AppRunner(self.bolt.web_app(path=EVENTS_PATH), access_log=None, shutdown_timeout=2.0)
+        await runner.setup()
+        site = web.TCPSite(runner, self.config.http.host, self.config.http.port)
+        await site.start()
+        self._runner = runner
+        # The port actually bound (the config may say 0: any free port, as in tests).
+        self.http_port = int(runner.addresses[0][1])
+
+    async def _connect_socket(self) -> None:
+        assert self.config.app_token is not None  # the config refuses Socket Mode without one
+        app_token = self.config.app_token.get_secret_value()
+        # slack-sdk retries a refused connection forever: ask for the URL once here so a bad app token stops
+        # the start with a clear error instead, then hand the URL over for the first connection.
+        try:
+            opened = await slack_call(
+                self.client.apps_connections_open(app_token=app_token), "apps.connections.open"
+            )
+        except ChatError as exc:
+            raise SlackStartError(_start_problem("app token", exc)) from exc
+        handler = AsyncSocketModeHandler(
+            self.bolt, app_token=app_token, logger=logging.getLogger("agora.slack.socket")
+        )
+        handler.client.wss_uri = str(opened["url"])
+        self._socket = handler  # known before connecting, so stop() closes it whatever happens
+        await handler.connect_async()
+
+    async def stop(self) -> None:
+        """Stop receiving, then let acknowledged work finish (briefly: the outbox keeps what must not be lost)."""
+        if self._socket is not None:
+            socket, self._socket = self._socket, None
+            await socket.close_async()
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+        pending = [t for t in self._inflight if not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=STOP_GRACE)
+
+    async def settle(self) -> None:
+        """Wait until the work of every payload received so far is done, outbox deliveries included."""
+        current = asyncio.current_task()
+        while True:
+            tasks = [t for t in self._inflight if t is not current and not t.done()]
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+                continue
+            await self.app.settle()
+            if not any(t is not current and not t.done() for t in self._inflight):
+                return
+
+    @contextlib.contextmanager
+    def _working(self) -> Iterator[None]:
+        """Track the listener task (bolt's, after the ack) so ``settle()`` and ``stop()`` can wait for it."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+    # --- listeners ----------------------------------------------------------------------------------------
+
+    def _register(self, bolt: AsyncApp) -> None:
+        bolt.command(COMMAND)(self._on_command)
+        bolt.action(re.compile(r"^agora:"))(self._on_action)
+        bolt.view(re.compile(r"^agora:"))(self._on_view)
+        bolt.event("team_join")(self._on_joined)
+        bolt.event("member_joined_channel")(self._on_joined)
+        bolt.event("member_left_channel")(self._on_left)
+        bolt.event("user_change")(self._on_left)
+        bolt.event("reaction_added")(self._on_reaction)
+        bolt.event("reaction_removed")(self._on_reaction)
+        # Catch-alls, registered last (bolt tries listeners in order): every envelope gets its answer.
+        everything = re.compile(".*")
+        bolt.event(everything)(self._ignore_event)
+        for register in (bolt.action, bolt.view, bolt.view_closed, bolt.command, bolt.shortcut, bolt.options):
+            register(everything)(self._ack_only)
+
+    async def _ack_only(self, ack: Any) -> None:
+        await ack()
+
+    async def _ignore_event(self) -> None:
+        """bolt acknowledges events by itself; there is nothing more to do for this one."""
+
+    async def _on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
+        with self._working():
+            await ack()
+            community = self.communities.ref(body.get("team_id"))
+            channel_id = str(body.get("channel_id") or "")
+            user_id = str(body.get("user_id") or "")
+            try:
+                _ = await self._translator(community)
+                try:
+                    spec, args = parse_command_text(
+                        self.app.router, clean_command_text(str(body.get("text") or "")), _
+                    )
+                except UserError as exc:
+                    await self._reply(Message(exc.message, ephemeral=True), user_id, channel_id, respond)
+                    return
+                event = await self.inbound.command(body, spec.name, args)
+                outcome = await self._dispatch(event)
+                await self._show(
+                    outcome, event, user_id, channel_id, respond, trigger_id=body.get("trigger_id")
+                )
+            except Exception:
+                log.exception("slack command failed", extra={"agora": {"command": COMMAND}})
+                await self._apologize(community, user_id, channel_id, respond)
+
+    async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        with self._working():
+            await ack()
+            community = self.communities.ref((body.get("team") or {}).get("id"))
+            user_id = str((body.get("user") or {}).get("id") or "")
+            container = body.get("container") or {}
+            channel_id = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
+            reply_to = respond if body.get("response_url") else None
+            try:
+                event = await self.inbound.pressed(body, action)
+                if event is None:
+                    return
+                outcome = await self._dispatch(event)
+                await self._show(
+                    outcome,
+                    event,
+                    user_id,
+                    channel_id,
+                    reply_to,
+                    trigger_id=body.get("trigger_id"),
+                    pressed=event.message,
+                    pressed_ephemeral=bool(container.get("is_ephemeral")),
+                    action=True,
+                )
+            except Exception:
+                log.exception("slack button failed", extra={"agora": {"action": action.get("action_id")}})
+                await self._apologize(community, user_id, channel_id, reply_to, action=True)
+
+    async def _on_view(self, ack: Any, body: dict[str, Any]) -> None:
+        started = time.monotonic()
+        with self._working():
+            view = body.get("view") or {}
+            origin = self._origins.get(str(view.get("id") or ""))
+            user_id = str((body.get("user") or {}).get("id") or "")
+            channel_id = origin.id if origin else ""
+            try:
+                event = await self.inbound.submitted(body, origin)
+            except Exception:
+                log.exception("slack form could not be read")
+                event = None
+            if event is None:
+                await ack()
+                return
+            work = asyncio.ensure_future(self._dispatch(event))
+            budget = max(VIEW_DEADLINE - (time.monotonic() - started), 0.1)
+            try:
+                outcome = await asyncio.wait_for(asyncio.shield(work), budget)
+            except TimeoutError:
+                # Too slow to answer in the modal: close it now, tell the member by message when done.
+                await ack()
+                outcome = await work
+                if outcome.form_errors:
+                    _ = await self._translator(event.community)
+                    problems = " ".join(outcome.form_errors.values())
+                    outcome.replies.append(
+                        Message(
+                            _(
+                                "Your answers could not be saved: {problems} Please open the form again.",
+                                problems=problems,
+                            ),
+                            ephemeral=True,
+                        )
+                    )
+                await self._show(outcome, event, user_id, channel_id, None)
+                return
+            if outcome.form_errors:
+                await ack(response_action="errors", errors=form_errors(view, outcome.form_errors))
+                return
+            if outcome.form is not None:
+                # The next step of the form replaces this one in the same modal.
+                modal = await self._modal(outcome.form, event.community)
+                await ack(response_action="update", view=modal)
+                if origin is not None:
+                    self._remember_origin(str(view.get("id") or ""), origin)
+                outcome.form = None
+            else:
+                await ack()
+            await self._show(outcome, event, user_id, channel_id, None)
+
+    async def _on_joined(self, body: dict[str, Any]) -> None:
+        with self._working():
+            try:
+                event = await self.inbound.joined(body)
+                if event is not None:
+                    await self._dispatch(event)
+            except Exception:
+                log.exception("slack join failed", extra={"agora": {"event_id": body.get("event_id")}})
+
+    async def _on_left(self, body: dict[str, Any]) -> None:
+        with self._working():
+            try:
+                event = await self.inbound.left(body)
+                if event is not None:
+                    await self._dispatch(event)
+            except Exception:
+                log.exception("slack departure failed", extra={"agora": {"event_id": body.get("event_id")}})
+
+    async def _on_reaction(self, body: dict[str, Any]) -> None:
+        with self._working():
+            try:
+                event = await self.inbound.reaction(body)
+                if event is not None:
+                    await self._dispatch(event)
+            except Exception:
+                log.exception("slack reaction failed", extra={"agora": {"event_id": body.get("event_id")}})
+
+    # --- the core, and what it answers ------------------------------------------------------------------------
+
+    async def _translator(self, community: CommunityRef) -> Translator:
+        settings = await self.app.community_settings(community)
+        return translator(settings.locale)
+
+    async def _dispatch(self, event: Event) -> Outcome:
+        """``Agora.dispatch``; a crash becomes an apology for the member, never a silent loss."""
+        try:
+            return await self.app.dispatch(event)
+        except Exception:
+            log.exception(
+                "dispatch failed", extra={"agora": {"event": event.event_type, "platform": PLATFORM}}
+            )
+            try:
+                _ = await self._translator(event.community)
+            except Exception:
+                _ = translator("en")
+            return Outcome(replies=[self._sorry(_)], handled=False, error="crashed")
+
+    @staticmethod
+    def _sorry(_: Translator) -> Message:
+        return Message(
+            _(
+                "Sorry, something went wrong on my side. Please try again in a moment; "
+                "if it keeps happening, tell an animator."
+            ),
+            ephemeral=True,
+        )
+
+    async def _apologize(
+        self, community: CommunityRef, user_id: str, channel_id: str, respond: Any, *, action: bool = False
+    ) -> None:
+        with contextlib.suppress(Exception):
+            _ = await self._translator(community)
+            await self._reply(self._sorry(_), user_id, channel_id, respond, action=action)
+
+    async def _modal(self, form: Form, community: CommunityRef) -> dict[str, Any]:
+        _ = await self._translator(community)
+        return modal_view(form, submit=_("Send"), close=_("Cancel"))
+
+    def _remember_origin(self, view_id: str, channel: ChannelRef) -> None:
+        self._origins[view_id] = channel
+        self._origins.move_to_end(view_id)
+        while len(self._origins) > _ORIGINS_KEPT:
+            self._origins.popitem(last=False)
+
+    async def _show(
+        self,
+        outcome: Outcome,
+        event: Event,
+        user_id: str,
+        channel_id: str,
+        respond: Any,
+        *,
+        trigger_id: str | None = None,
+        pressed: MessageRef | None = None,
+        pressed_ephemeral: bool = False,
+        action: bool = False,
+    ) -> None:
+        """Render ``outcome`` to the member who acted: the form first (its trigger expires), then the pressed
+        message replaced, then the replies."""
+        if outcome.duplicate:
+            return
+        replies = list(outcome.replies)
+        if outcome.form is not None and trigger_id:
+            if not await self._open_form(outcome.form, trigger_id, event.community, channel_id):
+                replies.append(self._sorry(await self._translator(event.community)))
+        if outcome.update is not None and pressed is not None:
+            await self._replace(pressed, outcome.update, respond if pressed_ephemeral else None)
+        for message in replies:
+            await self._reply(message, user_id, channel_id, respond, action=action)
+
+    async def _open_form(self, form: Form, trigger_id: str, community: CommunityRef, channel_id: str) -> bool:
+        """Open ``form`` as a modal; False when Slack refused (the trigger expired: the member is told)."""
+        try:
+            opened = await slack_call(
+                self.client.views_open(trigger_id=trigger_id, view=await self._modal(form, community)),
+                "views.open",
+            )
+        except ChatError as exc:
+            log.warning(
+                "slack form could not be opened", extra={"agora": {"form": form.id, "error": str(exc)}}
+            )
+            return False
+        view_id = str((opened.get("view") or {}).get("id") or "")
+        if view_id and channel_id:
+            self._remember_origin(view_id, ChannelRef(PLATFORM, channel_id))
+        return True
+
+    async def _replace(self, pressed: MessageRef, message: Message, respond: Any) -> None:
+        try:
+            if respond is not None:
+                # An ephemeral message has no ts chat.update could use: its response_url replaces it.
+                await respond(replace_original=True, **message_payload(message))
+            else:
+                await self.chat.update(pressed, message)
+        except Exception as exc:
+            log.warning("slack message could not be replaced", extra={"agora": {"error": str(exc)}})
+
+    async def _reply(
+        self, message: Message, user_id: str, channel_id: str, respond: Any, *, action: bool = False
+    ) -> None:
+        """Answer the member who acted: through the response_url, else in the channel, else by DM."""
+        if respond is not None:
+            try:
+                response = await respond(
+                    response_type="ephemeral" if message.ephemeral else "in_channel",
+                    # A button's response_url could replace the message: a reply is a new one.
+                    replace_original=False if action else None,
+                    **message_payload(message),
+                )
+                if response.status_code == 200:
+                    return
+                log.info(
+                    "slack response_url refused a reply", extra={"agora": {"status": response.status_code}}
+                )
+            except Exception as exc:
+                log.info("slack response_url failed", extra={"agora": {"error": str(exc)}})
+        member = MemberRef(PLATFORM, user_id)
+        try:
+            if not channel_id:
+                await self.chat.direct_message(member, message)
+            elif message.ephemeral:
+                await self.chat.ephemeral(channel_id, user_id, message)
+            else:
+                await self.chat.post(ChannelRef(PLATFORM, channel_id), message)
+            return
+        except ChatError as exc:
+            if not channel_id:
+                log.warning("slack reply could not be delivered", extra={"agora": {"error": str(exc)}})
+                return
+        try:
+            # Not in that channel (or it is gone): the member still gets the answer, by DM.
+            await self.chat.direct_message(member, message)
+        except ChatError as exc:
+            log.warning("slack reply could not be delivered", extra={"agora": {"error": str(exc)}})
+
+
+def _start_problem(what: str, exc: ChatError) -> str:
+    if isinstance(exc, TransientChatError):
+        return f"Slack could not be reached to check the {what} ({exc}); is slack.api_base_url right?"
+    return f"Slack refused the {what} ({exc})"

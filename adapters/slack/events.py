@@ -1,0 +1,353 @@
+"""Slack payloads in the core's words: who the community is, who acted, and the ``bot.events`` they make.
+
+* The community is the workspace (``CommunityRef("slack", team_id, team name)``), or one channel of it when
+  ``slack.scope_channel`` is set: then ``member_joined_channel``/``member_left_channel`` in that channel are the
+  joins and departures, and ``team_join`` is ignored.
+* A member is resolved with ``users.info`` (name, admin or owner, locale) and the user groups they belong to
+  (``usergroups.list``), both cached: ``roles`` holds each group's id, handle (with and without ``@``) and
+  name, so an ``animator_role`` may name a user group any of those ways.
+* Every event carries a delivery id that is the same when Slack delivers the same thing again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import form_values
+from adapters.slack.chat import PLATFORM
+from bot.events import (
+    ButtonPressed,
+    ChannelRef,
+    CommandInvoked,
+    CommunityRef,
+    FormSubmitted,
+    MemberJoined,
+    MemberLeft,
+    MemberRef,
+    MessageRef,
+    ReactionChanged,
+)
+from bot.messages import Button
+
+__all__ = [
+    "Communities",
+    "Directory",
+    "Inbound",
+    "clean_command_text",
+    "delivery_id",
+    "member_ref",
+]
+
+log = logging.getLogger("agora.slack")
+
+# The longest delivery id storage keeps (processed_deliveries.delivery_id).
+_DELIVERY_ID_LIMIT = 200
+
+
+def delivery_id(kind: str, *parts: object) -> str:
+    """``slack:<kind>:<parts…>``, hashed if it would not fit in storage (it must stay the same on a re-delivery)."""
+    value = ":".join(["slack", kind, *(str(p) for p in parts)])
+    if len(value) <= _DELIVERY_ID_LIMIT:
+        return value
+    return f"slack:{kind}:sha1:{hashlib.sha1(value.encode('utf-8')).hexdigest()}"
+
+
+def clean_command_text(text: str) -> str:
+    """A slash command's text as typed: Slack escapes ``&``, ``<`` and ``>`` (but not its own ``<@U…>``
+    markup) and some keyboards type curly double quotes, which the command line reads as plain ones."""
+    for curly in ("“", "”", "„"):
+        text = text.replace(curly, '"')
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def member_ref(
+    user_id: str, user: Mapping[str, Any] | None, roles: frozenset[str] = frozenset()
+) -> MemberRef:
+    """A ``MemberRef`` from a Slack user object (``users.info``, ``team_join``); only the id when unknown."""
+    if not user:
+        return MemberRef(PLATFORM, user_id, roles=roles, is_bot=user_id == "USLACKBOT")
+    profile = user.get("profile") or {}
+    name = (
+        profile.get("display_name")
+        or profile.get("real_name")
+        or user.get("real_name")
+        or user.get("name")
+        or ""
+    )
+    return MemberRef(
+        PLATFORM,
+        user_id,
+        display_name=str(name),
+        roles=roles,
+        is_admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),
+        is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
+        locale=user.get("locale"),
+    )
+
+
+_LOOKUP_ERRORS = (SlackClientError, aiohttp.ClientError, TimeoutError, OSError)
+
+
+class Directory:
+    """Users and user groups of the workspace, cached (users for ``user_ttl``, groups for ``group_ttl`` s).
+
+    A failed lookup never stops an event: the member is then known by id only (no admin flag, no roles)."""
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        user_ttl: float = 300.0,
+        group_ttl: float = 60.0,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.user_ttl = user_ttl
+        self.group_ttl = group_ttl
+        self._now = now
+        self._users: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._groups: tuple[float, dict[str, frozenset[str]]] | None = None
+        self._groups_lock = asyncio.Lock()
+
+    def remember(self, user: Mapping[str, Any]) -> None:
+        """Keep a user object a payload carried (``team_join``, ``user_change``)."""
+        if user.get("id"):
+            self._users[str(user["id"])] = (self._now(), dict(user))
+
+    def forget(self, user_id: str) -> None:
+        self._users.pop(user_id, None)
+
+    async def user(self, user_id: str) -> dict[str, Any] | None:
+        """The user object of ``user_id`` (with ``locale``), or None when Slack can't tell."""
+        cached = self._users.get(user_id)
+        if cached is not None and self._now() - cached[0] < self.user_ttl:
+            return cached[1]
+        try:
+            response = await self.client.users_info(user=user_id, include_locale=True)
+        except _LOOKUP_ERRORS as exc:
+            log.warning("slack users.info failed", extra={"agora": {"user": user_id, "error": str(exc)}})
+            return cached[1] if cached is not None else None
+        user = dict(response.get("user") or {})
+        if cached is not None and "locale" not in user:
+            user.setdefault("locale", cached[1].get("locale"))
+        self._users[user_id] = (self._now(), user)
+        return user
+
+    async def roles(self, user_id: str) -> frozenset[str]:
+        """Ids, handles and names of the user groups ``user_id`` belongs to."""
+        return (await self._group_roles()).get(user_id, frozenset())
+
+    async def _group_roles(self) -> dict[str, frozenset[str]]:
+        async with self._groups_lock:
+            if self._groups is not None and self._now() - self._groups[0] < self.group_ttl:
+                return self._groups[1]
+            by_user: dict[str, set[str]] = {}
+            try:
+                response = await self.client.usergroups_list(include_users=True)
+                for group in response.get("usergroups") or ():
+                    users = group.get("users")
+                    if users is None:
+                        listed = await self.client.usergroups_users_list(usergroup=group["id"])
+                        users = listed.get("users") or []
+                    handle = str(group.get("handle") or "")
+                    names = {
+                        str(group["id"]),
+                        handle,
+                        f"@{handle}" if handle else "",
+                        str(group.get("name") or ""),
+                    }
+                    names.discard("")
+                    for user_id in users:
+                        by_user.setdefault(str(user_id), set()).update(names)
+            except _LOOKUP_ERRORS as exc:
+                # Free workspaces have no user groups; a missing scope says the same. Roles are then empty,
+                # and animators are the admins and those listed by id.
+                log.info("slack user groups unavailable", extra={"agora": {"error": str(exc)}})
+            roles = {user_id: frozenset(names) for user_id, names in by_user.items()}
+            self._groups = (self._now(), roles)
+            return roles
+
+    async def member(self, user_id: str) -> MemberRef:
+        """The member ``user_id`` as the core sees them now."""
+        user, roles = await asyncio.gather(self.user(user_id), self.roles(user_id))
+        return member_ref(user_id, user, roles)
+
+
+@dataclass
+class Communities:
+    """Which community a payload belongs to: the workspace, or the channel that scopes it."""
+
+    team_id: str = ""
+    team_name: str = ""
+    scope_channel: str | None = None
+    scope_name: str = ""
+
+    def ref(self, team_id: str | None = None) -> CommunityRef:
+        if self.scope_channel:
+            return CommunityRef(PLATFORM, self.scope_channel, self.scope_name or self.team_name)
+        team = team_id or self.team_id
+        return CommunityRef(PLATFORM, team, self.team_name if team == self.team_id else "")
+
+
+def _team_of(body: Mapping[str, Any]) -> str | None:
+    team = body.get("team")
+    if isinstance(team, Mapping):
+        return team.get("id")
+    return body.get("team_id") or (body.get("user") or {}).get("team_id") or team
+
+
+def _channel_of(body: Mapping[str, Any]) -> ChannelRef | None:
+    channel = body.get("channel")
+    if isinstance(channel, Mapping) and channel.get("id"):
+        return ChannelRef(PLATFORM, str(channel["id"]), str(channel.get("name") or ""))
+    container = body.get("container") or {}
+    if container.get("channel_id"):
+        return ChannelRef(PLATFORM, str(container["channel_id"]))
+    return None
+
+
+class Inbound:
+    """Builds the core's events from Slack payloads (bodies as bolt passes them to listeners)."""
+
+    def __init__(self, directory: Directory, communities: Communities, bot_user_id: str = "") -> None:
+        self.directory = directory
+        self.communities = communities
+        self.bot_user_id = bot_user_id
+
+    # --- Events API ----------------------------------------------------------------------------------------
+
+    async def joined(self, body: Mapping[str, Any]) -> MemberJoined | None:
+        """``team_join`` (workspace communities) or ``member_joined_channel`` in the scope channel."""
+        event = body.get("event") or {}
+        scope = self.communities.scope_channel
+        if event.get("type") == "team_join":
+            user = event.get("user") or {}
+            if scope or not user.get("id"):
+                return None
+            self.directory.remember(user)
+            user_id = str(user["id"])
+        elif event.get("type") == "member_joined_channel":
+            if not scope or event.get("channel") != scope:
+                return None
+            user_id = str(event.get("user") or "")
+            # The bot joining, or someone the bot invited (its own gating), is no newcomer.
+            if not user_id or self.bot_user_id in (user_id, event.get("inviter")):
+                return None
+        else:
+            return None
+        return MemberJoined(
+            community=self.communities.ref(_team_of(body)),
+            member=await self.directory.member(user_id),
+            delivery_id=delivery_id("event", body.get("event_id")),
+        )
+
+    async def left(self, body: Mapping[str, Any]) -> MemberLeft | None:
+        """``member_left_channel`` from the scope channel, or a workspace member deactivated (``user_change``)."""
+        event = body.get("event") or {}
+        scope = self.communities.scope_channel
+        if event.get("type") == "member_left_channel":
+            if not scope or event.get("channel") != scope or event.get("user") == self.bot_user_id:
+                return None
+            user_id = str(event.get("user") or "")
+        elif event.get("type") == "user_change":
+            user = event.get("user") or {}
+            if user.get("id"):
+                self.directory.remember(user)
+            if scope or not user.get("deleted") or not user.get("id"):
+                return None
+            user_id = str(user["id"])
+        else:
+            return None
+        if not user_id:
+            return None
+        return MemberLeft(
+            community=self.communities.ref(_team_of(body)),
+            member=await self.directory.member(user_id),
+            delivery_id=delivery_id("event", body.get("event_id")),
+        )
+
+    async def reaction(self, body: Mapping[str, Any]) -> ReactionChanged | None:
+        """``reaction_added`` / ``reaction_removed`` on a message."""
+        event = body.get("event") or {}
+        item = event.get("item") or {}
+        user_id = str(event.get("user") or "")
+        if item.get("type") != "message" or not user_id or user_id == self.bot_user_id:
+            return None
+        return ReactionChanged(
+            community=self.communities.ref(_team_of(body)),
+            actor=await self.directory.member(user_id),
+            message=MessageRef(PLATFORM, str(item.get("channel") or ""), str(item.get("ts") or "")),
+            emoji=str(event.get("reaction") or ""),
+            added=event.get("type") == "reaction_added",
+            delivery_id=delivery_id("event", body.get("event_id")),
+        )
+
+    # --- interactivity ---------------------------------------------------------------------------------------
+
+    async def command(self, body: Mapping[str, Any], name: str, args: dict[str, Any]) -> CommandInvoked:
+        """``/agora <name> …`` once its text was parsed."""
+        channel_id = str(body.get("channel_id") or "")
+        return CommandInvoked(
+            community=self.communities.ref(body.get("team_id")),
+            actor=await self.directory.member(str(body.get("user_id") or "")),
+            name=name,
+            args=args,
+            channel=ChannelRef(PLATFORM, channel_id, str(body.get("channel_name") or ""))
+            if channel_id
+            else None,
+            delivery_id=delivery_id("command", body.get("trigger_id")),
+        )
+
+    async def pressed(self, body: Mapping[str, Any], action: Mapping[str, Any]) -> ButtonPressed | None:
+        """A press on one of Agora's buttons (``action_id`` = ``agora:<action>:<ref>``); None for others."""
+        parsed = Button.parse_custom_id(str(action.get("action_id") or ""))
+        if parsed is None:
+            return None
+        name, ref = parsed
+        container = body.get("container") or {}
+        message: MessageRef | None = None
+        if container.get("type") == "message" and container.get("message_ts"):
+            message = MessageRef(
+                PLATFORM, str(container.get("channel_id") or ""), str(container["message_ts"])
+            )
+        where = container.get("message_ts") or container.get("view_id") or (body.get("view") or {}).get("id")
+        user = body.get("user") or {}
+        return ButtonPressed(
+            community=self.communities.ref(_team_of(body)),
+            actor=await self.directory.member(str(user.get("id") or "")),
+            action=name,
+            ref=ref or str(action.get("value") or ""),
+            message=message,
+            channel=_channel_of(body),
+            delivery_id=delivery_id("action", where, action.get("action_id"), action.get("action_ts")),
+        )
+
+    async def submitted(
+        self, body: Mapping[str, Any], channel: ChannelRef | None = None
+    ) -> FormSubmitted | None:
+        """A submitted modal of Agora's (``callback_id`` = ``agora:<form>:<ref>``); None for others."""
+        view = body.get("view") or {}
+        parsed = Button.parse_custom_id(str(view.get("callback_id") or ""))
+        if parsed is None:
+            return None
+        form, ref = parsed
+        user = body.get("user") or {}
+        return FormSubmitted(
+            community=self.communities.ref(_team_of(body)),
+            actor=await self.directory.member(str(user.get("id") or "")),
+            form=form,
+            ref=ref or str(view.get("private_metadata") or ""),
+            values=form_values(view),
+            channel=channel,
+            delivery_id=delivery_id("view", view.get("id"), view.get("hash") or body.get("trigger_id")),
+        )
