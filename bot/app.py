@@ -27,7 +27,16 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.context import Context, Outcome
 from bot.errors import FormErrors, UserError
-from bot.events import CommandInvoked, CommunityRef, Event, MemberJoined, MemberLeft, MemberRef, TimerFired
+from bot.events import (
+    BotStarted,
+    CommandInvoked,
+    CommunityRef,
+    Event,
+    MemberJoined,
+    MemberLeft,
+    MemberRef,
+    TimerFired,
+)
 from bot.i18n import translator
 from bot.messages import Message
 from bot.outbox import Courier
@@ -104,6 +113,17 @@ class Agora:
         self.started = True
         self.kick_outbox()
         await self.scheduler_run_due()
+        await self._announce_start()
+
+    async def _announce_start(self) -> None:
+        """Tell each known community's features that the bot started (``BotStarted``), if any feature listens."""
+        if self.router.route(BotStarted(community=CommunityRef("", ""))) is None:
+            return
+        async with self.database.transaction() as session:
+            communities = (await session.scalars(select(Community).order_by(Community.id))).all()
+        for community in communities:
+            ref = CommunityRef(community.platform, community.external_id, community.name)
+            await self.dispatch(BotStarted(community=ref))
 
     async def scheduler_run_due(self) -> None:
         run_due = getattr(self.scheduler, "run_due", None)
@@ -153,8 +173,18 @@ class Agora:
     async def community_settings(self, ref: CommunityRef) -> CommunitySettings:
         """The effective settings of a community (for adapters: channels, roles, locale)."""
         async with self.database.transaction() as session:
-            community = await self.ensure_community(session, ref)
-            return self.settings_of(community)
+            community = await session.scalar(
+                select(Community).where(Community.platform == ref.platform, Community.external_id == ref.id)
+            )
+            if community is not None and (not ref.name or community.name == ref.name):
+                return self.settings_of(community)
+        # Creating (or renaming) it takes the community's dispatch lock, so it can't race an event doing the same
+        # (the loser's unique-constraint error would pass for a duplicate delivery). Reads never wait for it: an
+        # adapter answering within a platform's deadline must not queue behind a slow handler.
+        async with self._locks.setdefault((ref.platform, ref.id), asyncio.Lock()):
+            async with self.database.transaction() as session:
+                community = await self.ensure_community(session, ref)
+                return self.settings_of(community)
 
     async def ensure_community(self, session: AsyncSession, ref: CommunityRef) -> Community:
         community = await session.scalar(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -26,7 +27,13 @@ __all__ = [
     "PermanentChatError",
     "ScheduledEvent",
     "TransientChatError",
+    "delivering_for",
 ]
+
+# The community an outbox delivery belongs to, set by the courier around each Chat call. A platform whose direct
+# messages carry no community (a Discord DM has no guild) tags what it sends with it, so that a button pressed in
+# that DM later reaches the right community.
+delivering_for: ContextVar[CommunityRef | None] = ContextVar("agora_delivering_for", default=None)
 
 
 class Capability(enum.Enum):

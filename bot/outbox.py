@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,7 +22,9 @@ from bot.chat import (
     Chat,
     DirectMessagesClosed,
     PermanentChatError,
+    ScheduledEvent,
     TransientChatError,
+    delivering_for,
 )
 from bot.clock import Clock
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef
@@ -113,6 +115,7 @@ class Courier:
             return 0  # that platform is not connected in this process: leave it for the one that is
         ref = CommunityRef(community.platform, community.external_id, community.name)
         status, error, result, retry_after = "sent", None, None, None
+        token = delivering_for.set(ref)
         try:
             payload = await self._resolve(payload)
             result = await perform(chat, ref, op, payload)
@@ -123,6 +126,8 @@ class Courier:
         except Exception as exc:  # an adapter bug must not block the rest of the outbox
             status, error = "pending", f"{type(exc).__name__}: {exc}"
             log.exception("outbox delivery crashed", extra={"entry": entry_id, "op": op})
+        finally:
+            delivering_for.reset(token)
         async with self.database.transaction() as session:
             entry = await session.get(OutboxEntry, entry_id)
             if entry is None or entry.status != "pending":
@@ -257,6 +262,17 @@ async def perform(
         channels = [ChannelRef(platform, c) for c in payload["channels"]]
         await chat.invite_to_channels(community, MemberRef(platform, payload["member"]), channels)
         return None
+    if op == "event":
+        if Capability.SCHEDULED_EVENTS not in chat.capabilities:
+            return None  # the platform has no calendar: the announcement and its .ics carry the date
+        event = ScheduledEvent(
+            name=payload["name"],
+            start=datetime.fromisoformat(payload["start"]),
+            end=datetime.fromisoformat(payload["end"]),
+            location=payload.get("location", ""),
+            description=payload.get("description", ""),
+        )
+        return {"event_id": await chat.create_event(community, event)}
     if op == "react":
         await chat.react(MessageRef(platform, payload["channel"], payload["message_id"]), payload["emoji"])
         return None

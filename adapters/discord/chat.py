@@ -1,0 +1,408 @@
+"""``DiscordChat``: the core's ``Chat`` port on discord.py.
+
+Errors come back in the core's two kinds: Discord 50007 (the member's DMs are closed) is ``DirectMessagesClosed``,
+so the outbox opens a private thread in the welcome channel instead; 50013/50001 and a role above the bot's are
+``MissingPermission`` (logged, and the animators told once, see ``notices``); an unknown channel, member or
+message is ``PermanentChatError``; rate limits, 5xx and network errors are ``TransientChatError`` (discord.py
+already retried 429s and 5xx; the outbox retries what still failed, later).
+
+Channels may be given by id (what ``/agora setup`` stores) or, in the YAML, by name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import discord
+
+from adapters.discord.inbound import PLATFORM
+from adapters.discord.notices import PermissionNotices, find_role, find_text_channel
+from adapters.discord.render import Payload, render, render_one
+from bot.chat import (
+    Capability,
+    ChatError,
+    DirectMessagesClosed,
+    MissingPermission,
+    PermanentChatError,
+    ScheduledEvent,
+    TransientChatError,
+    delivering_for,
+)
+from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef
+from bot.messages import Message, mention
+
+if TYPE_CHECKING:
+    from bot.i18n import Translator
+
+__all__ = ["DiscordChat", "platform_errors"]
+
+log = logging.getLogger("agora.discord")
+
+READY_WAIT = 30.0
+THREAD_ARCHIVE_MINUTES = 10080  # a week: a welcome or a round's thread stays in the list that long
+
+
+@contextlib.contextmanager
+def platform_errors(what: str) -> Iterator[None]:
+    """Turn discord.py's exceptions raised in the block into the core's ``ChatError`` kinds."""
+    try:
+        yield
+    except ChatError:
+        raise
+    except discord.Forbidden as exc:
+        if exc.code == 50007:
+            raise DirectMessagesClosed(f"{what}: the member does not accept direct messages (50007)") from exc
+        if exc.code in (50013, 50001):
+            raise MissingPermission(f"{what}: missing permission ({exc.code} {exc.text})") from exc
+        raise PermanentChatError(f"{what}: forbidden ({exc.code} {exc.text})") from exc
+    except discord.NotFound as exc:
+        raise PermanentChatError(f"{what}: not found ({exc.code} {exc.text})") from exc
+    except discord.RateLimited as exc:
+        raise TransientChatError(f"{what}: rate limited", retry_after=exc.retry_after) from exc
+    except discord.HTTPException as exc:
+        if exc.status == 429 or exc.status >= 500:
+            raise TransientChatError(
+                f"{what}: Discord answered {exc.status}", retry_after=_retry_after(exc)
+            ) from exc
+        raise PermanentChatError(f"{what}: Discord refused ({exc.status} {exc.code} {exc.text})") from exc
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        raise TransientChatError(f"{what}: network error ({type(exc).__name__})") from exc
+
+
+def _retry_after(exc: discord.HTTPException) -> float | None:
+    response = getattr(exc, "response", None)
+    value = response.headers.get("Retry-After") if response is not None else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _snowflake(value: str, what: str) -> int:
+    if not value.isdigit():
+        raise PermanentChatError(f"{what} {value!r} is not a Discord id")
+    return int(value)
+
+
+class DiscordChat:
+    """The ``Chat`` port for one connected discord.py client."""
+
+    platform = PLATFORM
+    capabilities = frozenset(
+        {
+            Capability.ROLES,
+            Capability.PRIVATE_THREADS,
+            Capability.THREADS,
+            Capability.REACTIONS,
+            Capability.UPDATE,
+            Capability.FORMS,
+            Capability.SCHEDULED_EVENTS,
+            Capability.FILES,
+        }
+    )
+
+    def __init__(self, client: discord.Client, notices: PermissionNotices) -> None:
+        self.client = client
+        self.notices = notices
+
+    # --- plumbing ----------------------------------------------------------------------------------------
+
+    async def _connected(self) -> None:
+        """Wait (briefly) for the gateway: an outbox delivery during a reconnection is retried, not lost."""
+        if self.client.is_closed():
+            raise TransientChatError("Discord is not connected")
+        if not self.client.is_ready():
+            try:
+                await asyncio.wait_for(self.client.wait_until_ready(), READY_WAIT)
+            except TimeoutError:
+                raise TransientChatError("Discord is not connected yet") from None
+
+    def _guild(self, community: CommunityRef) -> discord.Guild:
+        guild = self.client.get_guild(_snowflake(community.id, "guild"))
+        if guild is None:
+            raise PermanentChatError(f"the bot is not in the guild {community.id} ({community.name})")
+        return guild
+
+    async def _messageable(self, channel_id: str) -> tuple[discord.abc.Messageable, discord.Guild | None]:
+        """Where to send for a channel id (or a unique channel name): the channel and its guild, if known."""
+        if channel_id.isdigit():
+            channel = self.client.get_channel(int(channel_id))
+            if channel is None:
+                # Not cached (a DM channel after a restart, a thread): sending needs only the id.
+                return self.client.get_partial_messageable(int(channel_id)), None
+            if not isinstance(channel, discord.abc.Messageable):
+                raise PermanentChatError(f"channel {channel_id} is not one the bot can post in")
+            return channel, getattr(channel, "guild", None)
+        # A name (from the YAML): looked up in the community being delivered for, else in the only server
+        # that has a channel by that name.
+        hint = self._dm_hint()
+        guilds = [g for g in self.client.guilds if hint is None or g.id == hint]
+        found = [c for g in guilds if (c := find_text_channel(g, channel_id)) is not None]
+        if len(found) != 1:
+            raise PermanentChatError(
+                f"channel {channel_id!r} is not an id and does not name exactly one channel "
+                "(set it with /agora setup)"
+            )
+        return found[0], found[0].guild
+
+    @staticmethod
+    def _dm_hint() -> int | None:
+        """The guild of the community being delivered for (the outbox says which): to tag buttons sent where
+        there is no guild, and to find a channel given by name."""
+        community = delivering_for.get()
+        if community is None or community.platform != PLATFORM or not community.id.isdigit():
+            return None
+        return int(community.id)
+
+    async def _send(
+        self, target: discord.abc.Messageable, payloads: list[Payload], guild_hint: int | None
+    ) -> discord.Message:
+        sent: discord.Message | None = None
+        for payload in payloads:
+            sent = await target.send(**payload.send_kwargs(guild_hint))
+        assert sent is not None  # render() always gives at least one payload
+        return sent
+
+    @staticmethod
+    def _ref(message: discord.Message) -> MessageRef:
+        return MessageRef(PLATFORM, str(message.channel.id), str(message.id))
+
+    async def _permission_problem(
+        self, guild: discord.Guild | None, key: tuple[str, ...], text: Any, summary: str, **fields: Any
+    ) -> None:
+        if guild is not None:
+            await self.notices.tell(guild, key, text, summary, **fields)
+        else:
+            log.error("discord permission problem: %s", summary, extra={"agora": dict(fields)})
+
+    # --- the port ------------------------------------------------------------------------------------------
+
+    async def post(self, channel: ChannelRef, message: Message) -> MessageRef:
+        await self._connected()
+        target, guild = await self._messageable(channel.id)
+        try:
+            with platform_errors(f"post in {channel.id}"):
+                sent = await self._send(target, render(message), None if guild else self._dm_hint())
+        except MissingPermission:
+            where = getattr(target, "mention", f"<#{channel.id}>")
+
+            def text(_: Translator) -> str:
+                return _(
+                    "I could not post in {channel}: please give me the View Channel and Send Messages "
+                    "permissions there.",
+                    channel=where,
+                )
+
+            await self._permission_problem(
+                guild, ("post", channel.id), text, f"cannot post in channel {channel.id}", channel=channel.id
+            )
+            raise
+        return self._ref(sent)
+
+    async def direct_message(self, member: MemberRef, message: Message) -> MessageRef:
+        await self._connected()
+        user_id = _snowflake(member.id, "member")
+        with platform_errors(f"direct message to {member.id}"):
+            dm = await self.client.create_dm(discord.Object(user_id))
+            sent = await self._send(dm, render(message), self._dm_hint())
+        return self._ref(sent)
+
+    async def update(self, ref: MessageRef, message: Message) -> None:
+        await self._connected()
+        target, guild = await self._messageable(ref.channel_id)
+        partial = discord.PartialMessage(channel=target, id=_snowflake(ref.id, "message"))  # type: ignore[arg-type]
+        payload = render_one(message)
+        with platform_errors(f"update message {ref.id}"):
+            await partial.edit(**payload.edit_kwargs(None if guild else self._dm_hint()))
+
+    async def react(self, ref: MessageRef, emoji: str) -> None:
+        await self._connected()
+        target, _guild = await self._messageable(ref.channel_id)
+        partial = discord.PartialMessage(channel=target, id=_snowflake(ref.id, "message"))  # type: ignore[arg-type]
+        with platform_errors(f"react to message {ref.id}"):
+            await partial.add_reaction(emoji)
+
+    async def grant_role(self, community: CommunityRef, member: MemberRef, role: str) -> None:
+        await self._change_role(community, member, role, add=True)
+
+    async def revoke_role(self, community: CommunityRef, member: MemberRef, role: str) -> None:
+        await self._change_role(community, member, role, add=False)
+
+    async def _change_role(self, community: CommunityRef, member: MemberRef, role: str, *, add: bool) -> None:
+        await self._connected()
+        guild = self._guild(community)
+        target = find_role(guild, role)
+        who = mention(member.id)
+        if target is None:
+
+            def missing(_: Translator) -> str:
+                return _(
+                    "There is no role “{role}” in this server, so {member} could not get it: choose the member "
+                    "role with /agora setup.",
+                    role=role,
+                    member=who,
+                )
+
+            await self.notices.tell(
+                guild, ("role-unknown", role), missing, f"no role named {role!r} in the guild", role=role
+            )
+            raise PermanentChatError(f"no role {role!r} in guild {guild.id}")
+        user_id = _snowflake(member.id, "member")
+        try:
+            with platform_errors(f"{'grant' if add else 'revoke'} role {target.id} to {member.id}"):
+                if target.is_default() or target.managed:
+                    raise MissingPermission(
+                        f"the role {target.name!r} is managed by Discord or an integration"
+                    )
+                found = guild.get_member(user_id) or await guild.fetch_member(user_id)
+                if add:
+                    await found.add_roles(target)
+                else:
+                    await found.remove_roles(target)
+        except MissingPermission:
+            await self._role_problem(guild, target, who, add)
+            raise
+
+    async def _role_problem(self, guild: discord.Guild, role: discord.Role, who: str, add: bool) -> None:
+        me = guild.me
+        bot_role = me.top_role.name if me is not None else "Agora"
+        if me is not None and not me.guild_permissions.manage_roles:
+            problem, fix = "manage_roles", "grant the Manage Roles permission to the bot's role"
+        elif me is not None and role >= me.top_role:
+            problem, fix = "role_hierarchy", f"move the bot's role {bot_role!r} above {role.name!r}"
+        else:
+            problem, fix = "role_forbidden", f"check the bot's permissions on the role {role.name!r}"
+
+        def text(_: Translator) -> str:
+            first = (
+                _("I could not give {member} the role “{role}”.", member=who, role=role.name)
+                if add
+                else _("I could not take the role “{role}” away from {member}.", member=who, role=role.name)
+            )
+            if problem == "manage_roles":
+                second = _(
+                    "I don't have the Manage Roles permission: please grant it to my role “{bot_role}” in "
+                    "Server Settings → Roles, then give the role by hand to whoever missed it.",
+                    bot_role=bot_role,
+                )
+            elif problem == "role_hierarchy":
+                second = _(
+                    "My role “{bot_role}” is below “{role}”: please drag it above in Server Settings → Roles, "
+                    "then give the role by hand to whoever missed it.",
+                    bot_role=bot_role,
+                    role=role.name,
+                )
+            else:
+                second = _("Discord refused: please check my permissions on this role.")
+            return f"{first} {second}"
+
+        await self.notices.tell(
+            guild,
+            (problem, str(role.id)),
+            text,
+            f"cannot {'grant' if add else 'revoke'} the role {role.name!r}: {fix}",
+            role=role.name,
+            fix=fix,
+        )
+
+    async def invite_to_channels(
+        self, community: CommunityRef, member: MemberRef, channels: Sequence[ChannelRef]
+    ) -> None:
+        raise PermanentChatError("Discord opens channels with roles, not invitations")
+
+    async def open_group(
+        self,
+        community: CommunityRef,
+        members: Sequence[MemberRef],
+        title: str,
+        parent: ChannelRef | None = None,
+    ) -> ChannelRef:
+        """A private thread in ``parent`` with each member added (they can't invite others). When the bot may
+        not create private threads there, the members are mentioned in ``parent`` itself, which is returned."""
+        await self._connected()
+        guild = self._guild(community)
+        channel = find_text_channel(guild, parent.id) if parent is not None else None
+        if channel is None:
+            raise PermanentChatError(
+                f"no text channel {parent.id if parent else '(none given)'} to open a private conversation in"
+            )
+        try:
+            with platform_errors(f"open a private thread in {channel.id}"):
+                thread = await channel.create_thread(
+                    name=(title.strip() or "Agora")[:100],
+                    type=discord.ChannelType.private_thread,
+                    invitable=False,
+                    auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                )
+                for member in members:
+                    await thread.add_user(discord.Object(_snowflake(member.id, "member")))
+        except MissingPermission:
+
+            def text(_: Translator) -> str:
+                return _(
+                    "I could not open a private thread in {channel}, so I mentioned the members there instead: "
+                    "please give me the Create Private Threads permission in that channel.",
+                    channel=channel.mention,
+                )
+
+            await self.notices.tell(
+                guild,
+                ("private_threads", str(channel.id)),
+                text,
+                f"cannot create private threads in channel {channel.id}: grant Create Private Threads",
+                channel=str(channel.id),
+            )
+            with platform_errors(f"mention members in {channel.id}"):
+                await channel.send(
+                    " ".join(mention(m.id) for m in members),
+                    allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+                )
+            return ChannelRef(PLATFORM, str(channel.id), channel.name)
+        return ChannelRef(PLATFORM, str(thread.id), thread.name)
+
+    async def start_thread(self, ref: MessageRef, title: str) -> ChannelRef:
+        await self._connected()
+        channel_id = _snowflake(ref.channel_id, "channel")
+        with platform_errors(f"start a thread under {ref.id}"):
+            channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
+            if not isinstance(channel, discord.TextChannel):
+                raise PermanentChatError(f"channel {ref.channel_id} has no threads")
+            message = channel.get_partial_message(_snowflake(ref.id, "message"))
+            thread = await message.create_thread(
+                name=(title.strip() or "Agora")[:100], auto_archive_duration=THREAD_ARCHIVE_MINUTES
+            )
+        return ChannelRef(PLATFORM, str(thread.id), thread.name)
+
+    async def create_event(self, community: CommunityRef, event: ScheduledEvent) -> str:
+        await self._connected()
+        guild = self._guild(community)
+        try:
+            with platform_errors(f"create the event {event.name!r}"):
+                created = await guild.create_scheduled_event(
+                    name=event.name[:100],
+                    start_time=event.start,
+                    end_time=event.end,
+                    entity_type=discord.EntityType.external,
+                    location=(event.location or community.name or guild.name)[:100],
+                    privacy_level=discord.PrivacyLevel.guild_only,
+                    description=event.description[:1000] or discord.utils.MISSING,
+                )
+        except MissingPermission:
+
+            def text(_: Translator) -> str:
+                return _(
+                    "I could not add the event “{name}” to the server's calendar: please give me the Manage "
+                    "Events permission.",
+                    name=event.name,
+                )
+
+            await self.notices.tell(
+                guild, ("events",), text, "cannot create scheduled events: grant Manage Events"
+            )
+            raise
+        return str(created.id)
