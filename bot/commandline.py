@@ -8,7 +8,6 @@ back as a ``UserError`` with the command's usage, in the community's language.
 from __future__ import annotations
 
 import re
-import shlex
 from typing import Any
 
 from bot.errors import UserError
@@ -18,6 +17,61 @@ from bot.router import CommandSpec, Option, Router
 __all__ = ["parse_command_text", "usage"]
 
 _SLACK_REF = re.compile(r"^<(?:[@#]|!subteam\^|!)([A-Z0-9a-z_.-]+)(?:\|[^>]*)?>$")
+
+
+# Quotes that group words. A single quote groups only where a value starts (see _opens_single_quote): elsewhere it
+# is an apostrophe, in French ("Qu'est-ce qui…") as in English ("what's"), typed far more often than to quote.
+_QUOTES = {'"': '"', "“": "”", "«": "»", "„": "“"}
+_OPENED = "\x00"
+
+
+def split_words(text: str) -> list[str]:
+    """Words typed after ``/agora``; ``"…"``, ``“…”`` and ``« … »`` group words, also after ``key=``.
+    Raises ValueError for a quote never closed."""
+    words: list[str] = []
+    current: list[str] = []
+    closing: str | None = None
+    quoted = False
+    text = text.strip()
+    for index, char in enumerate(text):
+        if closing is not None:
+            if char == closing:
+                closing = None
+                while current and current[-1].isspace():  # « texte » : the spaces belong to the quotes
+                    current.pop()
+            elif char.isspace() and current and current[-1] == _OPENED:
+                continue
+            else:
+                current.append(char)
+            continue
+        if char in _QUOTES or (char == "'" and _opens_single_quote(text, index, current)):
+            closing, quoted = _QUOTES.get(char, "'"), True
+            current.append(_OPENED)  # leading spaces inside « … » are skipped after it, then it goes
+            continue
+        if char.isspace():
+            if current or quoted:
+                words.append(_unmark(current))
+            current, quoted = [], False
+            continue
+        current.append(char)
+    if closing is not None:
+        raise ValueError("a quotation mark is not closed")
+    if current or quoted:
+        words.append(_unmark(current))
+    return words
+
+
+def _opens_single_quote(text: str, index: int, current: list[str]) -> bool:
+    """A single quote quotes only at the start of a value (``'…'``, ``key='…'``) closed before a space or the
+    end; anywhere else it is an apostrophe."""
+    if current and current[-1] != "=":
+        return False
+    closing = text.find("'", index + 1)
+    return closing != -1 and (closing + 1 == len(text) or text[closing + 1].isspace())
+
+
+def _unmark(chars: list[str]) -> str:
+    return "".join(char for char in chars if char != _OPENED)
 
 
 def usage(spec: CommandSpec) -> str:
@@ -73,7 +127,7 @@ def _convert(_: Translator, spec: CommandSpec, option: Option, raw: str) -> Any:
 def parse_command_text(router: Router, text: str, _: Translator) -> tuple[CommandSpec, dict[str, Any]]:
     """The command and options typed after ``/agora``. An empty text means ``help``."""
     try:
-        words = shlex.split(text.strip())
+        words = split_words(text)
     except ValueError:
         raise UserError(_("A quotation mark is not closed. Try again with matching quotes.")) from None
     if not words:
@@ -84,8 +138,12 @@ def parse_command_text(router: Router, text: str, _: Translator) -> tuple[Comman
     options = {option.name: option for option in spec.options}
     args: dict[str, Any] = {}
     positional = [o for o in spec.options]
+    greedy: Option | None = None  # the free-text option the previous word went to, which takes more words
     for word in rest:
         name, sep, raw = word.partition("=")
+        if greedy is not None and not (sep and name in options):
+            args[greedy.name] = f"{args[greedy.name]} {word}"
+            continue
         if sep and name in options:
             option = options[name]
         elif sep and re.fullmatch(r"[a-z_]+", name):
@@ -109,6 +167,7 @@ def parse_command_text(router: Router, text: str, _: Translator) -> tuple[Comman
                 )
             option, raw = remaining[0], word
         args[option.name] = _convert(_, spec, option, raw)
+        greedy = option if option.rest and option.kind == "string" and not option.choices else None
     missing = [o.name for o in spec.options if o.required and o.name not in args]
     if missing:
         raise UserError(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.chat import Capability, Chat
+from bot.chat import Capability, Chat, ScheduledEvent
 from bot.errors import UserError
 from bot.events import CommunityRef, Event, MemberRef, MessageRef, actor_of
 from bot.i18n import Translator
@@ -197,6 +197,22 @@ class Context:
     def update(self, ref: MessageRef, message: Message) -> OutboxEntry:
         return self.enqueue(
             "update", {"channel": ref.channel_id, "message_id": ref.id, "message": message.to_dict()}
+        )
+
+    def create_event(self, event: ScheduledEvent) -> OutboxEntry | None:
+        """A platform calendar event (a Discord Scheduled Event); None where the platform has no calendar.
+        The entry's result holds the platform's ``event_id`` once delivered."""
+        if not self.can(Capability.SCHEDULED_EVENTS):
+            return None
+        return self.enqueue(
+            "event",
+            {
+                "name": event.name,
+                "start": event.start.isoformat(),
+                "end": event.end.isoformat(),
+                "location": event.location,
+                "description": event.description,
+            },
         )
 
     def grant_role(self, member_id: str, role: str) -> OutboxEntry:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
+    "BotStarted",
     "ButtonPressed",
     "ChannelRef",
     "CharterAccepted",
@@ -148,6 +149,12 @@ class TimerFired(Event):
     kind: str
     ref: str = ""
     due: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BotStarted(Event):
+    """The bot (re)started: sent once to each known community at start (built by the core, never by an adapter),
+    so that features reconcile what they derive from the configuration, such as a recurring rule set in the YAML."""
 
 
 @dataclass(frozen=True, kw_only=True)

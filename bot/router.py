@@ -32,6 +32,9 @@ class Option:
     required: bool = False
     choices: tuple[str, ...] = ()
     autocomplete: bool = False
+    # A free-text string option that takes every word typed after it (``/agora members web design``), where
+    # commands are typed as text (Slack, the console); typed options (Discord) get one string anyway.
+    rest: bool = False
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,44 @@ RecurringJob = Callable[[datetime], Awaitable[None]]
 def cron_trigger(rule: str, timezone: str) -> CronTrigger:
     """A cron rule (``"30 9 * * tue"``) read in a time zone. Raises ValueError naming what is wrong."""
     try:
-        return CronTrigger.from_crontab(rule, timezone=timezone)
+        fields = rule.split()
+        if len(fields) == 5:
+            fields[4] = _crontab_weekdays(fields[4])
+        return CronTrigger.from_crontab(" ".join(fields), timezone=timezone)
     except (ValueError, KeyError) as exc:
         raise ValueError(f"{rule!r} is not a cron rule ({exc})") from None
+
+
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def _crontab_weekdays(field: str) -> str:
+    """The weekday field with crontab's numbers (0 or 7 = Sunday, 1 = Monday) turned into names:
+    APScheduler 3 numbers weekdays from Monday = 0, so ``1-5`` would otherwise mean Tuesday to Saturday."""
+    if not any(ch.isdigit() for ch in field):
+        return field
+    days: set[int] = set()
+    for part in field.lower().split(","):
+        span, _, step_text = part.partition("/")
+        step = int(step_text) if step_text else 1
+        if span == "*":
+            first, last = 0, 6
+        else:
+            low, dash, high = span.partition("-")
+            first = _weekday_number(low)
+            last = _weekday_number(high) if dash else (6 if step_text else first)
+        if step < 1 or last < first:
+            raise ValueError(f"weekday range {part!r} is not valid")
+        days.update(day % 7 for day in range(first, last + 1, step))
+    return ",".join(_WEEKDAYS[day] for day in sorted(days))
+
+
+def _weekday_number(text: str) -> int:
+    if text.isdigit() and int(text) <= 7:
+        return int(text)
+    if text[:3] in _WEEKDAYS:
+        return _WEEKDAYS.index(text[:3])
+    raise ValueError(f"weekday {text!r} is not valid (0-7 or mon, tue, …)")
 
 
 def next_fire_time(trigger: BaseTrigger, after: datetime) -> datetime | None:
@@ -75,10 +110,23 @@ class _Recurring:
 
     clock: Clock
 
+    def _generation(self, key: str, bump: bool = False) -> int:
+        # Each (re)arming or cancelling of a key starts a new generation: a run of an older one must not re-arm
+        # the rule with its old trigger after a handler changed or cancelled it.
+        generations: dict[str, int] = self.__dict__.setdefault("_generations", {})
+        if bump:
+            generations[key] = generations.get(key, 0) + 1
+        return generations.get(key, 0)
+
+    def cancel(self, key: str) -> None:
+        self._generation(key, bump=True)
+        self._cancel_job(key)
+
     def recurring(self, key: str, trigger: BaseTrigger, job: RecurringJob, after: datetime) -> None:
+        generation = self._generation(key, bump=True)
         fire = next_fire_time(trigger, after)
         if fire is None:
-            self.cancel(key)
+            self._cancel_job(key)
             return
         now = self.clock.now()
         if fire < now:
@@ -93,14 +141,15 @@ class _Recurring:
             try:
                 await job(fire)
             finally:
-                self.recurring(key, trigger, job, fire)
+                if self._generation(key) == generation:
+                    self.recurring(key, trigger, job, fire)
 
         self.at(key, fire, run)
 
     def at(self, key: str, when: datetime, job: Job) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def cancel(self, key: str) -> None:  # pragma: no cover - overridden
+    def _cancel_job(self, key: str) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
 
@@ -122,7 +171,7 @@ class APScheduler(_Recurring):
             coalesce=True,
         )
 
-    def cancel(self, key: str) -> None:
+    def _cancel_job(self, key: str) -> None:
         if self._scheduler.get_job(key) is not None:
             self._scheduler.remove_job(key)
 
@@ -167,7 +216,7 @@ class VirtualScheduler(_Recurring):
         self._counter += 1
         self._jobs[key] = (ensure_utc(fire), self._counter, job)
 
-    def cancel(self, key: str) -> None:
+    def _cancel_job(self, key: str) -> None:
         self._jobs.pop(key, None)
 
     def pending(self) -> dict[str, datetime]:

@@ -9,7 +9,9 @@ from bot.config import Config, parse_config
 CHARTERS: dict[str, dict[str, Any]] = {
     "fr": {
         "objective": "Faire grandir ensemble les indépendants du numérique de Lyon.",
-        "animators": [{"name": "Camille", "motivation": "J'ai été seule en freelance trois ans ; plus jamais ça."}],
+        "animators": [
+            {"name": "Camille", "motivation": "J'ai été seule en freelance trois ans ; plus jamais ça."}
+        ],
         "rights": ["Proposer un sujet de rencontre", "Quitter le groupe à tout moment"],
         "duties": ["Pas de démarchage commercial non sollicité", "Bienveillance dans les échanges"],
     },
@@ -22,7 +24,9 @@ CHARTERS: dict[str, dict[str, Any]] = {
 }
 
 
-def make_config(locale: str = "en", database_url: str = "sqlite+aiosqlite:///:memory:", **community: Any) -> Config:
+def make_config(
+    locale: str = "en", database_url: str = "sqlite+aiosqlite:///:memory:", **community: Any
+) -> Config:
     """A configuration for a test community in ``locale``."""
     data: dict[str, Any] = {
         "database": {"url": database_url},

@@ -132,3 +132,24 @@ def test_errors_speak_the_community_language(router: Router) -> None:
 
     assert "There is no command" not in caught.value.message
     assert "danse" in caught.value.message
+
+
+def test_apostrophes_are_letters_not_quotes(router: Router) -> None:
+    from bot.commandline import split_words
+
+    assert split_words("Qu'est-ce qui vous a amené ici ?") == [
+        "Qu'est-ce",
+        "qui",
+        "vous",
+        "a",
+        "amené",
+        "ici",
+        "?",
+    ]
+    assert split_words("what's your favourite tool") == ["what's", "your", "favourite", "tool"]
+
+
+def test_french_and_typographic_quotes_group_words(router: Router) -> None:
+    from bot.commandline import split_words
+
+    assert split_words("tags « métier, réflexion » x=“a b”") == ["tags", "métier, réflexion", "x=a b"]

@@ -193,7 +193,8 @@ class ConsoleCommunity:
             assert sent.message is not None
             for button in sent.message.buttons:
                 if wanted & {button.label.lower(), button.action.lower(), button.custom_id.lower()}:
-                    return button, sent.ref.id if sent.ref and sent.kind != "update" else None
+                    # An update's ref is the message it replaced: its buttons belong to that message.
+                    return button, sent.ref.id if sent.ref else None
         raise ScriptError(f"{name} sees no button “{what}”")
 
     async def press(self, name: str, what: str, delivery_id: str | None = None) -> Outcome:
@@ -253,6 +254,9 @@ class ConsoleCommunity:
                 raise ScriptError(f"expected “/agora …” after “{who}:”")
             await self.command(who.strip(), rest[len("/agora") :].strip())
             return
+        if line.split(" ", 1)[0].lower() == "say":
+            self.out(f"# {line[3:].strip()}")  # a narrator's line is prose: apostrophes are not quotes
+            return
         try:
             words = shlex.split(line)
         except ValueError as exc:
@@ -267,8 +271,6 @@ class ConsoleCommunity:
             await self.advance(delta)
         elif head == "restart" and len(words) == 1:
             await self.restart()
-        elif head == "say":
-            self.out(f"# {line[3:].strip()}")
         elif head == "animator" and len(words) == 2:
             self.animators.add(words[1])
             self.out(f"> {words[1]} animates the community")

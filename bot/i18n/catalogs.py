@@ -55,8 +55,11 @@ def update(language: str, template: Catalog) -> Path:
         if language == "en":
             for message in catalog:
                 strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
-                if message.id and not all(strings):
+                # English is the identity: a message Babel marked fuzzy (its id turned plural or back) is
+                # simply rewritten from its id.
+                if message.id and (not all(strings) or message.fuzzy):
                     message.string = message.id if isinstance(message.id, str) else tuple(message.id)
+                    message.flags.discard("fuzzy")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, catalog, width=110, sort_output=False, omit_header=False)

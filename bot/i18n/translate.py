@@ -6,6 +6,7 @@ replaced; message ids the catalog does not have are reported (run ``python -m bo
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -26,13 +27,18 @@ def fill(language: str, translations: dict[str, str | list[str]]) -> list[str]:
     unknown = []
     for msgid, text in translations.items():
         message = by_singular.get(msgid)
-        if message is None:
+        # A plural translation (a list) for a singular message, or the reverse, can't be written: report it
+        # with the unknown ones rather than crash half-way through writing the catalog.
+        if message is None or isinstance(text, list) != isinstance(message.id, tuple | list):
             unknown.append(msgid)
             continue
         message.string = tuple(text) if isinstance(text, list) else text
         message.flags.discard("fuzzy")
-    with path.open("wb") as handle:
+    # Written beside, then moved in place: an interrupted run never leaves a truncated catalog.
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    with partial.open("wb") as handle:
         write_po(handle, catalog, width=110, sort_output=False)
+    partial.replace(path)
     return unknown
 
 

@@ -1,0 +1,1379 @@
+"""Meetings: the date chosen by a poll becomes a meeting members can count on.
+
+- The announcement (in the meetings channel) carries the date, the place, an .ics file for calendars, and
+  the RSVP buttons: going, maybe, can't come. With a capacity, who answers "going" once it is full joins a
+  waiting list, in order; when someone who was going cancels (or leaves the community), the first person
+  waiting gets the place automatically and is told by direct message. The list of who is coming is on the
+  announcement (kept up to date) and behind ``/agora meeting attendees``; animators export it as CSV.
+- On Discord, the meeting is also a Scheduled Event (through the outbox).
+- Reminders go to who is going, by direct message, 24 h and 1 h before (configurable); each says how to stop.
+- At the end, the animator (or whoever drew the note-taking card last time) is asked for the recap and the
+  materials, which are posted and kept; one reminder if they don't come within a day.
+- The next date is fixed systematically: right after a meeting the poll feature opens the next poll, or this
+  feature schedules the same slot one cadence later (``community.meetings.next_poll``), unless turned off.
+
+Members choose the time zone their dates are shown in (``/agora meeting timezone``) and may turn reminders
+off (``/agora meeting reminders off``). Shared helpers of the meeting modules (formatting, preferences,
+live updates of a post) live here too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+from pydantic import ValidationError
+from sqlalchemy import exists, select
+from sqlalchemy.orm.attributes import flag_modified
+
+from bot.chat import ScheduledEvent
+from bot.content import load_bank
+from bot.context import Context
+from bot.durations import format_duration, parse_duration
+from bot.errors import FormErrors, UserError
+from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted, MemberLeft, TimerFired
+from bot.features.dates import next_same_slot
+from bot.i18n import N_, Translator
+from bot.messages import Attachment, Button, Field, Form, FormField, Message, mention
+from bot.router import Feature, Option, action, command, form, on, timer
+from bot.settings.meetings import MeetingSettings
+from storage.models import Acknowledgement, Member, OutboxEntry, Timer
+from storage.tables.meetings import (
+    Meeting,
+    MeetingPoll,
+    MeetingPreference,
+    MissionDraw,
+    PollAnswer,
+    Rsvp,
+)
+
+__all__ = [
+    "BALLOT",
+    "MeetingDateChosen",
+    "MeetingEnded",
+    "MeetingsFeature",
+    "Roster",
+    "counted_members",
+    "holds_card",
+    "ics_attachment",
+    "refresh_post",
+    "zone_of",
+]
+
+GOING, MAYBE, NOT_GOING, WAITLIST = "going", "maybe", "not_going", "waitlist"
+RSVP_ACTIONS = {"meeting:going": GOING, "meeting:maybe": MAYBE, "meeting:not-going": NOT_GOING}
+BALLOT = "meeting:ballot"  # the poll feature's "Answer" button (ref: the poll's id)
+RECAP = "meeting:recap"  # button opening the recap form (ref: the meeting's id)
+RECAP_FORM = "meeting_recap"
+REMINDER = "meeting:reminder"  # timer, ref "<meeting id>:<minutes before>"
+ENDED = "meeting:ended"  # timer, ref: the meeting's id
+RECAP_REMINDER = "meeting:recap-reminder"  # timer, ref: the meeting's id
+# Mission cards (bot/content/<lang>/missions.yaml) this feature gives a role to.
+NOTES_CARD = "take-notes"
+DATE_CARD = "next-date"
+NAMES_SHOWN = 15
+MAX_TITLE = 200
+MAX_PLACE = 300
+_URL = re.compile(r"^https?://\S+$")
+
+
+# --- domain events -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeetingDateChosen(Event):
+    """Domain event: a date was fixed (a poll's winner, a tie broken, the same slot again): make it a meeting."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    place: str = ""
+    capacity: int | None = None
+    channel_id: str | None = None
+    poll_id: int | None = None
+    option_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeetingEnded(Event):
+    """Domain event: meeting ``meeting_id`` just ended (mission cards, the next poll follow)."""
+
+    meeting_id: int
+
+
+# --- formatting ----------------------------------------------------------------------------------------------
+
+
+def long_time(_: Translator, moment: datetime, timezone: str) -> str:
+    """ "Tuesday 1 December 2026 at 6:30 PM" / « mardi 1 décembre 2026 à 18:30 »."""
+    return _.datetime(moment, timezone)
+
+
+def short_time(_: Translator, moment: datetime, timezone: str) -> str:
+    """ "Tue 1 Dec, 6:30 PM" / « mar. 1 déc. à 18:30 »."""
+    return _.datetime(moment, timezone, _("EEE d MMM, h:mm a"))
+
+
+def clock_time(_: Translator, moment: datetime, timezone: str) -> str:
+    return _.datetime(moment, timezone, _("h:mm a"))
+
+
+def when_text(_: Translator, start: datetime, end: datetime | None, timezone: str) -> str:
+    """A meeting's time: "Tuesday 1 December 2026 at 6:30 PM – 8:30 PM"."""
+    if end is None:
+        return long_time(_, start, timezone)
+    zone = ZoneInfo(timezone)
+    same_day = start.astimezone(zone).date() == end.astimezone(zone).date()
+    finish = clock_time(_, end, timezone) if same_day else long_time(_, end, timezone)
+    return f"{long_time(_, start, timezone)} – {finish}"
+
+
+def delay_text(_: Translator, delay: timedelta) -> str:
+    """ "24 hours", "1 hour", "2 days", "30 minutes"."""
+    minutes = int(delay.total_seconds() // 60)
+    if minutes >= 2 * 24 * 60 and minutes % (24 * 60) == 0:
+        return _.ngettext("{count} day", "{count} days", minutes // (24 * 60))
+    if minutes >= 60 and minutes % 60 == 0:
+        return _.ngettext("{count} hour", "{count} hours", minutes // 60)
+    return _.ngettext("{count} minute", "{count} minutes", minutes)
+
+
+def names_text(_: Translator, member_ids: list[str]) -> str:
+    """Mentions of the first members, then how many more: lists stay readable (and within platform limits)."""
+    if not member_ids:
+        return "—"
+    shown = ", ".join(mention(member_id) for member_id in member_ids[:NAMES_SHOWN])
+    more = len(member_ids) - NAMES_SHOWN
+    if more > 0:
+        shown += " " + _.ngettext("and {count} other", "and {count} others", more)
+    return shown
+
+
+def display_name(member: Member) -> str:
+    return member.display_name or member.external_id
+
+
+def zone_footer(_: Translator, timezone: str) -> str:
+    return _("Times are in {timezone} time.", timezone=timezone)
+
+
+def community_name(ctx: Context) -> str:
+    return ctx.settings.name or ctx.community.name or "Agora"
+
+
+def ics_attachment(
+    *,
+    uid: str,
+    title: str,
+    start: datetime,
+    end: datetime,
+    place: str,
+    description: str,
+    stamp: datetime,
+    cancelled: bool = False,
+    sequence: int = 0,
+) -> Attachment:
+    """An iCalendar file for one meeting (RFC 5545), in UTC so every calendar shows it at the right local time.
+    A cancellation carries the same uid with ``METHOD:CANCEL``, so calendars that imported it remove it."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Agora//Meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    event = CalendarEvent()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", title)
+    event.add("sequence", sequence)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if place:
+        event.add("location", place)
+        if _URL.match(place):
+            event.add("url", place)
+    if description:
+        event.add("description", description)
+    calendar.add_component(event)
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40] or "meeting"
+    return Attachment(f"{slug}.ics", calendar.to_ical().decode("utf-8"), "text/calendar")
+
+
+def meeting_ics(ctx: Context, meeting: Meeting, *, cancelled: bool = False) -> Attachment:
+    return ics_attachment(
+        uid=f"meeting-{meeting.id}-{ctx.community.platform}-{ctx.community.external_id}@agora",
+        title=meeting.title,
+        start=meeting.starts_at,
+        end=meeting.ends_at,
+        place=meeting.place,
+        description=community_name(ctx),
+        stamp=ctx.now,
+        cancelled=cancelled,
+        sequence=1 if cancelled else 0,
+    )
+
+
+# --- shared queries and helpers --------------------------------------------------------------------------
+
+
+async def preference(ctx: Context, member_id: int) -> MeetingPreference | None:
+    return await ctx.session.scalar(select(MeetingPreference).where(MeetingPreference.member_id == member_id))
+
+
+async def zone_of(ctx: Context, member: Member | None) -> str:
+    """The time zone ``member``'s dates are shown in: theirs if they set one, else the community's."""
+    if member is not None:
+        found = await preference(ctx, member.id)
+        if found is not None and found.timezone:
+            return found.timezone
+    return ctx.settings.timezone
+
+
+async def wants_reminders(ctx: Context, member_id: int) -> bool:
+    found = await preference(ctx, member_id)
+    return found is None or found.reminders
+
+
+async def counted_members(ctx: Context) -> list[Member]:
+    """The members a poll waits for: still here, and who accepted the charter (they are in, not just passing)."""
+    return list(
+        (
+            await ctx.session.scalars(
+                select(Member)
+                .where(
+                    Member.community_id == ctx.community.id,
+                    Member.left_at.is_(None),
+                    exists(select(Acknowledgement.id).where(Acknowledgement.member_id == Member.id)),
+                )
+                .order_by(Member.id)
+            )
+        ).all()
+    )
+
+
+async def refresh_post(
+    ctx: Context, post_entry_id: int | None, last_update_id: int | None, message: Message
+) -> int | None:
+    """Replace what an earlier post says (a tally, a list), and return the update's entry id to remember.
+
+    An earlier update still waiting in the outbox is superseded rather than delivered: under a burst of answers
+    (or a platform's rate limit, whose retries could land late) only the newest state is ever shown."""
+    if post_entry_id is None:
+        return None
+    if last_update_id is not None:
+        previous = await ctx.session.get(OutboxEntry, last_update_id)
+        if previous is not None and previous.status == "pending":
+            previous.status, previous.done_at = "superseded", ctx.now
+    entry = ctx.update_posted(post_entry_id, message)
+    await ctx.session.flush()
+    return entry.id
+
+
+async def latest_ended_meeting(ctx: Context, before: datetime | None = None) -> Meeting | None:
+    query = select(Meeting).where(
+        Meeting.community_id == ctx.community.id,
+        Meeting.status == "scheduled",
+        Meeting.ended_at.is_not(None),
+    )
+    if before is not None:
+        query = query.where(Meeting.starts_at < before)
+    return await ctx.session.scalar(query.order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(1))
+
+
+async def upcoming_meeting(ctx: Context) -> Meeting | None:
+    """The next meeting that has not ended yet."""
+    return await ctx.session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.community_id == ctx.community.id,
+            Meeting.status == "scheduled",
+            Meeting.ended_at.is_(None),
+            Meeting.ends_at > ctx.now,
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(1)
+    )
+
+
+async def open_poll(ctx: Context) -> MeetingPoll | None:
+    return await ctx.session.scalar(
+        select(MeetingPoll)
+        .where(MeetingPoll.community_id == ctx.community.id, MeetingPoll.status.in_(("open", "tie")))
+        .order_by(MeetingPoll.id.desc())
+        .limit(1)
+    )
+
+
+async def holds_card(ctx: Context, member: Member, card_id: str) -> bool:
+    """Whether ``member`` drew mission card ``card_id`` at the last meeting (it lasts until the next one)."""
+    last = await latest_ended_meeting(ctx)
+    if last is None:
+        return False
+    found = await ctx.session.scalar(
+        select(MissionDraw.id).where(
+            MissionDraw.meeting_id == last.id,
+            MissionDraw.member_id == member.id,
+            MissionDraw.card_id == card_id,
+        )
+    )
+    return found is not None
+
+
+def meeting_channel(ctx: Context, fallback: str | None = None) -> str | None:
+    """Where meetings are posted: the meetings channel (or announcements, welcome), else ``fallback``."""
+    return ctx.settings.channel("meetings") or fallback
+
+
+@dataclass
+class Roster:
+    """Who answered a meeting, by answer, each list in its order (the waiting list by arrival)."""
+
+    going: list[Member] = field(default_factory=list)
+    waitlist: list[Member] = field(default_factory=list)
+    maybe: list[Member] = field(default_factory=list)
+    not_going: list[Member] = field(default_factory=list)
+    answers: dict[int, Rsvp] = field(default_factory=dict)
+
+    def status_of(self, member: Member) -> str | None:
+        found = self.answers.get(member.id)
+        return found.status if found else None
+
+    def position(self, member: Member) -> int:
+        return next((i for i, m in enumerate(self.waitlist, start=1) if m.id == member.id), 0)
+
+
+async def roster(ctx: Context, meeting: Meeting) -> Roster:
+    rows = (
+        await ctx.session.execute(
+            select(Rsvp, Member)
+            .join(Member, Member.id == Rsvp.member_id)
+            .where(Rsvp.meeting_id == meeting.id)
+        )
+    ).all()
+    out = Roster()
+    for rsvp, member in sorted(
+        rows, key=lambda row: (row[0].waitlisted_at or row[0].updated_at, row[0].updated_at, row[0].id)
+    ):
+        out.answers[member.id] = rsvp
+        {GOING: out.going, WAITLIST: out.waitlist, MAYBE: out.maybe, NOT_GOING: out.not_going}[
+            rsvp.status
+        ].append(member)
+    return out
+
+
+# --- the feature ---------------------------------------------------------------------------------------------
+
+
+class MeetingsFeature(Feature):
+    """Meetings: announcement with .ics, RSVP with capacity and waiting list, reminders, recap, next date."""
+
+    name = "meetings"
+    order = 60
+
+    # --- a date is fixed: the meeting ----------------------------------------------------------------------
+
+    @on(MeetingDateChosen)
+    async def schedule(self, ctx: Context) -> None:
+        event = ctx.event
+        assert isinstance(event, MeetingDateChosen)
+        meeting = Meeting(
+            community_id=ctx.community.id,
+            poll_id=event.poll_id,
+            title=event.title,
+            place=event.place,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            capacity=event.capacity,
+            channel_id=meeting_channel(ctx, event.channel_id),
+            created_by=event.created_by,
+            created_at=ctx.now,
+        )
+        ctx.session.add(meeting)
+        await ctx.session.flush()
+        _ = ctx._
+        if meeting.channel_id:
+            message = await self._announcement(ctx, meeting, Roster())
+            message = Message(
+                title=message.title,
+                text=message.text,
+                fields=message.fields,
+                buttons=message.buttons,
+                footer=message.footer,
+                attachments=(meeting_ics(ctx, meeting),),
+            )
+            entry = ctx.post(meeting.channel_id, message)
+            await ctx.session.flush()
+            meeting.announcement_entry_id = entry.id
+        ctx.create_event(
+            ScheduledEvent(
+                name=meeting.title,
+                start=meeting.starts_at,
+                end=meeting.ends_at,
+                location=meeting.place or community_name(ctx),
+                description=_("Answer on the announcement so that the organisers know who is coming."),
+            )
+        )
+        for delay in ctx.settings.meetings.reminders:
+            due = meeting.starts_at - delay
+            if due > ctx.now:
+                await ctx.set_timer(REMINDER, f"{meeting.id}:{int(delay.total_seconds() // 60)}", due)
+        await ctx.set_timer(ENDED, str(meeting.id), meeting.ends_at)
+        if event.poll_id is not None and event.option_id is not None:
+            await self._tell_voters(ctx, meeting, event.poll_id, event.option_id)
+
+    async def _tell_voters(self, ctx: Context, meeting: Meeting, poll_id: int, option_id: int) -> None:
+        """Everyone who answered the poll hears the date it fixed, with the RSVP buttons and the .ics."""
+        _ = ctx._
+        rows = (
+            await ctx.session.execute(
+                select(Member, PollAnswer.option_id, PollAnswer.choice)
+                .join(PollAnswer, PollAnswer.member_id == Member.id)
+                .where(PollAnswer.poll_id == poll_id, Member.left_at.is_(None))
+                .order_by(Member.id)
+            )
+        ).all()
+        choices: dict[int, str | None] = {}
+        voters: dict[int, Member] = {}
+        for member, answered_option, choice in rows:
+            voters[member.id] = member
+            if answered_option == option_id:
+                choices[member.id] = choice
+            else:
+                choices.setdefault(member.id, None)
+        ics = meeting_ics(ctx, meeting)
+        for member_id, member in voters.items():
+            zone = await zone_of(ctx, member)
+            when = when_text(_, meeting.starts_at, meeting.ends_at, zone)
+            if choices.get(member_id) in ("yes", "maybe"):
+                text = _("It's one of the dates you said would work for you. Will you come?")
+            else:
+                text = _("It isn't a date you could make, sorry. If your plans change, you're welcome!")
+            ctx.dm(
+                member.external_id,
+                Message(
+                    title=_("The date is set: {title}", title=meeting.title),
+                    text=f"{when}\n{text}",
+                    fields=(Field(_("Where"), meeting.place),) if meeting.place else (),
+                    buttons=self._rsvp_buttons(_, meeting),
+                    attachments=(ics,),
+                    footer=zone_footer(_, zone),
+                ),
+            )
+
+    def _rsvp_buttons(self, _: Translator, meeting: Meeting) -> tuple[Button, ...]:
+        ref = str(meeting.id)
+        return (
+            Button("meeting:going", _("Going"), ref=ref, style="success"),
+            Button("meeting:maybe", _("Maybe"), ref=ref, style="secondary"),
+            Button("meeting:not-going", _("Can't come"), ref=ref, style="secondary"),
+        )
+
+    async def _announcement(self, ctx: Context, meeting: Meeting, people: Roster) -> Message:
+        _ = ctx._
+        zone = ctx.settings.timezone
+        fields = [Field(_("When"), when_text(_, meeting.starts_at, meeting.ends_at, zone))]
+        if meeting.place:
+            fields.append(Field(_("Where"), meeting.place))
+        if meeting.status == "cancelled":
+            return Message(
+                title=_("Cancelled: {title}", title=meeting.title),
+                text=_("This meeting is cancelled."),
+                fields=tuple(fields),
+                footer=zone_footer(_, zone),
+            )
+        going = (
+            _("Going ({count}/{capacity})", count=len(people.going), capacity=meeting.capacity)
+            if meeting.capacity
+            else _("Going ({count})", count=len(people.going))
+        )
+        fields.append(Field(going, names_text(_, [m.external_id for m in people.going])))
+        if people.waitlist:
+            fields.append(
+                Field(
+                    _("Waiting list ({count})", count=len(people.waitlist)),
+                    names_text(_, [m.external_id for m in people.waitlist]),
+                )
+            )
+        if people.maybe:
+            fields.append(
+                Field(
+                    _("Maybe ({count})", count=len(people.maybe)),
+                    names_text(_, [m.external_id for m in people.maybe]),
+                )
+            )
+        missions = await self._missions_in_progress(ctx, meeting)
+        if missions:
+            fields.append(Field(_("Missions since last time"), missions))
+        if meeting.ended_at is not None:
+            return Message(
+                title=meeting.title,
+                text=_("This meeting has taken place. Thank you to everyone who came!"),
+                fields=tuple(fields),
+                footer=zone_footer(_, zone),
+            )
+        text = _(
+            "Will you come? Your answer puts your name on the list, so the organisers know who to expect."
+        )
+        if meeting.capacity:
+            left = meeting.capacity - len(people.going)
+            text += " " + (
+                _.ngettext("{count} place left.", "{count} places left.", left)
+                if left > 0
+                else _("It is full: new answers join the waiting list, in order.")
+            )
+        return Message(
+            title=meeting.title,
+            text=text,
+            fields=tuple(fields),
+            buttons=self._rsvp_buttons(_, meeting),
+            footer=zone_footer(_, zone) + " " + _("The .ics file adds it to your calendar."),
+        )
+
+    async def _missions_in_progress(self, ctx: Context, meeting: Meeting) -> str:
+        """The mission cards drawn at the meeting before this one: who is on what."""
+        previous = await latest_ended_meeting(ctx, before=meeting.starts_at)
+        if previous is None or previous.id == meeting.id:
+            return ""
+        rows = (
+            await ctx.session.execute(
+                select(MissionDraw.card_id, Member)
+                .join(Member, Member.id == MissionDraw.member_id)
+                .where(MissionDraw.meeting_id == previous.id)
+                .order_by(MissionDraw.drawn_at, MissionDraw.id)
+            )
+        ).all()
+        if not rows:
+            return ""
+        cards = {item.id: item for item in load_bank("missions", ctx.settings.locale)}
+        lines = [
+            f"• {mention(member.external_id)} — {cards[card].text.split(':', 1)[0].strip()}"
+            for card, member in rows
+            if card in cards
+        ]
+        return "\n".join(lines[:NAMES_SHOWN])
+
+    async def _refresh(self, ctx: Context, meeting: Meeting) -> None:
+        message = await self._announcement(ctx, meeting, await roster(ctx, meeting))
+        meeting.list_entry_id = await refresh_post(
+            ctx, meeting.announcement_entry_id, meeting.list_entry_id, message
+        )
+
+    # --- RSVP -----------------------------------------------------------------------------------------------------
+
+    async def _meeting_from(self, ctx: Context, ref: str) -> Meeting:
+        meeting = await ctx.session.get(Meeting, int(ref)) if ref.isdigit() else None
+        if meeting is None or meeting.community_id != ctx.community.id:
+            raise UserError(ctx._("This button no longer matches a meeting. Try /agora meeting next."))
+        return meeting
+
+    @action("meeting:going")
+    @action("meeting:maybe")
+    @action("meeting:not-going")
+    async def answer(self, ctx: Context) -> None:
+        event = ctx.event
+        assert isinstance(event, ButtonPressed)
+        _ = ctx._
+        meeting = await self._meeting_from(ctx, event.ref)
+        wanted = RSVP_ACTIONS[event.action]
+        if meeting.status == "cancelled":
+            raise UserError(_("“{title}” was cancelled: there is nothing to answer.", title=meeting.title))
+        if meeting.ended_at is not None or meeting.ends_at <= ctx.now:
+            raise UserError(_("“{title}” has already taken place.", title=meeting.title))
+        member = await ctx.member()
+        zone = await zone_of(ctx, member)
+        people = await roster(ctx, meeting)
+        current = people.status_of(member)
+        when = when_text(_, meeting.starts_at, meeting.ends_at, zone)
+        if wanted == GOING and current == GOING:
+            ctx.reply(
+                _(
+                    "You're already on the list for “{title}”, {when}. See you there!",
+                    title=meeting.title,
+                    when=when,
+                )
+            )
+            return
+        if wanted == GOING and current == WAITLIST:
+            ctx.reply(
+                _(
+                    "You're number {position} on the waiting list for “{title}”. I'll write to you as soon as "
+                    "a place opens.",
+                    position=people.position(member),
+                    title=meeting.title,
+                )
+            )
+            return
+        status = wanted
+        if wanted == GOING and meeting.capacity is not None and len(people.going) >= meeting.capacity:
+            status = WAITLIST
+        await self._set_rsvp(ctx, meeting, member, status, people.answers.get(member.id))
+        promoted = await self._promote(ctx, meeting) if current == GOING else []
+        people = await roster(ctx, meeting)
+        await self._refresh(ctx, meeting)
+        if status == GOING:
+            reply = _(
+                "You're on the list for “{title}”, {when}. See you there! If your plans change, press "
+                "“Can't come” so that the organisers know.",
+                title=meeting.title,
+                when=when,
+            )
+        elif status == WAITLIST:
+            reply = _(
+                "“{title}” is full ({capacity} places). You're number {position} on the waiting list: I'll "
+                "write to you as soon as a place opens.",
+                title=meeting.title,
+                capacity=meeting.capacity,
+                position=people.position(member),
+            )
+        elif status == MAYBE:
+            reply = _("Noted: maybe. Press “Going” once you know, so that your name is on the list.")
+        else:
+            reply = _(
+                "Noted: you can't come this time. Thank you for saying so! The recap will be posted after."
+            )
+        if promoted:
+            reply += " " + _.ngettext(
+                "Your place went to the next person on the waiting list.",
+                "Your places went to the next people on the waiting list.",
+                len(promoted),
+            )
+        ctx.reply(reply)
+
+    async def _set_rsvp(
+        self, ctx: Context, meeting: Meeting, member: Member, status: str, existing: Rsvp | None
+    ) -> Rsvp:
+        if existing is None:
+            existing = Rsvp(
+                community_id=ctx.community.id, meeting_id=meeting.id, member_id=member.id, status=status
+            )
+            ctx.session.add(existing)
+        existing.status, existing.updated_at = status, ctx.now
+        existing.waitlisted_at = ctx.now if status == WAITLIST else None
+        await ctx.session.flush()
+        return existing
+
+    async def _promote(self, ctx: Context, meeting: Meeting) -> list[Member]:
+        """Give free places to the waiting list, in order, and tell each person promoted by direct message."""
+        people = await roster(ctx, meeting)
+        free = len(people.waitlist) if meeting.capacity is None else meeting.capacity - len(people.going)
+        promoted = people.waitlist[: max(free, 0)]
+        _ = ctx._
+        for member in promoted:
+            await self._set_rsvp(ctx, meeting, member, GOING, people.answers[member.id])
+            zone = await zone_of(ctx, member)
+            ctx.dm(
+                member.external_id,
+                Message(
+                    title=_("A place opened up: you're in!"),
+                    text=_(
+                        "A place opened up for “{title}”, {when}, and it's yours: you're on the list. See you "
+                        "there! If you can't come after all, press the button so the next person gets it.",
+                        title=meeting.title,
+                        when=when_text(_, meeting.starts_at, meeting.ends_at, zone),
+                    ),
+                    fields=(Field(_("Where"), meeting.place),) if meeting.place else (),
+                    buttons=(
+                        Button("meeting:not-going", _("Can't come"), ref=str(meeting.id), style="secondary"),
+                    ),
+                    attachments=(meeting_ics(ctx, meeting),),
+                    footer=zone_footer(_, zone),
+                ),
+            )
+        return promoted
+
+    @on(MemberLeft)
+    async def free_places(self, ctx: Context) -> None:
+        """Who leaves the community no longer holds a place: the waiting list moves up."""
+        event = ctx.event
+        assert isinstance(event, MemberLeft)
+        member = await ctx.find_member(event.member.id)
+        if member is None:
+            return
+        rows = (
+            await ctx.session.execute(
+                select(Rsvp, Meeting)
+                .join(Meeting, Meeting.id == Rsvp.meeting_id)
+                .where(
+                    Rsvp.member_id == member.id,
+                    Rsvp.status.in_((GOING, WAITLIST)),
+                    Meeting.status == "scheduled",
+                    Meeting.ended_at.is_(None),
+                    Meeting.starts_at > ctx.now,
+                )
+            )
+        ).all()
+        for rsvp, meeting in rows:
+            was_going = rsvp.status == GOING
+            await self._set_rsvp(ctx, meeting, member, NOT_GOING, rsvp)
+            if was_going:
+                await self._promote(ctx, meeting)
+            await self._refresh(ctx, meeting)
+
+    # --- reminders --------------------------------------------------------------------------------------------
+
+    @timer(REMINDER)
+    async def remind(self, ctx: Context) -> None:
+        event = ctx.event
+        assert isinstance(event, TimerFired)
+        meeting_ref, _sep, minutes = event.ref.partition(":")
+        meeting = await ctx.session.get(Meeting, int(meeting_ref)) if meeting_ref.isdigit() else None
+        if meeting is None or meeting.status != "scheduled" or meeting.starts_at <= ctx.now:
+            return
+        _ = ctx._
+        delay = meeting.starts_at - ctx.now if not minutes.isdigit() else timedelta(minutes=int(minutes))
+        for member in (await roster(ctx, meeting)).going:
+            if member.left_at is not None or not await wants_reminders(ctx, member.id):
+                continue
+            zone = await zone_of(ctx, member)
+            ctx.dm(
+                member.external_id,
+                Message(
+                    title=_("Reminder: {title}", title=meeting.title),
+                    text=_(
+                        "“{title}” starts in {delay}: {when}. You said you're coming; if that changed, press the "
+                        "button so that the organisers know (and someone waiting gets your place).",
+                        title=meeting.title,
+                        delay=delay_text(_, delay),
+                        when=when_text(_, meeting.starts_at, meeting.ends_at, zone),
+                    ),
+                    fields=(Field(_("Where"), meeting.place),) if meeting.place else (),
+                    buttons=(
+                        Button("meeting:not-going", _("Can't come"), ref=str(meeting.id), style="secondary"),
+                    ),
+                    footer=_("To stop meeting reminders: /agora meeting reminders off"),
+                ),
+            )
+
+    # --- after the meeting: recap, next date --------------------------------------------------------------
+
+    @timer(ENDED)
+    async def ended(self, ctx: Context) -> None:
+        event = ctx.event
+        assert isinstance(event, TimerFired)
+        meeting = await ctx.session.get(Meeting, int(event.ref)) if event.ref.isdigit() else None
+        if meeting is None or meeting.status != "scheduled" or meeting.ended_at is not None:
+            return
+        meeting.ended_at = ctx.now
+        await self._refresh(ctx, meeting)
+        owner = await self._recap_owner(ctx, meeting)
+        self._ask_recap(ctx, meeting, owner, reminder=False)
+        await ctx.set_timer(RECAP_REMINDER, str(meeting.id), ctx.now + ctx.settings.meetings.recap_within)
+        await ctx.emit(MeetingEnded(community=ctx.community_ref, meeting_id=meeting.id))
+        if ctx.settings.meetings.next_poll == "same_slot":
+            await self._same_slot(ctx, meeting)
+
+    async def _recap_owner(self, ctx: Context, meeting: Meeting) -> str:
+        """Who is asked for the recap: whoever drew the note-taking card at the meeting before, else the organiser."""
+        previous = await latest_ended_meeting(ctx, before=meeting.starts_at)
+        if previous is not None and previous.id != meeting.id:
+            note_taker = await ctx.session.scalar(
+                select(Member)
+                .join(MissionDraw, MissionDraw.member_id == Member.id)
+                .where(
+                    MissionDraw.meeting_id == previous.id,
+                    MissionDraw.card_id == NOTES_CARD,
+                    Member.left_at.is_(None),
+                )
+            )
+            if note_taker is not None:
+                return note_taker.external_id
+        return meeting.created_by
+
+    def _ask_recap(self, ctx: Context, meeting: Meeting, owner: str, *, reminder: bool) -> None:
+        _ = ctx._
+        if reminder:
+            title = _("The recap of “{title}” is still waiting", title=meeting.title)
+            text = _(
+                "Members who couldn't come are counting on it, and the materials are most useful now. "
+                "This is the only reminder."
+            )
+        else:
+            title = _("How did “{title}” go?", title=meeting.title)
+            text = _(
+                "While it's fresh: share the recap and the materials (slides, links), and I'll post them for "
+                "everyone, including those who couldn't come. A few lines are enough."
+            )
+        ctx.dm(
+            owner,
+            Message(
+                title=title,
+                text=text,
+                buttons=(Button(RECAP, _("Write the recap"), ref=str(meeting.id)),),
+                footer=None if reminder else _("If it hasn't come, I'll remind you once, tomorrow."),
+            ),
+        )
+
+    @timer(RECAP_REMINDER)
+    async def recap_reminder(self, ctx: Context) -> None:
+        event = ctx.event
+        assert isinstance(event, TimerFired)
+        meeting = await ctx.session.get(Meeting, int(event.ref)) if event.ref.isdigit() else None
+        if meeting is None or meeting.status != "scheduled" or meeting.recap is not None:
+            return
+        self._ask_recap(ctx, meeting, await self._recap_owner(ctx, meeting), reminder=True)
+
+    async def _may_write_recap(self, ctx: Context, meeting: Meeting) -> None:
+        assert ctx.actor is not None
+        if ctx.is_animator or ctx.actor.id in (meeting.created_by, await self._recap_owner(ctx, meeting)):
+            return
+        raise UserError(
+            ctx._(
+                "The recap is written by the organiser or the note-taker. Send yours to them, they'll be glad!"
+            )
+        )
+
+    def _recap_form(self, ctx: Context, meeting: Meeting) -> Form:
+        _ = ctx._
+        return Form(
+            id=RECAP_FORM,
+            title=_("Recap of the meeting"),
+            ref=str(meeting.id),
+            submit_label=_("Post the recap"),
+            fields=(
+                FormField(
+                    "recap",
+                    _("What was said and decided"),
+                    required=True,
+                    multiline=True,
+                    max_length=3000,
+                    default=meeting.recap or "",
+                ),
+                FormField(
+                    "materials",
+                    _("Materials: slides, links, documents (optional)"),
+                    multiline=True,
+                    max_length=1000,
+                    default=meeting.materials or "",
+                ),
+            ),
+        )
+
+    @action(RECAP)
+    async def open_recap(self, ctx: Context) -> None:
+        event = ctx.event
+        assert isinstance(event, ButtonPressed)
+        meeting = await self._meeting_from(ctx, event.ref)
+        await self._may_write_recap(ctx, meeting)
+        ctx.open_form(self._recap_form(ctx, meeting))
+
+    @command("meeting recap", N_("Write the recap of the last meeting (organiser or note-taker)"))
+    async def recap_command(self, ctx: Context) -> None:
+        meeting = await latest_ended_meeting(ctx)
+        if meeting is None:
+            raise UserError(ctx._("No meeting has taken place yet: there is no recap to write."))
+        await self._may_write_recap(ctx, meeting)
+        ctx.open_form(self._recap_form(ctx, meeting))
+
+    @form(RECAP_FORM)
+    async def recap_submitted(self, ctx: Context) -> None:
+        event = ctx.event
+        assert isinstance(event, FormSubmitted)
+        _ = ctx._
+        if event.ref.isdigit():
+            meeting = await self._meeting_from(ctx, event.ref)
+        else:
+            found = await latest_ended_meeting(ctx)
+            if found is None:
+                raise UserError(_("No meeting has taken place yet: there is no recap to write."))
+            meeting = found
+        await self._may_write_recap(ctx, meeting)
+        recap = (event.values.get("recap") or "").strip()
+        materials = (event.values.get("materials") or "").strip()
+        if not recap:
+            raise FormErrors({"recap": _("A few lines are enough, but the recap can't be empty.")})
+        author = await ctx.member()
+        first = meeting.recap is None
+        meeting.recap, meeting.materials = recap, materials or None
+        meeting.recap_by, meeting.recap_at = author.external_id, ctx.now
+        await ctx.cancel_timer(RECAP_REMINDER, str(meeting.id))
+        message = Message(
+            title=_("Recap: {title}", title=meeting.title),
+            text=recap,
+            fields=(Field(_("Materials"), materials),) if materials else (),
+            footer=_(
+                "{date} · shared by {name}",
+                date=long_time(_, meeting.starts_at, ctx.settings.timezone),
+                name=display_name(author),
+            ),
+        )
+        channel = meeting.channel_id or meeting_channel(ctx)
+        if meeting.recap_entry_id is None and channel:
+            entry = ctx.post(channel, message)
+            await ctx.session.flush()
+            meeting.recap_entry_id = entry.id
+        elif meeting.recap_entry_id is not None:
+            ctx.update_posted(meeting.recap_entry_id, message)
+        ctx.reply(
+            _("Thank you! The recap is posted for everyone.")
+            if first
+            else _("Thank you! The recap is updated.")
+        )
+
+    async def _same_slot(self, ctx: Context, meeting: Meeting) -> None:
+        """The next meeting at the same slot, one cadence later, unless one is already planned or polled."""
+        if await upcoming_meeting(ctx) is not None or await open_poll(ctx) is not None:
+            return
+        settings = ctx.settings.meetings
+        start = next_same_slot(meeting.starts_at, ctx.settings.timezone, settings.cadence)
+        await ctx.emit(
+            MeetingDateChosen(
+                community=ctx.community_ref,
+                title=meeting.title,
+                place=meeting.place,
+                starts_at=start,
+                ends_at=start + (meeting.ends_at - meeting.starts_at),
+                capacity=meeting.capacity,
+                channel_id=meeting.channel_id,
+                created_by=meeting.created_by,
+            )
+        )
+        _ = ctx._
+        cadence = (
+            _("a month") if settings.cadence == "monthly" else format_duration_words(_, settings.cadence)
+        )
+        ctx.dm(
+            meeting.created_by,
+            Message(
+                title=_("The next “{title}” is planned", title=meeting.title),
+                text=_(
+                    "Same slot, {cadence} later: {when}. It's announced, and members are answering. To change "
+                    "it: /agora meeting cancel, then /agora meeting poll.",
+                    cadence=cadence,
+                    when=when_text(
+                        _, start, start + (meeting.ends_at - meeting.starts_at), ctx.settings.timezone
+                    ),
+                ),
+            ),
+        )
+
+    # --- commands ---------------------------------------------------------------------------------------------
+
+    @command("meeting next", N_("The next meeting (or the open date poll), and your answer"))
+    async def next(self, ctx: Context) -> None:
+        _ = ctx._
+        member = await ctx.member()
+        zone = await zone_of(ctx, member)
+        meeting = await upcoming_meeting(ctx)
+        if meeting is not None:
+            people = await roster(ctx, meeting)
+            status = people.status_of(member)
+            yours = {
+                GOING: _("You're going."),
+                MAYBE: _("You answered maybe."),
+                NOT_GOING: _("You said you can't come."),
+                WAITLIST: _(
+                    "You're number {position} on the waiting list.", position=people.position(member)
+                ),
+                None: _("You haven't answered yet."),
+            }[status]
+            fields = [Field(_("When"), when_text(_, meeting.starts_at, meeting.ends_at, zone))]
+            if meeting.place:
+                fields.append(Field(_("Where"), meeting.place))
+            count = (
+                _("{count}/{capacity} going", count=len(people.going), capacity=meeting.capacity)
+                if meeting.capacity
+                else _("{count} going", count=len(people.going))
+            )
+            ctx.reply(
+                Message(
+                    title=meeting.title,
+                    text=f"{yours} {count}.",
+                    fields=tuple(fields),
+                    buttons=self._rsvp_buttons(_, meeting),
+                    footer=zone_footer(_, zone),
+                    ephemeral=True,
+                )
+            )
+            return
+        poll = await open_poll(ctx)
+        if poll is not None and poll.status == "open":
+            ctx.reply(
+                Message(
+                    title=poll.title,
+                    text=_(
+                        "No date yet: the poll is open until {deadline}. Your answer helps choose it.",
+                        deadline=long_time(_, poll.closes_at, zone),
+                    ),
+                    buttons=(Button(BALLOT, _("Answer"), ref=str(poll.id)),),
+                    ephemeral=True,
+                )
+            )
+            return
+        text = _("No meeting is planned yet.")
+        if ctx.is_animator:
+            text += " " + _("Open a date poll with /agora meeting poll.")
+        ctx.reply(text)
+
+    async def _target(self, ctx: Context) -> Meeting:
+        meeting = await upcoming_meeting(ctx)
+        if meeting is None:
+            raise UserError(ctx._("No meeting is planned yet."))
+        return meeting
+
+    @command("meeting attendees", N_("Who is coming to the next meeting"))
+    async def attendees(self, ctx: Context) -> None:
+        _ = ctx._
+        meeting = await self._target(ctx)
+        people = await roster(ctx, meeting)
+
+        def listing(members: list[Member]) -> str:
+            return "\n".join(f"{i}. {mention(m.external_id)}" for i, m in enumerate(members, start=1)) or "—"
+
+        going = (
+            _("Going ({count}/{capacity})", count=len(people.going), capacity=meeting.capacity)
+            if meeting.capacity
+            else _("Going ({count})", count=len(people.going))
+        )
+        fields = [Field(going, listing(people.going))]
+        if people.waitlist:
+            fields.append(
+                Field(_("Waiting list ({count})", count=len(people.waitlist)), listing(people.waitlist))
+            )
+        if people.maybe:
+            fields.append(Field(_("Maybe ({count})", count=len(people.maybe)), listing(people.maybe)))
+        if people.not_going:
+            fields.append(
+                Field(_("Can't come ({count})", count=len(people.not_going)), listing(people.not_going))
+            )
+        member = await ctx.member()
+        ctx.reply(
+            Message(
+                title=_("Who is coming: {title}", title=meeting.title),
+                text=when_text(_, meeting.starts_at, meeting.ends_at, await zone_of(ctx, member)),
+                fields=tuple(fields),
+                ephemeral=True,
+            )
+        )
+
+    @command(
+        "meeting export", N_("Receive the list of who answered the next meeting, as CSV"), animator_only=True
+    )
+    async def export(self, ctx: Context) -> None:
+        _ = ctx._
+        meeting = await upcoming_meeting(ctx) or await latest_ended_meeting(ctx)
+        if meeting is None:
+            raise UserError(_("No meeting is planned yet."))
+        people = await roster(ctx, meeting)
+        labels = {
+            GOING: _("going"),
+            WAITLIST: _("waiting list"),
+            MAYBE: _("maybe"),
+            NOT_GOING: _("can't come"),
+        }
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            [_("name"), _("member id"), _("answer"), _("waiting list position"), _("answered at")]
+        )
+        for status, members in (
+            (GOING, people.going),
+            (WAITLIST, people.waitlist),
+            (MAYBE, people.maybe),
+            (NOT_GOING, people.not_going),
+        ):
+            for position, member in enumerate(members, start=1):
+                rsvp = people.answers[member.id]
+                writer.writerow(
+                    [
+                        display_name(member),
+                        member.external_id,
+                        labels[status],
+                        position if status == WAITLIST else "",
+                        ctx._.datetime(rsvp.updated_at, ctx.settings.timezone, "yyyy-MM-dd HH:mm"),
+                    ]
+                )
+        slug = re.sub(r"[^a-z0-9]+", "-", meeting.title.lower()).strip("-")[:40] or "meeting"
+        day = meeting.starts_at.astimezone(ZoneInfo(ctx.settings.timezone)).date().isoformat()
+        assert ctx.actor is not None
+        ctx.dm(
+            ctx.actor.id,
+            Message(
+                title=_("Attendees: {title}", title=meeting.title),
+                text=_(
+                    "{going} going, {waiting} waiting, {maybe} maybe, {absent} can't come. The list is attached.",
+                    going=len(people.going),
+                    waiting=len(people.waitlist),
+                    maybe=len(people.maybe),
+                    absent=len(people.not_going),
+                ),
+                attachments=(Attachment(f"{slug}-{day}.csv", buffer.getvalue(), "text/csv"),),
+            ),
+        )
+        ctx.reply(_("I sent you the list as a CSV file, by direct message."))
+
+    @command(
+        "meeting cancel",
+        N_("Cancel the next meeting and tell who answered"),
+        options=[Option("reason", N_("Why, in a few words (optional)"), rest=True)],
+        animator_only=True,
+    )
+    async def cancel(self, ctx: Context) -> None:
+        event = ctx.event
+        assert isinstance(event, CommandInvoked)
+        _ = ctx._
+        meeting = await self._target(ctx)
+        reason = str(event.args.get("reason") or "").strip()
+        people = await roster(ctx, meeting)
+        meeting.status = "cancelled"
+        refs = (
+            await ctx.session.scalars(
+                select(Timer.ref).where(
+                    Timer.community_id == ctx.community.id,
+                    Timer.kind == REMINDER,
+                    Timer.ref.startswith(f"{meeting.id}:"),
+                )
+            )
+        ).all()
+        for ref in refs:
+            await ctx.cancel_timer(REMINDER, ref)
+        await ctx.cancel_timer(ENDED, str(meeting.id))
+        await self._refresh(ctx, meeting)
+        told = [m for m in people.going + people.waitlist + people.maybe if m.left_at is None]
+        ics = meeting_ics(ctx, meeting, cancelled=True)
+        for member in told:
+            zone = await zone_of(ctx, member)
+            text = _(
+                "“{title}”, {when}, is cancelled. Sorry for the change of plans!",
+                title=meeting.title,
+                when=when_text(_, meeting.starts_at, meeting.ends_at, zone),
+            )
+            ctx.dm(
+                member.external_id,
+                Message(
+                    title=_("Cancelled: {title}", title=meeting.title),
+                    text=text,
+                    fields=(Field(_("Why"), reason),) if reason else (),
+                    attachments=(ics,),
+                    footer=_("The attached file removes it from your calendar."),
+                ),
+            )
+        ctx.reply(
+            _.ngettext(
+                "“{title}” is cancelled; I told the {count} member who had answered.",
+                "“{title}” is cancelled; I told the {count} members who had answered.",
+                len(told),
+                title=meeting.title,
+            )
+            + " "
+            + _("To fix another date: /agora meeting poll.")
+        )
+
+    @command(
+        "meeting capacity",
+        N_("Change how many places the next meeting has (a number, or none for no limit)"),
+        options=[Option("places", N_("Number of places, or none"), required=True)],
+        animator_only=True,
+    )
+    async def capacity(self, ctx: Context) -> None:
+        event = ctx.event
+        assert isinstance(event, CommandInvoked)
+        _ = ctx._
+        meeting = await self._target(ctx)
+        raw = str(event.args.get("places", "")).strip().lower()
+        if raw in ("none", "aucune", "aucun", "off", "unlimited", "illimité", "0"):
+            places = None
+        elif raw.isdigit() and int(raw) > 0:
+            places = int(raw)
+        else:
+            raise UserError(
+                _(
+                    "“{value}” is not a number of places. Give a whole number, or none for no limit.",
+                    value=raw,
+                )
+            )
+        meeting.capacity = places
+        promoted = await self._promote(ctx, meeting)
+        await self._refresh(ctx, meeting)
+        text = (
+            _("“{title}” now has {places} places.", title=meeting.title, places=places)
+            if places
+            else _("“{title}” now has no limit on places.", title=meeting.title)
+        )
+        if promoted:
+            text += " " + _.ngettext(
+                "{count} member from the waiting list got a place and was told.",
+                "{count} members from the waiting list got a place and were told.",
+                len(promoted),
+            )
+        ctx.reply(text)
+
+    @command(
+        "meeting timezone",
+        N_("Show the dates in your own time zone (e.g. America/Montreal), or reset"),
+        options=[Option("zone", N_("Your time zone, e.g. America/Montreal, or reset"))],
+    )
+    async def timezone(self, ctx: Context) -> None:
+        event = ctx.event
+        assert isinstance(event, CommandInvoked)
+        _ = ctx._
+        member = await ctx.member()
+        value = str(event.args.get("zone") or "").strip()
+        found = await preference(ctx, member.id)
+        if not value:
+            ctx.reply(
+                _("Your dates are shown in {timezone} time.", timezone=await zone_of(ctx, member))
+                + " "
+                + _("Change it with /agora meeting timezone zone=America/Montreal (or reset).")
+            )
+            return
+        if value.lower() in ("reset", "none", "community", "aucun"):
+            zone = None
+        else:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise UserError(
+                    _(
+                        "“{value}” is not a time zone I know. Examples: Europe/Paris, Europe/Brussels, "
+                        "America/Montreal, UTC.",
+                        value=value,
+                    )
+                ) from None
+            zone = value
+        if found is None:
+            found = MeetingPreference(community_id=ctx.community.id, member_id=member.id, reminders=True)
+            ctx.session.add(found)
+        found.timezone = zone
+        ctx.reply(_("Your dates are shown in {timezone} time.", timezone=zone or ctx.settings.timezone))
+
+    @command(
+        "meeting reminders",
+        N_("Turn your meeting reminders and poll nudges on or off"),
+        options=[Option("state", N_("on or off"), required=True, choices=("on", "off"))],
+    )
+    async def reminders(self, ctx: Context) -> None:
+        event = ctx.event
+        assert isinstance(event, CommandInvoked)
+        _ = ctx._
+        member = await ctx.member()
+        found = await preference(ctx, member.id)
+        if found is None:
+            found = MeetingPreference(community_id=ctx.community.id, member_id=member.id, reminders=True)
+            ctx.session.add(found)
+        found.reminders = event.args.get("state") == "on"
+        ctx.reply(
+            _("Meeting reminders are on: I'll remind you before the meetings you're going to.")
+            if found.reminders
+            else _(
+                "Meeting reminders are off: no more reminders nor poll nudges. You still hear when a place "
+                "opens for you or a meeting is cancelled. Turn them back on with /agora meeting reminders on."
+            )
+        )
+
+    @command(
+        "meeting settings",
+        N_("See or change how meetings work here (animators)"),
+        options=[
+            Option("poll_duration", N_("How long a date poll stays open, e.g. 3d")),
+            Option("nudge_after", N_("When to nudge who hasn't answered a poll, e.g. 1d, or off")),
+            Option("reminders", N_("Reminders before a meeting, e.g. 24h,1h, or off")),
+            Option("recap_within", N_("When to remind about the recap, e.g. 1d")),
+            Option(
+                "next_poll",
+                N_("After a meeting: auto (a new poll), same_slot, or off"),
+                choices=("auto", "same_slot", "off"),
+            ),
+            Option("cadence", N_("How far apart meetings are: 1w, 2w, 4w or monthly")),
+            Option("capacity", N_("Places per meeting by default: a number, or none")),
+            Option("duration", N_("A meeting's length by default, e.g. 2h")),
+        ],
+        animator_only=True,
+    )
+    async def settings(self, ctx: Context) -> None:
+        event = ctx.event
+        assert isinstance(event, CommandInvoked)
+        _ = ctx._
+        args = {k: v for k, v in event.args.items() if v not in (None, "")}
+        if args:
+            stored: dict[str, Any] = dict((ctx.community.settings or {}).get("meetings") or {})
+            for key, value in args.items():
+                try:
+                    checked = MeetingSettings.model_validate(
+                        {**ctx.settings.meetings.model_dump(), key: value}
+                    )
+                except ValidationError:
+                    raise UserError(
+                        _(
+                            "“{value}” doesn't work for {option}. {hint}",
+                            value=value,
+                            option=key,
+                            hint=_(SETTING_HINTS[key]),
+                        )
+                    ) from None
+                stored[key] = _stored(key, getattr(checked, key))
+            overrides = dict(ctx.community.settings or {})
+            overrides["meetings"] = stored
+            ctx.community.settings = overrides
+            flag_modified(ctx.community, "settings")
+            ctx.settings = ctx.app.settings_of(ctx.community)
+        s = ctx.settings.meetings
+        off = _("off")
+        ctx.reply(
+            Message(
+                title=_("Settings saved.") if args else _("How meetings work here"),
+                text=_("Change any of them with /agora meeting settings and the option's name."),
+                fields=(
+                    Field(_("Poll open for"), format_duration(s.poll_duration), inline=True),
+                    Field(
+                        _("Nudge after"),
+                        format_duration(s.nudge_after) if s.nudge_after else off,
+                        inline=True,
+                    ),
+                    Field(
+                        _("Reminders before"),
+                        ", ".join(format_duration(r) for r in s.reminders) or off,
+                        inline=True,
+                    ),
+                    Field(_("Recap reminder after"), format_duration(s.recap_within), inline=True),
+                    Field(_("After a meeting"), _(NEXT_POLL_LABELS[s.next_poll]), inline=True),
+                    Field(_("Cadence"), s.cadence, inline=True),
+                    Field(_("Places"), str(s.capacity) if s.capacity else _("no limit"), inline=True),
+                    Field(_("Meeting length"), format_duration(s.duration), inline=True),
+                ),
+                ephemeral=True,
+            )
+        )
+
+
+SETTING_HINTS = {
+    "poll_duration": N_("Examples: 3d, 36h, 1w."),
+    "nudge_after": N_("Examples: 1d, 12h, or off."),
+    "reminders": N_("Examples: 24h,1h or 2d or off."),
+    "recap_within": N_("Examples: 1d, 12h."),
+    "next_poll": N_("Choose auto, same_slot or off."),
+    "cadence": N_("Examples: 1w, 2w, 4w, or monthly."),
+    "capacity": N_("A whole number, or none for no limit."),
+    "duration": N_("Examples: 2h, 1h30m."),
+}
+
+NEXT_POLL_LABELS = {
+    "auto": N_("a new date poll"),
+    "same_slot": N_("the same slot again"),
+    "off": N_("nothing"),
+}
+
+
+def _stored(key: str, value: Any) -> Any:
+    """A checked setting as it is kept in the database (durations in their short form)."""
+    if isinstance(value, timedelta):
+        return format_duration(value)
+    if key == "reminders":
+        return ",".join(format_duration(v) for v in value) or "off"
+    if value is None:
+        return "off" if key == "nudge_after" else "none"
+    return value
+
+
+def format_duration_words(_: Translator, cadence: str) -> str:
+    """A cadence as words: "4 weeks", "10 days"."""
+    delta = parse_duration(cadence)
+    if delta.days % 7 == 0:
+        return _.ngettext("{count} week", "{count} weeks", delta.days // 7)
+    return _.ngettext("{count} day", "{count} days", delta.days)

@@ -1,0 +1,208 @@
+"""Meeting polls on Discord, end to end: the real discord.py against the loopback Discord fake (the world of
+``tests/test_discord_adapter.py``). An animator opens a poll with ``/agora meeting poll`` (a modal), the poll is
+posted in the meetings channel, a member answers on her own ballot, the deadline (virtual clock) fixes the date:
+the announcement carries the .ics file, the meeting is a Scheduled Event of the guild, and members RSVP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest_asyncio
+from sqlalchemy import select
+
+from adapters.discord import DiscordAdapter
+from bot.app import Agora
+from bot.clock import FakeClock
+from bot.features.charter import CharterFeature
+from bot.features.help import HelpFeature
+from bot.features.meeting_polls import MeetingPollsFeature
+from bot.features.meetings import MeetingsFeature
+from bot.features.missions import MissionsFeature
+from bot.features.setup import SetupFeature
+from bot.scheduler import VirtualScheduler
+from storage.database import Database
+from storage.tables.meetings import Meeting, Rsvp
+from tests.fakes.fake_discord import FakeChannel, FakeDiscord
+from tests.test_discord_adapter import (  # noqa: F401  (fixtures)
+    EPHEMERAL,
+    TIMEOUT,
+    World,
+    custom_ids,
+    db_url,
+    discord_config,
+    eventually,
+    fake,
+    text_of,
+    world,
+)
+
+
+class MeetingsBot:
+    """The Agora app with the meeting features, and the Discord adapter, on the virtual clock."""
+
+    def __init__(self, fake: FakeDiscord, world: World, db_url: str, meetings: FakeChannel) -> None:  # noqa: F811
+        self.config = discord_config(
+            fake,
+            world,
+            db_url,
+            channels={
+                "welcome": world.welcome.id,
+                "announcements": world.announcements.id,
+                "meetings": meetings.id,
+            },
+        )
+        self.database = Database(self.config.database.url)
+        self.clock = FakeClock()  # Monday 5 January 2026, 9:00 UTC
+        self.scheduler = VirtualScheduler(self.clock)
+        self.app: Agora | None = None
+        self.adapter: DiscordAdapter | None = None
+
+    async def start(self) -> None:
+        await self.database.upgrade()
+        self.app = Agora(
+            self.config,
+            self.database,
+            clock=self.clock,
+            scheduler=self.scheduler,
+            features=[
+                CharterFeature(),
+                SetupFeature(),
+                HelpFeature(),
+                MeetingsFeature(),
+                MissionsFeature(),
+                MeetingPollsFeature(),
+            ],
+        )
+        await self.app.start()
+        self.adapter = DiscordAdapter(self.app, self.config, client_options={"guild_ready_timeout": 0.1})
+        await self.adapter.start()
+
+    async def stop(self) -> None:
+        if self.adapter is not None:
+            await self.adapter.stop()
+        if self.app is not None:
+            await self.app.stop()
+        await self.database.close()
+
+    async def settle(self) -> None:
+        assert self.adapter is not None
+        await self.adapter.settle()
+
+
+@pytest_asyncio.fixture
+async def meetings(fake: FakeDiscord, world: World) -> FakeChannel:  # noqa: F811
+    return fake.add_channel(world.guild, "meetings")
+
+
+@pytest_asyncio.fixture
+async def bot(
+    fake: FakeDiscord,  # noqa: F811
+    world: World,  # noqa: F811
+    db_url: str,  # noqa: F811
+    meetings: FakeChannel,
+) -> AsyncIterator[MeetingsBot]:
+    running = MeetingsBot(fake, world, db_url, meetings)
+    await running.start()
+    yield running
+    await running.stop()
+    fake.assert_all_handled()
+
+
+async def test_a_poll_on_discord_fixes_the_date_of_a_meeting_with_its_ics_and_scheduled_event(
+    fake: FakeDiscord,  # noqa: F811
+    world: World,  # noqa: F811
+    bot: MeetingsBot,
+    meetings: FakeChannel,
+) -> None:
+    # The animator opens the poll: a modal with the five fields.
+    opener = await fake.slash_command(world.guild, world.camille, "agora meeting poll")
+    modal = await fake.wait_for_response(opener)
+    assert modal["type"] == 9 and modal["data"]["title"] == "New date poll"
+    form_id = modal["data"]["custom_id"]
+    assert len(fake.modals[form_id].components) == 5
+    submitted = await fake.submit_modal(
+        form_id,
+        world.camille,
+        {
+            "title": "Monthly meetup",
+            "options": "Tuesday 13 January 6:30pm\n2026-01-15 18:00",
+            "place": "La Cordée, Lyon",
+            "duration": "2h",
+            "capacity": "1",
+        },
+    )
+    opened = await fake.wait_for_response(submitted)
+    assert opened["data"]["flags"] & EPHEMERAL
+    assert "The poll is posted with 2 dates." in text_of(opened["data"])
+
+    posted = await fake.wait_for_request(
+        "POST", rf"^/channels/{meetings.id}/messages$", status=200, timeout=TIMEOUT
+    )
+    poll = fake.message(posted.response["id"])
+    assert poll["embeds"][0]["title"] == "Monthly meetup"
+    assert custom_ids(poll) == ["agora:meeting:ballot:1"]
+    assert "1. Tue 13 Jan, 6:30 PM" in text_of(poll) and "2. Thu 15 Jan, 6:00 PM" in text_of(poll)
+
+    # alice opens her ballot (for her eyes only) and answers; the tally on the post follows.
+    press = await fake.press_button("agora:meeting:ballot:1", world.alice, message=poll["id"])
+    ballot = await fake.wait_for_response(press)
+    assert ballot["data"]["flags"] & EPHEMERAL
+    assert custom_ids(ballot["data"])[:3] == [
+        "agora:meeting:vote:1.yes",
+        "agora:meeting:vote:1.maybe",
+        "agora:meeting:vote:1.no",
+    ]
+    answered = await fake.press_button("agora:meeting:vote:2.yes", world.alice)
+    updated = await fake.wait_for_response(answered)
+    assert updated["type"] == 7  # the ballot is updated in place
+    assert "Your answer: ✅ yes" in text_of(updated["data"])
+    await bot.settle()
+    await eventually(
+        lambda: "✅ 1 · 🤔 0 · ❌ 0" in text_of(fake.message(poll["id"])), "the tally shows alice's yes"
+    )
+
+    # The deadline, on the virtual clock: the date is fixed and announced with its .ics, and a Scheduled Event.
+    mark = fake.mark()
+    await bot.scheduler.advance(timedelta(days=3))
+    await bot.settle()
+    announced = await fake.wait_for_request(
+        "POST",
+        rf"^/channels/{meetings.id}/messages$",
+        status=200,
+        since=mark,
+        timeout=TIMEOUT,
+    )
+    announcement = fake.message(announced.response["id"])
+    assert announcement["embeds"][0]["title"] == "Monthly meetup"
+    assert "Thursday 15 January 2026 at 6:00 PM – 8:00 PM" in text_of(announcement)
+    assert [a["filename"] for a in announcement["attachments"]] == ["monthly-meetup.ics"]
+    assert custom_ids(announcement) == [
+        "agora:meeting:going:1",
+        "agora:meeting:maybe:1",
+        "agora:meeting:not-going:1",
+    ]
+    event = await fake.wait_for_request(
+        "POST", rf"^/guilds/{world.guild.id}/scheduled-events$", since=mark, timeout=TIMEOUT
+    )
+    assert event.body["name"] == "Monthly meetup" and event.body["scheduled_start_time"].startswith(
+        "2026-01-15T17:00:00"
+    )
+    assert "✅ 1" in text_of(fake.message(poll["id"])) and custom_ids(fake.message(poll["id"])) == []
+
+    # One place: alice takes it, camille goes on the waiting list.
+    going = await fake.press_button("agora:meeting:going:1", world.alice, message=announcement["id"])
+    assert (await fake.wait_for_response(going))["data"]["content"].startswith(
+        "You're on the list for “Monthly meetup”"
+    )
+    waiting = await fake.press_button("agora:meeting:going:1", world.camille, message=announcement["id"])
+    assert "You're number 1 on the waiting list" in (await fake.wait_for_response(waiting))["data"]["content"]
+    await bot.settle()
+    await eventually(
+        lambda: f"Going (1/1) <@{world.alice.id}>" in text_of(fake.message(announcement["id"])),
+        "the list is shown",
+    )
+    async with bot.database.transaction() as session:
+        meeting = await session.scalar(select(Meeting))
+        statuses = sorted((await session.scalars(select(Rsvp.status))).all())
+    assert meeting is not None and meeting.capacity == 1 and statuses == ["going", "waitlist"]

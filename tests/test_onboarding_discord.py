@@ -1,0 +1,200 @@
+"""Onboarding on Discord, end to end: the real discord.py against the loopback Discord fake (the world of
+``tests/test_discord_adapter.py``). A newcomer joins the guild, accepts the charter by DM, gets the invitation
+to introduce herself, fills the six-field form (split by the adapter over two modals), and her introduction is
+posted in the introductions channel, mentioning her and the member she should meet; then the directory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest_asyncio
+
+from adapters.discord import DiscordAdapter
+from bot.app import Agora
+from bot.clock import FakeClock
+from bot.features.charter import CharterFeature
+from bot.features.directory import DirectoryFeature
+from bot.features.help import HelpFeature
+from bot.features.onboarding import OnboardingFeature
+from bot.features.setup import SetupFeature
+from bot.scheduler import VirtualScheduler
+from storage.database import Database
+from tests.fakes.fake_discord import FakeChannel, FakeDiscord, FakeUser
+from tests.test_discord_adapter import (  # noqa: F401  (fixtures)
+    EPHEMERAL,
+    TIMEOUT,
+    World,
+    custom_ids,
+    db_url,
+    discord_config,
+    dm_to,
+    fake,
+    followups,
+    text_of,
+    world,
+)
+
+
+class OnboardingBot:
+    """The Agora app with the charter, onboarding and directory features, and the Discord adapter."""
+
+    def __init__(self, fake: FakeDiscord, world: World, db_url: str, intros: FakeChannel) -> None:  # noqa: F811
+        self.config = discord_config(
+            fake,
+            world,
+            db_url,
+            channels={
+                "welcome": world.welcome.id,
+                "announcements": world.announcements.id,
+                "introductions": intros.id,
+            },
+        )
+        self.database = Database(self.config.database.url)
+        self.app: Agora | None = None
+        self.adapter: DiscordAdapter | None = None
+
+    async def start(self) -> None:
+        await self.database.upgrade()
+        clock = FakeClock()
+        self.app = Agora(
+            self.config,
+            self.database,
+            clock=clock,
+            scheduler=VirtualScheduler(clock),
+            features=[
+                CharterFeature(),
+                SetupFeature(),
+                HelpFeature(),
+                OnboardingFeature(),
+                DirectoryFeature(),
+            ],
+        )
+        await self.app.start()
+        self.adapter = DiscordAdapter(self.app, self.config, client_options={"guild_ready_timeout": 0.1})
+        await self.adapter.start()
+
+    async def stop(self) -> None:
+        if self.adapter is not None:
+            await self.adapter.stop()
+        if self.app is not None:
+            await self.app.stop()
+        await self.database.close()
+
+    async def settle(self) -> None:
+        assert self.adapter is not None
+        await self.adapter.settle()
+
+
+@pytest_asyncio.fixture
+async def intros(fake: FakeDiscord, world: World) -> FakeChannel:  # noqa: F811
+    return fake.add_channel(world.guild, "introductions")
+
+
+@pytest_asyncio.fixture
+async def bot(
+    fake: FakeDiscord,  # noqa: F811
+    world: World,  # noqa: F811
+    db_url: str,  # noqa: F811
+    intros: FakeChannel,
+) -> AsyncIterator[OnboardingBot]:
+    running = OnboardingBot(fake, world, db_url, intros)
+    await running.start()
+    yield running
+    await running.stop()
+    fake.assert_all_handled()
+
+
+async def arrive(
+    fake: FakeDiscord,  # noqa: F811
+    world: World,  # noqa: F811
+    bot: OnboardingBot,
+    name: str,
+) -> tuple[FakeUser, dict[str, Any]]:
+    """``name`` joins and accepts the charter; returns them and the invitation to introduce themselves."""
+    member = await fake.member_join(world.guild, name)
+    welcome = await dm_to(fake, member.user)
+    mark = fake.mark()
+    press = await fake.press_button(custom_ids(welcome)[0], member.user, message=welcome["id"])
+    await fake.wait_for_response(press)
+    invitation = await dm_to(fake, member.user, since=mark)
+    await bot.settle()
+    return member.user, invitation
+
+
+async def introduce(
+    fake: FakeDiscord,  # noqa: F811
+    user: FakeUser,
+    invitation: dict[str, Any],
+    values: dict[str, str],
+) -> list[Any]:
+    """Press "Introduce myself" and fill the form over its two modals; returns the answers to the last step."""
+    introduce_id = next(c for c in custom_ids(invitation) if ":onboarding:introduce:" in c)
+    press = await fake.press_button(introduce_id, user, message=invitation["id"])
+    first = await fake.wait_for_response(press)
+    assert first["type"] == 9 and first["data"]["title"] == "Introduce yourself (1/2)"
+    step_one = first["data"]["custom_id"]
+    assert len(fake.modals[step_one].components) == 5  # a modal takes five inputs: six fields make two steps
+    fields = ("name", "what", "where", "interests", "offers")
+    submitted = await fake.submit_modal(step_one, user, {k: values.get(k, "") for k in fields})
+    saved = await fake.wait_for_response(submitted)
+    go_on = custom_ids(saved["data"])[0]
+    press = await fake.press_button(go_on, user, message=submitted.original_message_id)
+    second = await fake.wait_for_response(press)
+    assert second["type"] == 9 and second["data"]["title"] == "Introduce yourself (2/2)"
+    last = await fake.submit_modal(second["data"]["custom_id"], user, {"needs": values.get("needs", "")})
+    return [await fake.wait_for_response(last)]
+
+
+async def test_a_newcomer_introduces_herself_on_discord_and_meets_a_member(
+    fake: FakeDiscord,  # noqa: F811
+    world: World,  # noqa: F811
+    bot: OnboardingBot,
+    intros: FakeChannel,
+) -> None:
+    bob, invitation = await arrive(fake, world, bot, "bob")
+    await introduce(
+        fake, bob, invitation, {"name": "Bob", "what": "Developer", "interests": "écologie, vélo"}
+    )
+    await fake.wait_for_request("POST", rf"^/channels/{intros.id}/messages$", status=200, timeout=TIMEOUT)
+
+    nina, invitation = await arrive(fake, world, bot, "nina")
+    assert invitation["embeds"][0]["title"] == "Introduce yourself in two lines"
+    assert [c.split(":", 1)[1] for c in custom_ids(invitation)] == [
+        "onboarding:introduce:",
+        "onboarding:later:",
+    ]
+
+    mark = fake.mark()
+    [done] = await introduce(
+        fake,
+        nina,
+        invitation,
+        {"name": "Nina Durand", "what": "UX designer", "interests": "Ecologie, design", "needs": "a mentor"},
+    )
+    assert done["data"]["flags"] & EPHEMERAL
+    assert done["data"]["content"].startswith(f"Thank you! Your introduction is now in <#{intros.id}>")
+
+    post = await fake.wait_for_request(
+        "POST", rf"^/channels/{intros.id}/messages$", status=200, since=mark, timeout=TIMEOUT
+    )
+    message = fake.message(post.response["id"])
+    # The mentions are in the content, where Discord notifies: nina, and bob whom she should meet.
+    assert message["content"].splitlines() == [
+        f"<@{nina.id}>: UX designer",
+        "",
+        "Nina Durand, a few members you should meet:",
+        f"• <@{bob.id}> — You both care about: Ecologie",
+    ]
+    assert message["embeds"][0]["title"] == "Say hello to Nina Durand!"
+    assert "Interests and skills Ecologie, design" in text_of(message)
+
+    # The invitation's buttons are retired.
+    await bot.settle()
+    assert custom_ids(fake.message(invitation["id"])) == []
+
+    # The directory, by slash command with a typed option: accents and case don't matter.
+    search = await fake.slash_command(world.guild, world.camille, "agora members", {"search": "écologie"})
+    found = await fake.wait_for_response(search)
+    listing = found["data"] if found["type"] == 4 else (await followups(fake, search))[0]
+    assert "Nina Durand" in text_of(listing) and "Bob" in text_of(listing)

@@ -1,0 +1,130 @@
+"""Onboarding on Slack, end to end: the real slack-bolt against the loopback Slack fake (the bed of
+``tests/test_slack_adapter.py``). A newcomer joins the workspace, accepts the charter by DM, gets the invitation to
+introduce herself, opens the six-field modal; an empty "what I do" is refused next to the field (nothing posted);
+her introduction is then posted in the introductions channel with the member she should meet; then the directory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.features.directory import DirectoryFeature
+from bot.features.onboarding import OnboardingFeature
+from storage.tables.profiles import Profile
+from tests.fakes.fake_slack import FakeSlack
+from tests.test_slack_adapter import (  # noqa: F401  (fixtures)
+    ALICE,
+    BOB,
+    CAMILLE,
+    INTROS,
+    MODES,
+    TIMEOUT,
+    WELCOME,
+    BedFactory,
+    SlackBed,
+    bed,
+    buttons,
+    fake,
+    texts,
+)
+
+FIELDS = ("name", "what", "where", "interests", "offers", "needs")
+
+
+def answers(**values: str) -> dict[str, dict[str, str]]:
+    """The modal's state: one input block per field (block and action ids are the field's name)."""
+    return {name: {name: values.get(name, "")} for name in FIELDS}
+
+
+async def arrive(b: SlackBed, fake: FakeSlack, user: str) -> dict[str, Any]:  # noqa: F811
+    """``user`` joins and accepts the charter; returns the invitation to introduce themselves (the DM's call)."""
+    await b.send(fake.event_callback(fake.team_join_event(user)))
+    welcome = await b.dm_post(user)
+    since = fake.mark()
+    [accept] = buttons(welcome.args["blocks"])
+    await b.send(fake.block_actions(user, accept["action_id"], channel=welcome.args["channel"]))
+    invitation = await b.dm_post(user, since=since)
+    await b.settle()
+    return invitation.args
+
+
+async def open_form(b: SlackBed, fake: FakeSlack, user: str, invitation: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
+    since = fake.mark()
+    introduce = next(
+        x for x in buttons(invitation["blocks"]) if x["action_id"] == "agora:onboarding:introduce:"
+    )
+    await b.send(fake.block_actions(user, introduce["action_id"], channel=invitation["channel"]))
+    opened = await fake.wait_for_call("views.open", timeout=TIMEOUT, since=since)
+    return opened.args["view"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_newcomer_introduces_herself_on_slack_and_meets_a_member(
+    bed: BedFactory,  # noqa: F811
+    fake: FakeSlack,  # noqa: F811
+    mode: str,
+) -> None:
+    async with bed(mode, features=[OnboardingFeature(), DirectoryFeature()]) as b:
+        invitation = await arrive(b, fake, BOB)
+        await open_form(b, fake, BOB, invitation)
+        await b.send(
+            fake.view_submission(
+                BOB, "agora:intro:", answers(name="Bob", what="Developer", interests="écologie, vélo")
+            )
+        )
+        await fake.wait_for_call("chat.postMessage", lambda c: c.args["channel"] == INTROS, TIMEOUT)
+
+        invitation = await arrive(b, fake, ALICE)
+        assert invitation["blocks"][0]["text"]["text"] == "Introduce yourself in two lines"
+        assert [x["action_id"] for x in buttons(invitation["blocks"])] == [
+            "agora:onboarding:introduce:",
+            "agora:onboarding:later:",
+        ]
+        view = await open_form(b, fake, ALICE, invitation)
+        assert view["title"]["text"] == "Introduce yourself"
+        inputs = [block for block in view["blocks"] if block["type"] == "input"]
+        assert [block["block_id"] for block in inputs] == list(FIELDS)
+        assert [block["block_id"] for block in inputs if not block["optional"]] == ["what"]
+
+        # "What I do" left empty: the error shows next to the field, and nothing is recorded or posted.
+        since = fake.mark()
+        refused = await b.send(
+            fake.view_submission(ALICE, "agora:intro:", answers(name="Alice", interests="design"))
+        )
+        assert refused.body == {
+            "response_action": "errors",
+            "errors": {"what": "Say in a few words what you do: it is the only answer needed."},
+        }
+        await b.settle()
+        assert await b.count(Profile) == 1
+        assert [c for c in fake.calls[since:] if c.method == "chat.postMessage"] == []
+
+        accepted = await b.send(
+            fake.view_submission(
+                ALICE,
+                "agora:intro:",
+                answers(
+                    name="Alice Martin", what="UX designer", interests="Ecologie, design", needs="a mentor"
+                ),
+            )
+        )
+        assert accepted.status == 200 and not accepted.body  # the modal closes
+        intro = await fake.wait_for_call(
+            "chat.postMessage", lambda c: c.args["channel"] == INTROS, TIMEOUT, since=since
+        )
+        shown = texts(intro.args["blocks"])
+        assert intro.args["blocks"][0]["text"]["text"] == "Say hello to Alice Martin!"
+        assert f"<@{ALICE}>: UX designer" in shown
+        assert f"• <@{BOB}> — You both care about: Ecologie" in shown
+        assert f"<@{ALICE}>: UX designer" in intro.args["text"]  # the fallback says it all too
+        await b.settle()
+        assert await b.count(Profile) == 2
+
+        # The directory, typed as text: several words need no quotes; accents and case don't matter.
+        since = len(fake.responses)
+        await b.send(fake.slash_command(CAMILLE, "members ECOLOGIE", channel_id=WELCOME))
+        listing = await fake.wait_for_response(since=since, timeout=TIMEOUT)
+        assert listing.body["response_type"] == "ephemeral"
+        found = texts(listing.body["blocks"])
+        assert "Alice Martin" in found and "Bob" in found and "2 members match." in found

@@ -1,0 +1,123 @@
+"""Grouping rounds on Discord, end to end: the real discord.py against the loopback Discord fake (the bed of
+``tests/test_discord_adapter.py``). Bots can't open group DMs on Discord, so each group gets a private thread in
+the rounds channel with its members added; three days later (virtual clock) each member is asked once by DM
+whether they met, and a press records the answer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest_asyncio
+from sqlalchemy import select
+
+from bot.features.rounds import RoundsFeature
+from storage.models import Member
+from storage.tables.rounds import RoundGroupMember
+from tests.fakes.fake_discord import FakeDiscord
+from tests.test_discord_adapter import (  # noqa: F401  (the fake is a fixture)
+    EPHEMERAL,
+    TIMEOUT,
+    Bot,
+    custom_ids,
+    discord_config,
+    dm_to,
+    eventually,
+    fake,
+    followups,
+    make_world,
+    text_of,
+)
+
+PRIVATE_THREAD = 12
+UPDATE_MESSAGE = 7
+
+
+@pytest_asyncio.fixture
+async def bot_and_world(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[tuple[Bot, Any, Any]]:  # noqa: F811
+    world = make_world(fake)
+    rounds = fake.add_channel(world.guild, "coffee-rounds")
+    config = discord_config(
+        fake,
+        world,
+        f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}",
+        channels={"welcome": world.welcome.id, "announcements": world.announcements.id, "rounds": rounds.id},
+    )
+    bot = Bot(config, probe=RoundsFeature(), virtual_time=True)  # type: ignore[arg-type]
+    await bot.start()
+    yield bot, world, rounds
+    await bot.stop()
+    fake.assert_all_handled()
+
+
+async def test_a_round_on_discord_opens_a_private_thread_and_asks_did_you_meet(
+    fake: FakeDiscord,  # noqa: F811
+    bot_and_world: tuple[Bot, Any, Any],
+) -> None:
+    bot, world, rounds = bot_and_world
+    bob = fake.add_member(world.guild, "bob").user
+
+    for user in (world.alice, bob):
+        joined = await fake.wait_for_response(await fake.slash_command(world.guild, user, "agora round join"))
+        assert joined["data"]["flags"] & EPHEMERAL
+        assert joined["data"]["content"].startswith("You're in! At each round I'll put you in a small group")
+        await bot.settle()
+
+    mark = len(fake.requests)
+    started = await fake.slash_command(world.guild, world.camille, "agora round start")
+    answer = await fake.wait_for_response(started)
+    assert answer["data"]["content"] == "Round 1 is out: 2 members in 1 group."
+
+    # A private thread in the rounds channel, both members added, then the introduction posted in it.
+    opened = await fake.wait_for_request(
+        "POST", rf"^/channels/{rounds.id}/threads$", status=200, since=mark, timeout=TIMEOUT
+    )
+    assert opened.body["type"] == PRIVATE_THREAD and opened.body["name"] == "Round 1"
+    thread_id = opened.response["id"]
+    for user in (world.alice, bob):
+        await fake.wait_for_request(
+            "PUT", rf"^/channels/{thread_id}/thread-members/{user.id}$", timeout=TIMEOUT
+        )
+    posted = await fake.wait_for_request(
+        "POST", rf"^/channels/{thread_id}/messages$", status=200, since=mark, timeout=TIMEOUT
+    )
+    intro = fake.message(posted.response["id"])
+    shown = text_of(intro)
+    assert "Round 1: meet each other" in shown
+    assert f"<@{world.alice.id}>" in shown and f"<@{bob.id}>" in shown
+    assert "To get the conversation going" in shown
+
+    # Three days later: one question by DM, with its three answers.
+    mark = len(fake.requests)
+    assert bot.app is not None
+    await bot.app.scheduler.advance(timedelta(days=3, hours=1))  # type: ignore[attr-defined]
+    await bot.settle()
+    question = await dm_to(fake, world.alice, since=mark)
+    assert "Round 1: did you meet?" in text_of(question)
+    ids = custom_ids(question)
+    # The adapter scopes the ids to the guild: agora@<guild>:rounds:met:<seat>.
+    assert [":".join(i.split(":")[1:3]) for i in ids] == ["rounds:met", "rounds:not_yet", "rounds:wont"]
+
+    pressed = await fake.press_button(ids[0], world.alice, message=question["id"])
+    updated = await fake.wait_for_response(pressed)
+    assert updated["type"] == UPDATE_MESSAGE  # the question turns into the answer, in place
+    assert "✅ You met bob." in text_of(updated["data"]) and updated["data"]["components"] == []
+    [thanks] = await followups(fake, pressed)
+    assert thanks["content"] == "Wonderful! Thank you for telling me." and thanks["flags"] & EPHEMERAL
+    await bot.settle()
+    await eventually(lambda: custom_ids(fake.message(question["id"])) == [], "the question loses its buttons")
+
+    assert bot.database is not None
+    async with bot.database.transaction() as session:
+        answers = dict(
+            (
+                await session.execute(
+                    select(Member.external_id, RoundGroupMember.answer).join(
+                        Member, Member.id == RoundGroupMember.member_id
+                    )
+                )
+            ).all()
+        )
+    assert answers == {world.alice.id: "met", bob.id: None}
