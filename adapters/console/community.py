@@ -10,15 +10,18 @@ Script lines (``#`` starts a comment):
     alice submits intro what="Designer"   a form, field by field
     wait 2d                               simulated time passes (2d, 3h, 1h30m ...)
     restart                               the bot stops and starts again on the same database
+    play other.agora                      plays another script (next to this one) at this point
     say Any text                          a narrator's line in the transcript
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import shlex
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from pathlib import Path
 
 from adapters.console.chat import PLATFORM, ConsoleChat, render_message
 from bot.app import Agora
@@ -235,9 +238,22 @@ class ConsoleCommunity:
 
     # --- scripts ---------------------------------------------------------------------------------------------
 
-    async def run_script(self, lines: Iterable[str]) -> None:
+    async def run_script(self, lines: Iterable[str], folder: Path | None = None) -> None:
+        """Play a script. ``play OTHER.agora`` plays another script (relative to ``folder``) at that point."""
         for number, line in enumerate(lines, start=1):
             try:
+                words = line.split()
+                if len(words) == 2 and words[0] == "play":
+                    path = (folder or Path.cwd()) / words[1]
+                    try:
+                        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+                    except OSError:
+                        raise ScriptError(f"no script “{words[1]}” to play") from None
+                    try:
+                        await self.run_script(text.splitlines(), path.parent)
+                    except ScriptError as exc:
+                        raise ScriptError(f"in {words[1]}, {exc}") from None
+                    continue
                 await self.execute(line)
             except ScriptError as exc:
                 raise ScriptError(f"line {number}: {exc}") from None

@@ -88,7 +88,7 @@ async def run_demo(
         if script is not None:
             try:
                 text = await asyncio.to_thread(script.read_text, encoding="utf-8")
-                await community.run_script(text.splitlines())
+                await community.run_script(text.splitlines(), script.parent)
             except ScriptError as exc:
                 print(f"{script}: {exc}", file=sys.stderr)
                 return 2
