@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
 from bot.chat import Capability, Chat, ScheduledEvent
 from bot.errors import UserError
 from bot.events import CommunityRef, Event, MemberRef, MessageRef, actor_of
-from bot.i18n import Translator
+from bot.i18n import Translator, translator
 from bot.messages import Form, Message
 from bot.settings import CommunitySettings
 from storage.models import Community, Member, OutboxEntry, Schedule, Timer
@@ -262,6 +263,19 @@ class Context:
         await self.session.flush()
         self.schedule_changes.append(schedule)
         return schedule
+
+    def save_settings(self, changes: dict[str, Any], section: str | None = None) -> None:
+        """Keep ``changes`` among this community's own settings (in ``section`` when given, key by key), and read
+        the effective settings and the translator back, so the answer speaks a newly chosen language."""
+        overrides: dict[str, Any] = dict(self.community.settings or {})
+        if section is None:
+            overrides.update(changes)
+        else:
+            overrides[section] = {**dict(overrides.get(section) or {}), **changes}
+        self.community.settings = overrides
+        flag_modified(self.community, "settings")
+        self.settings = self.app.settings_of(self.community)
+        self._ = translator(self.settings.locale)
 
     def format_time(self, moment: datetime) -> str:
         return self._.datetime(moment, self.settings.timezone)

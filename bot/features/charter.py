@@ -24,7 +24,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, func, insert, select
-from sqlalchemy.orm.attributes import flag_modified
 
 from bot.chat import Capability
 from bot.context import Context
@@ -1442,10 +1441,7 @@ class CharterFeature(Feature):
                     "e.g. /agora charter rules mode=committee add_committee=@someone."
                 )
             )
-        overrides["charter_rules"] = section
-        ctx.community.settings = overrides
-        flag_modified(ctx.community, "settings")
-        ctx.settings = ctx.app.settings_of(ctx.community)
+        ctx.save_settings(section, section="charter_rules")
         ctx.reply(self._rules_summary(ctx, _("Rules saved.")))
         if after.mode != before.mode or (after.mode == "committee" and after.committee != before.committee):
             ctx.post_to(

@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm.attributes import flag_modified
 
 from bot.chat import Capability
 from bot.content import ContentItem, load_bank
@@ -34,7 +33,7 @@ from bot.durations import format_duration, parse_duration
 from bot.errors import UserError
 from bot.events import BotStarted, ButtonPressed, CommandInvoked, MemberJoined, TimerFired
 from bot.features.debate_summary import Argument, Stance, Summary, summarize
-from bot.i18n import N_, Translator, translator
+from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Message, mention
 from bot.router import Feature, Option, action, command, on, timer
 from bot.scheduler import cron_trigger, next_fire_time
@@ -1495,12 +1494,7 @@ class DebatesFeature(Feature):
                     )
                 )
             changes["lead_answer_within"] = format_duration(delay)
-        overrides: dict[str, Any] = dict(ctx.community.settings or {})
-        overrides["debates"] = {**dict(overrides.get("debates") or {}), **changes}
-        ctx.community.settings = overrides
-        flag_modified(ctx.community, "settings")
-        ctx.settings = ctx.app.settings_of(ctx.community)
-        ctx._ = translator(ctx.settings.locale)
+        ctx.save_settings(changes, section="debates")
         await self._sync_schedule(ctx)
         ctx.reply(self._settings_message(ctx, ctx._("Debate settings saved.")))
 

@@ -23,7 +23,6 @@ from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm.attributes import flag_modified
 
 from bot.chat import Capability
 from bot.content import load_bank
@@ -213,13 +212,7 @@ class IcebreakersFeature(Feature):
 
     def _store(self, ctx: Context, **changes: Any) -> None:
         """Keep the community's own icebreaker settings (only what it changed), and read them back."""
-        overrides = dict(ctx.community.settings or {})
-        section = dict(overrides.get("icebreakers") or {})
-        section.update(changes)
-        overrides["icebreakers"] = section
-        ctx.community.settings = overrides
-        flag_modified(ctx.community, "settings")
-        ctx.settings = ctx.app.settings_of(ctx.community)
+        ctx.save_settings(changes, section="icebreakers")
 
     def _channel(self, ctx: Context) -> str:
         channel = ctx.settings.channel("icebreakers")

@@ -31,7 +31,6 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from pydantic import ValidationError
 from sqlalchemy import exists, select
-from sqlalchemy.orm.attributes import flag_modified
 
 from bot.chat import ScheduledEvent
 from bot.content import load_bank
@@ -1308,11 +1307,7 @@ class MeetingsFeature(Feature):
                         )
                     ) from None
                 stored[key] = _stored(key, getattr(checked, key))
-            overrides = dict(ctx.community.settings or {})
-            overrides["meetings"] = stored
-            ctx.community.settings = overrides
-            flag_modified(ctx.community, "settings")
-            ctx.settings = ctx.app.settings_of(ctx.community)
+            ctx.save_settings(stored, section="meetings")
         s = ctx.settings.meetings
         off = _("off")
         ctx.reply(

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select
-from sqlalchemy.orm.attributes import flag_modified
 
 from bot.chat import Capability
 from bot.context import Context
@@ -43,7 +42,7 @@ from bot.features.matching import (
     split_tags,
     suggest,
 )
-from bot.i18n import N_, Translator, translator
+from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Form, FormField, Message, mention
 from bot.router import Feature, Option, action, command, form, on, timer
 from bot.scheduler import cron_trigger
@@ -780,14 +779,7 @@ class OnboardingFeature(Feature):
         if not args:
             ctx.reply(self._summary(ctx, ctx._("Onboarding settings")))
             return
-        overrides: dict[str, Any] = dict(ctx.community.settings or {})
-        section = dict(overrides.get("onboarding") or {})
-        section.update(self._changes(ctx, args))
-        overrides["onboarding"] = section
-        ctx.community.settings = overrides
-        flag_modified(ctx.community, "settings")
-        ctx.settings = ctx.app.settings_of(ctx.community)
-        ctx._ = translator(ctx.settings.locale)
+        ctx.save_settings(self._changes(ctx, args), section="onboarding")
         await self._ensure_digest(ctx)
         ctx.reply(self._summary(ctx, ctx._("Onboarding settings saved.")))
 

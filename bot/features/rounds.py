@@ -21,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm.attributes import flag_modified
 
 from bot.content import ContentItem, load_bank
 from bot.context import Context
@@ -886,13 +885,7 @@ class RoundsFeature(Feature):
             ctx.reply(self._summary(ctx, _("Rounds settings")))
             return
         changes = self._validated(ctx, args)
-        overrides: dict[str, Any] = dict(ctx.community.settings or {})
-        section = dict(overrides.get("rounds") or {})
-        section.update(changes)
-        overrides["rounds"] = section
-        ctx.community.settings = overrides
-        flag_modified(ctx.community, "settings")
-        ctx.settings = ctx.app.settings_of(ctx.community)
+        ctx.save_settings(changes, section="rounds")
         await self._ensure_schedule(ctx, create=True)
         ctx.reply(self._summary(ctx, _("Rounds settings saved.")))
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy.orm.attributes import flag_modified
-
 from bot.context import Context
 from bot.durations import format_duration, parse_duration
 from bot.errors import UserError
 from bot.events import CommandInvoked
-from bot.i18n import N_, translator
+from bot.i18n import N_
 from bot.messages import Field, Message
 from bot.router import Feature, Option, command
 from bot.settings import CHANNEL_PURPOSES, LOCALES
@@ -72,12 +70,7 @@ class SetupFeature(Feature):
         if not args:
             ctx.reply(self._summary(ctx, ctx._("Current settings")))
             return
-        overrides: dict[str, Any] = dict(ctx.community.settings or {})
-        overrides.update(self._validated(ctx, args))
-        ctx.community.settings = overrides
-        flag_modified(ctx.community, "settings")
-        ctx.settings = ctx.app.settings_of(ctx.community)
-        ctx._ = translator(ctx.settings.locale)
+        ctx.save_settings(self._validated(ctx, args))
         ctx.reply(self._summary(ctx, ctx._("Settings saved.")))
 
     def _validated(self, ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
