@@ -24,6 +24,7 @@ __all__ = [
     "MemberRef",
     "MessageRef",
     "ReactionChanged",
+    "SettingsChanged",
     "TimerFired",
 ]
 
@@ -155,6 +156,14 @@ class TimerFired(Event):
 class BotStarted(Event):
     """The bot (re)started: sent once to each known community at start (built by the core, never by an adapter),
     so that features reconcile what they derive from the configuration, such as a recurring rule set in the YAML."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SettingsChanged(Event):
+    """Domain event: an animator changed the community's general settings (``/agora setup``): features whose
+    recurring rules depend on them (the time zone) set them again."""
+
+    keys: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, kw_only=True)

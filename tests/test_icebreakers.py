@@ -186,9 +186,9 @@ async def test_the_schedule_follows_a_new_time_zone(make_harness: Callable[..., 
 
         await h.advance(days=16)
 
-        # The question already due in Paris time is asked; from then on it is 9:30 in Montreal.
+        # From the change on, the questions come at 9:30 in Montreal, the next one included.
         assert [r.asked_at for r in await asked(h)] == [
-            paris(2026, 3, 24, 9, 30),
+            datetime(2026, 3, 24, 13, 30, tzinfo=UTC),
             datetime(2026, 3, 31, 13, 30, tzinfo=UTC),
             datetime(2026, 4, 7, 13, 30, tzinfo=UTC),
         ]

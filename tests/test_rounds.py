@@ -376,3 +376,14 @@ async def test_introductions_come_from_profiles_and_say_what_members_share(h: Co
     assert fields["Alice Martin"] == "UX designer for public services · Interests: Accessibility, Research"
     assert fields["Bob Leroy"].startswith("Front-end developer")
     assert fields["What you have in common"] == "Alice Martin and Bob Leroy both mentioned Accessibility."
+
+
+async def test_a_new_time_zone_from_setup_moves_the_rounds_with_it(h: ConsoleCommunity) -> None:
+    """Rounds happen at a local time: when the animators move the community to Montreal, Monday 9:00 is
+    Montreal's Monday 9:00 from then on, without touching the rounds' own settings."""
+    await h.command("camille", "round join")
+    await h.command("camille", "setup timezone=America/Montreal")
+    assert h.database is not None
+    async with h.database.transaction() as session:
+        schedules = (await session.scalars(select(Schedule).where(Schedule.kind.like("round%")))).all()
+    assert schedules and {s.timezone for s in schedules} == {"America/Montreal"}

@@ -31,7 +31,7 @@ from bot.content import ContentItem, load_bank
 from bot.context import Context
 from bot.durations import format_duration, parse_duration
 from bot.errors import UserError
-from bot.events import BotStarted, ButtonPressed, CommandInvoked, MemberJoined, TimerFired
+from bot.events import BotStarted, ButtonPressed, CommandInvoked, MemberJoined, SettingsChanged, TimerFired
 from bot.features.debate_summary import Argument, Stance, Summary, summarize
 from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Message, mention
@@ -1544,7 +1544,9 @@ class DebatesFeature(Feature):
             await ctx.set_schedule(SCHEDULED, row.cron, paused=True)
 
     @on(BotStarted)
+    @on(SettingsChanged)
     async def on_start(self, ctx: Context) -> None:
+        # The schedule is read in the community's time zone, which /agora setup may just have changed.
         await self._sync_schedule(ctx)
 
     @on(MemberJoined)

@@ -28,7 +28,15 @@ from bot.chat import Capability
 from bot.content import load_bank
 from bot.context import Context
 from bot.errors import FormErrors, UserError
-from bot.events import BotStarted, ButtonPressed, CommandInvoked, FormSubmitted, MemberJoined, TimerFired
+from bot.events import (
+    BotStarted,
+    ButtonPressed,
+    CommandInvoked,
+    FormSubmitted,
+    MemberJoined,
+    SettingsChanged,
+    TimerFired,
+)
 from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Form, FormField, Message, mention
 from bot.router import Feature, Option, action, command, form, on, timer
@@ -226,8 +234,9 @@ class IcebreakersFeature(Feature):
         return channel
 
     @on(BotStarted)
+    @on(SettingsChanged)
     async def started(self, ctx: Context) -> None:
-        # The config file or the time zone may have changed while the bot was stopped.
+        # The config file or the time zone may have changed (while the bot was stopped, or by /agora setup).
         await self._sync(ctx)
 
     @on(MemberJoined)

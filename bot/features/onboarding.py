@@ -31,6 +31,7 @@ from bot.events import (
     FormSubmitted,
     MemberJoined,
     MemberRef,
+    SettingsChanged,
     TimerFired,
 )
 from bot.features.matching import (
@@ -229,8 +230,10 @@ class OnboardingFeature(Feature):
         await self._ensure_digest(ctx)
 
     @on(BotStarted)
+    @on(SettingsChanged)
     async def started(self, ctx: Context) -> None:
-        # The digest's rule follows the YAML's default when it changed while the bot was stopped.
+        # The digest's rule follows the YAML's default when it changed while the bot was stopped, and the
+        # community's time zone when /agora setup changes it.
         await self._ensure_digest(ctx)
 
     @on(CharterAccepted)

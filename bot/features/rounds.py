@@ -26,11 +26,11 @@ from bot.content import ContentItem, load_bank
 from bot.context import Context
 from bot.durations import format_duration, parse_duration
 from bot.errors import UserError
-from bot.events import ButtonPressed, CommandInvoked, TimerFired
+from bot.events import ButtonPressed, CommandInvoked, SettingsChanged, TimerFired
 from bot.features.grouping import PastRound, Person, Plan, pairs_of, plan_round
 from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Message, mention
-from bot.router import Feature, Option, action, command, timer
+from bot.router import Feature, Option, action, command, on, timer
 from bot.scheduler import cron_trigger, next_fire_time
 from bot.settings.rounds import CADENCES, DAYS, ODD_POLICIES, RoundSettings
 from storage.models import Base, Member, Schedule
@@ -994,6 +994,11 @@ class RoundsFeature(Feature):
         return await ctx.session.scalar(
             select(Round).where(Round.community_id == ctx.community.id).order_by(Round.number.desc()).limit(1)
         )
+
+    @on(SettingsChanged)
+    async def settings_changed(self, ctx: Context) -> None:
+        # Rounds happen at a local time: a new time zone from /agora setup moves the rule with it.
+        await self._ensure_schedule(ctx)
 
     async def _ensure_schedule(self, ctx: Context, *, create: bool = False) -> None:
         """Keep the recurring rule in step with the settings (created when the first member joins)."""

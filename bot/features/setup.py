@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.context import Context
 from bot.durations import format_duration, parse_duration
 from bot.errors import UserError
-from bot.events import CommandInvoked
+from bot.events import CommandInvoked, SettingsChanged
 from bot.i18n import N_
 from bot.messages import Field, Message
 from bot.router import Feature, Option, command
@@ -70,7 +70,9 @@ class SetupFeature(Feature):
         if not args:
             ctx.reply(self._summary(ctx, ctx._("Current settings")))
             return
-        ctx.save_settings(self._validated(ctx, args))
+        changes = self._validated(ctx, args)
+        ctx.save_settings(changes)
+        await ctx.emit(SettingsChanged(community=ctx.community_ref, keys=frozenset(changes)))
         ctx.reply(self._summary(ctx, ctx._("Settings saved.")))
 
     def _validated(self, ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
