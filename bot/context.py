@@ -3,8 +3,9 @@ platform, one database transaction, the clock and the translation function."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -12,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 from bot.chat import Capability, Chat, ScheduledEvent
+from bot.durations import parse_duration
 from bot.errors import UserError
-from bot.events import CommunityRef, Event, MemberRef, MessageRef, actor_of
+from bot.events import CommandInvoked, CommunityRef, Event, MemberRef, MessageRef, actor_of
 from bot.i18n import Translator, translator
 from bot.messages import Form, Message
+from bot.router import Option
 from bot.settings import CommunitySettings
 from storage.models import Community, Member, OutboxEntry, Schedule, Timer
 
@@ -263,6 +266,34 @@ class Context:
         await self.session.flush()
         self.schedule_changes.append(schedule)
         return schedule
+
+    def settings_args(self, options: Iterable[Option]) -> dict[str, Any]:
+        """The options a settings command was given (empty ones dropped), refusing any it doesn't have."""
+        assert isinstance(self.event, CommandInvoked)
+        args = {k: v for k, v in self.event.args.items() if v not in (None, "")}
+        known = {option.name for option in options}
+        unknown = sorted(set(args) - known)
+        if unknown:
+            raise UserError(
+                self._(
+                    "“{option}” is not a setting I know. Settings: {known}.",
+                    option=unknown[0],
+                    known=", ".join(sorted(known)),
+                )
+            )
+        return args
+
+    def delay(self, value: object) -> timedelta:
+        """A positive delay typed by a member (``2d``, ``36h``, ``1h30m``), or a clear refusal naming it."""
+        try:
+            delay = parse_duration(str(value))
+        except ValueError:
+            delay = timedelta(0)
+        if delay <= timedelta(0):
+            raise UserError(
+                self._("“{value}” is not a delay I understand. Examples: 2d, 36h, 1h30m.", value=value)
+            )
+        return delay
 
     def save_settings(self, changes: dict[str, Any], section: str | None = None) -> None:
         """Keep ``changes`` among this community's own settings (in ``section`` when given, key by key), and read

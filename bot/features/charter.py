@@ -1495,15 +1495,7 @@ class CharterFeature(Feature):
             out["majority"] = share
         for key in ("vote_duration", "grace_period", "reacceptance_reminder_after"):
             if key in args:
-                try:
-                    delay = parse_duration(str(args[key]))
-                except ValueError:
-                    raise UserError(
-                        _(
-                            "“{value}” is not a delay I understand. Examples: 2d, 36h, 1h30m.",
-                            value=args[key],
-                        )
-                    ) from None
+                delay = ctx.delay(args[key])
                 if key != "reacceptance_reminder_after" and delay.total_seconds() < 3600:
                     raise UserError(_("{option} must last at least one hour.", option=key))
                 out[key] = format_duration(delay)

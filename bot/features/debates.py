@@ -1482,18 +1482,7 @@ class DebatesFeature(Feature):
         if "duration" in args:
             changes["duration"] = format_duration(self._duration(ctx, args["duration"]))
         if "lead_answer_within" in args:
-            try:
-                delay = parse_duration(str(args["lead_answer_within"]))
-            except ValueError:
-                delay = timedelta(0)
-            if delay <= timedelta(0):
-                raise UserError(
-                    _(
-                        "“{value}” is not a delay I understand. Examples: 12h, 1d.",
-                        value=args["lead_answer_within"],
-                    )
-                )
-            changes["lead_answer_within"] = format_duration(delay)
+            changes["lead_answer_within"] = format_duration(ctx.delay(args["lead_answer_within"]))
         ctx.save_settings(changes, section="debates")
         await self._sync_schedule(ctx)
         ctx.reply(self._settings_message(ctx, ctx._("Debate settings saved.")))

@@ -766,19 +766,7 @@ class OnboardingFeature(Feature):
         animator_only=True,
     )
     async def configure(self, ctx: Context) -> None:
-        event = ctx.event
-        assert isinstance(event, CommandInvoked)
-        args = {k: v for k, v in event.args.items() if v not in (None, "")}
-        known = {option.name for option in SETTINGS_OPTIONS}
-        unknown = sorted(set(args) - known)
-        if unknown:
-            raise UserError(
-                ctx._(
-                    "“{option}” is not a setting I know. Settings: {known}.",
-                    option=unknown[0],
-                    known=", ".join(sorted(known)),
-                )
-            )
+        args = ctx.settings_args(SETTINGS_OPTIONS)
         if not args:
             ctx.reply(self._summary(ctx, ctx._("Onboarding settings")))
             return

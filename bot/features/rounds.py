@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.content import ContentItem, load_bank
 from bot.context import Context
-from bot.durations import format_duration, parse_duration
+from bot.durations import format_duration
 from bot.errors import UserError
 from bot.events import ButtonPressed, CommandInvoked, SettingsChanged, TimerFired
 from bot.features.grouping import PastRound, Person, Plan, pairs_of, plan_round
@@ -877,10 +877,8 @@ class RoundsFeature(Feature):
         animator_only=True,
     )
     async def configure(self, ctx: Context) -> None:
-        event = ctx.event
-        assert isinstance(event, CommandInvoked)
         _ = ctx._
-        args = {k: v for k, v in event.args.items() if v not in (None, "")}
+        args = ctx.settings_args(SETTINGS_OPTIONS)
         if not args:
             ctx.reply(self._summary(ctx, _("Rounds settings")))
             return
@@ -891,16 +889,6 @@ class RoundsFeature(Feature):
 
     def _validated(self, ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
         _ = ctx._
-        known = {o.name for o in SETTINGS_OPTIONS}
-        unknown = sorted(set(args) - known)
-        if unknown:
-            raise UserError(
-                _(
-                    "“{option}” is not a setting I know. Settings: {known}.",
-                    option=unknown[0],
-                    known=", ".join(sorted(known)),
-                )
-            )
         out: dict[str, Any] = {}
         if "enabled" in args:
             value = args["enabled"]
@@ -952,18 +940,7 @@ class RoundsFeature(Feature):
                 )
             out["group_size"] = size
         if "follow_up_after" in args:
-            try:
-                delay = parse_duration(str(args["follow_up_after"]))
-            except ValueError:
-                delay = timedelta(0)
-            if delay <= timedelta(0):
-                raise UserError(
-                    _(
-                        "“{value}” is not a delay I understand. Examples: 2d, 36h, 1h30m.",
-                        value=args["follow_up_after"],
-                    )
-                )
-            out["follow_up_after"] = format_duration(delay)
+            out["follow_up_after"] = format_duration(ctx.delay(args["follow_up_after"]))
         return out
 
     def _summary(self, ctx: Context, title: str) -> Message:

@@ -10,9 +10,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.context import Context
-from bot.durations import format_duration, parse_duration
+from bot.durations import format_duration
 from bot.errors import UserError
-from bot.events import CommandInvoked, SettingsChanged
+from bot.events import SettingsChanged
 from bot.i18n import N_
 from bot.messages import Field, Message
 from bot.router import Feature, Option, command
@@ -54,19 +54,7 @@ class SetupFeature(Feature):
         animator_only=True,
     )
     async def setup(self, ctx: Context) -> None:
-        event = ctx.event
-        assert isinstance(event, CommandInvoked)
-        args = {k: v for k, v in event.args.items() if v not in (None, "")}
-        known = {option.name for option in SETUP_OPTIONS}
-        unknown = sorted(set(args) - known)
-        if unknown:
-            raise UserError(
-                ctx._(
-                    "“{option}” is not a setting I know. Settings: {known}.",
-                    option=unknown[0],
-                    known=", ".join(sorted(known)),
-                )
-            )
+        args = ctx.settings_args(SETUP_OPTIONS)
         if not args:
             ctx.reply(self._summary(ctx, ctx._("Current settings")))
             return
@@ -102,16 +90,7 @@ class SetupFeature(Feature):
                 ) from None
             out["timezone"] = str(args["timezone"])
         if "charter_reminder_after" in args:
-            try:
-                delay = parse_duration(str(args["charter_reminder_after"]))
-            except ValueError:
-                raise UserError(
-                    _(
-                        "“{value}” is not a delay I understand. Examples: 2d, 36h, 1h30m.",
-                        value=args["charter_reminder_after"],
-                    )
-                ) from None
-            out["charter_reminder_after"] = format_duration(delay)
+            out["charter_reminder_after"] = format_duration(ctx.delay(args["charter_reminder_after"]))
         for key in ("animator_role", "member_role"):
             if key in args:
                 out[key] = str(args[key])
