@@ -179,14 +179,17 @@ class Bot:
         probe: Feature | None = None,
         virtual_time: bool = False,
         features: Sequence[Feature] = (),
+        with_probe: bool = True,
     ) -> None:
         """``probe`` (a :class:`Probe` by default) and ``features`` run next to the charter, setup and help: a
-        feature's Discord flow test passes its own feature here."""
+        feature's Discord flow test passes its own feature here (``with_probe=False`` when its commands clash)."""
         self.config = config
         self.probe: Any = probe or Probe()
         self.features = list(features)
+        self.with_probe = with_probe
         self.virtual_time = virtual_time
         self.clock: Any = None
+        self.scheduler: Any = None
         self.database: Database | None = None
         self.app: Agora | None = None
         self.adapter: DiscordAdapter | None = None
@@ -200,12 +203,19 @@ class Bot:
         else:
             self.clock = SystemClock()
             scheduler = APScheduler(self.clock)
+        self.scheduler = scheduler
         self.app = Agora(
             self.config,
             self.database,
             clock=self.clock,
             scheduler=scheduler,
-            features=[CharterFeature(), SetupFeature(), HelpFeature(), self.probe, *self.features],
+            features=[
+                CharterFeature(),
+                SetupFeature(),
+                HelpFeature(),
+                *([self.probe] if self.with_probe else []),
+                *self.features,
+            ],
         )
         await self.app.start()
         self.adapter = DiscordAdapter(self.app, self.config, client_options={"guild_ready_timeout": 0.1})

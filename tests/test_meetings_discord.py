@@ -11,22 +11,15 @@ from datetime import timedelta
 import pytest_asyncio
 from sqlalchemy import select
 
-from adapters.discord import DiscordAdapter
-from bot.app import Agora
-from bot.clock import FakeClock
-from bot.features.charter import CharterFeature
-from bot.features.help import HelpFeature
 from bot.features.meeting_polls import MeetingPollsFeature
 from bot.features.meetings import MeetingsFeature
 from bot.features.missions import MissionsFeature
-from bot.features.setup import SetupFeature
-from bot.scheduler import VirtualScheduler
-from storage.database import Database
 from storage.tables.meetings import Meeting, Rsvp
 from tests.fakes.fake_discord import FakeChannel, FakeDiscord
 from tests.test_discord_adapter import (  # noqa: F401  (fixtures)
     EPHEMERAL,
     TIMEOUT,
+    Bot,
     World,
     custom_ids,
     db_url,
@@ -36,58 +29,6 @@ from tests.test_discord_adapter import (  # noqa: F401  (fixtures)
     text_of,
     world,
 )
-
-
-class MeetingsBot:
-    """The Agora app with the meeting features, and the Discord adapter, on the virtual clock."""
-
-    def __init__(self, fake: FakeDiscord, world: World, db_url: str, meetings: FakeChannel) -> None:  # noqa: F811
-        self.config = discord_config(
-            fake,
-            world,
-            db_url,
-            channels={
-                "welcome": world.welcome.id,
-                "announcements": world.announcements.id,
-                "meetings": meetings.id,
-            },
-        )
-        self.database = Database(self.config.database.url)
-        self.clock = FakeClock()  # Monday 5 January 2026, 9:00 UTC
-        self.scheduler = VirtualScheduler(self.clock)
-        self.app: Agora | None = None
-        self.adapter: DiscordAdapter | None = None
-
-    async def start(self) -> None:
-        await self.database.upgrade()
-        self.app = Agora(
-            self.config,
-            self.database,
-            clock=self.clock,
-            scheduler=self.scheduler,
-            features=[
-                CharterFeature(),
-                SetupFeature(),
-                HelpFeature(),
-                MeetingsFeature(),
-                MissionsFeature(),
-                MeetingPollsFeature(),
-            ],
-        )
-        await self.app.start()
-        self.adapter = DiscordAdapter(self.app, self.config, client_options={"guild_ready_timeout": 0.1})
-        await self.adapter.start()
-
-    async def stop(self) -> None:
-        if self.adapter is not None:
-            await self.adapter.stop()
-        if self.app is not None:
-            await self.app.stop()
-        await self.database.close()
-
-    async def settle(self) -> None:
-        assert self.adapter is not None
-        await self.adapter.settle()
 
 
 @pytest_asyncio.fixture
@@ -101,9 +42,21 @@ async def bot(
     world: World,  # noqa: F811
     db_url: str,  # noqa: F811
     meetings: FakeChannel,
-) -> AsyncIterator[MeetingsBot]:
-    running = MeetingsBot(fake, world, db_url, meetings)
-    await running.start()
+) -> AsyncIterator[Bot]:
+    """The Agora app with the meeting features, and the Discord adapter, on the virtual clock."""
+    config = discord_config(
+        fake,
+        world,
+        db_url,
+        channels={
+            "welcome": world.welcome.id,
+            "announcements": world.announcements.id,
+            "meetings": meetings.id,
+        },
+    )
+    running = await Bot(
+        config, virtual_time=True, features=[MeetingsFeature(), MissionsFeature(), MeetingPollsFeature()]
+    ).start()
     yield running
     await running.stop()
     fake.assert_all_handled()
@@ -112,7 +65,7 @@ async def bot(
 async def test_a_poll_on_discord_fixes_the_date_of_a_meeting_with_its_ics_and_scheduled_event(
     fake: FakeDiscord,  # noqa: F811
     world: World,  # noqa: F811
-    bot: MeetingsBot,
+    bot: Bot,
     meetings: FakeChannel,
 ) -> None:
     # The animator opens the poll: a modal with the five fields.

@@ -10,20 +10,13 @@ from typing import Any
 
 import pytest_asyncio
 
-from adapters.discord import DiscordAdapter
-from bot.app import Agora
-from bot.clock import FakeClock
-from bot.features.charter import CharterFeature
 from bot.features.directory import DirectoryFeature
-from bot.features.help import HelpFeature
 from bot.features.onboarding import OnboardingFeature
-from bot.features.setup import SetupFeature
-from bot.scheduler import VirtualScheduler
-from storage.database import Database
 from tests.fakes.fake_discord import FakeChannel, FakeDiscord, FakeUser
 from tests.test_discord_adapter import (  # noqa: F401  (fixtures)
     EPHEMERAL,
     TIMEOUT,
+    Bot,
     World,
     custom_ids,
     db_url,
@@ -34,56 +27,6 @@ from tests.test_discord_adapter import (  # noqa: F401  (fixtures)
     text_of,
     world,
 )
-
-
-class OnboardingBot:
-    """The Agora app with the charter, onboarding and directory features, and the Discord adapter."""
-
-    def __init__(self, fake: FakeDiscord, world: World, db_url: str, intros: FakeChannel) -> None:  # noqa: F811
-        self.config = discord_config(
-            fake,
-            world,
-            db_url,
-            channels={
-                "welcome": world.welcome.id,
-                "announcements": world.announcements.id,
-                "introductions": intros.id,
-            },
-        )
-        self.database = Database(self.config.database.url)
-        self.app: Agora | None = None
-        self.adapter: DiscordAdapter | None = None
-
-    async def start(self) -> None:
-        await self.database.upgrade()
-        clock = FakeClock()
-        self.app = Agora(
-            self.config,
-            self.database,
-            clock=clock,
-            scheduler=VirtualScheduler(clock),
-            features=[
-                CharterFeature(),
-                SetupFeature(),
-                HelpFeature(),
-                OnboardingFeature(),
-                DirectoryFeature(),
-            ],
-        )
-        await self.app.start()
-        self.adapter = DiscordAdapter(self.app, self.config, client_options={"guild_ready_timeout": 0.1})
-        await self.adapter.start()
-
-    async def stop(self) -> None:
-        if self.adapter is not None:
-            await self.adapter.stop()
-        if self.app is not None:
-            await self.app.stop()
-        await self.database.close()
-
-    async def settle(self) -> None:
-        assert self.adapter is not None
-        await self.adapter.settle()
 
 
 @pytest_asyncio.fixture
@@ -97,9 +40,21 @@ async def bot(
     world: World,  # noqa: F811
     db_url: str,  # noqa: F811
     intros: FakeChannel,
-) -> AsyncIterator[OnboardingBot]:
-    running = OnboardingBot(fake, world, db_url, intros)
-    await running.start()
+) -> AsyncIterator[Bot]:
+    """The Agora app with the onboarding and directory features, and the Discord adapter, on the virtual clock."""
+    config = discord_config(
+        fake,
+        world,
+        db_url,
+        channels={
+            "welcome": world.welcome.id,
+            "announcements": world.announcements.id,
+            "introductions": intros.id,
+        },
+    )
+    running = await Bot(
+        config, virtual_time=True, features=[OnboardingFeature(), DirectoryFeature()], with_probe=False
+    ).start()
     yield running
     await running.stop()
     fake.assert_all_handled()
@@ -108,7 +63,7 @@ async def bot(
 async def arrive(
     fake: FakeDiscord,  # noqa: F811
     world: World,  # noqa: F811
-    bot: OnboardingBot,
+    bot: Bot,
     name: str,
 ) -> tuple[FakeUser, dict[str, Any]]:
     """``name`` joins and accepts the charter; returns them and the invitation to introduce themselves."""
@@ -149,7 +104,7 @@ async def introduce(
 async def test_a_newcomer_introduces_herself_on_discord_and_meets_a_member(
     fake: FakeDiscord,  # noqa: F811
     world: World,  # noqa: F811
-    bot: OnboardingBot,
+    bot: Bot,
     intros: FakeChannel,
 ) -> None:
     bob, invitation = await arrive(fake, world, bot, "bob")
