@@ -10,9 +10,7 @@ transaction, idempotency and logging as everything else.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
-import pkgutil
 import time
 from collections.abc import Iterable
 from datetime import datetime
@@ -35,14 +33,16 @@ from bot.events import (
     MemberJoined,
     MemberLeft,
     MemberRef,
+    SettingsChanged,
     TimerFired,
 )
+from bot.feature import Feature, feature_classes
 from bot.i18n import translator
 from bot.messages import Message
 from bot.outbox import Courier
-from bot.router import Feature, Router
+from bot.router import Router, convert_options
 from bot.scheduler import Scheduler, cron_trigger
-from bot.settings import CommunitySettings
+from bot.settings import CommunitySettings, settings_model
 from storage.database import Database
 from storage.models import Charter, Community, Member, ProcessedDelivery, Schedule, Timer
 
@@ -52,17 +52,8 @@ log = logging.getLogger("agora.events")
 
 
 def default_features() -> list[Feature]:
-    """Every feature Agora ships: each ``Feature`` subclass defined in a module of ``bot.features``, ordered by
-    its ``order`` (then name), which is the order in which they see shared events such as a member joining."""
-    import bot.features as package
-
-    found: dict[str, type[Feature]] = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Feature) and value.__module__ == module.__name__:
-                found[value.__qualname__] = value
-    return [cls() for cls in sorted(found.values(), key=lambda cls: (cls.order, cls.name))]
+    """Every feature Agora ships, one instance each (see :func:`bot.feature.feature_classes`)."""
+    return [cls() for cls in feature_classes()]
 
 
 class Agora:
@@ -84,6 +75,7 @@ class Agora:
         self.router = Router()
         for feature in default_features() if features is None else features:
             self.router.add(feature)
+        self.settings_model = settings_model(tuple(type(f) for f in self.router.features))
         self.chats: dict[str, Chat] = {}
         self.courier = Courier(database, clock, scheduler, self.chats.get)
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
@@ -168,7 +160,7 @@ class Agora:
         base = self.base_settings()
         if not base.name and community.name:
             base = base.model_copy(update={"name": community.name})
-        return base.with_overrides(community.settings or {})
+        return base.overridden(self.settings_model, community.settings or {})
 
     async def community_settings(self, ref: CommunityRef) -> CommunitySettings:
         """The effective settings of a community (for adapters: channels, roles, locale)."""
@@ -200,6 +192,7 @@ class Agora:
         )
         session.add(community)
         await session.flush()
+        session.info.setdefault("agora_new_communities", set()).add(community.id)
         charter = self.config.community.charter
         session.add(
             Charter(
@@ -253,6 +246,7 @@ class Agora:
         try:
             async with self.database.transaction() as session:
                 community = await self.ensure_community(session, event.community)
+                created = community.id in session.info.get("agora_new_communities", ())
                 if event.delivery_id and not await self._first_delivery(
                     session, community, event.delivery_id
                 ):
@@ -260,6 +254,8 @@ class Agora:
                 settings = self.settings_of(community)
                 ctx = Context(self, event, session, community, settings, chat, translator(settings.locale))
                 await self._track_membership(ctx)
+                if created or isinstance(event, BotStarted):
+                    await self.reconcile_schedules(ctx)
                 if route is None:
                     ctx.outcome.handled = False
                     if isinstance(event, CommandInvoked):
@@ -271,6 +267,8 @@ class Agora:
                         ctx.require_animator()
                     if isinstance(event, TimerFired):
                         await self._mark_fired(ctx, event)
+                    if route.command is not None and isinstance(event, CommandInvoked):
+                        ctx.args = convert_options(route.command, event.args, ctx._)
                     for handler in route.handlers:
                         await handler(ctx)
         except FormErrors as exc:
@@ -325,8 +323,10 @@ class Agora:
         if timer is not None:
             timer.fired_at = ctx.now
 
-    async def run_handlers(self, ctx: Context, event: Event) -> None:
+    async def run_handlers(self, ctx: Context[Any], event: Event) -> None:
         """Run the handlers of a domain event emitted by a feature, inside the emitting handler's transaction."""
+        if isinstance(event, SettingsChanged):
+            await self.reconcile_schedules(ctx)
         route = self.router.route(event)
         if route is None:
             return
@@ -346,6 +346,33 @@ class Agora:
         self.kick_outbox()
 
     # --- timers and schedules ---------------------------------------------------------------------------
+
+    async def reconcile_schedules(self, ctx: Context[Any], features: Iterable[Feature] | None = None) -> None:
+        """Bring each feature's stored recurring rules in line with what its settings say (``schedules``): at
+        start, when a community first appears, and whenever settings change (a new rule, a new time zone)."""
+        specs = [
+            spec
+            for feature in (self.router.features if features is None else features)
+            for spec in feature.schedules
+        ]
+        if not specs:
+            return
+        rows = {
+            row.kind: row
+            for row in await ctx.session.scalars(
+                select(Schedule).where(
+                    Schedule.community_id == ctx.community.id, Schedule.kind.in_([s.kind for s in specs])
+                )
+            )
+        }
+        for spec in specs:
+            wanted = spec.rule(ctx.settings)
+            row = rows.get(spec.kind)
+            if wanted is not None:
+                if row is None or row.paused or row.cron != wanted or row.timezone != ctx.settings.timezone:
+                    await ctx.set_schedule(spec.kind, wanted)
+            elif row is not None and not row.paused:
+                await ctx.set_schedule(spec.kind, row.cron, paused=True)
 
     def _arm_timer(self, timer: Timer) -> None:
         key = f"timer:{timer.id}"

@@ -6,26 +6,41 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 from bot.chat import Capability, Chat, ScheduledEvent
-from bot.durations import parse_duration
 from bot.errors import UserError
-from bot.events import CommandInvoked, CommunityRef, Event, MemberRef, MessageRef, actor_of
+from bot.events import CommandInvoked, CommunityRef, Event, MemberRef, actor_of
 from bot.i18n import Translator, translator
 from bot.messages import Form, Message
+from bot.operations import (
+    CreateEvent,
+    DirectMessage,
+    GrantRole,
+    Invite,
+    OpenGroup,
+    Operation,
+    Post,
+    ReplacePost,
+    RevokeRole,
+)
 from bot.router import Option
 from bot.settings import CommunitySettings
+from bot.settings.types import DELAY, INT_MAX, excerpt
 from storage.models import Community, Member, OutboxEntry, Schedule, Timer
 
 if TYPE_CHECKING:
     from bot.app import Agora
 
 __all__ = ["Context", "Outcome"]
+
+E = TypeVar("E", bound=Event, covariant=True)
+M = TypeVar("M")
 
 
 @dataclass
@@ -43,13 +58,16 @@ class Outcome:
     error: str | None = None
 
 
-class Context:
-    """One handler call. Everything it records is committed together, or not at all."""
+class Context(Generic[E]):
+    """One handler call. Everything it records is committed together, or not at all.
+
+    ``Context[ButtonPressed]`` is a handler's context for a button press: ``ctx.event`` is that event, and
+    ``ctx.args`` holds a command's options already converted from their declared kinds."""
 
     def __init__(
         self,
         app: Agora,
-        event: Event,
+        event: E,
         session: AsyncSession,
         community: Community,
         settings: CommunitySettings,
@@ -68,6 +86,7 @@ class Context:
         self.outcome = Outcome()
         self.timer_changes: list[Timer] = []
         self.schedule_changes: list[Schedule] = []
+        self.args: dict[str, Any] = {}
 
     # --- who and where -------------------------------------------------------------------------------------
 
@@ -103,6 +122,20 @@ class Context:
             raise ValueError("no member in this event")
         return await self.app.ensure_member(self.session, self.community, ref, self.now)
 
+    async def owned(self, model: type[M], ref: object, *, gone: str, by: str = "id") -> M:
+        """The row of ``model`` that ``ref`` names (its ``id``, or the column ``by``, such as a per-community
+        ``number``), in this community; else the polite refusal ``gone`` (an English message id)."""
+        text = str(ref).strip().lstrip("#")
+        if not text.isdigit() or int(text) > INT_MAX:
+            raise UserError(self._(gone))
+        column = getattr(model, by)
+        row = await self.session.scalar(
+            select(model).where(column == int(text), model.community_id == self.community.id)  # type: ignore[attr-defined]
+        )
+        if row is None:
+            raise UserError(self._(gone))
+        return row
+
     async def find_member(self, external_id: str) -> Member | None:
         return await self.session.scalar(
             select(Member).where(Member.community_id == self.community.id, Member.external_id == external_id)
@@ -119,19 +152,33 @@ class Context:
     def open_form(self, form: Form) -> None:
         self.outcome.form = form
 
-    def update_pressed(self, message: Message) -> None:
-        """Replace the message carrying the button that was pressed."""
+    def replace_pressed(self, message: Message) -> None:
+        """Replace the message carrying the button that was pressed (a DM's "I accept" becomes "accepted")."""
         self.outcome.update = message
+
+    def refuse_invalid(self, error: ValidationError, given: dict[str, Any]) -> None:
+        """Refuse settings that don't validate, naming the first bad option and what was given for it."""
+        first = error.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else ""
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        raise UserError(
+            self._(
+                "“{value}” can't be used for {option}: {reason}.",
+                value=excerpt(given.get(name, first.get("input", ""))),
+                option=name,
+                reason=reason,
+            )
+        )
 
     # --- actions that must not be lost: the outbox ------------------------------------------------------
 
-    def enqueue(self, op: str, payload: dict[str, Any]) -> OutboxEntry:
+    def enqueue(self, operation: Operation) -> OutboxEntry:
         """Record a platform action to carry out after the commit. The entry's ``id`` is set once flushed
         (``await ctx.session.flush()``); its ``result`` holds what the platform returned once delivered."""
         entry = OutboxEntry(
             community_id=self.community.id,
-            op=op,
-            payload=payload,
+            op=operation.op,
+            payload=operation.to_payload(),
             next_attempt_at=self.now,
             created_at=self.now,
         )
@@ -148,12 +195,8 @@ class Context:
     ) -> OutboxEntry:
         """Post in a channel. ``thread_title`` opens a reply thread under the post (where the platform has
         threads); ``in_thread_of`` posts in the thread opened under an earlier entry's post instead."""
-        payload: dict[str, Any] = {"channel": channel_id, "message": message.to_dict()}
-        if thread_title and self.can(Capability.THREADS):
-            payload["thread_title"] = thread_title
-        if in_thread_of is not None:
-            payload["in_thread_of"] = in_thread_of
-        return self.enqueue("post", payload)
+        title = thread_title if thread_title and self.can(Capability.THREADS) else None
+        return self.enqueue(Post(channel_id, message, thread_title=title, in_thread_of=in_thread_of))
 
     def post_to(
         self, purpose: str, message: Message, *, thread_title: str | None = None
@@ -165,21 +208,35 @@ class Context:
         return self.post(channel, message, thread_title=thread_title)
 
     def update_posted(self, entry_id: int, message: Message) -> OutboxEntry:
-        """Replace what an earlier outbox post said (a tally that changed), once that post is delivered."""
-        return self.enqueue("update", {"entry": entry_id, "message": message.to_dict()})
+        """Deprecated spelling of :meth:`replace_post` without superseding; goes once features moved over."""
+        return self.enqueue(ReplacePost(message, entry=entry_id))
+
+    async def replace_post(self, post: OutboxEntry | int | None, message: Message) -> OutboxEntry | None:
+        """Replace what an earlier outbox post says (a tally that changed), once that post is delivered. An
+        earlier replacement of the same post still waiting is superseded rather than delivered: under a burst of
+        presses (or a platform's rate limit) only the newest state is ever shown. None when there is no post."""
+        if post is None:
+            return None
+        post_id = post if isinstance(post, int) else post.id
+        waiting = await self.session.scalars(
+            select(OutboxEntry).where(
+                OutboxEntry.community_id == self.community.id,
+                OutboxEntry.op == ReplacePost.op,
+                OutboxEntry.status == "pending",
+                OutboxEntry.id > post_id,
+            )
+        )
+        for earlier in waiting:
+            if earlier.payload.get("entry") == post_id:
+                earlier.status, earlier.done_at = "superseded", self.now
+        entry = self.enqueue(ReplacePost(message, entry=post_id))
+        await self.session.flush()
+        return entry
 
     def open_group(self, member_ids: list[str], title: str, message: Message) -> OutboxEntry:
         """A conversation for a few members (group DM, or a private thread in the rounds channel) opened with
         ``message``. The result holds the conversation's ``group`` id."""
-        return self.enqueue(
-            "group",
-            {
-                "members": member_ids,
-                "title": title,
-                "parent": self.settings.channel("rounds"),
-                "message": message.to_dict(),
-            },
-        )
+        return self.enqueue(OpenGroup(tuple(member_ids), title, message, self.settings.channel("rounds")))
 
     async def emit(self, event: Event) -> None:
         """Tell the other features something happened (a domain event such as ``CharterAccepted``): their
@@ -189,18 +246,12 @@ class Context:
     def dm(self, member_id: str, message: Message) -> OutboxEntry:
         """A direct message; if the member refuses them, the welcome channel is used instead."""
         return self.enqueue(
-            "dm",
-            {
-                "member": member_id,
-                "message": message.to_dict(),
-                "fallback_channel": self.settings.channels.get("welcome"),
-                "fallback_title": self._("Welcome to {community}", community=self.settings.name or "Agora"),
-            },
-        )
-
-    def update(self, ref: MessageRef, message: Message) -> OutboxEntry:
-        return self.enqueue(
-            "update", {"channel": ref.channel_id, "message_id": ref.id, "message": message.to_dict()}
+            DirectMessage(
+                member_id,
+                message,
+                fallback_channel=self.settings.channels.get("welcome"),
+                fallback_title=self._("Welcome to {community}", community=self.settings.name or "Agora"),
+            )
         )
 
     def create_event(self, event: ScheduledEvent) -> OutboxEntry | None:
@@ -209,24 +260,17 @@ class Context:
         if not self.can(Capability.SCHEDULED_EVENTS):
             return None
         return self.enqueue(
-            "event",
-            {
-                "name": event.name,
-                "start": event.start.isoformat(),
-                "end": event.end.isoformat(),
-                "location": event.location,
-                "description": event.description,
-            },
+            CreateEvent(event.name, event.start, event.end, event.location, event.description)
         )
 
     def grant_role(self, member_id: str, role: str) -> OutboxEntry:
-        return self.enqueue("grant_role", {"member": member_id, "role": role})
+        return self.enqueue(GrantRole(member_id, role))
 
     def revoke_role(self, member_id: str, role: str) -> OutboxEntry:
-        return self.enqueue("revoke_role", {"member": member_id, "role": role})
+        return self.enqueue(RevokeRole(member_id, role))
 
     def invite(self, member_id: str, channels: list[str]) -> OutboxEntry:
-        return self.enqueue("invite", {"member": member_id, "channels": channels})
+        return self.enqueue(Invite(member_id, tuple(channels)))
 
     # --- time ---------------------------------------------------------------------------------------------
 
@@ -286,13 +330,13 @@ class Context:
     def delay(self, value: object) -> timedelta:
         """A positive delay typed by a member (``2d``, ``36h``, ``1h30m``), or a clear refusal naming it."""
         try:
-            delay = parse_duration(str(value))
-        except ValueError:
-            delay = timedelta(0)
-        if delay <= timedelta(0):
+            delay: timedelta = DELAY.read(value)
+        except (ValueError, OverflowError):
             raise UserError(
-                self._("“{value}” is not a delay I understand. Examples: 2d, 36h, 1h30m.", value=value)
-            )
+                self._(
+                    "“{value}” is not a delay I understand. Examples: 2d, 36h, 1h30m.", value=excerpt(value)
+                )
+            ) from None
         return delay
 
     def save_settings(self, changes: dict[str, Any], section: str | None = None) -> None:

@@ -12,23 +12,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.chat import (
-    Capability,
-    Chat,
-    DirectMessagesClosed,
-    PermanentChatError,
-    ScheduledEvent,
-    TransientChatError,
-    delivering_for,
-)
+from bot.chat import Chat, PermanentChatError, TransientChatError, delivering_for
 from bot.clock import Clock
-from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef
-from bot.messages import Message, mention
+from bot.events import CommunityRef
+from bot.operations import Operation, load
 from bot.scheduler import Scheduler
 from storage.database import Database
 from storage.models import Community, OutboxEntry
@@ -117,8 +109,8 @@ class Courier:
         status, error, result, retry_after = "sent", None, None, None
         token = delivering_for.set(ref)
         try:
-            payload = await self._resolve(payload)
-            result = await perform(chat, ref, op, payload)
+            operation = await self._resolve(load(op, payload))
+            result = await operation.perform(chat, ref)
         except TransientChatError as exc:
             status, error, retry_after = "pending", str(exc), exc.retry_after
         except PermanentChatError as exc:
@@ -157,30 +149,18 @@ class Courier:
                     )
         return 1 if status == "sent" else 0
 
-    async def _resolve(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Fill in references to earlier entries (the post to update, the thread to post in) from their results."""
-        refs = {key: payload[key] for key in ("entry", "in_thread_of") if key in payload}
-        if not refs:
-            return payload
-        payload = dict(payload)
+    async def _resolve(self, operation: Operation) -> Operation:
+        """Fill in what an earlier entry's delivery returned (the post to update, the thread to post in)."""
+        entry_id = operation.needs()
+        if entry_id is None:
+            return operation
         async with self.database.transaction() as session:
-            for key, entry_id in refs.items():
-                earlier = await session.get(OutboxEntry, entry_id)
-                if earlier is None or earlier.status in ("failed", "abandoned"):
-                    raise PermanentChatError(
-                        f"the post this depends on (entry {entry_id}) was never delivered"
-                    )
-                if earlier.status == "pending" or not earlier.result:
-                    raise TransientChatError(f"waiting for entry {entry_id} to be delivered")
-                if key == "entry":
-                    payload["channel"], payload["message_id"] = (
-                        earlier.result["channel"],
-                        earlier.result["message_id"],
-                    )
-                else:
-                    thread = earlier.result.get("thread")
-                    payload["channel"] = thread or earlier.result["channel"]
-        return payload
+            earlier = await session.get(OutboxEntry, entry_id)
+            if earlier is None or earlier.status in ("failed", "abandoned"):
+                raise PermanentChatError(f"the post this depends on (entry {entry_id}) was never delivered")
+            if earlier.status == "pending" or not earlier.result:
+                raise TransientChatError(f"waiting for entry {entry_id} to be delivered")
+            return operation.resolve(earlier.result)
 
     async def _schedule_next(self) -> None:
         async with self.database.transaction() as session:
@@ -203,81 +183,5 @@ class Courier:
 async def perform(
     chat: Chat, community: CommunityRef, op: str, payload: dict[str, Any]
 ) -> dict[str, Any] | None:
-    """Carry out one outbox operation on ``chat``. Returns what to remember of it (the message posted)."""
-    platform = chat.platform
-    if op == "post":
-        channel = ChannelRef(platform, payload["channel"])
-        posted = await chat.post(channel, Message.from_dict(payload["message"]))
-        result = _ref(posted)
-        if payload.get("thread_title") and Capability.THREADS in chat.capabilities:
-            try:
-                thread = await chat.start_thread(posted, payload["thread_title"])
-                result["thread"] = thread.id
-            except PermanentChatError:
-                pass  # the post is out; a thread we can't open is not worth posting it twice
-        return result
-    if op == "group":
-        members = [MemberRef(platform, m) for m in payload["members"]]
-        parent = ChannelRef(platform, payload["parent"]) if payload.get("parent") else None
-        group = await chat.open_group(community, members, payload["title"], parent)
-        posted = await chat.post(group, Message.from_dict(payload["message"]))
-        return {**_ref(posted), "group": group.id}
-    if op == "dm":
-        member = MemberRef(platform, payload["member"])
-        message = Message.from_dict(payload["message"])
-        try:
-            return _ref(await chat.direct_message(member, message))
-        except DirectMessagesClosed:
-            fallback = payload.get("fallback_channel")
-            if not fallback:
-                raise
-            parent = ChannelRef(platform, fallback)
-            if Capability.PRIVATE_THREADS in chat.capabilities:
-                thread = await chat.open_group(
-                    community, [member], payload.get("fallback_title") or "Agora", parent
-                )
-                return {**_ref(await chat.post(thread, message)), "fallback": "private_thread"}
-            # No private thread possible: mention the member in the welcome channel instead.
-            public = Message(
-                text=f"{mention(member.id)} {message.text}",
-                title=message.title,
-                fields=message.fields,
-                buttons=message.buttons,
-                footer=message.footer,
-            )
-            return {**_ref(await chat.post(parent, public)), "fallback": "mention"}
-    if op == "update":
-        await chat.update(
-            MessageRef(platform, payload["channel"], payload["message_id"]),
-            Message.from_dict(payload["message"]),
-        )
-        return None
-    if op == "grant_role":
-        await chat.grant_role(community, MemberRef(platform, payload["member"]), payload["role"])
-        return None
-    if op == "revoke_role":
-        await chat.revoke_role(community, MemberRef(platform, payload["member"]), payload["role"])
-        return None
-    if op == "invite":
-        channels = [ChannelRef(platform, c) for c in payload["channels"]]
-        await chat.invite_to_channels(community, MemberRef(platform, payload["member"]), channels)
-        return None
-    if op == "event":
-        if Capability.SCHEDULED_EVENTS not in chat.capabilities:
-            return None  # the platform has no calendar: the announcement and its .ics carry the date
-        event = ScheduledEvent(
-            name=payload["name"],
-            start=datetime.fromisoformat(payload["start"]),
-            end=datetime.fromisoformat(payload["end"]),
-            location=payload.get("location", ""),
-            description=payload.get("description", ""),
-        )
-        return {"event_id": await chat.create_event(community, event)}
-    if op == "react":
-        await chat.react(MessageRef(platform, payload["channel"], payload["message_id"]), payload["emoji"])
-        return None
-    raise PermanentChatError(f"unknown outbox operation {op!r}")
-
-
-def _ref(ref: MessageRef) -> dict[str, Any]:
-    return {"channel": ref.channel_id, "message_id": ref.id}
+    """Carry out one stored outbox operation on ``chat``. Returns what to remember of it (the message posted)."""
+    return await load(op, payload).perform(chat, community)

@@ -6,20 +6,44 @@ each ``Agora`` instance has its own router, so tests can build apps with exactly
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from bot.errors import UserError
 from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted, TimerFired
+from bot.feature import Feature
+from bot.settings.types import CHANNEL, CHOICE, INTEGER, MEMBER, ROLE, TEXT, YES_NO, Kind, excerpt
 
 if TYPE_CHECKING:
     from bot.context import Context
+    from bot.i18n import Translator
 
-__all__ = ["CommandSpec", "Feature", "Option", "Router", "action", "command", "form", "on", "timer"]
+__all__ = [
+    "CommandSpec",
+    "Feature",
+    "Option",
+    "Router",
+    "action",
+    "command",
+    "convert_options",
+    "form",
+    "on",
+    "timer",
+]
 
-Handler = Callable[["Context"], Awaitable[None]]
+Handler = Callable[["Context[Any]"], Awaitable[None]]
 OptionKind = Literal["string", "integer", "boolean", "member", "channel", "role"]
 _MARK = "__agora_routes__"
+_WIRE_KINDS: dict[str, Kind] = {
+    "string": TEXT,
+    "integer": INTEGER,
+    "boolean": YES_NO,
+    "member": MEMBER,
+    "channel": CHANNEL,
+    "role": ROLE,
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +59,81 @@ class Option:
     # A free-text string option that takes every word typed after it (``/agora members web design``), where
     # commands are typed as text (Slack, the console); typed options (Discord) get one string anyway.
     rest: bool = False
+    # What the value is (``DURATION``, ``CRON``, ``TIMEZONE``...): it arrives converted to it, or the member gets
+    # the kind's refusal. Without one, the wire ``kind`` says (text, whole number, yes/no, member...).
+    type: Kind | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int = 2000
+    # A refusal of this option's own (an English message id with ``{value}`` and ``{option}``).
+    error: str | None = None
+    # For an integer with bounds: the English message id said when the number is out of them.
+    range_error: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.type is not None and self.kind == "string":
+            object.__setattr__(self, "kind", self.type.wire)
+        if self.type is not None and self.type.choices and not self.choices:
+            object.__setattr__(self, "choices", self.type.choices)
+
+    @property
+    def value_kind(self) -> Kind:
+        if self.type is not None:
+            return self.type
+        if self.choices:
+            return CHOICE
+        return _WIRE_KINDS[self.kind]
+
+    def convert(self, raw: Any, _: Translator) -> Any:
+        """The value typed for this option, converted to its kind, or a polite refusal naming it."""
+        kind = self.value_kind
+        shown = excerpt(raw)
+        if isinstance(raw, str) and len(raw) > self.max_length:
+            raise UserError(
+                _(
+                    "The {option} you wrote is too long ({length} characters; at most {limit}).",
+                    option=self.name,
+                    length=len(raw),
+                    limit=self.max_length,
+                )
+            )
+        try:
+            value = kind.read(raw)
+        except (ValueError, OverflowError, TypeError):
+            raise UserError(
+                _(
+                    self.error or kind.error,
+                    value=shown,
+                    option=self.name,
+                    choices=", ".join(self.choices),
+                )
+            ) from None
+        if self.choices and value is not None and str(value) not in self.choices:
+            matches = [c for c in self.choices if c.lower() == str(value).lower()]
+            if not matches:
+                raise UserError(
+                    _(
+                        self.error or CHOICE.error,
+                        value=shown,
+                        option=self.name,
+                        choices=", ".join(self.choices),
+                    )
+                )
+            value = matches[0]
+        if isinstance(value, int) and not isinstance(value, bool):
+            low, high = self.minimum, self.maximum
+            if (low is not None and value < low) or (high is not None and value > high):
+                raise UserError(
+                    _(
+                        self.range_error
+                        or "“{value}” is out of range for {option}: between {minimum} and {maximum}.",
+                        value=shown,
+                        option=self.name,
+                        minimum=low if low is not None else "…",
+                        maximum=high if high is not None else "…",
+                    )
+                )
+        return value
 
 
 @dataclass(frozen=True)
@@ -92,12 +191,47 @@ def timer(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return _mark("timer", kind)
 
 
-class Feature:
-    """Base class of a feature: one capability of the bot, in one module under ``bot/features/``."""
+def convert_options(spec: CommandSpec, args: dict[str, Any], _: Translator) -> dict[str, Any]:
+    """The options given to ``spec`` (empty ones dropped), each converted from its declared kind."""
+    by_name = {option.name: option for option in spec.options}
+    out: dict[str, Any] = {}
+    for name, raw in args.items():
+        if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+            continue
+        option = by_name.get(name)
+        out[name] = raw if option is None else option.convert(raw, _)
+    return out
 
-    name = "feature"
-    # Lower sees shared events (a member joining) first: the charter's welcome before the introductions.
-    order = 100
+
+def _named_options(fn: Callable[..., Any]) -> tuple[str, ...] | None:
+    """The option names a handler takes after ``ctx`` (bolt-style: it gets only what it names); None when it
+    takes ``**options`` (every option)."""
+    names: list[str] = []
+    for index, parameter in enumerate(inspect.signature(fn).parameters.values()):
+        if index == 0:
+            continue  # ctx
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            return None
+        names.append(parameter.name)
+    return tuple(names)
+
+
+def _with_options(fn: Callable[..., Awaitable[None]]) -> Handler:
+    """A handler the core can call with the context alone: the options it names are taken from ``ctx.args``."""
+    names = _named_options(fn)
+    if names == ():
+        return fn
+
+    async def call(ctx: Context[Any]) -> None:
+        args = ctx.args
+        if names is None:
+            await fn(ctx, **args)
+        else:
+            await fn(ctx, **{name: args[name] for name in names if name in args})
+
+    call.__name__ = getattr(fn, "__name__", "handler")
+    call.__wrapped__ = fn  # type: ignore[attr-defined]
+    return call
 
 
 @dataclass
@@ -121,13 +255,25 @@ class Router:
         self._events: dict[type[Event], list[Handler]] = {}
 
     def add(self, feature: Feature) -> None:
-        """Register every decorated method of ``feature``."""
+        """Register every decorated method of ``feature``, and the settings command it declares."""
         self.features.append(feature)
         for attr in dir(type(feature)):
             fn = getattr(type(feature), attr, None)
             for kind, key, extra in getattr(fn, _MARK, ()):
                 bound = getattr(feature, attr)
-                self._register(kind, key, bound, extra, feature.name)
+                handler = _with_options(bound) if kind == "command" else bound
+                self._register(kind, key, handler, extra, feature.name)
+        if feature.settings is not None and isinstance(feature.settings_command, str):
+            from bot.settings.command import settings_command
+
+            spec = settings_command(feature)
+            self._register(
+                "command",
+                spec.name,
+                spec.handler,  # type: ignore[arg-type]
+                {"description": spec.description, "options": spec.options, "animator_only": True},
+                feature.name,
+            )
 
     def _register(self, kind: str, key: Any, handler: Handler, extra: dict[str, Any], owner: str) -> None:
         if kind == "command":

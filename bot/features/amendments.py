@@ -30,6 +30,7 @@ from bot.features.charter_text import SECTIONS, CharterContent, diff, section_te
 from bot.i18n import N_, Translator
 from bot.messages import Button, ButtonStyle, Field, Form, FormField, Message, mention
 from bot.router import Feature, Option, action, command, form, timer
+from bot.settings.charter_rules import CharterRulesSettings
 from storage.models import Acknowledgement, Charter, Member
 from storage.tables.charter import Amendment, AmendmentVote
 
@@ -114,6 +115,8 @@ class AmendmentsFeature(Feature):
 
     name = "amendments"
     order = 11
+    settings = CharterRulesSettings
+    section = "charter_rules"
 
     # --- who may propose --------------------------------------------------------------------------------
 

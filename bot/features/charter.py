@@ -34,6 +34,7 @@ from bot.features.charter_tally import parse_share
 from bot.features.charter_text import SECTIONS, Change, CharterContent, diff, section_text
 from bot.i18n import N_, Translator
 from bot.messages import Attachment, Button, Field, Form, FormField, Message, mention
+from bot.operations import DirectMessage
 from bot.router import Feature, Option, action, command, form, on, timer
 from bot.settings.charter_rules import CHARTER_MODES, CharterRulesSettings
 from storage.models import Acknowledgement, Charter, Member
@@ -549,7 +550,7 @@ class CharterFeature(Feature):
         accepted = _("✅ You accepted this charter on {date}.", date=ctx.format_time(ctx.now))
         request = await _request(ctx, member, charter)
         if request is not None and request.kind == REACCEPTANCE:
-            ctx.update_pressed(
+            ctx.replace_pressed(
                 Message(
                     title=_("The charter of {community} has changed", community=community),
                     text=accepted,
@@ -561,7 +562,7 @@ class CharterFeature(Feature):
                 )
             )
         else:
-            ctx.update_pressed(
+            ctx.replace_pressed(
                 charter_message(
                     _,
                     community,
@@ -642,7 +643,7 @@ class CharterFeature(Feature):
         round_ = await _round(ctx, charter)
         if round_ is not None:
             # The direct message keeps its accept button and loses "Not now", now said.
-            ctx.update_pressed(
+            ctx.replace_pressed(
                 await _reacceptance_message(ctx, charter, await _previous(ctx, charter), round_, later=False)
             )
 
@@ -836,7 +837,7 @@ class CharterFeature(Feature):
         )
         for recipient in recipients:
             # No welcome-channel fallback: the list names members, it is for the animators' eyes only.
-            ctx.enqueue("dm", {"member": recipient, "message": message.to_dict()})
+            ctx.enqueue(DirectMessage(recipient, message))
 
     async def _current_count(self, ctx: Context) -> int:
         return int(
@@ -1388,7 +1389,7 @@ class CharterFeature(Feature):
         # By direct message: a file stays there for later, where an ephemeral answer can't carry one on every
         # platform. Never the welcome channel as a fallback: the log names members.
         assert ctx.actor is not None
-        ctx.enqueue("dm", {"member": ctx.actor.id, "message": log.to_dict()})
+        ctx.enqueue(DirectMessage(ctx.actor.id, log))
         ctx.reply(text + " " + _("The log is on its way to your direct messages."))
 
     @command(

@@ -38,7 +38,7 @@ from bot.messages import Button, Field, Message, mention
 from bot.router import Feature, Option, action, command, on, timer
 from bot.scheduler import cron_trigger, next_fire_time
 from bot.settings import CommunitySettings
-from bot.settings.debates import MAX_DEBATE_DURATION, MIN_DEBATE_DURATION, NO_SCHEDULE
+from bot.settings.debates import MAX_DEBATE_DURATION, MIN_DEBATE_DURATION, NO_SCHEDULE, DebateSettings
 from storage.models import Member, OutboxEntry, Schedule
 from storage.tables.debates import Debate, DebateLeadAsk, DebateMotion, DebateStance, DebateVolunteer
 
@@ -93,6 +93,7 @@ class DebatesFeature(Feature):
 
     name = "debates"
     order = 60
+    settings = DebateSettings
 
     # --- starting a debate ----------------------------------------------------------------------------------
 
@@ -1206,7 +1207,7 @@ class DebatesFeature(Feature):
         )
         # The proposal turns into its outcome in place; where messages can't be edited, a reply says it.
         if ctx.can(Capability.UPDATE):
-            ctx.update_pressed(await self._proposal_message(ctx, motion, decided=decided))
+            ctx.replace_pressed(await self._proposal_message(ctx, motion, decided=decided))
         else:
             ctx.reply(decided)
 
@@ -1396,7 +1397,7 @@ class DebatesFeature(Feature):
             date=ctx.format_time(debate.closes_at),
         )
         if ctx.can(Capability.UPDATE):
-            ctx.update_pressed(Message(title=_("You lead this debate"), text=thanks))
+            ctx.replace_pressed(Message(title=_("You lead this debate"), text=thanks))
         else:
             ctx.reply(thanks)
 
@@ -1411,7 +1412,7 @@ class DebatesFeature(Feature):
             "to leave it: /agora debate volunteer stop=yes."
         )
         if ctx.can(Capability.UPDATE):
-            ctx.update_pressed(Message(text))
+            ctx.replace_pressed(Message(text))
         else:
             ctx.reply(text)
         await self._ask_next_lead(ctx, debate)
@@ -1450,7 +1451,7 @@ class DebatesFeature(Feature):
         ],
         animator_only=True,
     )
-    async def settings_command(self, ctx: Context) -> None:
+    async def settings_page(self, ctx: Context) -> None:
         event = ctx.event
         assert isinstance(event, CommandInvoked)
         _ = ctx._

@@ -63,7 +63,7 @@ class DirectoryFeature(Feature):
         number, _sep, search = event.ref.partition(".")
         page = await self._page(ctx, search[:MAX_SEARCH], int(number) if number.isdigit() else 1)
         if ctx.can(Capability.UPDATE) and event.message is not None:
-            ctx.update_pressed(page)
+            ctx.replace_pressed(page)
         else:
             ctx.reply(page)
 

@@ -41,7 +41,7 @@ from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Form, FormField, Message, mention
 from bot.router import Feature, Option, action, command, form, on, timer
 from bot.scheduler import cron_trigger, next_fire_time
-from bot.settings.icebreakers import bank_tags
+from bot.settings.icebreakers import IcebreakerSettings, bank_tags
 from storage.models import Member, OutboxEntry, Schedule
 from storage.tables.icebreakers import IcebreakerAsked, IcebreakerQuestion
 
@@ -113,6 +113,7 @@ class IcebreakersFeature(Feature):
     """Scheduled icebreaker questions, the community's own questions, members' suggestions."""
 
     name = "icebreakers"
+    settings = IcebreakerSettings
 
     # --- the schedule ------------------------------------------------------------------------------------
 
@@ -670,7 +671,7 @@ class IcebreakersFeature(Feature):
         question.decided_at = ctx.now
         done = _("Removed: “{question}”. It will not be asked.", question=question.text)
         if ctx.can(Capability.UPDATE):
-            ctx.update_pressed(Message(text=done, ephemeral=True))
+            ctx.replace_pressed(Message(text=done, ephemeral=True))
         else:
             ctx.reply(done)
 
@@ -849,14 +850,14 @@ class IcebreakersFeature(Feature):
         author_id = author.external_id if author is not None else None
         if question.status != "pending":
             decision = self._decision_text(ctx, question)
-            ctx.update_pressed(self._review_message(ctx, question, author_id, decision))
+            ctx.replace_pressed(self._review_message(ctx, question, author_id, decision))
             ctx.reply(decision)
             return
         question.status = "approved" if approved else "rejected"
         question.decided_by = ctx.actor.id if ctx.actor else ""
         question.decided_at = ctx.now
         decided = self._review_message(ctx, question, author_id, self._decision_text(ctx, question))
-        ctx.update_pressed(decided)
+        ctx.replace_pressed(decided)
         await self._update_reviews(ctx, question, decided)
         if author is not None and author.left_at is None:
             ctx.dm(author.external_id, self._author_message(ctx, question, approved))

@@ -665,7 +665,7 @@ class MeetingPollsFeature(Feature):
         options, tally = await self._load(ctx, poll)
         mine = await self._mine(ctx, poll, member)
         zone = await zone_of(ctx, member)
-        ctx.update_pressed(self._ballot(ctx, poll, options, mine, (page_of - 1) // PAGE, zone))
+        ctx.replace_pressed(self._ballot(ctx, poll, options, mine, (page_of - 1) // PAGE, zone))
         # Only an answer that completes this member's ballot can complete everyone's.
         counted = await counted_members(ctx) if member.external_id in tally.complete else []
         if counted and all(m.external_id in tally.complete for m in counted):

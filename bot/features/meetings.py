@@ -375,6 +375,7 @@ class MeetingsFeature(Feature):
 
     name = "meetings"
     order = 60
+    settings = MeetingSettings
 
     # --- a date is fixed: the meeting ----------------------------------------------------------------------
 
@@ -1285,7 +1286,7 @@ class MeetingsFeature(Feature):
         ],
         animator_only=True,
     )
-    async def settings(self, ctx: Context) -> None:
+    async def settings_page(self, ctx: Context) -> None:
         event = ctx.event
         assert isinstance(event, CommandInvoked)
         _ = ctx._

@@ -45,9 +45,10 @@ from bot.features.matching import (
 )
 from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Form, FormField, Message, mention
+from bot.operations import DirectMessage
 from bot.router import Feature, Option, action, command, form, on, timer
 from bot.scheduler import cron_trigger
-from bot.settings.onboarding import OFF_WORDS
+from bot.settings.onboarding import OFF_WORDS, OnboardingSettings
 from storage.models import Acknowledgement, Member, Schedule
 from storage.tables.profiles import Newcomer, Profile
 
@@ -215,6 +216,7 @@ class OnboardingFeature(Feature):
 
     name = "onboarding"
     order = 20  # after the charter's welcome
+    settings = OnboardingSettings
 
     # --- a member arrives, accepts the charter, is invited ------------------------------------------------------
 
@@ -314,7 +316,7 @@ class OnboardingFeature(Feature):
             ),
         )
         if ctx.can(Capability.UPDATE) and isinstance(ctx.event, ButtonPressed) and ctx.event.message:
-            ctx.update_pressed(done)
+            ctx.replace_pressed(done)
         else:
             ctx.reply(done.text)
 
@@ -670,7 +672,7 @@ class OnboardingFeature(Feature):
             return
         for animator in ctx.settings.animators:
             # No fallback to the welcome channel: where each newcomer stands is for the animators only.
-            ctx.enqueue("dm", {"member": animator, "message": message.to_dict()})
+            ctx.enqueue(DirectMessage(animator, message))
 
     async def _digest(self, ctx: Context, window: timedelta) -> Message | None:
         """Where each newcomer of the window stands, grouped by stage; None when nobody joined."""

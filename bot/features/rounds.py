@@ -282,6 +282,7 @@ class RoundsFeature(Feature):
 
     name = "rounds"
     order = 60
+    settings = RoundSettings
 
     # --- taking part ---------------------------------------------------------------------------------------
 
@@ -542,7 +543,7 @@ class RoundsFeature(Feature):
             "not_yet": _("⏳ Not yet met with {names}.", names=others),
             "wont": _("You won't meet {names} this time.", names=others),
         }[answer]
-        ctx.update_pressed(
+        ctx.replace_pressed(
             Message(
                 title=_("Round {number}: did you meet?", number=round_.number),
                 text=shown,

@@ -1,24 +1,34 @@
 """A community's settings: what ``/agora setup`` changes. The YAML gives the defaults; the database keeps
 each community's own values (only those it changed), so a new default in the config reaches every community
-that did not override it."""
+that did not override it.
+
+The general settings are here; each feature declares its own section (``Feature.settings``), and
+:func:`settings_model` builds the whole model from those declarations, so the core never lists a feature's
+settings."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from bot.durations import parse_duration
-from bot.settings.charter_rules import CharterRulesSettings
-from bot.settings.debates import DebateSettings
-from bot.settings.icebreakers import IcebreakerSettings
-from bot.settings.meetings import MeetingSettings
-from bot.settings.onboarding import OnboardingSettings
-from bot.settings.rounds import RoundSettings
+from bot.settings.types import Timezone
 
-__all__ = ["CHANNEL_PURPOSES", "LOCALES", "CharterDefaults", "CharterPerson", "CommunitySettings"]
+if TYPE_CHECKING:
+    from bot.feature import Feature
+
+__all__ = [
+    "CHANNEL_PURPOSES",
+    "LOCALES",
+    "CharterDefaults",
+    "CharterPerson",
+    "CommunitySettings",
+    "settings_model",
+]
 
 LOCALES = ("fr", "en")
 # The channels features post in, named by what they are for.
@@ -62,7 +72,7 @@ class CommunitySettings(_Strict):
 
     name: str = ""
     locale: Literal["fr", "en"] = "en"
-    timezone: str = "Europe/Paris"
+    timezone: Timezone = "Europe/Paris"
     animators: list[str] = Field(default_factory=list, description="member ids (or user names) who animate")
     animator_role: str | None = Field(
         default=None, description="role id or name (Discord) / user group (Slack)"
@@ -73,24 +83,11 @@ class CommunitySettings(_Strict):
     )
     channels: dict[str, str] = Field(default_factory=dict, description="purpose -> channel id")
     charter_reminder_after: timedelta = timedelta(days=2)
-    # One section per feature, each defined in its own module beside this one.
-    onboarding: OnboardingSettings = Field(default_factory=OnboardingSettings)
-    charter_rules: CharterRulesSettings = Field(default_factory=CharterRulesSettings)
-    icebreakers: IcebreakerSettings = Field(default_factory=IcebreakerSettings)
-    rounds: RoundSettings = Field(default_factory=RoundSettings)
-    debates: DebateSettings = Field(default_factory=DebateSettings)
-    meetings: MeetingSettings = Field(default_factory=MeetingSettings)
+    # Each feature's section (``onboarding``, ``debates``...) is added by :func:`settings_model`.
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r} (examples: Europe/Paris, America/Montreal, UTC)"
-            ) from None
-        return value
+    if TYPE_CHECKING:
+        # The sections exist on the model settings_model() builds; their type is the feature's own model.
+        def __getattr__(self, name: str) -> Any: ...
 
     @field_validator("charter_reminder_after", mode="before")
     @classmethod
@@ -118,7 +115,35 @@ class CommunitySettings(_Strict):
     def with_overrides(self, overrides: dict[str, Any]) -> CommunitySettings:
         """These settings with a community's stored overrides applied (validated). Sections merge key by key,
         so an override of one key of ``rounds`` keeps the YAML's other ``rounds`` keys."""
-        return CommunitySettings.model_validate(_merge(self.model_dump(), overrides))
+        return self.overridden(type(self), overrides)
+
+    def overridden(self, model: type[CommunitySettings], overrides: dict[str, Any]) -> CommunitySettings:
+        """These settings, with ``overrides``, as ``model`` (which may know more feature sections)."""
+        return model.model_validate(_merge(self.model_dump(), overrides))
+
+    def section(self, name: str) -> BaseModel:
+        """A feature's section of the settings."""
+        value = getattr(self, name)
+        assert isinstance(value, BaseModel)
+        return value
+
+
+@cache
+def settings_model(extra: tuple[type[Feature], ...] = ()) -> type[CommunitySettings]:
+    """The settings of a community: the general ones, and one section per feature that declares settings (every
+    feature Agora ships, and ``extra`` ones an app was built with)."""
+    from bot.feature import feature_classes
+
+    sections: dict[str, Any] = {}
+    for feature in dict.fromkeys([*feature_classes(), *extra]):
+        if feature.settings is not None:
+            name = feature.settings_section()
+            if name in sections or name in CommunitySettings.model_fields:
+                raise ValueError(f"settings section {name!r} is declared twice")
+            sections[name] = (feature.settings, Field(default_factory=feature.settings))
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        "CommunitySettings", __base__=CommunitySettings, __module__=__name__, **sections
+    )
 
 
 def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,128 @@
+"""What a feature declares about itself; the core does the rest.
+
+A feature is a class (like a discord.py ``Cog``) whose decorated methods handle commands, buttons, forms, timers
+and events. Beside its handlers it declares, as plain data:
+
+- ``settings``: a pydantic model of its settings. The core makes it the ``community.<section>`` part of the
+  configuration (validated, with ``check-config``'s messages), builds the ``/agora <...> settings`` command from
+  its fields (options, help and refusals in both languages), saves what an animator changes, and re-arms schedules.
+- ``schedules``: its recurring rules, each read from the settings; the core reconciles them with the stored rows at
+  start, when a community first appears, and whenever settings change.
+- ``personal_data``: which of its tables and columns hold a member's data, so export and erase need no code of it.
+- ``health``: funnel steps and counters the community's health report reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.context import Context
+    from bot.messages import Message
+    from bot.settings import CommunitySettings
+
+__all__ = ["Feature", "HealthStep", "PersonalData", "ScheduleSpec", "feature_classes"]
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """A recurring rule of a feature: ``kind`` is the timer kind its ``@timer`` handler takes; ``rule`` reads the
+    cron rule (in the community's time zone) from the community's settings, or None when it is off."""
+
+    kind: str
+    rule: Callable[[CommunitySettings], str | None]
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """A table holding members' data.
+
+    ``member`` is the column naming the member (a ``members.id``); ``columns`` are the other columns whose value
+    is the member's own (what they wrote, chose or said), exported with their data. ``erase`` says what erasing the
+    member does to their rows: ``delete`` them, or ``anonymize`` (keep the row for the group's history, with the
+    member column and ``columns`` emptied)."""
+
+    table: type[Any]
+    member: str
+    columns: tuple[str, ...] = ()
+    erase: Literal["delete", "anonymize"] = "delete"
+
+    @property
+    def tablename(self) -> str:
+        return str(self.table.__tablename__)
+
+
+@dataclass(frozen=True)
+class HealthStep:
+    """A figure of the community's health. ``count(session, community_id, since)`` says how many members reached
+    the step (``funnel``, in the order features declare them) or how many times something happened since
+    ``since`` (``counter``). ``label`` is an English message id."""
+
+    key: str
+    label: str
+    count: Callable[[AsyncSession, int, datetime], Awaitable[int]]
+    kind: Literal["funnel", "counter"] = "counter"
+
+
+class Feature:
+    """Base class of a feature: one capability of the bot, a module or package under ``bot/features/``."""
+
+    name: ClassVar[str] = "feature"
+    # Lower sees shared events (a member joining) first: the charter's welcome before the introductions.
+    order: ClassVar[int] = 100
+
+    settings: ClassVar[type[BaseModel] | None] = None
+    # The part of ``community`` the settings live in (``community.debates``); the feature's name by default.
+    section: ClassVar[str | None] = None
+    # The command the core builds from ``settings`` (``"debate settings"``); None for no command.
+    settings_command: ClassVar[str | None] = None
+    settings_description: ClassVar[str] = ""
+    # Fields of ``settings`` the command leaves out (they have commands of their own, or are config-only).
+    settings_hidden: ClassVar[frozenset[str]] = frozenset()
+
+    schedules: ClassVar[tuple[ScheduleSpec, ...]] = ()
+    personal_data: ClassVar[tuple[PersonalData, ...]] = ()
+    health: ClassVar[tuple[HealthStep, ...]] = ()
+
+    @classmethod
+    def settings_section(cls) -> str:
+        return cls.section or cls.name
+
+    async def describe_settings(self, ctx: Context[Any], title: str) -> Message:
+        """The page the settings command shows (after a change, under ``title``). The core's default lists each
+        setting with its description; a feature overrides it to say more (the next date, the channel)."""
+        from bot.settings.command import describe
+
+        return describe(ctx, type(self), title)
+
+    async def settings_saved(self, ctx: Context[Any], changes: dict[str, Any]) -> None:
+        """Called after the settings command saved ``changes`` (and schedules were reconciled)."""
+
+
+def feature_classes() -> list[type[Feature]]:
+    """Every feature Agora ships: each ``Feature`` subclass defined in a module or package of ``bot.features``,
+    ordered by its ``order`` (then name), the order in which they see shared events such as a member joining."""
+    import importlib
+    import pkgutil
+
+    import bot.features as package
+
+    found: dict[str, type[Feature]] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Feature)
+                and value is not Feature
+                and value.__module__.startswith(module.__name__)
+            ):
+                found[f"{value.__module__}.{value.__qualname__}"] = value
+    return sorted(found.values(), key=lambda cls: (cls.order, cls.name))

@@ -1,0 +1,136 @@
+"""The settings command a feature gets from its settings model: ``/agora <feature> settings [option=value ...]``.
+
+Options come from the model's fields (their kind from the annotated type, their help from the field's
+description), each value is read by its kind with the kind's refusal, the section is validated whole, saved among
+the community's own settings, the feature's schedules are reconciled, and the feature's settings page is shown.
+With no option, the command shows the page.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ValidationError
+
+from bot.i18n import N_
+from bot.messages import Field, Message
+from bot.settings.types import INTEGER, Kind, kind_of
+
+if TYPE_CHECKING:
+    from bot.context import Context
+    from bot.feature import Feature
+    from bot.router import CommandSpec, Option
+
+__all__ = ["describe", "settings_command", "settings_options"]
+
+
+def _bounds(info: Any) -> tuple[int | None, int | None]:
+    low = high = None
+    for item in info.metadata:
+        low = getattr(item, "ge", low)
+        high = getattr(item, "le", high)
+    return low, high
+
+
+def settings_options(model: type[BaseModel], hidden: frozenset[str] = frozenset()) -> tuple[Option, ...]:
+    """One option per field of ``model`` (but ``hidden``), typed by the field's kind."""
+    from bot.router import Option
+
+    options = []
+    for name, info in model.model_fields.items():
+        if name in hidden:
+            continue
+        kind, choices = kind_of(info.annotation, info.metadata)
+        low, high = _bounds(info) if kind.wire == "integer" else (None, None)
+        options.append(
+            Option(
+                name,
+                info.description or name,
+                type=kind,
+                choices=choices,
+                minimum=low,
+                maximum=high,
+                error=(info.json_schema_extra or {}).get("error")  # type: ignore[union-attr,arg-type]
+                if isinstance(info.json_schema_extra, dict)
+                else None,
+            )
+        )
+    return tuple(options)
+
+
+def settings_command(feature: Feature) -> CommandSpec:
+    """The command ``feature`` declares with ``settings_command``, built from its settings model."""
+    from bot.router import CommandSpec
+
+    model = feature.settings
+    assert model is not None and feature.settings_command
+    section = feature.settings_section()
+    options = settings_options(model, feature.settings_hidden)
+    kinds = {option.name: option.value_kind for option in options}
+
+    async def handler(ctx: Context[Any]) -> None:
+        args = ctx.args
+        if not args:
+            await ctx.app.reconcile_schedules(ctx, [feature])
+            ctx.reply(await feature.describe_settings(ctx, ctx._("Settings: {feature}", feature=section)))
+            return
+        current = ctx.settings.section(section)
+        changes = {name: _stored(kinds[name], value) for name, value in args.items()}
+        try:
+            model.model_validate({**current.model_dump(mode="json"), **changes})
+        except ValidationError as exc:
+            ctx.refuse_invalid(exc, {name: args[name] for name in changes})
+        ctx.save_settings(changes, section=section)
+        await ctx.app.reconcile_schedules(ctx, [feature])
+        await feature.settings_saved(ctx, changes)
+        ctx.reply(await feature.describe_settings(ctx, ctx._("Settings saved.")))
+
+    handler.__name__ = f"{feature.name}_settings"
+    return CommandSpec(
+        name=feature.settings_command,
+        description=feature.settings_description or N_("Settings of this feature (animators)"),
+        options=options,
+        animator_only=True,
+        handler=handler,
+        feature=feature.name,
+    )
+
+
+def _stored(kind: Kind, value: Any) -> Any:
+    """How a converted value is kept among the community's settings (JSON, as a member would write it)."""
+    if value is None or isinstance(value, bool | int | float | str) or kind is INTEGER:
+        return value
+    return kind.show(value)
+
+
+def describe(ctx: Context[Any], feature: type[Feature], title: str) -> Message:
+    """The default settings page: each setting, its value, and how to change it."""
+    _ = ctx._
+    model = feature.settings
+    assert model is not None
+    section = ctx.settings.section(feature.settings_section())
+    fields = []
+    for name, info in model.model_fields.items():
+        if name in feature.settings_hidden:
+            continue
+        kind, _choices = kind_of(info.annotation, info.metadata)
+        value = getattr(section, name)
+        shown = (
+            _("off")
+            if value is None
+            else (_("yes") if value else _("no"))
+            if isinstance(value, bool)
+            else kind.display(value)
+        )
+        label = _(info.description) if info.description else name
+        fields.append(Field(f"{name}: {label}", shown))
+    return Message(
+        title=title,
+        text=_(
+            "Change them with /agora {command} and the option's name, e.g. {example}.",
+            command=feature.settings_command or "",
+            example=f"{fields[0].name.split(':')[0]}=…" if fields else "",
+        ),
+        fields=tuple(fields),
+        ephemeral=True,
+    )
