@@ -12,6 +12,7 @@ from pathlib import Path
 from bot import __version__
 from bot.config import Config, ConfigError, load_config
 from bot.logs import setup_logging
+from bot.platforms import installed
 
 __all__ = ["main"]
 
@@ -21,7 +22,8 @@ DEFAULT_CONFIG = "config.yaml"
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="agora",
-        description="Agora: the animator's co-pilot for professional communities on Discord and Slack.",
+        description="Agora: the animator's co-pilot for professional communities "
+        f"(platforms installed: {', '.join(installed()) or 'none'}).",
         epilog="Start with `agora demo` (no token needed). Docs: README.md.",
     )
     parser.add_argument("--version", action="version", version=f"agora {__version__}")
@@ -30,8 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run",
         help="connect to the platforms in the config and serve the communities",
-        description="Apply pending database migrations, connect the Discord and/or Slack adapters named in the "
-        "config, serve /healthz, and run until interrupted.",
+        description="Apply pending database migrations, connect the adapter of each platform under platforms: "
+        "in the config, serve /healthz, and run until interrupted.",
     )
     run.add_argument(
         "--config", default=None, help=f"config file (default: $AGORA_CONFIG or ./{DEFAULT_CONFIG})"
@@ -63,7 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser(
         "check-config",
         help="validate a config file and say what is wrong",
-        description="Exit 0 if the file is valid; otherwise name each bad key and the problem, and exit 1.",
+        description="Exit 0 if the file is valid (printing what each platform's adapter finds doubtful); "
+        "otherwise name each bad key and the problem, and exit 1.",
     )
     check.add_argument("path", help="the YAML config file")
 
@@ -104,11 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args)
         if args.command == "check-config":
             config = load_config(args.path)
-            platforms = [name for name in ("discord", "slack") if getattr(config, name) is not None]
             print(
                 f"{args.path} is valid: communities start in {config.community.locale}, {config.community.timezone}; "
-                f"platforms: {', '.join(platforms) or 'none (only the demo will run)'}."
+                f"platforms: {', '.join(config.platforms) or 'none (only the demo will run)'}."
             )
+            for warning in config.warnings():
+                print(f"  warning: {warning}")
             return 0
         if args.command == "db" and args.db_command == "upgrade":
             config = _config(args.config)
@@ -140,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.runtime import load_adapter
+    from bot.platforms import load_adapter
 
     setup_logging("WARNING", "text")
     run_demo = load_adapter("console", group="agora.demo", attr="run_demo")

@@ -1,28 +1,33 @@
 """Configuration: a YAML file validated by pydantic, with ``${ENV_VAR}`` substitution for secrets.
 
-A bad file gives one clear error per problem, naming the key (``discord.token``) and what is wrong; secrets
+A bad file gives one clear error per problem, naming the key (``health.port``) and what is wrong; secrets
 never appear in an error or a log line.
+
+Each platform's section (``platforms.<name>:``) belongs to its adapter: the adapter's ``config_model``
+validates it (see ``bot.platforms``) and the core keeps it as a plain mapping, so the core names no platform. A platform's
+section written at the top level (``<name>:``), as before ``platforms:`` existed, counts as ``platforms.<name>``.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from bot.platforms import adapter_module, installed
 from bot.settings import CharterDefaults, CommunitySettings
 
 __all__ = [
     "Config",
     "ConfigError",
     "DatabaseConfig",
-    "DiscordConfig",
     "HealthConfig",
-    "SlackConfig",
     "load_config",
     "parse_config",
 ]
@@ -70,44 +75,6 @@ class LoggingConfig(_Strict):
     format: Literal["json", "text"] = "json"
 
 
-class DiscordConfig(_Strict):
-    """The Discord adapter. The endpoints can be overridden for tests and proxies."""
-
-    token: SecretStr
-    api_base_url: str = "https://discord.com/api/v10"
-    gateway_url: str = "wss://gateway.discord.gg/"
-    sync_commands: bool = True
-
-
-class SlackHttpConfig(_Strict):
-    """Where HTTP mode listens for Slack's signed requests (``POST /slack/events``)."""
-
-    host: str = "0.0.0.0"
-    port: int = Field(default=3000, ge=0, le=65535)
-
-
-class SlackConfig(_Strict):
-    """The Slack adapter: Socket Mode (app token) or HTTP mode (signing secret)."""
-
-    bot_token: SecretStr
-    mode: Literal["socket", "http"] = "socket"
-    app_token: SecretStr | None = None
-    signing_secret: SecretStr | None = None
-    api_base_url: str = "https://slack.com/api/"
-    http: SlackHttpConfig = Field(default_factory=SlackHttpConfig)
-    scope_channel: str | None = Field(
-        default=None, description="a channel id: the community is that channel's members, not the workspace"
-    )
-
-    @model_validator(mode="after")
-    def _transport_secret(self) -> SlackConfig:
-        if self.mode == "socket" and self.app_token is None:
-            raise ValueError("Socket Mode needs slack.app_token (an xapp- token)")
-        if self.mode == "http" and self.signing_secret is None:
-            raise ValueError("HTTP mode needs slack.signing_secret")
-        return self
-
-
 class CommunityConfig(CommunitySettings):
     """Defaults for every community, and the charter it starts with."""
 
@@ -118,14 +85,156 @@ class CommunityConfig(CommunitySettings):
 
 
 class Config(_Strict):
-    """The whole configuration."""
+    """The whole configuration. ``platforms`` keeps each platform's section as a mapping; ``platform(name)``
+    gives it validated by its adapter."""
 
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     health: HealthConfig = Field(default_factory=HealthConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
-    discord: DiscordConfig | None = None
-    slack: SlackConfig | None = None
+    platforms: dict[str, dict[str, Any]] = Field(default_factory=dict)
     community: CommunityConfig = Field(default_factory=CommunityConfig)
+
+    # name -> (the section as kept in ``platforms``, the adapter's model of it); valid while the first is there.
+    _validated: dict[str, tuple[dict[str, Any], Any]] = PrivateAttr(default_factory=dict)
+    # name -> where the file wrote the section (``slack`` or ``platforms.slack``), to name keys as written.
+    _written_at: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _platforms_at_the_top(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data, _, problems = _lift_platforms(data, cls.model_fields)
+            if problems:
+                raise ValueError("; ".join(problems))
+        return data
+
+    def platform(self, name: str) -> Any:
+        """Platform ``name``'s section validated by its adapter's ``config_model`` (as written when the adapter
+        declares none); None when the config has no such section. Raises ConfigError when it is not valid."""
+        section = self.platforms.get(name)
+        if section is None:
+            return None
+        known = self._validated.get(name)
+        if known is not None and known[0] is section:
+            return known[1]
+        validated, problems = _validate_platforms({name: section}, self._written_at)
+        if problems:
+            raise ConfigError("config", problems)
+        self._validated[name] = (section, validated.get(name, section))
+        return self._validated[name][1]
+
+    def warnings(self) -> list[str]:
+        """What each configured platform's adapter finds valid but doubtful (its ``check_config``), each as
+        ``"<section>.key: what to do"``; ``agora check-config`` shows them."""
+        found: list[str] = []
+        for name in self.platforms:
+            check = getattr(adapter_module(name), "check_config", None)
+            if check is not None:
+                where = self._written_at.get(name, f"platforms.{name}")
+                found += [f"{where}.{warning}" for warning in check(self.platform(name))]
+        return found
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """Pydantic's copy; a platform's section may also be given by name, validated or as written
+        (``update={"slack": SlackConfig(...)}``): it goes under ``platforms``."""
+        rest = dict(update or {})
+        sections = {key: rest.pop(key) for key in list(rest) if _is_platform(key, type(self).model_fields)}
+        copied = super().model_copy(update=rest, deep=deep)
+        copied._validated = dict(copied._validated)
+        if sections:
+            platforms = dict(copied.platforms)
+            for name, section in sections.items():
+                if section is None:
+                    platforms.pop(name, None)
+                    continue
+                raw = section.model_dump() if isinstance(section, BaseModel) else dict(section)
+                platforms[name] = raw
+                if isinstance(section, BaseModel):
+                    copied._validated[name] = (raw, section)
+            copied.__dict__["platforms"] = platforms
+        return copied
+
+    if not TYPE_CHECKING:  # typed code says config.platform(name)
+
+        def __getattr__(self, name: str) -> Any:
+            # Compatibility: ``config.<platform>`` (None when not configured), from before ``platforms:``.
+            if not name.startswith("_") and (
+                name in self.__dict__.get("platforms", ()) or name in installed()
+            ):
+                return self.platform(name)
+            return super().__getattr__(name)
+
+
+def _is_platform(key: Any, fields: Iterable[str]) -> bool:
+    """A top-level key that is not the core's but an installed adapter's name."""
+    return (
+        isinstance(key, str) and key not in fields and (key in installed() or adapter_module(key) is not None)
+    )
+
+
+def _lift_platforms(
+    data: dict[str, Any], fields: Iterable[str]
+) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """``data`` with the platform sections written at the top level moved under ``platforms`` and the empty ones
+    (a platform left off) dropped; where each section was written; and what is wrong (a platform given twice,
+    a section that is not a mapping)."""
+    platforms = data.get("platforms")
+    if platforms is not None and not isinstance(platforms, dict):
+        return data, {}, []  # pydantic says that platforms must be a mapping
+    data, platforms = dict(data), dict(platforms or {})
+    where = {name: f"platforms.{name}" for name in platforms}
+    problems: list[str] = []
+    fields = set(fields)
+    for key in [k for k in data if k != "platforms" and _is_platform(k, fields)]:
+        section = data.pop(key)
+        if key in platforms:
+            problems.append(f"{key}: given twice, here and under platforms: keep only platforms.{key}")
+        else:
+            platforms[key], where[key] = section, key
+    for name, section in list(platforms.items()):
+        if section is None:
+            del platforms[name]
+        elif not isinstance(section, dict):
+            problems.append(f"{where[name]}: should be a mapping of keys (indented lines under {name}:)")
+            del platforms[name]
+    if platforms or "platforms" in data:
+        data["platforms"] = platforms
+    return data, where, problems
+
+
+def _validate_platforms(
+    sections: Mapping[str, Any], where: Mapping[str, str]
+) -> tuple[dict[str, Any], list[str]]:
+    """Each section validated by its adapter's ``config_model`` (kept as written when it has none), and the
+    problems, each naming the key as the file wrote it."""
+    validated: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, section in sections.items():
+        at = where.get(name, f"platforms.{name}")
+        module = adapter_module(name)
+        if module is None:
+            choices = ", ".join(installed()) or "none"
+            problems.append(f"{at}: no adapter called {name!r} is installed (installed: {choices})")
+            continue
+        model = getattr(module, "config_model", None)
+        if model is None:
+            continue
+        try:
+            validated[name] = model.model_validate(section)
+        except ValidationError as exc:
+            problems += [_describe(e, model, at) for e in exc.errors()]
+    return validated, problems
+
+
+def __getattr__(name: str) -> Any:
+    # Compatibility: a platform's config models (``SlackConfig``...) lived here; they are their adapter's now.
+    if not name.startswith("_"):
+        for platform in installed():
+            model = getattr(adapter_module(platform), "config_model", None)
+            home = sys.modules.get(getattr(model, "__module__", ""))
+            if home is not None and name in getattr(home, "__all__", ()):
+                return getattr(home, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _FromEnvironment(str):
@@ -156,12 +265,15 @@ def _substitute(node: Any, path: str, env: dict[str, str], problems: list[str]) 
     return node
 
 
-def _describe(error: dict[str, Any], model: type[BaseModel]) -> str:
-    loc = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
+def _describe(error: Any, model: type[BaseModel], prefix: str = "", roots: Iterable[str] = ()) -> str:
+    """One problem, naming its key under ``prefix`` (where ``model``'s data sits in the file); ``roots`` are
+    keys also known at the top of ``model``."""
+    parts = [str(p) for p in error["loc"] if not str(p).startswith("function-")]
+    loc = ".".join([prefix, *parts] if prefix else parts)
     kind = error["type"]
     if kind == "extra_forbidden":
-        parent = loc.rpartition(".")[0]
-        known = _known_keys(model, parent)
+        parent = ".".join(parts[:-1])
+        known = sorted({*_known_keys(model, parent), *(roots if not parent else ())})
         hint = f" (known keys here: {', '.join(known)})" if known else ""
         return f"{loc}: unknown key{hint}"
     if kind == "missing":
@@ -195,16 +307,29 @@ def parse_config(data: Any, source: str = "config", env: dict[str, str] | None =
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(
-            source, ["the file must be a mapping of keys (database:, discord:, community: ...)"]
+            source, ["the file must be a mapping of keys (database:, platforms:, community: ...)"]
         )
     problems: list[str] = []
     data = _substitute(data, "", dict(os.environ) if env is None else env, problems)
     if problems:
         raise ConfigError(source, problems)
+    model = Config
+    data, where, problems = _lift_platforms(data, model.model_fields)
+    sections = data.get("platforms")
+    validated, platform_problems = _validate_platforms(sections if isinstance(sections, dict) else {}, where)
+    if validated:  # kept as its adapter reads it: secrets as SecretStr, never in a repr
+        data["platforms"] = {**sections, **{name: kept.model_dump() for name, kept in validated.items()}}
+    config: Config | None = None
     try:
-        return Config.model_validate(data)
+        config = model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, [_describe(e, Config) for e in exc.errors()]) from None
+        problems += [_describe(e, model, roots=("platforms", *installed())) for e in exc.errors()]
+    problems += platform_problems
+    if problems or config is None:
+        raise ConfigError(source, problems)
+    config._written_at = where
+    config._validated = {name: (config.platforms[name], section) for name, section in validated.items()}
+    return config
 
 
 def load_config(path: str | Path, env: dict[str, str] | None = None) -> Config:

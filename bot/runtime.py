@@ -1,24 +1,24 @@
 """Putting Agora together: the database (migrated), the app, the adapters named in the config, health, signals.
 
-The core never imports an adapter: adapters are found by name through the ``agora.adapters`` entry points
-(declared in pyproject.toml), each a factory ``create(app, config) -> Adapter``.
+The core never imports an adapter and names none: each section under ``platforms:`` in the config starts the
+adapter of that name, found through the ``agora.adapters`` entry points (see ``bot.platforms``), each a factory
+``create(app, config) -> Adapter``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import signal
 from collections.abc import Callable
-from importlib.metadata import entry_points
 from typing import Any, Protocol
 
 from bot.app import Agora
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.health import HealthServer
+from bot.platforms import installed, load_adapter
 from bot.scheduler import APScheduler
 from storage.database import Database
 
@@ -35,15 +35,6 @@ class Adapter(Protocol):
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
-
-
-def load_adapter(name: str, group: str = "agora.adapters", attr: str = "create") -> Any:
-    """Adapter ``name``'s entry point (for ``agora.adapters``, ``create(app, config)``), from the installed
-    entry points or, when running from a source tree, the conventional module."""
-    for ep in entry_points(group=group):
-        if ep.name == name:
-            return ep.load()
-    return getattr(importlib.import_module(f"adapters.{name}"), attr)
 
 
 async def open_database(config: Config) -> Database:
@@ -71,11 +62,13 @@ async def run(
     clock = SystemClock()
     app = Agora(config, database, clock=clock, scheduler=APScheduler(clock))
     adapters: dict[str, Adapter] = {}
-    for name in ("discord", "slack"):
-        if getattr(config, name) is not None:
-            adapters[name] = load_adapter(name)(app, config)
+    for name in config.platforms:
+        adapters[name] = load_adapter(name)(app, config)
     if not adapters:
-        log.warning("no platform configured: add a discord: or slack: section (or try `agora demo`)")
+        log.warning(
+            "no platform configured: add a section under platforms: (or try `agora demo`)",
+            extra={"agora": {"installed": list(installed())}},
+        )
     health = (
         HealthServer(app, config.health.host, config.health.port, adapters) if config.health.enabled else None
     )

@@ -135,6 +135,36 @@ def test_check_config_names_a_missing_secret(tmp_path: Path) -> None:
     assert "DISCORD_TOKEN" in result.stderr
 
 
+def test_check_config_shows_what_each_adapter_finds_doubtful_without_the_secret(tmp_path: Path) -> None:
+    token = "xoxb" + "-123-456-abcdef"
+    config = write_config(
+        tmp_path / "good.yaml",
+        tmp_path / "agora.db",
+        "platforms:\n  discord:\n    token: ${DISCORD_TOKEN}\n",
+    )
+
+    result = agora("check-config", config, cwd=tmp_path, env={"DISCORD_TOKEN": token})
+
+    assert result.returncode == 0, result.stderr
+    assert "platforms: discord." in result.stdout
+    assert "warning: platforms.discord.token: this looks like a Slack token" in result.stdout
+    assert token not in result.stdout + result.stderr
+
+
+def test_check_config_names_an_adapter_problem_where_it_was_written(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path / "bad.yaml",
+        tmp_path / "agora.db",
+        "slack:\n  bot_token: xoxb-1\n  mode: http\nplatforms:\n  discord:\n    token: a.b.c\n    sync: no\n",
+    )
+
+    result = agora("check-config", config, cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert "slack.signing_secret: HTTP mode needs" in result.stderr
+    assert "platforms.discord.sync: unknown key" in result.stderr
+
+
 def test_check_config_on_a_missing_file_says_so(tmp_path: Path) -> None:
     result = agora("check-config", "missing.yaml", cwd=tmp_path)
 

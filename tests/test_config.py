@@ -145,10 +145,11 @@ def test_an_empty_secret_counts_as_missing() -> None:
 def test_a_secret_set_in_the_environment_is_substituted_and_kept_secret() -> None:
     config = parse_config({"discord": {"token": "${DISCORD_TOKEN}"}}, env=SECRETS)
 
-    assert config.discord is not None
-    assert config.discord.token.get_secret_value() == DISCORD_TOKEN
+    discord = config.platform("discord")
+    assert discord is not None
+    assert discord.token.get_secret_value() == DISCORD_TOKEN
     assert DISCORD_TOKEN not in repr(config)
-    assert DISCORD_TOKEN not in str(config.discord)
+    assert DISCORD_TOKEN not in str(discord)
 
 
 def test_a_default_is_used_when_the_variable_is_unset_or_empty() -> None:
@@ -223,10 +224,11 @@ def test_slack_http_mode_with_its_signing_secret_is_accepted() -> None:
 
     config = parse_config(data, env=SECRETS)
 
-    assert config.slack is not None
-    assert config.slack.mode == "http"
-    assert config.slack.signing_secret is not None
-    assert config.slack.signing_secret.get_secret_value() == SIGNING_SECRET
+    slack = config.platform("slack")
+    assert slack is not None
+    assert slack.mode == "http"
+    assert slack.signing_secret is not None
+    assert slack.signing_secret.get_secret_value() == SIGNING_SECRET
 
 
 # --- the file itself ----------------------------------------------------------------------------------------
@@ -253,7 +255,8 @@ def test_an_empty_file_gives_the_defaults(tmp_path: Path) -> None:
 
     config = load_config(path, env={})
 
-    assert config.discord is None and config.slack is None
+    assert config.platforms == {}
+    assert config.platform("discord") is None and config.platform("slack") is None
     assert config.health.port == 8080
     assert config.community.locale == "en"
 
@@ -284,8 +287,9 @@ def test_a_file_is_read_with_its_secrets_from_the_environment(tmp_path: Path) ->
 
     config = load_config(path, env=SECRETS)
 
-    assert config.discord is not None
-    assert config.discord.token.get_secret_value() == DISCORD_TOKEN
+    discord = config.platform("discord")
+    assert discord is not None
+    assert discord.token.get_secret_value() == DISCORD_TOKEN
     assert config.community.locale == "fr"
     assert config.community.timezone == "Europe/Brussels"
 
@@ -301,3 +305,151 @@ def test_the_example_config_at_the_repo_root_loads() -> None:
     config = load_config(example, env=env)
 
     assert config.community.locale in ("fr", "en")
+
+
+# --- platforms: each adapter owns its section ---------------------------------------------------------------
+
+
+def test_a_platform_section_lives_under_platforms() -> None:
+    config = parse_config({"platforms": {"discord": {"token": "${DISCORD_TOKEN}"}}}, env=SECRETS)
+
+    assert list(config.platforms) == ["discord"]
+    assert config.platform("discord").token.get_secret_value() == DISCORD_TOKEN
+    assert config.platform("slack") is None
+
+
+def test_a_section_at_the_top_level_moves_under_platforms() -> None:
+    config = parse_config({"slack": {"bot_token": "${SLACK_BOT_TOKEN}", "app_token": "x"}}, env=SECRETS)
+
+    assert list(config.platforms) == ["slack"]
+    assert config.platform("slack").mode == "socket"
+
+
+def test_a_platform_given_at_the_top_level_and_under_platforms_is_refused() -> None:
+    message = config_error(
+        {"discord": {"token": "${DISCORD_TOKEN}"}, "platforms": {"discord": {"token": "${DISCORD_TOKEN}"}}},
+        env=SECRETS,
+    )
+
+    assert "discord: given twice" in message
+    assert "platforms.discord" in message
+    assert_no_secret(message)
+
+
+def test_an_empty_platform_section_leaves_the_platform_off() -> None:
+    assert parse_config({"discord": None, "platforms": {"slack": None}}, env={}).platforms == {}
+
+
+def test_a_platform_section_that_is_not_a_mapping_is_refused() -> None:
+    assert "discord: should be a mapping of keys" in config_error(
+        {"discord": "${DISCORD_TOKEN}"}, env=SECRETS
+    )
+
+
+def test_an_unknown_platform_names_the_installed_ones() -> None:
+    message = config_error({"platforms": {"discrod": {"token": "x"}}})
+
+    assert "platforms.discrod: no adapter called 'discrod' is installed" in message
+    assert "(installed: discord, slack)" in message
+
+
+def test_a_problem_under_platforms_is_named_where_it_was_written() -> None:
+    message = config_error(
+        {"platforms": {"slack": {"bot_token": "${SLACK_BOT_TOKEN}", "mode": "http", "htp": {}}}}, env=SECRETS
+    )
+
+    assert "platforms.slack.signing_secret: HTTP mode needs" in message
+    assert (
+        "platforms.slack.htp: unknown key (known keys here: api_base_url, app_token, bot_token, http"
+        in message
+    )
+    assert_no_secret(message)
+
+
+def test_platform_problems_are_listed_with_the_core_ones() -> None:
+    message = config_error({"discord": {"sync_commands": "maybe"}, "health": {"port": "abc"}})
+
+    assert "has 3 problems" in message
+    assert re.search(r"^  - discord\.token: required key is missing", message, re.MULTILINE)
+    assert re.search(r"^  - discord\.sync_commands: ", message, re.MULTILINE)
+    assert re.search(r"^  - health\.port: ", message, re.MULTILINE)
+
+
+def test_each_adapter_declares_the_model_of_its_section() -> None:
+    from adapters.discord import config_model as discord_model
+    from adapters.discord.config import DiscordConfig
+    from adapters.slack import config_model as slack_model
+    from adapters.slack.config import SlackConfig
+
+    assert discord_model is DiscordConfig and slack_model is SlackConfig
+    assert isinstance(
+        parse_config({"discord": {"token": "a.b.c"}}, env={}).platform("discord"), DiscordConfig
+    )
+
+
+@pytest.mark.parametrize(
+    ("section", "warning"),
+    [
+        pytest.param(
+            {"discord": {"token": "Bot a.b.c"}}, "discord.token: write the token alone", id="bot-prefix"
+        ),
+        pytest.param(
+            {"discord": {"token": "${SLACK_BOT_TOKEN}"}}, "discord.token: this looks like a Slack", id="swap"
+        ),
+        pytest.param(
+            {"platforms": {"slack": {"bot_token": "${SLACK_APP_TOKEN}", "app_token": "${SLACK_APP_TOKEN}"}}},
+            "platforms.slack.bot_token: a Slack bot token starts with xoxb-",
+            id="slack-app-token-as-bot-token",
+        ),
+        pytest.param(
+            {"slack": {"bot_token": "${SLACK_BOT_TOKEN}", "app_token": "${SLACK_BOT_TOKEN}"}},
+            "slack.app_token: an app-level token starts with xapp-",
+            id="slack-bot-token-as-app-token",
+        ),
+    ],
+)
+def test_each_adapter_warns_about_what_looks_wrong_without_the_secret(
+    section: dict[str, Any], warning: str
+) -> None:
+    warnings = parse_config(section, env=SECRETS).warnings()
+
+    assert any(w.startswith(warning) for w in warnings), warnings
+    assert_no_secret("\n".join(warnings))
+
+
+def test_a_good_config_has_no_warning() -> None:
+    data = {
+        "discord": {"token": "${DISCORD_TOKEN}"},
+        "slack": {"bot_token": "${SLACK_BOT_TOKEN}", "app_token": "${SLACK_APP_TOKEN}"},
+    }
+
+    assert parse_config(data, env=SECRETS).warnings() == []
+
+
+def test_a_copy_takes_a_platform_section_by_name() -> None:
+    """What tests and tools wrote before ``platforms:``: ``model_copy(update={"slack": SlackConfig(...)})``."""
+    from adapters.slack.config import SlackConfig
+
+    base = parse_config({"discord": {"token": "${DISCORD_TOKEN}"}}, env=SECRETS)
+    slack = SlackConfig(bot_token=SLACK_BOT_TOKEN, mode="http", signing_secret=SIGNING_SECRET)
+
+    copied = base.model_copy(update={"slack": slack})
+
+    assert copied.platform("slack") is slack
+    assert list(copied.platforms) == ["discord", "slack"]
+    assert list(base.platforms) == ["discord"]
+    assert SLACK_BOT_TOKEN not in repr(copied)
+    assert base.model_copy(update={"discord": None}).platforms == {}
+
+
+def test_the_names_from_before_platforms_still_answer() -> None:
+    """``config.discord`` and ``bot.config.SlackConfig``, as written before the adapters owned their sections."""
+    from bot.config import SlackConfig  # type: ignore[attr-defined]
+
+    config = parse_config({"discord": {"token": "${DISCORD_TOKEN}"}}, env=SECRETS)
+
+    assert SlackConfig.__module__ == "adapters.slack.config"
+    assert config.discord is config.platform("discord")  # type: ignore[attr-defined]
+    assert config.slack is None  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError):
+        _ = config.databse  # type: ignore[attr-defined]

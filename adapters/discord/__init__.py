@@ -11,6 +11,9 @@
 * ``chat``: the core's ``Chat`` port (DMs, posts, roles, private threads, threads, events), errors mapped;
 * ``notices``: what the bot can't do for lack of a permission, logged and told to the animators once.
 
+The config's ``platforms.discord:`` section is this adapter's: ``config_model`` (``config.DiscordConfig``) validates
+it and ``check_config`` says what looks wrong in it (``agora check-config``).
+
 ``discord.api_base_url`` and ``discord.gateway_url`` point discord.py elsewhere than discord.com (tests and
 proxies): they are set on discord.py's class-level defaults when the adapter starts and restored when it stops,
 so one process talks to one Discord at a time.
@@ -31,8 +34,9 @@ import yarl
 
 from adapters.discord.chat import DiscordChat
 from adapters.discord.client import INTENTS, PERMISSIONS, AgoraClient, invite_url
+from adapters.discord.config import DiscordConfig, check_config
+from adapters.discord.inbound import PLATFORM
 from adapters.discord.notices import PermissionNotices
-from bot.config import DiscordConfig
 
 if TYPE_CHECKING:
     from bot.app import Agora
@@ -45,11 +49,15 @@ __all__ = [
     "DiscordAdapter",
     "DiscordChat",
     "DiscordStartError",
+    "check_config",
+    "config_model",
     "create",
     "invite_url",
 ]
 
 log = logging.getLogger("agora.discord")
+
+config_model = DiscordConfig
 
 START_TIMEOUT = 120.0
 STOP_GRACE = 10.0
@@ -73,10 +81,11 @@ class DiscordAdapter:
         client_options: dict[str, Any] | None = None,
         start_timeout: float = START_TIMEOUT,
     ) -> None:
-        if config.discord is None:
-            raise ValueError("the configuration has no discord: section")
+        settings: DiscordConfig | None = config.platform(PLATFORM)
+        if settings is None:
+            raise ValueError("the configuration has no platforms.discord: section")
         self.app = app
-        self.settings: DiscordConfig = config.discord
+        self.settings = settings
         self.client_options = dict(client_options or {})
         self.start_timeout = start_timeout
         self.notices = PermissionNotices(app)
@@ -219,5 +228,5 @@ class DiscordAdapter:
 
 
 def create(app: Agora, config: Config) -> DiscordAdapter:
-    """The Discord adapter for ``app``, configured by ``config.discord`` (not started: ``await adapter.start()``)."""
+    """The Discord adapter for ``app``, configured by ``platforms.discord`` (not started: ``await adapter.start()``)."""
     return DiscordAdapter(app, config)

@@ -28,8 +28,8 @@ from adapters.discord.render import ALLOWED_MENTIONS
 from bot.events import Event, MemberJoined, MemberLeft, MemberRef, MessageRef, ReactionChanged
 
 if TYPE_CHECKING:
+    from adapters.discord.config import DiscordConfig
     from bot.app import Agora
-    from bot.config import DiscordConfig
 
 __all__ = ["INTENTS", "PERMISSIONS", "AgoraClient", "AgoraTree", "invite_url"]
 

@@ -1,7 +1,9 @@
 """Agora on Slack: slack-bolt's ``AsyncApp`` over Socket Mode or HTTP mode, Block Kit, modals, DMs.
 
 ``agora run`` finds this adapter through the ``agora.adapters`` entry point ``slack = "adapters.slack:create"``.
-The app manifest to paste when creating the Slack app is ``manifest.yaml`` next to this file.
+The app manifest to paste when creating the Slack app is ``manifest.yaml`` next to this file. The config's
+``platforms.slack:`` section is this adapter's: ``config_model`` (``config.SlackConfig``) validates it and
+``check_config`` says what looks wrong in it (``agora check-config``).
 """
 
 from __future__ import annotations
@@ -11,16 +13,27 @@ from typing import TYPE_CHECKING
 
 from adapters.slack.app import EVENTS, SlackAdapter, SlackStartError
 from adapters.slack.chat import SlackChat
+from adapters.slack.config import SlackConfig, check_config
 
 if TYPE_CHECKING:
     from bot.app import Agora
     from bot.config import Config
 
-__all__ = ["EVENTS", "MANIFEST", "SlackAdapter", "SlackChat", "SlackStartError", "create"]
+__all__ = [
+    "EVENTS",
+    "MANIFEST",
+    "SlackAdapter",
+    "SlackChat",
+    "SlackStartError",
+    "check_config",
+    "config_model",
+    "create",
+]
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
+config_model = SlackConfig
 
 
 def create(app: Agora, config: Config) -> SlackAdapter:
-    """The Slack adapter for ``app``, configured by ``config.slack`` (not started: ``await adapter.start()``)."""
+    """The Slack adapter for ``app``, configured by ``platforms.slack`` (not started: ``await adapter.start()``)."""
     return SlackAdapter(app, config)

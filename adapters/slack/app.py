@@ -53,8 +53,9 @@ from bot.i18n import Translator, translator
 from bot.messages import Form, Message
 
 if TYPE_CHECKING:
+    from adapters.slack.config import SlackConfig
     from bot.app import Agora
-    from bot.config import Config, SlackConfig
+    from bot.config import Config
 
 __all__ = ["EVENTS", "SlackAdapter", "SlackStartError"]
 
@@ -87,10 +88,11 @@ class SlackAdapter:
     """Agora on one Slack workspace: ``start()`` connects, ``stop()`` disconnects, ``ready`` says if connected."""
 
     def __init__(self, app: Agora, config: Config) -> None:
-        if config.slack is None:
-            raise ValueError("the configuration has no slack: section")
+        settings: SlackConfig | None = config.platform(PLATFORM)
+        if settings is None:
+            raise ValueError("the configuration has no platforms.slack: section")
         self.app = app
-        self.config: SlackConfig = config.slack
+        self.config = settings
         self.client = make_client(self.config.bot_token.get_secret_value(), self.config.api_base_url)
         self.chat = SlackChat(self.client)
         self.directory = Directory(self.client)
