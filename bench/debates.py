@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.console import ConsoleCommunity
 from bot.events import ButtonPressed
-from bot.features.debate_summary import Stance, summarize
+from bot.features.debates.summary import Stance, summarize
 from storage.models import ProcessedDelivery
 from tests.support import make_config
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.features.debate_summary import Argument, Shift, Stance, percentages, summarize
+from bot.features.debates.summary import Argument, Shift, Stance, percentages, summarize
 
 POSITIONS = ("For", "Against", "Nuanced")
 FOR, AGAINST, NUANCED = 0, 1, 2

@@ -32,13 +32,18 @@ from bot.context import Context
 from bot.durations import format_duration, parse_duration
 from bot.errors import UserError
 from bot.events import BotStarted, ButtonPressed, CommandInvoked, MemberJoined, SettingsChanged, TimerFired
-from bot.features.debate_summary import Argument, Stance, Summary, summarize
+from bot.features.debates.settings import (
+    MAX_DEBATE_DURATION,
+    MIN_DEBATE_DURATION,
+    NO_SCHEDULE,
+    DebateSettings,
+)
+from bot.features.debates.summary import Argument, Stance, Summary, summarize
 from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Message, mention
 from bot.router import Feature, Option, action, command, on, timer
 from bot.scheduler import cron_trigger, next_fire_time
 from bot.settings import CommunitySettings
-from bot.settings.debates import MAX_DEBATE_DURATION, MIN_DEBATE_DURATION, NO_SCHEDULE, DebateSettings
 from storage.models import Member, OutboxEntry, Schedule
 from storage.tables.debates import Debate, DebateLeadAsk, DebateMotion, DebateStance, DebateVolunteer
 
