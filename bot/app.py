@@ -240,7 +240,7 @@ class Agora:
         self._log(event, outcome, community_id, started)
         return outcome
 
-    async def _run(self, event: Event) -> tuple[Outcome, Context | None, int | None]:
+    async def _run(self, event: Event) -> tuple[Outcome, Context[Any] | None, int | None]:
         route = self.router.route(event)
         chat = self.chats.get(event.community.platform)
         try:
@@ -297,7 +297,7 @@ class Agora:
         await session.flush()
         return True
 
-    async def _track_membership(self, ctx: Context) -> None:
+    async def _track_membership(self, ctx: Context[Any]) -> None:
         event = ctx.event
         if isinstance(event, MemberJoined):
             member = await ctx.member(event.member)
@@ -309,7 +309,7 @@ class Agora:
         elif ctx.actor is not None and not ctx.actor.is_bot:
             await ctx.member()
 
-    async def _mark_fired(self, ctx: Context, event: TimerFired) -> None:
+    async def _mark_fired(self, ctx: Context[Any], event: TimerFired) -> None:
         if event.delivery_id and event.delivery_id.startswith("schedule:"):
             schedule = await ctx.session.get(Schedule, int(event.ref))
             if schedule is not None and event.due is not None:
@@ -338,7 +338,7 @@ class Agora:
         for handler in route.handlers:
             await handler(child)
 
-    def _after_commit(self, ctx: Context) -> None:
+    def _after_commit(self, ctx: Context[Any]) -> None:
         for timer in ctx.timer_changes:
             self._arm_timer(timer)
         for schedule in ctx.schedule_changes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -32,7 +32,7 @@ from bot.operations import (
 from bot.router import Option
 from bot.settings import CommunitySettings
 from bot.settings.types import DELAY, INT_MAX, excerpt
-from storage.models import Community, Member, OutboxEntry, Schedule, Timer
+from storage.models import Community, Member, OutboxEntry, OutboxStatus, Schedule, Timer
 
 if TYPE_CHECKING:
     from bot.app import Agora
@@ -128,13 +128,13 @@ class Context(Generic[E]):
         text = str(ref).strip().lstrip("#")
         if not text.isdigit() or int(text) > INT_MAX:
             raise UserError(self._(gone))
-        column = getattr(model, by)
+        table: Any = model
         row = await self.session.scalar(
-            select(model).where(column == int(text), model.community_id == self.community.id)  # type: ignore[attr-defined]
+            select(table).where(getattr(table, by) == int(text), table.community_id == self.community.id)
         )
         if row is None:
             raise UserError(self._(gone))
-        return row
+        return cast(M, row)
 
     async def find_member(self, external_id: str) -> Member | None:
         return await self.session.scalar(
@@ -222,13 +222,13 @@ class Context(Generic[E]):
             select(OutboxEntry).where(
                 OutboxEntry.community_id == self.community.id,
                 OutboxEntry.op == ReplacePost.op,
-                OutboxEntry.status == "pending",
+                OutboxEntry.status == OutboxStatus.PENDING,
                 OutboxEntry.id > post_id,
             )
         )
         for earlier in waiting:
             if earlier.payload.get("entry") == post_id:
-                earlier.status, earlier.done_at = "superseded", self.now
+                earlier.status, earlier.done_at = OutboxStatus.SUPERSEDED, self.now
         entry = self.enqueue(ReplacePost(message, entry=post_id))
         await self.session.flush()
         return entry

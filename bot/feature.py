@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from bot.messages import Message
     from bot.settings import CommunitySettings
 
-__all__ = ["Feature", "HealthStep", "PersonalData", "ScheduleSpec", "feature_classes"]
+__all__ = ["CORE_PERSONAL_DATA", "Feature", "HealthStep", "PersonalData", "ScheduleSpec", "feature_classes"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,14 @@ class HealthStep:
     label: str
     count: Callable[[AsyncSession, int, datetime], Awaitable[int]]
     kind: Literal["funnel", "counter"] = "counter"
+
+
+def _core_personal_data() -> tuple[PersonalData, ...]:
+    from storage.models import Member
+
+    # The member row itself: their platform id and the name they go by. Erasing a member keeps the row (other
+    # features' history points at it) with the name emptied.
+    return (PersonalData(Member, member="id", columns=("external_id", "display_name"), erase="anonymize"),)
 
 
 class Feature:
@@ -126,3 +134,6 @@ def feature_classes() -> list[type[Feature]]:
             ):
                 found[f"{value.__module__}.{value.__qualname__}"] = value
     return sorted(found.values(), key=lambda cls: (cls.order, cls.name))
+
+
+CORE_PERSONAL_DATA: tuple[PersonalData, ...] = _core_personal_data()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from sqlalchemy import text
@@ -24,7 +24,8 @@ class HealthServer:
         self._runner: web.AppRunner | None = None
 
     async def handle(self, _request: web.Request) -> web.Response:
-        status = {"status": "ok", "adapters": {}, "database": "ok"}
+        adapters: dict[str, str] = {}
+        status: dict[str, Any] = {"status": "ok", "adapters": adapters, "database": "ok"}
         healthy = True
         try:
             async with self.app.database.transaction() as session:
@@ -35,7 +36,7 @@ class HealthServer:
             healthy = False
         for name, adapter in self.adapters.items():
             ready = bool(getattr(adapter, "ready", True))
-            status["adapters"][name] = "connected" if ready else "connecting"
+            adapters[name] = "connected" if ready else "connecting"
             healthy = healthy and ready
         if not healthy:
             status["status"] = "degraded"

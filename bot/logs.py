@@ -47,7 +47,7 @@ class TextFormatter(logging.Formatter):
     """Human-readable, with the same fields as ``key=value``."""
 
     def format(self, record: logging.LogRecord) -> str:
-        fields = []
+        fields: list[str] = []
         for key, value in vars(record).items():
             if key in _STANDARD:
                 continue

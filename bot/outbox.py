@@ -23,7 +23,7 @@ from bot.events import CommunityRef
 from bot.operations import Operation, load
 from bot.scheduler import Scheduler
 from storage.database import Database
-from storage.models import Community, OutboxEntry
+from storage.models import Community, OutboxEntry, OutboxStatus
 
 __all__ = ["MAX_ATTEMPTS", "Courier", "backoff"]
 
@@ -87,7 +87,7 @@ class Courier:
                         select(OutboxEntry, Community)
                         .join(Community, Community.id == OutboxEntry.community_id)
                         .where(
-                            OutboxEntry.status == "pending",
+                            OutboxEntry.status == OutboxStatus.PENDING,
                             OutboxEntry.next_attempt_at <= self.clock.now(),
                             OutboxEntry.id > last_id,
                         )
@@ -106,30 +106,30 @@ class Courier:
         if chat is None:
             return 0  # that platform is not connected in this process: leave it for the one that is
         ref = CommunityRef(community.platform, community.external_id, community.name)
-        status, error, result, retry_after = "sent", None, None, None
+        status, error, result, retry_after = OutboxStatus.SENT, None, None, None
         token = delivering_for.set(ref)
         try:
             operation = await self._resolve(load(op, payload))
             result = await operation.perform(chat, ref)
         except TransientChatError as exc:
-            status, error, retry_after = "pending", str(exc), exc.retry_after
+            status, error, retry_after = OutboxStatus.PENDING, str(exc), exc.retry_after
         except PermanentChatError as exc:
-            status, error = "failed", f"{type(exc).__name__}: {exc}"
+            status, error = OutboxStatus.FAILED, f"{type(exc).__name__}: {exc}"
         except Exception as exc:  # an adapter bug must not block the rest of the outbox
-            status, error = "pending", f"{type(exc).__name__}: {exc}"
+            status, error = OutboxStatus.PENDING, f"{type(exc).__name__}: {exc}"
             log.exception("outbox delivery crashed", extra={"entry": entry_id, "op": op})
         finally:
             delivering_for.reset(token)
         async with self.database.transaction() as session:
             entry = await session.get(OutboxEntry, entry_id)
-            if entry is None or entry.status != "pending":
+            if entry is None or entry.status != OutboxStatus.PENDING:
                 return 0
             entry.attempts += 1
             entry.last_error = error
             now = self.clock.now()
-            if status == "pending":
+            if status == OutboxStatus.PENDING:
                 if entry.attempts >= MAX_ATTEMPTS:
-                    entry.status, entry.done_at = "abandoned", now
+                    entry.status, entry.done_at = OutboxStatus.ABANDONED, now
                     log.error(
                         "outbox entry abandoned",
                         extra={"entry": entry_id, "op": op, "attempts": entry.attempts, "error": error},
@@ -143,11 +143,11 @@ class Courier:
                     )
             else:
                 entry.status, entry.done_at, entry.result = status, now, result
-                if status == "failed":
+                if status == OutboxStatus.FAILED:
                     log.warning(
                         "outbox delivery failed for good", extra={"entry": entry_id, "op": op, "error": error}
                     )
-        return 1 if status == "sent" else 0
+        return 1 if status == OutboxStatus.SENT else 0
 
     async def _resolve(self, operation: Operation) -> Operation:
         """Fill in what an earlier entry's delivery returned (the post to update, the thread to post in)."""
@@ -156,25 +156,28 @@ class Courier:
             return operation
         async with self.database.transaction() as session:
             earlier = await session.get(OutboxEntry, entry_id)
-            if earlier is None or earlier.status in ("failed", "abandoned"):
+            if earlier is None or earlier.status in (OutboxStatus.FAILED, OutboxStatus.ABANDONED):
                 raise PermanentChatError(f"the post this depends on (entry {entry_id}) was never delivered")
-            if earlier.status == "pending" or not earlier.result:
+            if earlier.status == OutboxStatus.PENDING or not earlier.result:
                 raise TransientChatError(f"waiting for entry {entry_id} to be delivered")
             return operation.resolve(earlier.result)
+
+    async def _deliver_later(self) -> None:
+        await self.deliver_due()
 
     async def _schedule_next(self) -> None:
         async with self.database.transaction() as session:
             earliest = await session.scalar(
-                select(func.min(OutboxEntry.next_attempt_at)).where(OutboxEntry.status == "pending")
+                select(func.min(OutboxEntry.next_attempt_at)).where(OutboxEntry.status == OutboxStatus.PENDING)
             )
         if earliest is not None:
-            self.scheduler.at("outbox", max(earliest, self.clock.now()), self.deliver_due)
+            self.scheduler.at("outbox", max(earliest, self.clock.now()), self._deliver_later)
 
     async def pending_count(self) -> int:
         async with self.database.transaction() as session:
             return int(
                 await session.scalar(
-                    select(func.count(OutboxEntry.id)).where(OutboxEntry.status == "pending")
+                    select(func.count(OutboxEntry.id)).where(OutboxEntry.status == OutboxStatus.PENDING)
                 )
                 or 0
             )

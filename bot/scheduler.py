@@ -202,7 +202,7 @@ class VirtualScheduler(_Recurring):
     """The same jobs on simulated time: nothing runs until ``advance`` (or ``run_due``) says so."""
 
     def __init__(self, clock: FakeClock) -> None:
-        self.clock = clock
+        self.clock: FakeClock = clock
         self._jobs: dict[str, tuple[datetime, int, Job]] = {}
         self._counter = 0
         self._lock = asyncio.Lock()

@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import cache
 from gettext import c2py
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime as _babel_datetime
@@ -47,10 +48,10 @@ def _load(locale: str) -> dict[str | tuple[str, str], str | tuple[str, ...]]:
         if not message.id or message.fuzzy:
             continue
         if isinstance(message.id, tuple | list):
-            strings = tuple(message.string)
+            strings = tuple(message.string or ())
             if all(strings):
                 out[tuple(message.id)] = strings  # type: ignore[index]
-        elif message.string:
+        elif isinstance(message.string, str) and message.string:
             out[message.id] = message.string
     return out
 
@@ -93,7 +94,7 @@ class Translator:
             pattern = "EEEE d MMMM y 'à' HH:mm" if self.language == "fr" else "EEEE d MMMM y 'at' h:mm a"
         else:
             pattern = format
-        return _babel_datetime(moment, pattern, tzinfo=timezone, locale=self._babel)
+        return _babel_datetime(moment, pattern, tzinfo=ZoneInfo(timezone), locale=self._babel)
 
     def list(self, items: list[str]) -> str:
         from babel.lists import format_list

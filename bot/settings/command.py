@@ -50,7 +50,7 @@ def settings_options(model: type[BaseModel], hidden: frozenset[str] = frozenset(
                 choices=choices,
                 minimum=low,
                 maximum=high,
-                error=(info.json_schema_extra or {}).get("error")  # type: ignore[union-attr,arg-type]
+                error=(info.json_schema_extra or {}).get("error")  # type: ignore[arg-type]
                 if isinstance(info.json_schema_extra, dict)
                 else None,
             )
