@@ -27,7 +27,7 @@ from sqlalchemy import select
 from adapters.console import ConsoleCommunity
 from bot.clock import FakeClock
 from bot.events import ButtonPressed, MemberRef
-from bot.features.tally import CHOICES, count
+from bot.features.meetings.tally import CHOICES, count
 from storage.models import ProcessedDelivery
 from storage.tables.meetings import PollOption
 from tests.support import make_config

@@ -9,8 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.features.dates import DateProblem, next_same_slot, parse_options, parse_when, slot_candidates
-from bot.features.meeting_polls import describe_line
+from bot.features.meetings.dates import (
+    DateProblem,
+    next_same_slot,
+    parse_options,
+    parse_when,
+    slot_candidates,
+)
+from bot.features.meetings.handlers_polls import describe_line
 from bot.i18n import translator
 
 PARIS = "Europe/Paris"

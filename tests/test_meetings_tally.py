@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.features.tally import CHOICES, MAYBE, NO, YES, count
+from bot.features.meetings.tally import CHOICES, MAYBE, NO, YES, count
 
 
 def test_most_yes_wins() -> None:

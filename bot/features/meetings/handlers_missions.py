@@ -19,17 +19,10 @@ from bot.content import ContentItem, load_bank
 from bot.context import Context
 from bot.errors import UserError
 from bot.events import ButtonPressed
-from bot.features.meetings import (
-    DATE_CARD,
-    GOING,
-    MAYBE,
-    NOTES_CARD,
-    MeetingEnded,
-    latest_ended_meeting,
-    long_time,
-    refresh_post,
-    roster,
-)
+from bot.features.meetings.events import DATE_CARD, GOING, MAYBE, NOTES_CARD, MeetingEnded
+from bot.features.meetings.handlers_meetings import refresh_post
+from bot.features.meetings.queries import latest_ended_meeting, roster
+from bot.features.meetings.render import long_time
 from bot.i18n import N_
 from bot.messages import Button, Field, Message, mention
 from bot.router import Feature, action, command, on
@@ -139,7 +132,6 @@ class MissionsFeature(Feature):
         meeting.missions_update_id = await refresh_post(
             ctx,
             meeting.missions_entry_id,
-            meeting.missions_update_id,
             self._post(ctx, meeting, [*draws, (draw, member)]),
         )
         hint = {

@@ -28,29 +28,26 @@ from bot.context import Context
 from bot.durations import format_duration, parse_duration
 from bot.errors import FormErrors, UserError
 from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, TimerFired
-from bot.features.dates import DateProblem, LineProblem, parse_options, parse_when, slot_candidates
-from bot.features.meetings import (
+from bot.features.meetings.dates import DateProblem, LineProblem, parse_options, parse_when, slot_candidates
+from bot.features.meetings.events import (
     BALLOT,
     DATE_CARD,
     MAX_PLACE,
     MAX_TITLE,
     MeetingDateChosen,
     MeetingEnded,
-    clock_time,
+)
+from bot.features.meetings.handlers_meetings import meeting_channel, refresh_post
+from bot.features.meetings.queries import (
     counted_members,
     holds_card,
-    long_time,
-    meeting_channel,
-    names_text,
     open_poll,
-    refresh_post,
-    short_time,
     upcoming_meeting,
     wants_reminders,
-    zone_footer,
     zone_of,
 )
-from bot.features.tally import CHOICES, MAYBE, NO, YES, Tally, count
+from bot.features.meetings.render import clock_time, long_time, names_text, short_time, zone_footer
+from bot.features.meetings.tally import CHOICES, MAYBE, NO, YES, Tally, count
 from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Form, FormField, Message, mention
 from bot.router import Feature, Option, action, command, form, on, timer
@@ -673,7 +670,7 @@ class MeetingPollsFeature(Feature):
             await self._close(ctx, poll, options, tally)
             return
         poll.tally_entry_id = await refresh_post(
-            ctx, poll.post_entry_id, poll.tally_entry_id, self._poll_message(ctx, poll, options, tally)
+            ctx, poll.post_entry_id, self._poll_message(ctx, poll, options, tally)
         )
 
     # --- nudging, closing, deciding --------------------------------------------------------------------------
@@ -749,7 +746,7 @@ class MeetingPollsFeature(Feature):
             return
         poll.status = "tie" if best else "closed"
         poll.tally_entry_id = await refresh_post(
-            ctx, poll.post_entry_id, poll.tally_entry_id, self._poll_message(ctx, poll, options, tally)
+            ctx, poll.post_entry_id, self._poll_message(ctx, poll, options, tally)
         )
         if not best:
             ctx.dm(
@@ -821,7 +818,7 @@ class MeetingPollsFeature(Feature):
     ) -> None:
         poll.status, poll.chosen_option_id = "closed", option.id
         poll.tally_entry_id = await refresh_post(
-            ctx, poll.post_entry_id, poll.tally_entry_id, self._poll_message(ctx, poll, options, tally)
+            ctx, poll.post_entry_id, self._poll_message(ctx, poll, options, tally)
         )
         await ctx.emit(
             MeetingDateChosen(

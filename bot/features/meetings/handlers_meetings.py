@@ -22,190 +22,74 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
 from pydantic import ValidationError
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from bot.chat import ScheduledEvent
 from bot.content import load_bank
 from bot.context import Context
-from bot.durations import format_duration, parse_duration
+from bot.durations import format_duration
 from bot.errors import FormErrors, UserError
-from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted, MemberLeft, TimerFired
-from bot.features.dates import next_same_slot
+from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, MemberLeft, TimerFired
+from bot.features.meetings.dates import next_same_slot
+from bot.features.meetings.events import (
+    BALLOT,
+    ENDED,
+    GOING,
+    MAYBE,
+    NAMES_SHOWN,
+    NOT_GOING,
+    NOTES_CARD,
+    RECAP,
+    RECAP_FORM,
+    RECAP_REMINDER,
+    REMINDER,
+    RSVP_ACTIONS,
+    WAITLIST,
+    MeetingDateChosen,
+    MeetingEnded,
+)
+from bot.features.meetings.queries import (
+    Roster,
+    latest_ended_meeting,
+    open_poll,
+    preference,
+    roster,
+    upcoming_meeting,
+    wants_reminders,
+    zone_of,
+)
+from bot.features.meetings.render import (
+    NEXT_POLL_LABELS,
+    delay_text,
+    display_name,
+    format_duration_words,
+    ics_attachment,
+    long_time,
+    names_text,
+    when_text,
+    zone_footer,
+)
+from bot.features.meetings.settings import MeetingSettings
 from bot.i18n import N_, Translator
 from bot.messages import Attachment, Button, Field, Form, FormField, Message, mention
 from bot.router import Feature, Option, action, command, form, on, timer
-from bot.settings.meetings import MeetingSettings
-from storage.models import Acknowledgement, Member, OutboxEntry, Timer
-from storage.tables.meetings import (
-    Meeting,
-    MeetingPoll,
-    MeetingPreference,
-    MissionDraw,
-    PollAnswer,
-    Rsvp,
-)
+from storage.models import Member, Timer
+from storage.tables.meetings import Meeting, MeetingPreference, MissionDraw, PollAnswer, Rsvp
 
-__all__ = [
-    "BALLOT",
-    "MeetingDateChosen",
-    "MeetingEnded",
-    "MeetingsFeature",
-    "Roster",
-    "counted_members",
-    "holds_card",
-    "ics_attachment",
-    "refresh_post",
-    "zone_of",
-]
-
-GOING, MAYBE, NOT_GOING, WAITLIST = "going", "maybe", "not_going", "waitlist"
-RSVP_ACTIONS = {"meeting:going": GOING, "meeting:maybe": MAYBE, "meeting:not-going": NOT_GOING}
-BALLOT = "meeting:ballot"  # the poll feature's "Answer" button (ref: the poll's id)
-RECAP = "meeting:recap"  # button opening the recap form (ref: the meeting's id)
-RECAP_FORM = "meeting_recap"
-REMINDER = "meeting:reminder"  # timer, ref "<meeting id>:<minutes before>"
-ENDED = "meeting:ended"  # timer, ref: the meeting's id
-RECAP_REMINDER = "meeting:recap-reminder"  # timer, ref: the meeting's id
-# Mission cards (bot/content/<lang>/missions.yaml) this feature gives a role to.
-NOTES_CARD = "take-notes"
-DATE_CARD = "next-date"
-NAMES_SHOWN = 15
-MAX_TITLE = 200
-MAX_PLACE = 300
-_URL = re.compile(r"^https?://\S+$")
-
-
-# --- domain events -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class MeetingDateChosen(Event):
-    """Domain event: a date was fixed (a poll's winner, a tie broken, the same slot again): make it a meeting."""
-
-    title: str
-    starts_at: datetime
-    ends_at: datetime
-    created_by: str
-    place: str = ""
-    capacity: int | None = None
-    channel_id: str | None = None
-    poll_id: int | None = None
-    option_id: int | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class MeetingEnded(Event):
-    """Domain event: meeting ``meeting_id`` just ended (mission cards, the next poll follow)."""
-
-    meeting_id: int
-
-
-# --- formatting ----------------------------------------------------------------------------------------------
-
-
-def long_time(_: Translator, moment: datetime, timezone: str) -> str:
-    """ "Tuesday 1 December 2026 at 6:30 PM" / « mardi 1 décembre 2026 à 18:30 »."""
-    return _.datetime(moment, timezone)
-
-
-def short_time(_: Translator, moment: datetime, timezone: str) -> str:
-    """ "Tue 1 Dec, 6:30 PM" / « mar. 1 déc. à 18:30 »."""
-    return _.datetime(moment, timezone, _("EEE d MMM, h:mm a"))
-
-
-def clock_time(_: Translator, moment: datetime, timezone: str) -> str:
-    return _.datetime(moment, timezone, _("h:mm a"))
-
-
-def when_text(_: Translator, start: datetime, end: datetime | None, timezone: str) -> str:
-    """A meeting's time: "Tuesday 1 December 2026 at 6:30 PM – 8:30 PM"."""
-    if end is None:
-        return long_time(_, start, timezone)
-    zone = ZoneInfo(timezone)
-    same_day = start.astimezone(zone).date() == end.astimezone(zone).date()
-    finish = clock_time(_, end, timezone) if same_day else long_time(_, end, timezone)
-    return f"{long_time(_, start, timezone)} – {finish}"
-
-
-def delay_text(_: Translator, delay: timedelta) -> str:
-    """ "24 hours", "1 hour", "2 days", "30 minutes"."""
-    minutes = int(delay.total_seconds() // 60)
-    if minutes >= 2 * 24 * 60 and minutes % (24 * 60) == 0:
-        return _.ngettext("{count} day", "{count} days", minutes // (24 * 60))
-    if minutes >= 60 and minutes % 60 == 0:
-        return _.ngettext("{count} hour", "{count} hours", minutes // 60)
-    return _.ngettext("{count} minute", "{count} minutes", minutes)
-
-
-def names_text(_: Translator, member_ids: list[str]) -> str:
-    """Mentions of the first members, then how many more: lists stay readable (and within platform limits)."""
-    if not member_ids:
-        return "—"
-    shown = ", ".join(mention(member_id) for member_id in member_ids[:NAMES_SHOWN])
-    more = len(member_ids) - NAMES_SHOWN
-    if more > 0:
-        shown += " " + _.ngettext("and {count} other", "and {count} others", more)
-    return shown
-
-
-def display_name(member: Member) -> str:
-    return member.display_name or member.external_id
-
-
-def zone_footer(_: Translator, timezone: str) -> str:
-    return _("Times are in {timezone} time.", timezone=timezone)
+__all__ = ["MeetingsFeature", "community_name", "meeting_channel", "meeting_ics", "refresh_post"]
 
 
 def community_name(ctx: Context) -> str:
     return ctx.settings.name or ctx.community.name or "Agora"
 
 
-def ics_attachment(
-    *,
-    uid: str,
-    title: str,
-    start: datetime,
-    end: datetime,
-    place: str,
-    description: str,
-    stamp: datetime,
-    cancelled: bool = False,
-    sequence: int = 0,
-) -> Attachment:
-    """An iCalendar file for one meeting (RFC 5545), in UTC so every calendar shows it at the right local time.
-    A cancellation carries the same uid with ``METHOD:CANCEL``, so calendars that imported it remove it."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//Agora//Meetings//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
-    event = CalendarEvent()
-    event.add("uid", uid)
-    event.add("dtstamp", stamp)
-    event.add("dtstart", start)
-    event.add("dtend", end)
-    event.add("summary", title)
-    event.add("sequence", sequence)
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    if place:
-        event.add("location", place)
-        if _URL.match(place):
-            event.add("url", place)
-    if description:
-        event.add("description", description)
-    calendar.add_component(event)
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40] or "meeting"
-    return Attachment(f"{slug}.ics", calendar.to_ical().decode("utf-8"), "text/calendar")
-
-
 def meeting_ics(ctx: Context, meeting: Meeting, *, cancelled: bool = False) -> Attachment:
+    """The .ics file of ``meeting`` (its uid names the community, so calendars never mix two groups' meetings)."""
     return ics_attachment(
         uid=f"meeting-{meeting.id}-{ctx.community.platform}-{ctx.community.external_id}@agora",
         title=meeting.title,
@@ -219,155 +103,16 @@ def meeting_ics(ctx: Context, meeting: Meeting, *, cancelled: bool = False) -> A
     )
 
 
-# --- shared queries and helpers --------------------------------------------------------------------------
-
-
-async def preference(ctx: Context, member_id: int) -> MeetingPreference | None:
-    return await ctx.session.scalar(select(MeetingPreference).where(MeetingPreference.member_id == member_id))
-
-
-async def zone_of(ctx: Context, member: Member | None) -> str:
-    """The time zone ``member``'s dates are shown in: theirs if they set one, else the community's."""
-    if member is not None:
-        found = await preference(ctx, member.id)
-        if found is not None and found.timezone:
-            return found.timezone
-    return ctx.settings.timezone
-
-
-async def wants_reminders(ctx: Context, member_id: int) -> bool:
-    found = await preference(ctx, member_id)
-    return found is None or found.reminders
-
-
-async def counted_members(ctx: Context) -> list[Member]:
-    """The members a poll waits for: still here, and who accepted the charter (they are in, not just passing)."""
-    return list(
-        (
-            await ctx.session.scalars(
-                select(Member)
-                .where(
-                    Member.community_id == ctx.community.id,
-                    Member.left_at.is_(None),
-                    exists(select(Acknowledgement.id).where(Acknowledgement.member_id == Member.id)),
-                )
-                .order_by(Member.id)
-            )
-        ).all()
-    )
-
-
-async def refresh_post(
-    ctx: Context, post_entry_id: int | None, last_update_id: int | None, message: Message
-) -> int | None:
+async def refresh_post(ctx: Context, post_entry_id: int | None, message: Message) -> int | None:
     """Replace what an earlier post says (a tally, a list), and return the update's entry id to remember.
-
-    An earlier update still waiting in the outbox is superseded rather than delivered: under a burst of answers
-    (or a platform's rate limit, whose retries could land late) only the newest state is ever shown."""
-    if post_entry_id is None:
-        return None
-    if last_update_id is not None:
-        previous = await ctx.session.get(OutboxEntry, last_update_id)
-        if previous is not None and previous.status == "pending":
-            previous.status, previous.done_at = "superseded", ctx.now
-    entry = ctx.update_posted(post_entry_id, message)
-    await ctx.session.flush()
-    return entry.id
-
-
-async def latest_ended_meeting(ctx: Context, before: datetime | None = None) -> Meeting | None:
-    query = select(Meeting).where(
-        Meeting.community_id == ctx.community.id,
-        Meeting.status == "scheduled",
-        Meeting.ended_at.is_not(None),
-    )
-    if before is not None:
-        query = query.where(Meeting.starts_at < before)
-    return await ctx.session.scalar(query.order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(1))
-
-
-async def upcoming_meeting(ctx: Context) -> Meeting | None:
-    """The next meeting that has not ended yet."""
-    return await ctx.session.scalar(
-        select(Meeting)
-        .where(
-            Meeting.community_id == ctx.community.id,
-            Meeting.status == "scheduled",
-            Meeting.ended_at.is_(None),
-            Meeting.ends_at > ctx.now,
-        )
-        .order_by(Meeting.starts_at, Meeting.id)
-        .limit(1)
-    )
-
-
-async def open_poll(ctx: Context) -> MeetingPoll | None:
-    return await ctx.session.scalar(
-        select(MeetingPoll)
-        .where(MeetingPoll.community_id == ctx.community.id, MeetingPoll.status.in_(("open", "tie")))
-        .order_by(MeetingPoll.id.desc())
-        .limit(1)
-    )
-
-
-async def holds_card(ctx: Context, member: Member, card_id: str) -> bool:
-    """Whether ``member`` drew mission card ``card_id`` at the last meeting (it lasts until the next one)."""
-    last = await latest_ended_meeting(ctx)
-    if last is None:
-        return False
-    found = await ctx.session.scalar(
-        select(MissionDraw.id).where(
-            MissionDraw.meeting_id == last.id,
-            MissionDraw.member_id == member.id,
-            MissionDraw.card_id == card_id,
-        )
-    )
-    return found is not None
+    The outbox supersedes an earlier update still waiting (``ctx.replace_post``)."""
+    entry = await ctx.replace_post(post_entry_id, message)
+    return entry.id if entry is not None else None
 
 
 def meeting_channel(ctx: Context, fallback: str | None = None) -> str | None:
     """Where meetings are posted: the meetings channel (or announcements, welcome), else ``fallback``."""
     return ctx.settings.channel("meetings") or fallback
-
-
-@dataclass
-class Roster:
-    """Who answered a meeting, by answer, each list in its order (the waiting list by arrival)."""
-
-    going: list[Member] = field(default_factory=list)
-    waitlist: list[Member] = field(default_factory=list)
-    maybe: list[Member] = field(default_factory=list)
-    not_going: list[Member] = field(default_factory=list)
-    answers: dict[int, Rsvp] = field(default_factory=dict)
-
-    def status_of(self, member: Member) -> str | None:
-        found = self.answers.get(member.id)
-        return found.status if found else None
-
-    def position(self, member: Member) -> int:
-        return next((i for i, m in enumerate(self.waitlist, start=1) if m.id == member.id), 0)
-
-
-async def roster(ctx: Context, meeting: Meeting) -> Roster:
-    rows = (
-        await ctx.session.execute(
-            select(Rsvp, Member)
-            .join(Member, Member.id == Rsvp.member_id)
-            .where(Rsvp.meeting_id == meeting.id)
-        )
-    ).all()
-    out = Roster()
-    for rsvp, member in sorted(
-        rows, key=lambda row: (row[0].waitlisted_at or row[0].updated_at, row[0].updated_at, row[0].id)
-    ):
-        out.answers[member.id] = rsvp
-        {GOING: out.going, WAITLIST: out.waitlist, MAYBE: out.maybe, NOT_GOING: out.not_going}[
-            rsvp.status
-        ].append(member)
-    return out
-
-
-# --- the feature ---------------------------------------------------------------------------------------------
 
 
 class MeetingsFeature(Feature):
@@ -561,9 +306,7 @@ class MeetingsFeature(Feature):
 
     async def _refresh(self, ctx: Context, meeting: Meeting) -> None:
         message = await self._announcement(ctx, meeting, await roster(ctx, meeting))
-        meeting.list_entry_id = await refresh_post(
-            ctx, meeting.announcement_entry_id, meeting.list_entry_id, message
-        )
+        meeting.list_entry_id = await refresh_post(ctx, meeting.announcement_entry_id, message)
 
     # --- RSVP -----------------------------------------------------------------------------------------------------
 
@@ -909,7 +652,7 @@ class MeetingsFeature(Feature):
             await ctx.session.flush()
             meeting.recap_entry_id = entry.id
         elif meeting.recap_entry_id is not None:
-            ctx.update_posted(meeting.recap_entry_id, message)
+            await ctx.replace_post(meeting.recap_entry_id, message)
         ctx.reply(
             _("Thank you! The recap is posted for everyone.")
             if first
@@ -1349,12 +1092,6 @@ SETTING_HINTS = {
     "duration": N_("Examples: 2h, 1h30m."),
 }
 
-NEXT_POLL_LABELS = {
-    "auto": N_("a new date poll"),
-    "same_slot": N_("the same slot again"),
-    "off": N_("nothing"),
-}
-
 
 def _stored(key: str, value: Any) -> Any:
     """A checked setting as it is kept in the database (durations in their short form)."""
@@ -1365,11 +1102,3 @@ def _stored(key: str, value: Any) -> Any:
     if value is None:
         return "off" if key == "nudge_after" else "none"
     return value
-
-
-def format_duration_words(_: Translator, cadence: str) -> str:
-    """A cadence as words: "4 weeks", "10 days"."""
-    delta = parse_duration(cadence)
-    if delta.days % 7 == 0:
-        return _.ngettext("{count} week", "{count} weeks", delta.days // 7)
-    return _.ngettext("{count} day", "{count} days", delta.days)

@@ -1,0 +1,49 @@
+"""The meeting features' shared vocabulary: answers, action and timer names, and the domain events one meeting
+feature sends another (a date was fixed; a meeting ended)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.events import Event
+
+GOING, MAYBE, NOT_GOING, WAITLIST = "going", "maybe", "not_going", "waitlist"
+RSVP_ACTIONS = {"meeting:going": GOING, "meeting:maybe": MAYBE, "meeting:not-going": NOT_GOING}
+BALLOT = "meeting:ballot"  # the poll feature's "Answer" button (ref: the poll's id)
+RECAP = "meeting:recap"  # button opening the recap form (ref: the meeting's id)
+RECAP_FORM = "meeting_recap"
+REMINDER = "meeting:reminder"  # timer, ref "<meeting id>:<minutes before>"
+ENDED = "meeting:ended"  # timer, ref: the meeting's id
+RECAP_REMINDER = "meeting:recap-reminder"  # timer, ref: the meeting's id
+# Mission cards (bot/content/<lang>/missions.yaml) this feature gives a role to.
+NOTES_CARD = "take-notes"
+DATE_CARD = "next-date"
+NAMES_SHOWN = 15
+MAX_TITLE = 200
+MAX_PLACE = 300
+
+
+# --- domain events -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeetingDateChosen(Event):
+    """Domain event: a date was fixed (a poll's winner, a tie broken, the same slot again): make it a meeting."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    place: str = ""
+    capacity: int | None = None
+    channel_id: str | None = None
+    poll_id: int | None = None
+    option_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeetingEnded(Event):
+    """Domain event: meeting ``meeting_id`` just ended (mission cards, the next poll follow)."""
+
+    meeting_id: int

@@ -1,0 +1,139 @@
+"""The meeting features' queries: preferences, who counts, the upcoming and the last meeting, the open poll,
+who answered what. SQL only, no messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import exists, select
+
+from bot.context import Context
+from bot.features.meetings.events import GOING, MAYBE, NOT_GOING, WAITLIST
+from storage.models import Acknowledgement, Member
+from storage.tables.meetings import Meeting, MeetingPoll, MeetingPreference, MissionDraw, Rsvp
+
+
+async def preference(ctx: Context, member_id: int) -> MeetingPreference | None:
+    return await ctx.session.scalar(select(MeetingPreference).where(MeetingPreference.member_id == member_id))
+
+
+async def zone_of(ctx: Context, member: Member | None) -> str:
+    """The time zone ``member``'s dates are shown in: theirs if they set one, else the community's."""
+    if member is not None:
+        found = await preference(ctx, member.id)
+        if found is not None and found.timezone:
+            return found.timezone
+    return ctx.settings.timezone
+
+
+async def wants_reminders(ctx: Context, member_id: int) -> bool:
+    found = await preference(ctx, member_id)
+    return found is None or found.reminders
+
+
+async def counted_members(ctx: Context) -> list[Member]:
+    """The members a poll waits for: still here, and who accepted the charter (they are in, not just passing)."""
+    return list(
+        (
+            await ctx.session.scalars(
+                select(Member)
+                .where(
+                    Member.community_id == ctx.community.id,
+                    Member.left_at.is_(None),
+                    exists(select(Acknowledgement.id).where(Acknowledgement.member_id == Member.id)),
+                )
+                .order_by(Member.id)
+            )
+        ).all()
+    )
+
+
+async def latest_ended_meeting(ctx: Context, before: datetime | None = None) -> Meeting | None:
+    query = select(Meeting).where(
+        Meeting.community_id == ctx.community.id,
+        Meeting.status == "scheduled",
+        Meeting.ended_at.is_not(None),
+    )
+    if before is not None:
+        query = query.where(Meeting.starts_at < before)
+    return await ctx.session.scalar(query.order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(1))
+
+
+async def upcoming_meeting(ctx: Context) -> Meeting | None:
+    """The next meeting that has not ended yet."""
+    return await ctx.session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.community_id == ctx.community.id,
+            Meeting.status == "scheduled",
+            Meeting.ended_at.is_(None),
+            Meeting.ends_at > ctx.now,
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(1)
+    )
+
+
+async def open_poll(ctx: Context) -> MeetingPoll | None:
+    return await ctx.session.scalar(
+        select(MeetingPoll)
+        .where(MeetingPoll.community_id == ctx.community.id, MeetingPoll.status.in_(("open", "tie")))
+        .order_by(MeetingPoll.id.desc())
+        .limit(1)
+    )
+
+
+async def holds_card(ctx: Context, member: Member, card_id: str) -> bool:
+    """Whether ``member`` drew mission card ``card_id`` at the last meeting (it lasts until the next one)."""
+    last = await latest_ended_meeting(ctx)
+    if last is None:
+        return False
+    found = await ctx.session.scalar(
+        select(MissionDraw.id).where(
+            MissionDraw.meeting_id == last.id,
+            MissionDraw.member_id == member.id,
+            MissionDraw.card_id == card_id,
+        )
+    )
+    return found is not None
+
+
+@dataclass
+class Roster:
+    """Who answered a meeting, by answer, each list in its order (the waiting list by arrival)."""
+
+    going: list[Member] = field(default_factory=list)
+    waitlist: list[Member] = field(default_factory=list)
+    maybe: list[Member] = field(default_factory=list)
+    not_going: list[Member] = field(default_factory=list)
+    answers: dict[int, Rsvp] = field(default_factory=dict)
+
+    def status_of(self, member: Member) -> str | None:
+        found = self.answers.get(member.id)
+        return found.status if found else None
+
+    def position(self, member: Member) -> int:
+        return next((i for i, m in enumerate(self.waitlist, start=1) if m.id == member.id), 0)
+
+
+async def roster(ctx: Context, meeting: Meeting) -> Roster:
+    rows = (
+        await ctx.session.execute(
+            select(Rsvp, Member)
+            .join(Member, Member.id == Rsvp.member_id)
+            .where(Rsvp.meeting_id == meeting.id)
+        )
+    ).all()
+    out = Roster()
+    for rsvp, member in sorted(
+        rows, key=lambda row: (row[0].waitlisted_at or row[0].updated_at, row[0].updated_at, row[0].id)
+    ):
+        out.answers[member.id] = rsvp
+        {GOING: out.going, WAITLIST: out.waitlist, MAYBE: out.maybe, NOT_GOING: out.not_going}[
+            rsvp.status
+        ].append(member)
+    return out
+
+
+# --- the feature ---------------------------------------------------------------------------------------------

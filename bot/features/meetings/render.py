@@ -1,0 +1,126 @@
+"""How meetings read: dates and times in a member's time zone, lists of names, the .ics file, the settings page.
+Translator and plain data in, text or a Message out; no database."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from bot.durations import parse_duration
+from bot.features.meetings.events import NAMES_SHOWN
+from bot.i18n import N_, Translator
+from bot.messages import Attachment, mention
+from storage.models import Member
+
+_URL = re.compile(r"^https?://\S+$")
+
+# --- formatting ----------------------------------------------------------------------------------------------
+
+
+def long_time(_: Translator, moment: datetime, timezone: str) -> str:
+    """ "Tuesday 1 December 2026 at 6:30 PM" / « mardi 1 décembre 2026 à 18:30 »."""
+    return _.datetime(moment, timezone)
+
+
+def short_time(_: Translator, moment: datetime, timezone: str) -> str:
+    """ "Tue 1 Dec, 6:30 PM" / « mar. 1 déc. à 18:30 »."""
+    return _.datetime(moment, timezone, _("EEE d MMM, h:mm a"))
+
+
+def clock_time(_: Translator, moment: datetime, timezone: str) -> str:
+    return _.datetime(moment, timezone, _("h:mm a"))
+
+
+def when_text(_: Translator, start: datetime, end: datetime | None, timezone: str) -> str:
+    """A meeting's time: "Tuesday 1 December 2026 at 6:30 PM – 8:30 PM"."""
+    if end is None:
+        return long_time(_, start, timezone)
+    zone = ZoneInfo(timezone)
+    same_day = start.astimezone(zone).date() == end.astimezone(zone).date()
+    finish = clock_time(_, end, timezone) if same_day else long_time(_, end, timezone)
+    return f"{long_time(_, start, timezone)} – {finish}"
+
+
+def delay_text(_: Translator, delay: timedelta) -> str:
+    """ "24 hours", "1 hour", "2 days", "30 minutes"."""
+    minutes = int(delay.total_seconds() // 60)
+    if minutes >= 2 * 24 * 60 and minutes % (24 * 60) == 0:
+        return _.ngettext("{count} day", "{count} days", minutes // (24 * 60))
+    if minutes >= 60 and minutes % 60 == 0:
+        return _.ngettext("{count} hour", "{count} hours", minutes // 60)
+    return _.ngettext("{count} minute", "{count} minutes", minutes)
+
+
+def names_text(_: Translator, member_ids: list[str]) -> str:
+    """Mentions of the first members, then how many more: lists stay readable (and within platform limits)."""
+    if not member_ids:
+        return "—"
+    shown = ", ".join(mention(member_id) for member_id in member_ids[:NAMES_SHOWN])
+    more = len(member_ids) - NAMES_SHOWN
+    if more > 0:
+        shown += " " + _.ngettext("and {count} other", "and {count} others", more)
+    return shown
+
+
+def display_name(member: Member) -> str:
+    return member.display_name or member.external_id
+
+
+def zone_footer(_: Translator, timezone: str) -> str:
+    return _("Times are in {timezone} time.", timezone=timezone)
+
+
+def ics_attachment(
+    *,
+    uid: str,
+    title: str,
+    start: datetime,
+    end: datetime,
+    place: str,
+    description: str,
+    stamp: datetime,
+    cancelled: bool = False,
+    sequence: int = 0,
+) -> Attachment:
+    """An iCalendar file for one meeting (RFC 5545), in UTC so every calendar shows it at the right local time.
+    A cancellation carries the same uid with ``METHOD:CANCEL``, so calendars that imported it remove it."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Agora//Meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    event = CalendarEvent()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", title)
+    event.add("sequence", sequence)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if place:
+        event.add("location", place)
+        if _URL.match(place):
+            event.add("url", place)
+    if description:
+        event.add("description", description)
+    calendar.add_component(event)
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40] or "meeting"
+    return Attachment(f"{slug}.ics", calendar.to_ical().decode("utf-8"), "text/calendar")
+
+
+NEXT_POLL_LABELS = {
+    "auto": N_("a new date poll"),
+    "same_slot": N_("the same slot again"),
+    "off": N_("nothing"),
+}
+
+
+def format_duration_words(_: Translator, cadence: str) -> str:
+    """A cadence as words: "4 weeks", "10 days"."""
+    delta = parse_duration(cadence)
+    if delta.days % 7 == 0:
+        return _.ngettext("{count} week", "{count} weeks", delta.days // 7)
+    return _.ngettext("{count} day", "{count} days", delta.days)
