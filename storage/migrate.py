@@ -6,6 +6,7 @@ loop and with SQLite or PostgreSQL alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["alembic_config", "current_revisions", "head_revisions", "upgrade"]
+__all__ = ["alembic_config", "current_revisions", "downgrade", "head_revisions", "upgrade"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -30,17 +31,28 @@ def alembic_config(url: str | None = None) -> AlembicConfig:
 
 
 def head_revisions() -> set[str]:
-    """The newest revision of each branch (features grow their tables on branches from the foundation)."""
+    """The head revisions: a single one since the features' branches were merged (the history is linear:
+    ``storage/migrations/README.md``)."""
     return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
-    """Bring the schema up to ``revision`` (every branch's head by default) in one transaction."""
+    """Bring the schema up to ``revision`` (the head by default) in one transaction."""
+    await _run(engine, command.upgrade, revision)
 
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Take the schema back down to ``revision`` (``"base"``: no table at all) in one transaction."""
+    await _run(engine, command.downgrade, revision)
+
+
+async def _run(
+    engine: AsyncEngine, alembic_command: Callable[[AlembicConfig, str], None], revision: str
+) -> None:
     def run(connection: Any) -> None:
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+        alembic_command(cfg, revision)
 
     async with engine.begin() as conn:
         await conn.run_sync(run)

@@ -4,23 +4,37 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime
 
 __all__ = [
     "Acknowledgement",
+    "AmendmentChoice",
+    "AmendmentStatus",
     "Base",
     "Charter",
     "Community",
+    "DebateLeadAskStatus",
+    "DebateMotionStatus",
+    "DebateStatus",
+    "IcebreakerQuestionStatus",
+    "MeetingPollStatus",
+    "MeetingStatus",
     "Member",
     "OutboxEntry",
+    "OutboxStatus",
+    "PollChoice",
     "ProcessedDelivery",
+    "RoundAnswer",
+    "RsvpStatus",
     "Schedule",
     "Timer",
+    "string_enum",
 ]
 
 NAMING = {
@@ -30,6 +44,134 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# --- statuses ------------------------------------------------------------------------------------------------
+# The values a status-like column takes, for the foundation's tables and the features' (storage/tables/). Members
+# are ``str``s: they compare equal to the plain strings and are stored as them.
+
+
+class OutboxStatus(StrEnum):
+    """``OutboxEntry.status``: pending, then sent, failed (never will succeed), abandoned (gave up after many
+    transient errors) or superseded (a newer update of the same post replaced it before it was delivered)."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    ABANDONED = "abandoned"
+    SUPERSEDED = "superseded"
+
+
+class AmendmentStatus(StrEnum):
+    """``Amendment.status``: open, then adopted, rejected, withdrawn or outdated (the section changed meanwhile)."""
+
+    OPEN = "open"
+    ADOPTED = "adopted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    OUTDATED = "outdated"
+
+
+class AmendmentChoice(StrEnum):
+    """``AmendmentVote.choice``."""
+
+    FOR = "for"
+    AGAINST = "against"
+    ABSTAIN = "abstain"
+
+
+class IcebreakerQuestionStatus(StrEnum):
+    """``IcebreakerQuestion.status``: pending, then approved or rejected; approved, then removed."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REMOVED = "removed"
+
+
+class RoundAnswer(StrEnum):
+    """``RoundGroupMember.answer`` to "Did you meet?" (None until they answer)."""
+
+    MET = "met"
+    NOT_YET = "not_yet"
+    WONT = "wont"
+
+
+class DebateMotionStatus(StrEnum):
+    """``DebateMotion.status``: a member's proposal is pending, then approved or declined."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class DebateStatus(StrEnum):
+    """``Debate.status``."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class DebateLeadAskStatus(StrEnum):
+    """``DebateLeadAsk.status``: pending, then accepted, declined, expired (no answer in time) or void (the debate
+    closed first)."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    VOID = "void"
+
+
+class MeetingPollStatus(StrEnum):
+    """``MeetingPoll.status``: open, then closed (a date was chosen), tie (an animator picks) or cancelled."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    TIE = "tie"
+    CANCELLED = "cancelled"
+
+
+class PollChoice(StrEnum):
+    """``PollAnswer.choice`` for one date option (maybe: if need be)."""
+
+    YES = "yes"
+    MAYBE = "maybe"
+    NO = "no"
+
+
+class MeetingStatus(StrEnum):
+    """``Meeting.status``: scheduled, then cancelled (a scheduled meeting whose end passed has ``ended_at``)."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class RsvpStatus(StrEnum):
+    """``Rsvp.status``: going, maybe, not_going, or waitlist (going, once a place opens)."""
+
+    GOING = "going"
+    MAYBE = "maybe"
+    NOT_GOING = "not_going"
+    WAITLIST = "waitlist"
+
+
+def _values(enum: type[StrEnum]) -> list[str]:
+    return [member.value for member in enum]
+
+
+def string_enum(enum: type[StrEnum], length: int) -> Enum:
+    """The column type of a status: a plain ``VARCHAR(length)`` in the database (no enum type, no CHECK
+    constraint: a new value needs no migration), read back as ``enum``'s members. A value outside ``enum`` is
+    refused before it is written (``LookupError``)."""
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=_values,
+        validate_strings=True,
+    )
 
 
 class Base(DeclarativeBase):
@@ -124,8 +266,7 @@ class OutboxEntry(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
     op: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]]
-    # pending -> sent | failed (never will succeed) | abandoned (gave up after many transient errors)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[OutboxStatus] = mapped_column(string_enum(OutboxStatus, 16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage.models import AmendmentChoice, AmendmentStatus, Base, string_enum
 
 __all__ = ["Amendment", "AmendmentVote", "CharterRequest", "CharterRound"]
 
@@ -86,8 +86,9 @@ class Amendment(Base):
     electorate: Mapped[int]
     # The committee's member ids when it opened (committee mode); None when every member votes.
     voters: Mapped[list[Any] | None] = mapped_column(JSON)
-    # open | adopted | rejected | withdrawn | outdated
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[AmendmentStatus] = mapped_column(
+        string_enum(AmendmentStatus, 16), default=AmendmentStatus.OPEN
+    )
     opened_at: Mapped[datetime]
     closes_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
@@ -109,7 +110,6 @@ class AmendmentVote(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
     amendment_id: Mapped[int] = mapped_column(ForeignKey("charter_amendments.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    # for | against | abstain
-    choice: Mapped[str] = mapped_column(String(8))
+    choice: Mapped[AmendmentChoice] = mapped_column(string_enum(AmendmentChoice, 8))
     voted_at: Mapped[datetime]
     changed_at: Mapped[datetime | None]

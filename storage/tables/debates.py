@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage.models import Base, DebateLeadAskStatus, DebateMotionStatus, DebateStatus, string_enum
 
 __all__ = ["Debate", "DebateLeadAsk", "DebateMotion", "DebateStance", "DebateVolunteer"]
 
@@ -31,7 +31,9 @@ class DebateMotion(Base):
     positions: Mapped[list[Any]] = mapped_column(default=list)
     tags: Mapped[list[Any]] = mapped_column(default=list)
     # pending (a member's proposal waiting for an animator) -> approved | declined
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[DebateMotionStatus] = mapped_column(
+        string_enum(DebateMotionStatus, 16), default=DebateMotionStatus.PENDING
+    )
     proposed_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     # False when the author asked not to be named when the motion is used.
     credited: Mapped[bool] = mapped_column(default=True)
@@ -62,8 +64,7 @@ class Debate(Base):
     # Who to thank for the motion, ready to show (a mention or a name); empty when nobody is credited.
     credit: Mapped[str] = mapped_column(String(200), default="")
     channel: Mapped[str] = mapped_column(String(64))
-    # open -> closed
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[DebateStatus] = mapped_column(string_enum(DebateStatus, 16), default=DebateStatus.OPEN)
     anonymous: Mapped[bool] = mapped_column(default=True)
     opened_by: Mapped[str] = mapped_column(String(64), default="")  # a member id, or "schedule"
     opened_at: Mapped[datetime]
@@ -119,8 +120,9 @@ class DebateLeadAsk(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     debate_id: Mapped[int] = mapped_column(ForeignKey("debates.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    # pending -> accepted | declined | expired (no answer in time) | void (the debate closed first)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[DebateLeadAskStatus] = mapped_column(
+        string_enum(DebateLeadAskStatus, 16), default=DebateLeadAskStatus.PENDING
+    )
     asked_at: Mapped[datetime]
     answered_at: Mapped[datetime | None]
     dm_entry_id: Mapped[int | None]

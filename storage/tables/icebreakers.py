@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage.models import Base, IcebreakerQuestionStatus, string_enum
 
 __all__ = ["IcebreakerAsked", "IcebreakerQuestion"]
 
@@ -28,7 +28,9 @@ class IcebreakerQuestion(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text)
     # pending -> approved | rejected; approved -> removed (an animator took it out of the draw)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[IcebreakerQuestionStatus] = mapped_column(
+        string_enum(IcebreakerQuestionStatus, 16), default=IcebreakerQuestionStatus.PENDING
+    )
     # The member who suggested it (credited when it is asked), None when an animator added it.
     suggested_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     # True when the author asked not to be named.

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage.models import Base, MeetingPollStatus, MeetingStatus, PollChoice, RsvpStatus, string_enum
 
 __all__ = [
     "Meeting",
@@ -40,7 +40,9 @@ class MeetingPoll(Base):
     created_at: Mapped[datetime]
     closes_at: Mapped[datetime]
     # open -> closed (a date was chosen) | tie (an animator picks) | cancelled
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[MeetingPollStatus] = mapped_column(
+        string_enum(MeetingPollStatus, 16), default=MeetingPollStatus.OPEN
+    )
     closed_at: Mapped[datetime | None]
     chosen_option_id: Mapped[int | None]
     # True when the bot opened it after a meeting (the next date is fixed systematically).
@@ -80,7 +82,7 @@ class PollAnswer(Base):
     poll_id: Mapped[int] = mapped_column(ForeignKey("meeting_polls.id", ondelete="CASCADE"))
     option_id: Mapped[int] = mapped_column(ForeignKey("meeting_poll_options.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    choice: Mapped[str] = mapped_column(String(8))
+    choice: Mapped[PollChoice] = mapped_column(string_enum(PollChoice, 8))
     answered_at: Mapped[datetime]
 
 
@@ -100,7 +102,9 @@ class Meeting(Base):
     capacity: Mapped[int | None]
     channel_id: Mapped[str | None] = mapped_column(String(64))
     # scheduled -> cancelled; a scheduled meeting whose end passed has ``ended_at``.
-    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    status: Mapped[MeetingStatus] = mapped_column(
+        string_enum(MeetingStatus, 16), default=MeetingStatus.SCHEDULED
+    )
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     announcement_entry_id: Mapped[int | None]
@@ -129,7 +133,7 @@ class Rsvp(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[RsvpStatus] = mapped_column(string_enum(RsvpStatus, 16))
     updated_at: Mapped[datetime]
     # When the member joined the waiting list: its order.
     waitlisted_at: Mapped[datetime | None]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage.models import Base, RoundAnswer, string_enum
 
 __all__ = ["Round", "RoundExclusion", "RoundGroup", "RoundGroupMember", "RoundParticipant"]
 
@@ -89,5 +89,5 @@ class RoundGroupMember(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
     group_id: Mapped[int] = mapped_column(ForeignKey("round_groups.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    answer: Mapped[str | None] = mapped_column(String(16))
+    answer: Mapped[RoundAnswer | None] = mapped_column(string_enum(RoundAnswer, 16))
     answered_at: Mapped[datetime | None]
