@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.features.grouping import PastRound, group_sizes, pairs_of, plan_round, repeat_free_rounds
+from bot.features.rounds.grouping import PastRound, group_sizes, pairs_of, plan_round, repeat_free_rounds
 
 REFERENCES = [  # (groups, size, best known repeat-free rounds)
     (5, 2, 9),

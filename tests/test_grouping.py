@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.features.grouping import (
+from bot.features.rounds.grouping import (
     PastRound,
     Person,
     construction,

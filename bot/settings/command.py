@@ -53,6 +53,10 @@ def settings_options(model: type[BaseModel], hidden: frozenset[str] = frozenset(
                 error=(info.json_schema_extra or {}).get("error")  # type: ignore[arg-type]
                 if isinstance(info.json_schema_extra, dict)
                 else None,
+                # A field's own refusal for a number out of its bounds (``json_schema_extra={"range_error": ...}``).
+                range_error=(info.json_schema_extra or {}).get("range_error")  # type: ignore[arg-type]
+                if isinstance(info.json_schema_extra, dict)
+                else None,
             )
         )
     return tuple(options)

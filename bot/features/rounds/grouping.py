@@ -1,5 +1,9 @@
 """The grouping optimizer: who meets whom in a round. A pure function, no I/O.
 
+One module of ~900 lines on purpose: the designs (round robin, affine planes, binary spreads, Kirkman), the
+schedule search and the per-round local search share one cost model (`_Costs`, `_Round`) and its private helpers;
+splitting them would expose those internals across modules for no reader's gain.
+
 ``plan_round`` takes the members taking part, the groups of past rounds (with their dates), the pairs that must
 never be grouped, the group size and optional soft preferences, and returns the groups of the next round.
 

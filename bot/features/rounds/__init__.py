@@ -1,0 +1,74 @@
+"""Grouping rounds ("coffee roulette", lunch tables): at each round, every member taking part meets a small group
+of members they have not met yet.
+
+Members opt in or out at any time (a button or ``/agora round join|leave``), skip a few rounds
+(``/agora round snooze``) and may privately ask never to be grouped with someone (``/agora round avoid``), which
+nobody else ever learns. Rounds follow the community's cadence (weekly, every two weeks, monthly, in its time
+zone) or start by hand (``/agora round start``). The optimizer (:mod:`bot.features.rounds.grouping`) makes the
+groups from the stored history; each group gets a conversation (a group DM on Slack, a private thread in the
+rounds channel on Discord) introducing its members from their profiles, saying what they share and offering a
+conversation starter. A few days later each member is asked "Did you meet?"; the answers feed
+``/agora round status`` and the next round (a group that did not meet may be formed again).
+
+The package: ``handlers`` (taking part) and ``handlers_rounds`` (running rounds) are the feature's mixins,
+``queries`` its SQL, ``rules`` its pure decisions, ``render`` its messages, ``settings`` its settings model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.context import Context
+from bot.feature import HealthStep, PersonalData, ScheduleSpec
+from bot.features.rounds import queries, render
+from bot.features.rounds.handlers import Participation
+from bot.features.rounds.handlers_rounds import FOLLOW_UP, ROUND, Running
+from bot.features.rounds.settings import RoundSettings
+from bot.i18n import N_
+from bot.messages import Message
+from bot.router import Feature
+from storage.tables.rounds import Round, RoundExclusion, RoundGroupMember, RoundParticipant
+
+__all__ = ["FOLLOW_UP", "ROUND", "RoundsFeature"]
+
+
+class RoundsFeature(Participation, Running, Feature):
+    """Opt in and out, snooze, private exclusions, rounds on a cadence, group conversations, "Did you meet?",
+    and the animators' statistics and settings."""
+
+    name = "rounds"
+    order = 60
+    settings = RoundSettings
+    settings_command = "round settings"
+    settings_description = N_(
+        "Set the rounds' cadence, day, time, group size, odd counts and follow-up (animators)"
+    )
+    # The round's recurring rule, in the community's time zone (every two weeks and monthly skip in the handler).
+    schedules = (
+        ScheduleSpec(ROUND, lambda settings: settings.rounds.cron() if settings.rounds.enabled else None),
+    )
+    personal_data = (
+        # In or out, and how many rounds they skip.
+        PersonalData(RoundParticipant, member="member_id", columns=("active", "snooze_rounds", "joined_at")),
+        # Whom the member asked never to meet: theirs alone. ``excluded_id`` is exported with the data of the member
+        # who asked, never with the excluded member's (who must never learn of it); erasing either deletes the row
+        # (the members table's cascade for the excluded one).
+        PersonalData(RoundExclusion, member="member_id", columns=("excluded_id", "created_at")),
+        # Their seats in the groups and their answers to "Did you meet?".
+        PersonalData(RoundGroupMember, member="member_id", columns=("answer", "answered_at")),
+        # The animator who started a round by hand (an external id, or "schedule"): the round stays, for everyone
+        # else's history. ``Round.left_out`` lists member ids too, as the optimizer's record of the round.
+        PersonalData(Round, member="started_by", erase="anonymize"),
+    )
+    health = (
+        HealthStep("rounds_met", N_("met in a round"), queries.members_met, kind="funnel"),
+        HealthStep("rounds_held", N_("rounds held"), queries.rounds_held, kind="counter"),
+    )
+
+    async def describe_settings(self, ctx: Context[Any], title: str) -> Message:
+        """The rounds' own settings page (its titles predate the generated command's)."""
+        _ = ctx._
+        # The core shows the page after a change, or alone when the command had no option.
+        return render.settings_page(
+            _, _("Rounds settings saved.") if ctx.args else _("Rounds settings"), ctx.settings.rounds
+        )

@@ -1,0 +1,154 @@
+"""Running the grouping rounds: a round on the schedule or by hand, its groups' conversations, the "Did you
+meet?" follow-up, and the animators' statistics. Thin: the optimizer decides, the queries record."""
+
+from __future__ import annotations
+
+import random
+
+from bot.content import ContentItem, load_bank
+from bot.context import Context
+from bot.events import CommandInvoked, TimerFired
+from bot.features.rounds import queries, render, rules
+from bot.features.rounds.grouping import Plan, plan_round
+from bot.features.rounds.handlers import next_round
+from bot.i18n import N_
+from bot.router import command, timer
+from storage.models import RoundAnswer
+from storage.tables.rounds import Round
+
+__all__ = ["FOLLOW_UP", "ROUND", "Running", "starter_for"]
+
+ROUND = "rounds:round"
+FOLLOW_UP = "rounds:follow_up"
+
+
+def starter_for(language: str, community_id: int, index: int) -> ContentItem:
+    """A conversation starter: the community's own shuffled walk through the bank, one step per group."""
+    bank = list(load_bank("starters", language))
+    random.Random(f"starters:{community_id}").shuffle(bank)
+    return bank[index % len(bank)]
+
+
+class Running:
+    """The rounds themselves (a mixin of :class:`~bot.features.rounds.RoundsFeature`)."""
+
+    @command("round start", N_("Start a grouping round now (animators)"), animator_only=True)
+    async def start(self, ctx: Context[CommandInvoked]) -> None:
+        assert ctx.actor is not None
+        # As on joining (see ``Participation._join``). Not from the scheduled handler: re-arming a rule from
+        # inside its own run would race its chain.
+        await ctx.app.reconcile_schedules(ctx, [self])  # type: ignore[list-item]
+        outcome = await self._run_round(ctx, started_by=ctx.actor.id)
+        if isinstance(outcome, str):
+            ctx.reply(outcome)
+            return
+        round_, plan = outcome
+        ctx.reply(render.started(ctx._, round_.number, sum(len(g) for g in plan.groups), len(plan.groups)))
+
+    @timer(ROUND)
+    async def scheduled(self, ctx: Context[TimerFired]) -> None:
+        settings = ctx.settings.rounds
+        if not settings.enabled:
+            return
+        last = await queries.last_round(ctx.session, ctx.community.id)
+        if not rules.due(last.started_at if last else None, ctx.event.due or ctx.now, settings.min_gap):
+            return  # a round started by hand a day before, or the off week of a fortnightly cadence
+        await self._run_round(ctx, started_by="schedule")
+
+    async def _run_round(self, ctx: Context, *, started_by: str) -> tuple[Round, Plan] | str:
+        """Make and record the groups of a new round, open their conversations and set the follow-up. Returns
+        the round and its plan, or why there is no round (for the animator who asked)."""
+        _ = ctx._
+        settings = ctx.settings.rounds
+        rows = await queries.taking_part(ctx.session, ctx.community.id)
+        taking = [(p, m) for p, m in rows if p.snooze_rounds <= 0]
+        if not taking:
+            return _("No round: nobody takes part yet. Members join with /agora round join.")
+        if len(taking) == 1:
+            ctx.dm(taking[0][1].external_id, render.alone(_, await next_round(ctx)))
+            return _("No round: only one member takes part for now, and a round needs at least two.")
+        for participant, _member in rows:
+            if participant.snooze_rounds > 0:
+                participant.snooze_rounds -= 1
+        members = {m.id: m for _p, m in taking}
+        played = await queries.played_rounds(ctx.session, ctx.community.id)
+        profiles = await queries.read_profiles(ctx.session, list(members.values()))
+        plan = plan_round(
+            rules.people(profiles),
+            size=settings.group_size,
+            history=rules.optimizer_history(played),
+            exclusions=await queries.exclusion_pairs(ctx.session, ctx.community.id),
+            odd=settings.odd,
+            seed=ctx.community.id,
+            now=ctx.now,
+        )
+        number = (played[-1].number if played else 0) + 1
+        round_ = await queries.add_round(
+            ctx.session,
+            Round(
+                community_id=ctx.community.id,
+                number=number,
+                started_at=ctx.now,
+                group_size=settings.group_size,
+                started_by=started_by,
+                method=plan.method,
+                left_out=[int(m) for m in plan.unplaced],
+                follow_up_at=ctx.now + settings.follow_up_after,
+            ),
+        )
+        starters_used = sum(len(p.groups) for p in played)
+        groups = []
+        for position, ids in enumerate(plan.groups):
+            group_members = [members[int(i)] for i in ids]
+            starter = starter_for(ctx.settings.locale, ctx.community.id, starters_used + position)
+            group = await queries.add_group(ctx.session, ctx.community.id, round_.id, position, starter.id)
+            groups.append((group, group_members, starter))
+        await ctx.session.flush()
+        for group, group_members, starter in groups:
+            queries.add_seats(ctx.session, group, group_members)
+            seats = [render.Seat(m.external_id, profiles[m.id]) for m in group_members]
+            entry = ctx.open_group(
+                [m.external_id for m in group_members],
+                _("Round {number}", number=number),
+                render.group_message(_, number, seats, starter),
+            )
+            await ctx.session.flush()
+            group.entry_id = entry.id
+        when = await next_round(ctx, after=ctx.now, last=ctx.now)
+        for member_id in plan.unplaced:
+            ctx.dm(members[int(member_id)].external_id, render.unplaced(_, number, when))
+        await ctx.set_timer(FOLLOW_UP, str(round_.id), ctx.now + settings.follow_up_after)
+        ctx.post_to(
+            "rounds", render.announcement(_, number, sum(len(g) for g in plan.groups), len(plan.groups), when)
+        )
+        return round_, plan
+
+    @timer(FOLLOW_UP)
+    async def follow_up(self, ctx: Context[TimerFired]) -> None:
+        """ "Did you meet?", once, to each member of each group of the round (no reminder after this one)."""
+        round_ = await ctx.session.get(Round, int(ctx.event.ref)) if ctx.event.ref.isdigit() else None
+        if round_ is None or round_.community_id != ctx.community.id:
+            return
+        for seats in await queries.follow_up_groups(ctx.session, round_.id):
+            for seat, member in seats:
+                if member.left_at is not None or seat.answer == RoundAnswer.MET:
+                    continue
+                others = [m.display_name or m.external_id for s, m in seats if s.id != seat.id]
+                ctx.dm(member.external_id, render.did_you_meet(ctx._, round_.number, others, seat.id))
+
+    @command(
+        "round status",
+        N_("Participation, meeting rate and new pairs of the grouping rounds (animators)"),
+        animator_only=True,
+    )
+    async def status(self, ctx: Context[CommandInvoked]) -> None:
+        lines = rules.round_lines(await queries.played_rounds(ctx.session, ctx.community.id))
+        ctx.reply(
+            render.status(
+                ctx._,
+                participation=await queries.participation(ctx.session, ctx.community.id),
+                next_round=await next_round(ctx, bare=True),
+                lines=lines,
+                dates=[ctx._.datetime(line.started_at, ctx.settings.timezone, "d MMM y") for line in lines],
+            )
+        )

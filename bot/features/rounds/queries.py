@@ -1,0 +1,290 @@
+"""The grouping rounds' SQL: participants, exclusions, the rounds played with their groups and answers, and the
+figures of the statistics and the health report. No messages."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.features.rounds.rules import PlayedRound, Profile
+from storage.models import Base, Member, RoundAnswer
+from storage.tables.rounds import Round, RoundExclusion, RoundGroup, RoundGroupMember, RoundParticipant
+
+__all__ = [
+    "add_exclusion",
+    "add_group",
+    "add_round",
+    "add_seats",
+    "exclusion_count",
+    "exclusion_pairs",
+    "follow_up_groups",
+    "group_others",
+    "join",
+    "last_round",
+    "member_named",
+    "members_met",
+    "participant",
+    "participation",
+    "played_rounds",
+    "read_profiles",
+    "remove_exclusion",
+    "rounds_held",
+    "taking_part",
+]
+
+
+async def participant(session: AsyncSession, member_id: int) -> RoundParticipant | None:
+    """The member's place in the rounds, if they ever joined."""
+    return await session.scalar(select(RoundParticipant).where(RoundParticipant.member_id == member_id))
+
+
+async def join(
+    session: AsyncSession, community_id: int, member_id: int, found: RoundParticipant | None, now: datetime
+) -> RoundParticipant:
+    """The member in (again), skipping nothing."""
+    if found is None:
+        found = RoundParticipant(
+            community_id=community_id, member_id=member_id, joined_at=now, updated_at=now
+        )
+        session.add(found)
+    found.active, found.snooze_rounds, found.updated_at = True, 0, now
+    return found
+
+
+async def last_round(session: AsyncSession, community_id: int) -> Round | None:
+    return await session.scalar(
+        select(Round).where(Round.community_id == community_id).order_by(Round.number.desc()).limit(1)
+    )
+
+
+async def exclusion_count(session: AsyncSession, member_id: int) -> int:
+    """How many members ``member_id`` asked never to be grouped with."""
+    return (
+        await session.scalar(
+            select(func.count(RoundExclusion.id)).where(RoundExclusion.member_id == member_id)
+        )
+        or 0
+    )
+
+
+async def add_exclusion(
+    session: AsyncSession, community_id: int, member_id: int, excluded_id: int, now: datetime
+) -> None:
+    """``member_id`` never grouped with ``excluded_id`` (once: asking twice changes nothing)."""
+    found = await session.scalar(
+        select(RoundExclusion).where(
+            RoundExclusion.member_id == member_id, RoundExclusion.excluded_id == excluded_id
+        )
+    )
+    if found is None:
+        session.add(
+            RoundExclusion(
+                community_id=community_id, member_id=member_id, excluded_id=excluded_id, created_at=now
+            )
+        )
+
+
+async def remove_exclusion(session: AsyncSession, member_id: int, excluded_id: int) -> bool:
+    """Undo an exclusion; False when there was none."""
+    result = await session.execute(
+        delete(RoundExclusion).where(
+            RoundExclusion.member_id == member_id, RoundExclusion.excluded_id == excluded_id
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def member_named(session: AsyncSession, community_id: int, name: str) -> Member | None:
+    """A member of the community going by ``name`` (when they were not mentioned by id)."""
+    return await session.scalar(
+        select(Member).where(Member.community_id == community_id, Member.display_name == name)
+    )
+
+
+async def exclusion_pairs(session: AsyncSession, community_id: int) -> list[tuple[str, str]]:
+    """Every exclusion of the community, as the optimizer takes them."""
+    rows = await session.execute(
+        select(RoundExclusion.member_id, RoundExclusion.excluded_id).where(
+            RoundExclusion.community_id == community_id
+        )
+    )
+    return [(str(a), str(b)) for a, b in rows.all()]
+
+
+async def played_rounds(session: AsyncSession, community_id: int) -> list[PlayedRound]:
+    """Every round of the community, oldest first, with its groups."""
+    rounds = (
+        await session.scalars(select(Round).where(Round.community_id == community_id).order_by(Round.number))
+    ).all()
+    played = {r.id: PlayedRound(number=r.number, started_at=r.started_at) for r in rounds}
+    rows = (
+        await session.execute(
+            select(
+                RoundGroup.round_id, RoundGroup.position, RoundGroupMember.member_id, RoundGroupMember.answer
+            )
+            .join(RoundGroupMember, RoundGroupMember.group_id == RoundGroup.id)
+            .where(RoundGroup.community_id == community_id)
+            .order_by(RoundGroup.round_id, RoundGroup.position, RoundGroupMember.id)
+        )
+    ).all()
+    slots: dict[tuple[int, int], int] = {}
+    for round_id, position, member_id, answer in rows:
+        entry = played[round_id]
+        key = (round_id, position)
+        if key not in slots:
+            slots[key] = len(entry.groups)
+            entry.groups.append([])
+            entry.answers.append([])
+        entry.groups[slots[key]].append(member_id)
+        entry.answers[slots[key]].append(answer)
+    return list(played.values())
+
+
+async def read_profiles(session: AsyncSession, members: list[Member]) -> dict[int, Profile]:
+    """Each member's name, line and interests: from the onboarding profiles when that table exists and the
+    member has a visible profile, else their display name. Read defensively: a profile table that is missing
+    or shaped differently leaves the display names."""
+    out = {m.id: Profile(name=m.display_name or m.external_id) for m in members}
+    table = Base.metadata.tables.get("member_profiles")
+    if table is None or "member_id" not in table.c or not members:
+        return out
+    columns = table.c
+    try:
+        async with session.begin_nested():
+            rows = (
+                (await session.execute(select(table).where(columns.member_id.in_(list(out)))))
+                .mappings()
+                .all()
+            )
+    except SQLAlchemyError:
+        return out
+    for row in rows:
+        if row.get("hidden"):
+            continue
+        profile = out.get(row["member_id"])
+        if profile is None:
+            continue
+        profile.name = str(row.get("name") or "").strip() or profile.name
+        profile.what = str(row.get("what") or "").strip()
+        profile.location = str(row.get("location") or "").strip()
+        interests: Any = row.get("interests") or []
+        if isinstance(interests, str):
+            interests = interests.split(",")
+        profile.interests = [str(i).strip() for i in interests if str(i).strip()]
+        profile.company = str(row.get("company") or "").strip()
+    return out
+
+
+async def taking_part(session: AsyncSession, community_id: int) -> list[tuple[RoundParticipant, Member]]:
+    """The active participants still in the community (snoozed ones included), by member id."""
+    rows = await session.execute(
+        select(RoundParticipant, Member)
+        .join(Member, Member.id == RoundParticipant.member_id)
+        .where(
+            RoundParticipant.community_id == community_id, RoundParticipant.active, Member.left_at.is_(None)
+        )
+        .order_by(Member.id)
+    )
+    return [(p, m) for p, m in rows.all()]
+
+
+async def add_round(session: AsyncSession, round_: Round) -> Round:
+    session.add(round_)
+    await session.flush()
+    return round_
+
+
+async def add_group(
+    session: AsyncSession, community_id: int, round_id: int, position: int, starter: str
+) -> RoundGroup:
+    group = RoundGroup(community_id=community_id, round_id=round_id, position=position, starter=starter)
+    session.add(group)
+    return group
+
+
+def add_seats(session: AsyncSession, group: RoundGroup, members: list[Member]) -> None:
+    session.add_all(
+        RoundGroupMember(
+            community_id=group.community_id, round_id=group.round_id, group_id=group.id, member_id=m.id
+        )
+        for m in members
+    )
+
+
+async def group_others(session: AsyncSession, seat: RoundGroupMember) -> list[Member]:
+    """The other members of the seat's group."""
+    rows = await session.scalars(
+        select(Member)
+        .join(RoundGroupMember, RoundGroupMember.member_id == Member.id)
+        .where(RoundGroupMember.group_id == seat.group_id, RoundGroupMember.member_id != seat.member_id)
+        .order_by(RoundGroupMember.id)
+    )
+    return list(rows.all())
+
+
+async def follow_up_groups(
+    session: AsyncSession, round_id: int
+) -> list[list[tuple[RoundGroupMember, Member]]]:
+    """The round's groups, each a list of (seat, member)."""
+    rows = (
+        await session.execute(
+            select(RoundGroupMember, Member)
+            .join(Member, Member.id == RoundGroupMember.member_id)
+            .where(RoundGroupMember.round_id == round_id)
+            .order_by(RoundGroupMember.group_id, RoundGroupMember.id)
+        )
+    ).all()
+    by_group: dict[int, list[tuple[RoundGroupMember, Member]]] = defaultdict(list)
+    for seat, member in rows:
+        by_group[seat.group_id].append((seat, member))
+    return list(by_group.values())
+
+
+async def participation(session: AsyncSession, community_id: int) -> tuple[int, int, int]:
+    """Members still in the community: taking part, skipping the next round, and out of the rounds."""
+    counts = (
+        await session.execute(
+            select(
+                RoundParticipant.active, RoundParticipant.snooze_rounds > 0, func.count(RoundParticipant.id)
+            )
+            .join(Member, Member.id == RoundParticipant.member_id)
+            .where(RoundParticipant.community_id == community_id, Member.left_at.is_(None))
+            .group_by(RoundParticipant.active, RoundParticipant.snooze_rounds > 0)
+        )
+    ).all()
+    active = sum(c for a, s, c in counts if a and not s)
+    snoozed = sum(c for a, s, c in counts if a and s)
+    out = sum(c for a, _s, c in counts if not a)
+    return active, snoozed, out
+
+
+# --- the health report --------------------------------------------------------------------------------------
+
+
+async def members_met(session: AsyncSession, community_id: int, since: datetime) -> int:
+    """How many members said, since ``since``, that they met their group of a round."""
+    return (
+        await session.scalar(
+            select(func.count(func.distinct(RoundGroupMember.member_id))).where(
+                RoundGroupMember.community_id == community_id,
+                RoundGroupMember.answer == RoundAnswer.MET,
+                RoundGroupMember.answered_at >= since,
+            )
+        )
+        or 0
+    )
+
+
+async def rounds_held(session: AsyncSession, community_id: int, since: datetime) -> int:
+    """How many rounds started since ``since``."""
+    return (
+        await session.scalar(
+            select(func.count(Round.id)).where(Round.community_id == community_id, Round.started_at >= since)
+        )
+        or 0
+    )

@@ -1,0 +1,149 @@
+"""Pure decisions of the grouping rounds: how a group's answers read, the history the optimizer sees, each round's
+statistics, how many rounds a member may skip, and when the next scheduled round falls. No I/O, no storage.
+
+The optimizer itself (who meets whom) is :mod:`bot.features.rounds.grouping`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.features.rounds.grouping import PastRound, Person, pairs_of
+from bot.scheduler import cron_trigger, next_fire_time
+
+__all__ = [
+    "MAX_SNOOZE",
+    "PlayedRound",
+    "Profile",
+    "RoundLine",
+    "due",
+    "next_round_at",
+    "optimizer_history",
+    "people",
+    "round_lines",
+    "snooze_count",
+]
+
+MAX_SNOOZE = 12
+
+
+@dataclass
+class PlayedRound:
+    """A stored round with its groups (member ids) and what their members answered."""
+
+    number: int
+    started_at: datetime
+    groups: list[list[int]] = field(default_factory=list)
+    answers: list[list[str | None]] = field(default_factory=list)
+
+    def met(self, position: int) -> bool | None:
+        """Whether group ``position`` met: someone said so (True), those who answered all said no (False), or
+        nobody answered (None)."""
+        given = [a for a in self.answers[position] if a]
+        if "met" in given:
+            return True
+        return False if given else None
+
+
+@dataclass
+class Profile:
+    """What a group's introduction says about a member (from their profile when there is one)."""
+
+    name: str
+    what: str = ""
+    location: str = ""
+    interests: list[str] = field(default_factory=list)
+    company: str = ""
+
+
+def optimizer_history(played: list[PlayedRound]) -> list[PastRound]:
+    """The past rounds as the optimizer sees them: a group whose members said they did not meet is left out,
+    so the next rounds may bring them together again."""
+    history = []
+    for entry in played:
+        groups = tuple(
+            tuple(str(m) for m in group)
+            for position, group in enumerate(entry.groups)
+            if entry.met(position) is not False
+        )
+        history.append(PastRound(groups=groups, when=entry.started_at))
+    return history
+
+
+def people(profiles: dict[int, Profile]) -> list[Person]:
+    """The members taking part as the optimizer sees them (interests folded, for the soft preferences)."""
+    return [
+        Person(
+            id=str(member_id),
+            interests=frozenset(i.casefold() for i in profile.interests),
+            company=profile.company,
+        )
+        for member_id, profile in profiles.items()
+    ]
+
+
+@dataclass(frozen=True)
+class RoundLine:
+    """One round in the animators' statistics."""
+
+    number: int
+    started_at: datetime
+    people: int
+    groups: int
+    new: int
+    pairs: int
+    met: int
+    answered: int
+
+
+def round_lines(played: list[PlayedRound]) -> list[RoundLine]:
+    """Each round's figures, oldest first: how many new pairs it made, how many of its groups met."""
+    seen: set[frozenset[int]] = set()
+    lines = []
+    for entry in played:
+        pairs = {frozenset(map(int, p)) for p in pairs_of([[str(m) for m in g] for g in entry.groups])}
+        new = len(pairs - seen)
+        seen |= pairs
+        outcomes = [entry.met(i) for i in range(len(entry.groups))]
+        lines.append(
+            RoundLine(
+                number=entry.number,
+                started_at=entry.started_at,
+                people=sum(len(g) for g in entry.groups),
+                groups=len(entry.groups),
+                new=new,
+                pairs=len(pairs),
+                met=sum(1 for o in outcomes if o),
+                answered=sum(1 for o in outcomes if o is not None),
+            )
+        )
+    return lines
+
+
+def snooze_count(raw: object) -> int | None:
+    """How many rounds a member asked to skip, or None when it is not a number from 1 to ``MAX_SNOOZE``."""
+    try:
+        count = int(str(raw))
+    except (TypeError, ValueError):
+        return None
+    return count if 1 <= count <= MAX_SNOOZE else None
+
+
+def due(last_started: datetime | None, when: datetime, min_gap: timedelta) -> bool:
+    """Whether a scheduled round firing at ``when`` runs: not when the previous one is more recent than
+    ``min_gap`` (a round started by hand a day before, or the off week of a fortnightly cadence)."""
+    return last_started is None or when - last_started >= min_gap
+
+
+def next_round_at(
+    cron: str, timezone: str, min_gap: timedelta, *, after: datetime, last: datetime | None
+) -> datetime | None:
+    """When the next scheduled round takes place: the next firing of ``cron`` after ``after`` that is far enough
+    from the ``last`` round."""
+    trigger = cron_trigger(cron, timezone)
+    moment = next_fire_time(trigger, after)
+    for _ in range(8):
+        if moment is None or last is None or moment - last >= min_gap:
+            break
+        moment = next_fire_time(trigger, moment)
+    return moment
