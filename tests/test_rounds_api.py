@@ -1,0 +1,169 @@
+"""The grouping rounds' pieces on their own: the pure rules and the messages without a database, then what the
+feature declares (settings command, schedule, personal data, health) on a console community."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from adapters.console import ConsoleCommunity
+from bot.content import ContentItem
+from bot.feature import PersonalData
+from bot.features.rounds import RoundsFeature, queries, render, rules
+from bot.features.rounds.settings import RoundSettings
+from bot.i18n import translator
+from storage.models import Community, Member, Schedule
+from storage.tables.rounds import RoundGroupMember
+
+_ = translator("en")
+MONDAY = datetime(2026, 7, 6, 7, 0, tzinfo=UTC)
+
+
+# --- rules, no database ------------------------------------------------------------------------------------------
+
+
+def test_a_group_met_when_anyone_says_so_and_did_not_when_all_who_answered_say_no() -> None:
+    played = rules.PlayedRound(
+        1, MONDAY, groups=[[1, 2], [3, 4], [5, 6]], answers=[["met", None], ["wont", "not_yet"], [None, None]]
+    )
+    assert [played.met(i) for i in range(3)] == [True, False, None]
+    # A group that did not meet may be formed again: the optimizer does not see it.
+    [past] = rules.optimizer_history([played])
+    assert past.groups == (("1", "2"), ("5", "6")) and past.when == MONDAY
+
+
+def test_round_lines_count_new_pairs_and_groups_that_met() -> None:
+    first = rules.PlayedRound(1, MONDAY, groups=[[1, 2], [3, 4]], answers=[["met", None], [None, None]])
+    second = rules.PlayedRound(
+        2, MONDAY + timedelta(days=7), groups=[[1, 2], [3, 5]], answers=[[None, None], ["wont", None]]
+    )
+    lines = rules.round_lines([first, second])
+    assert [(line.new, line.pairs, line.met, line.answered) for line in lines] == [(2, 2, 1, 1), (1, 2, 0, 1)]
+
+
+def test_snooze_takes_one_to_twelve_rounds() -> None:
+    assert [rules.snooze_count(v) for v in (1, "12", 0, 13, "soon", None)] == [1, 12, None, None, None, None]
+
+
+def test_a_scheduled_round_waits_for_the_minimum_gap() -> None:
+    gap = RoundSettings(cadence="biweekly").min_gap
+    assert rules.due(None, MONDAY, gap)
+    assert not rules.due(MONDAY, MONDAY + timedelta(days=7), gap)
+    assert rules.due(MONDAY, MONDAY + timedelta(days=14), gap)
+
+
+def test_the_next_round_skips_the_off_week_of_a_fortnight() -> None:
+    s = RoundSettings(cadence="biweekly", day="mon", time="09:00")
+    after = MONDAY + timedelta(hours=1)
+    moment = rules.next_round_at(s.cron(), "Europe/Paris", s.min_gap, after=after, last=MONDAY)
+    assert moment == MONDAY + timedelta(days=14)
+    assert rules.next_round_at(
+        s.cron(), "Europe/Paris", s.min_gap, after=after, last=None
+    ) == MONDAY + timedelta(days=7)
+
+
+def test_settings_read_times_and_delays_as_members_write_them() -> None:
+    s = RoundSettings.model_validate(
+        {"time": "9h30", "follow_up_after": "2d", "day": "thu", "cadence": "monthly"}
+    )
+    assert s.time == "09:30" and s.follow_up_after == timedelta(days=2)
+    assert s.cron() == "30 9 1-7 * thu"
+
+
+# --- render, no database -----------------------------------------------------------------------------------------
+
+
+def test_the_members_page_says_in_out_or_skipping() -> None:
+    out = render.my_place(_, active=False, snoozed=0, next_round="Next round: soon.", avoided=0)
+    assert out.text.startswith("You don't take part") and [b.label for b in out.buttons] == ["Count me in"]
+    skipping = render.my_place(_, active=True, snoozed=2, next_round="Next round: soon.", avoided=1)
+    assert "skip the next 2 ones" in skipping.text and "only you can see this" in skipping.text
+    assert [b.label for b in skipping.buttons] == ["Skip the next round", "Leave the rounds"]
+
+
+def test_a_groups_first_message_introduces_everyone_and_what_they_share() -> None:
+    seats = [
+        render.Seat("alice", rules.Profile("Alice", what="Designer", interests=["Climbing", "jazz"])),
+        render.Seat("bob", rules.Profile("Bob", interests=["climbing"])),
+        render.Seat("chloe", rules.Profile("Chloe")),
+    ]
+    message = render.group_message(_, 3, seats, ContentItem(id="s1", text="What made you smile today?"))
+    assert message.title == "Round 3: meet each other"
+    assert "<@alice>" in message.text and "<@chloe>" in message.text
+    fields = {f.name: f.value for f in message.fields}
+    assert "Not introduced yet" in fields["Chloe"]
+    assert fields["What you have in common"] == "Alice and Bob both mentioned Climbing."
+    assert fields["To get the conversation going"] == "What made you smile today?"
+
+
+def test_answering_not_yet_keeps_the_yes_button() -> None:
+    text, question = render.answered(_, "not_yet", 2, ["Bob"], "7")
+    assert text.startswith("No rush") and question.text == "⏳ Not yet met with Bob."
+    assert [(b.action, b.ref) for b in question.buttons] == [(render.ANSWERS["met"], "7")]
+    assert render.answered(_, "met", 2, ["Bob"], "7")[1].buttons == ()
+
+
+def test_the_statistics_before_any_round_say_how_to_start() -> None:
+    page = render.status(_, participation=(3, 1, 2), next_round="paused", lines=[], dates=[])
+    assert page.text.startswith("No round yet")
+    assert page.fields[0].value == "3 taking part, 1 skipping the next round, 2 left the rounds."
+
+
+def test_the_settings_page_in_words() -> None:
+    s = RoundSettings(enabled=False, cadence="biweekly", day="thu", time="12:30")
+    page = render.settings_page(_, "Rounds settings", s).plain()
+    assert "paused" in page and "every two weeks" in page and "Thursday at 12:30" in page and "3d" in page
+
+
+# --- declarations, on a console community ------------------------------------------------------------------------
+
+
+def test_every_rounds_table_naming_a_member_is_declared() -> None:
+    tables = {item.tablename for item in RoundsFeature.personal_data if isinstance(item, PersonalData)}
+    assert tables == {"round_participants", "round_exclusions", "round_group_members", "rounds"}
+
+
+async def test_the_schedule_follows_enabled(h: ConsoleCommunity) -> None:
+    await h.command("alice", "round join")
+    assert h.database is not None
+    async with h.database.transaction() as session:
+        schedule = await session.scalar(select(Schedule).where(Schedule.kind == "rounds:round"))
+        assert schedule is not None and not schedule.paused and schedule.cron == "0 9 * * mon"
+    await h.command("camille", "round settings enabled=no")
+    async with h.database.transaction() as session:
+        schedule = await session.scalar(select(Schedule).where(Schedule.kind == "rounds:round"))
+        assert schedule is not None and schedule.paused
+
+
+async def test_health_counts_members_who_met_and_rounds_held(h: ConsoleCommunity) -> None:
+    for name in ("alice", "bob"):
+        await h.command(name, "round join")
+    since = h.clock.now()
+    await h.command("camille", "round start")
+    assert h.database is not None
+    async with h.database.transaction() as session:
+        community = await session.scalar(select(Community))
+        assert community is not None
+        assert await queries.rounds_held(session, community.id, since) == 1
+        assert await queries.members_met(session, community.id, since) == 0
+        seat = await session.scalar(
+            select(RoundGroupMember)
+            .join(Member, Member.id == RoundGroupMember.member_id)
+            .where(Member.external_id == "alice")
+        )
+        assert seat is not None
+        seat_id = seat.id
+    from bot.events import ButtonPressed
+
+    await h.deliver(
+        ButtonPressed(
+            community=h.ref, actor=h.member("alice"), action="rounds:met", ref=str(seat_id), delivery_id="m1"
+        ),
+        actor="alice",
+    )
+    async with h.database.transaction() as session:
+        community = await session.scalar(select(Community))
+        assert community is not None
+        assert await queries.members_met(session, community.id, since) == 1
+        assert await queries.rounds_held(session, community.id, h.clock.now() + timedelta(seconds=1)) == 0
