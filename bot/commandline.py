@@ -1,8 +1,10 @@
-"""Reading ``/agora ...`` typed as text (Slack's slash command, the console) into a command and its options.
+"""Reading ``/agora ...`` typed as text (a slash command, the console) into a command and its options.
 
 ``/agora setup locale=fr timezone="Europe/Paris"`` or positionally ``/agora setup fr``; quotes group words;
-mentions (``<@U123|name>``, ``@alice``) and channels (``<#C123|name>``, ``#general``) become ids. Mistakes come
-back as a ``UserError`` with the command's usage, in the community's language.
+mentions become ids: the neutral forms adapters hand over (``<@id>``, ``<#id>``, ``<@&id>`` for a role; an adapter
+turns its platform's own syntax into them first) and, for a member or a channel option, what a member typed by
+hand (``@alice``, ``#general``). Mistakes come back as a ``UserError`` with the command's usage, in the
+community's language.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from bot.router import CommandSpec, Option, Router
 
 __all__ = ["parse_command_text", "usage"]
 
-_SLACK_REF = re.compile(r"^<(?:[@#]|!subteam\^|!)([A-Z0-9a-z_.-]+)(?:\|[^>]*)?>$")
+_NEUTRAL_REF = re.compile(r"^<(?:@&|@|#)([^\s<>|]+)>$")
 
 
 # Quotes that group words. A single quote groups only where a value starts (see _opens_single_quote): elsewhere it
@@ -83,7 +85,7 @@ def usage(spec: CommandSpec) -> str:
 
 
 def _ref_value(option: Option, raw: str) -> str:
-    match = _SLACK_REF.match(raw)
+    match = _NEUTRAL_REF.match(raw)
     if match:
         return match.group(1)
     if option.kind == "member" and raw.startswith("@"):

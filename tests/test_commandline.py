@@ -1,4 +1,5 @@
-"""``/agora ...`` typed as text (Slack's slash command, the console) read into a command and its options."""
+"""``/agora ...`` typed as text (a slash command, the console) read into a command and its options; platform syntax
+is the adapter's, made neutral before the core reads it."""
 
 from __future__ import annotations
 
@@ -96,22 +97,47 @@ def test_an_unknown_command_says_there_is_none(router: Router) -> None:
     assert "/agora help" in message
 
 
+def test_neutral_mentions_channels_and_roles_become_ids(router: Router) -> None:
+    _, args = parse(router, "setup add_animator=<@U123> welcome_channel=<#C9> animator_role=<@&S0123ABC>")
+
+    assert args == {"add_animator": "U123", "welcome_channel": "C9", "animator_role": "S0123ABC"}
+
+
+def slack_parse(router: Router, text: str) -> tuple[str, dict[str, Any]]:
+    """What the Slack adapter does with a slash command's text: its own mention syntax made neutral first."""
+    from adapters.slack.events import clean_command_text, neutral_mentions
+
+    return parse(router, neutral_mentions(clean_command_text(text)))
+
+
 def test_slack_mentions_and_channels_become_ids(router: Router) -> None:
-    _, args = parse(router, "setup add_animator=<@U123|alice> welcome_channel=<#C9|accueil>")
+    _, args = slack_parse(router, "setup add_animator=<@U123|alice> welcome_channel=<#C9|accueil>")
 
     assert args == {"add_animator": "U123", "welcome_channel": "C9"}
 
 
 def test_slack_mentions_without_a_name_become_ids(router: Router) -> None:
-    _, args = parse(router, "setup remove_animator=<@U0ABCDEF> rounds_channel=<#C0XYZ>")
+    _, args = slack_parse(router, "setup remove_animator=<@U0ABCDEF> rounds_channel=<#C0XYZ>")
 
     assert args == {"remove_animator": "U0ABCDEF", "rounds_channel": "C0XYZ"}
 
 
 def test_a_slack_user_group_becomes_its_id(router: Router) -> None:
-    _, args = parse(router, "setup animator_role=<!subteam^S0123ABC|@animators>")
+    _, args = slack_parse(router, "setup animator_role=<!subteam^S0123ABC|@animators>")
 
     assert args == {"animator_role": "S0123ABC"}
+
+
+def test_the_slack_adapter_hands_over_the_neutral_forms_only() -> None:
+    from adapters.slack.events import neutral_mentions
+
+    assert (
+        neutral_mentions("<@U1|ana> <#C1|général> <!subteam^S1|@mods> <!subteam^S2>")
+        == "<@U1> <#C1> <@&S1> <@&S2>"
+    )
+    assert (
+        neutral_mentions("<!here> see <https://example.org|this>") == "<!here> see <https://example.org|this>"
+    )
 
 
 def test_typed_mentions_lose_their_sign(router: Router) -> None:

@@ -43,7 +43,7 @@ from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.blocks import form_errors, message_payload, modal_view
 from adapters.slack.chat import PLATFORM, SlackChat, make_client, slack_call
-from adapters.slack.events import Communities, Directory, Inbound, clean_command_text
+from adapters.slack.events import Communities, Directory, Inbound, clean_command_text, neutral_mentions
 from bot.chat import ChatError, TransientChatError
 from bot.commandline import parse_command_text
 from bot.context import Outcome
@@ -251,9 +251,8 @@ class SlackAdapter:
             try:
                 _ = await self._translator(community)
                 try:
-                    spec, args = parse_command_text(
-                        self.app.router, clean_command_text(str(body.get("text") or "")), _
-                    )
+                    text = neutral_mentions(clean_command_text(str(body.get("text") or "")))
+                    spec, args = parse_command_text(self.app.router, text, _)
                 except UserError as exc:
                     await self._reply(Message(exc.message, ephemeral=True), user_id, channel_id, respond)
                     return

@@ -7,6 +7,8 @@
   (``usergroups.list``), both cached: ``roles`` holds each group's id, handle (with and without ``@``) and
   name, so an ``animator_role`` may name a user group any of those ways.
 * Every event carries a delivery id that is the same when Slack delivers the same thing again.
+* A slash command's text reaches the core with the neutral mentions (``<@U…>``, ``<#C…>``, ``<@&S…>`` for a user
+  group): Slack's own forms (``<@U…|name>``, ``<!subteam^S…|@handle>``) stay here.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -46,6 +49,7 @@ __all__ = [
     "clean_command_text",
     "delivery_id",
     "member_ref",
+    "neutral_mentions",
 ]
 
 log = logging.getLogger("agora.slack")
@@ -68,6 +72,19 @@ def clean_command_text(text: str) -> str:
     for curly in ("“", "”", "„"):
         text = text.replace(curly, '"')
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+# Slack's markup for a member, a channel and a user group, with or without the name Slack appends.
+_MENTION = re.compile(r"<@([A-Za-z0-9_.-]+)(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#([A-Za-z0-9_.-]+)(?:\|[^>]*)?>")
+_USER_GROUP = re.compile(r"<!subteam\^([A-Za-z0-9_.-]+)(?:\|[^>]*)?>")
+
+
+def neutral_mentions(text: str) -> str:
+    """Slack's mentions as the core reads them: ``<@U1|ana>`` → ``<@U1>``, ``<#C1|general>`` → ``<#C1>``,
+    ``<!subteam^S1|@mods>`` → ``<@&S1>`` (a role, in the core's words). Links and ``<!here>`` stay as they are."""
+    text = _USER_GROUP.sub(r"<@&\1>", text)
+    return _CHANNEL.sub(r"<#\1>", _MENTION.sub(r"<@\1>", text))
 
 
 def member_ref(
