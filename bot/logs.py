@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["JsonFormatter", "redact", "setup_logging"]
+__all__ = ["JsonFormatter", "quiet_libraries", "redact", "setup_logging"]
 
 # Slack tokens and Discord bot tokens, should one ever reach a log line through a library's message.
 _SECRETS = re.compile(
@@ -69,6 +69,12 @@ def setup_logging(level: str = "INFO", fmt: str = "json") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Libraries are chatty at INFO; their warnings still come through.
-    for name in ("discord", "slack_bolt", "slack_sdk", "apscheduler", "aiohttp.access", "alembic"):
-        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    quiet_libraries("apscheduler", "aiohttp.access", "alembic")
+
+
+def quiet_libraries(*loggers: str) -> None:
+    """Libraries are chatty at INFO: their loggers show warnings and above (only what the root shows, when it
+    shows less). Each adapter quiets its own platform library's loggers when it is created."""
+    level = max(logging.WARNING, logging.getLogger().getEffectiveLevel())
+    for name in loggers:
+        logging.getLogger(name).setLevel(level)

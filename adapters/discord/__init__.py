@@ -37,6 +37,7 @@ from adapters.discord.client import INTENTS, PERMISSIONS, AgoraClient, invite_ur
 from adapters.discord.config import DiscordConfig, check_config
 from adapters.discord.inbound import PLATFORM
 from adapters.discord.notices import PermissionNotices
+from bot.logs import quiet_libraries
 
 if TYPE_CHECKING:
     from bot.app import Agora
@@ -229,4 +230,5 @@ class DiscordAdapter:
 
 def create(app: Agora, config: Config) -> DiscordAdapter:
     """The Discord adapter for ``app``, configured by ``platforms.discord`` (not started: ``await adapter.start()``)."""
+    quiet_libraries("discord")
     return DiscordAdapter(app, config)

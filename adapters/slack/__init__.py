@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from adapters.slack.app import EVENTS, SlackAdapter, SlackStartError
 from adapters.slack.chat import SlackChat
 from adapters.slack.config import SlackConfig, check_config
+from bot.logs import quiet_libraries
 
 if TYPE_CHECKING:
     from bot.app import Agora
@@ -36,4 +37,5 @@ config_model = SlackConfig
 
 def create(app: Agora, config: Config) -> SlackAdapter:
     """The Slack adapter for ``app``, configured by ``platforms.slack`` (not started: ``await adapter.start()``)."""
+    quiet_libraries("slack_bolt", "slack_sdk")
     return SlackAdapter(app, config)
