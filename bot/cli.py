@@ -116,14 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "db" and args.db_command == "upgrade":
             config = _config(args.config)
-            from storage.database import Database
+            from bot.runtime import open_database
 
             async def upgrade() -> None:
-                database = Database(config.database.url)
-                try:
-                    await database.upgrade()
-                finally:
-                    await database.close()
+                database = await open_database(config.database.url)
+                await database.close()
 
             asyncio.run(upgrade())
             print("database is up to date")

@@ -22,7 +22,7 @@ from bot.platforms import installed, load_adapter
 from bot.scheduler import APScheduler
 from storage.database import Database
 
-__all__ = ["Adapter", "load_adapter", "run"]
+__all__ = ["Adapter", "Database", "load_adapter", "open_database", "run"]
 
 log = logging.getLogger("agora")
 
@@ -37,10 +37,15 @@ class Adapter(Protocol):
     async def stop(self) -> None: ...
 
 
-async def open_database(config: Config) -> Database:
-    """The configured database, with pending migrations applied."""
-    database = Database(config.database.url, echo=config.database.echo)
-    await database.upgrade()
+async def open_database(url: str, *, echo: bool = False) -> Database:
+    """The database at ``url``, with pending migrations applied (``agora run``, ``agora db upgrade``, the
+    console community)."""
+    database = Database(url, echo=echo)
+    try:
+        await database.upgrade()
+    except BaseException:
+        await database.close()
+        raise
     return database
 
 
@@ -58,7 +63,7 @@ async def run(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    database = await open_database(config)
+    database = await open_database(config.database.url, echo=config.database.echo)
     clock = SystemClock()
     app = Agora(config, database, clock=clock, scheduler=APScheduler(clock))
     adapters: dict[str, Adapter] = {}

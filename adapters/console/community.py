@@ -45,8 +45,8 @@ from bot.events import (
 from bot.i18n import LOCALES, translator
 from bot.messages import Button, Message
 from bot.router import Feature
+from bot.runtime import Database, open_database
 from bot.scheduler import VirtualScheduler
-from storage.database import Database
 
 __all__ = ["ConsoleCommunity", "ScriptError"]
 
@@ -89,8 +89,7 @@ class ConsoleCommunity:
 
     async def start(self) -> None:
         """Open the database (migrating it), start the bot, and catch up on what came due while stopped."""
-        self.database = Database(self.database_url)
-        await self.database.upgrade()
+        self.database = await open_database(self.database_url)
         self.scheduler = VirtualScheduler(self.clock)
         self.app = Agora(
             self.config,
