@@ -4,6 +4,7 @@ answers to "Did you meet?". Thin: typed event in, rules and queries, a reply out
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from bot.context import Context
 from bot.errors import UserError
@@ -18,7 +19,7 @@ __all__ = ["Participation", "next_round"]
 
 
 async def next_round(
-    ctx: Context, *, after: datetime | None = None, last: datetime | None = None, bare: bool = False
+    ctx: Context[Any], *, after: datetime | None = None, last: datetime | None = None, bare: bool = False
 ) -> str:
     """ "Next round: Monday 6 July at 9:00." (or that the rounds are paused): what members always see."""
     settings = ctx.settings.rounds
@@ -59,7 +60,7 @@ class Participation:
     async def join_button(self, ctx: Context[ButtonPressed]) -> None:
         await self._join(ctx)
 
-    async def _join(self, ctx: Context) -> None:
+    async def _join(self, ctx: Context[Any]) -> None:
         member = await ctx.member()
         participant = await queries.participant(ctx.session, member.id)
         if participant is not None and participant.active and not participant.snooze_rounds:
@@ -80,7 +81,7 @@ class Participation:
     async def leave_button(self, ctx: Context[ButtonPressed]) -> None:
         await self._leave(ctx)
 
-    async def _leave(self, ctx: Context) -> None:
+    async def _leave(self, ctx: Context[Any]) -> None:
         participant = await queries.participant(ctx.session, (await ctx.member()).id)
         if participant is None or not participant.active:
             ctx.reply(ctx._("You weren't taking part in the rounds. Join any time with /agora round join."))
@@ -100,7 +101,7 @@ class Participation:
     async def snooze_button(self, ctx: Context[ButtonPressed]) -> None:
         await self._snooze(ctx, ctx.event.ref or 1)
 
-    async def _snooze(self, ctx: Context, raw: object) -> None:
+    async def _snooze(self, ctx: Context[Any], raw: object) -> None:
         _ = ctx._
         count = rules.snooze_count(raw)
         if count is None:
@@ -158,7 +159,7 @@ class Participation:
             return
         ctx.reply(ctx._("Noted: the rounds may put you with {name} again.", name=name))
 
-    async def _other(self, ctx: Context, named: str) -> tuple[Member, Member]:
+    async def _other(self, ctx: Context[Any], named: str) -> tuple[Member, Member]:
         """The actor and the member named in the command, checked."""
         _ = ctx._
         actor = await ctx.member()

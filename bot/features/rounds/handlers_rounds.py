@@ -4,6 +4,7 @@ meet?" follow-up, and the animators' statistics. Thin: the optimizer decides, th
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from bot.content import ContentItem, load_bank
 from bot.context import Context
@@ -55,7 +56,7 @@ class Running:
             return  # a round started by hand a day before, or the off week of a fortnightly cadence
         await self._run_round(ctx, started_by="schedule")
 
-    async def _run_round(self, ctx: Context, *, started_by: str) -> tuple[Round, Plan] | str:
+    async def _run_round(self, ctx: Context[Any], *, started_by: str) -> tuple[Round, Plan] | str:
         """Make and record the groups of a new round, open their conversations and set the follow-up. Returns
         the round and its plan, or why there is no round (for the animator who asked)."""
         _ = ctx._
