@@ -1,11 +1,78 @@
 """Meetings: a poll fixes the date, the date becomes a meeting members can count on, and mission cards share
-the work until the next one. Three features, in the order they see a meeting's end: the meeting itself
-(announcement, RSVP, reminders, recap), the mission cards, then the next date poll."""
+the work until the next one.
+
+Three features, each a class built from its handlers (mixins in ``handlers_*.py``) and the declarations below,
+in the order they see a meeting's end: the meeting itself (announcement, RSVP, reminders, recap), the mission
+cards, then the next date poll. The meeting's settings (``community.meetings``) serve all three; the settings
+command (``/agora meeting settings``) is built by the core from :class:`MeetingSettings`.
+
+Nothing here is a recurring rule: a meeting's reminders, end and recap reminder are timers set from its date, and
+a poll's close and nudge from its opening, so no ``ScheduleSpec`` is declared.
+"""
 
 from __future__ import annotations
 
-from bot.features.meetings.handlers_meetings import MeetingsFeature
-from bot.features.meetings.handlers_missions import MissionsFeature
-from bot.features.meetings.handlers_polls import MeetingPollsFeature
+from typing import Any
+
+from bot.context import Context
+from bot.feature import Feature, HealthStep, PersonalData
+from bot.features.meetings import queries, render
+from bot.features.meetings.handlers_meetings import MeetingHandlers
+from bot.features.meetings.handlers_missions import MissionHandlers
+from bot.features.meetings.handlers_polls import PollHandlers
+from bot.features.meetings.settings import MeetingSettings
+from bot.i18n import N_
+from bot.messages import Message
+from storage.tables.meetings import Meeting, MeetingPoll, MeetingPreference, MissionDraw, PollAnswer, Rsvp
 
 __all__ = ["MeetingPollsFeature", "MeetingsFeature", "MissionsFeature"]
+
+
+class MeetingsFeature(MeetingHandlers, Feature):
+    """Meetings: announcement with .ics, RSVP with capacity and waiting list, reminders, recap, next date."""
+
+    name = "meetings"
+    order = 60
+    settings = MeetingSettings
+    settings_command = "meeting settings"
+    settings_description = N_("See or change how meetings work here (animators)")
+    personal_data = (
+        PersonalData(Rsvp, member="member_id", columns=("status",)),
+        PersonalData(MeetingPreference, member="member_id", columns=("timezone", "reminders")),
+        # Who announced a meeting and who wrote its recap: the meeting stays the group's, their part is emptied.
+        PersonalData(Meeting, member="created_by", erase="anonymize"),
+        PersonalData(Meeting, member="recap_by", columns=("recap", "materials"), erase="anonymize"),
+    )
+    health = (
+        HealthStep(
+            "came_to_a_meeting", N_("came to a meeting"), queries.count_came_to_a_meeting, kind="funnel"
+        ),
+        HealthStep("meetings_held", N_("meetings held"), queries.count_meetings_held),
+    )
+
+    async def describe_settings(self, ctx: Context[Any], title: str) -> Message:
+        # The page the meeting settings always showed: "How meetings work here" when only looking.
+        return render.settings_page(
+            ctx._, ctx.settings.meetings, title if ctx.args else ctx._("How meetings work here")
+        )
+
+
+class MissionsFeature(MissionHandlers, Feature):
+    """Mission cards drawn at the end of a meeting."""
+
+    name = "missions"
+    order = 61
+    personal_data = (PersonalData(MissionDraw, member="member_id", columns=("card_id",)),)
+
+
+class MeetingPollsFeature(PollHandlers, Feature):
+    """Date polls: the form, the ballots, the live tally, the nudge, the close and the tie-break."""
+
+    name = "meeting_polls"
+    # After the missions: at a meeting's end, "draw your card" comes before the next poll.
+    order = 62
+    personal_data = (
+        PersonalData(PollAnswer, member="member_id", columns=("choice",)),
+        PersonalData(MeetingPoll, member="created_by", erase="anonymize"),
+    )
+    health = (HealthStep("polls_answered", N_("polls answered"), queries.count_polls_answered),)

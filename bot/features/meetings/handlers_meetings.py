@@ -23,16 +23,13 @@ import csv
 import io
 import re
 from datetime import timedelta
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError
 from sqlalchemy import select
 
 from bot.chat import ScheduledEvent
 from bot.content import load_bank
 from bot.context import Context
-from bot.durations import format_duration
 from bot.errors import FormErrors, UserError
 from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, MemberLeft, TimerFired
 from bot.features.meetings.dates import next_same_slot
@@ -64,7 +61,6 @@ from bot.features.meetings.queries import (
     zone_of,
 )
 from bot.features.meetings.render import (
-    NEXT_POLL_LABELS,
     delay_text,
     display_name,
     format_duration_words,
@@ -74,14 +70,14 @@ from bot.features.meetings.render import (
     when_text,
     zone_footer,
 )
-from bot.features.meetings.settings import MeetingSettings
+from bot.features.meetings.rules import places_to_give, rsvp_status
 from bot.i18n import N_, Translator
 from bot.messages import Attachment, Button, Field, Form, FormField, Message, mention
-from bot.router import Feature, Option, action, command, form, on, timer
+from bot.router import Option, action, command, form, on, timer
 from storage.models import Member, Timer
 from storage.tables.meetings import Meeting, MeetingPreference, MissionDraw, PollAnswer, Rsvp
 
-__all__ = ["MeetingsFeature", "community_name", "meeting_channel", "meeting_ics", "refresh_post"]
+__all__ = ["MeetingHandlers", "community_name", "meeting_channel", "meeting_ics", "refresh_post"]
 
 
 def community_name(ctx: Context) -> str:
@@ -115,12 +111,9 @@ def meeting_channel(ctx: Context, fallback: str | None = None) -> str | None:
     return ctx.settings.channel("meetings") or fallback
 
 
-class MeetingsFeature(Feature):
-    """Meetings: announcement with .ics, RSVP with capacity and waiting list, reminders, recap, next date."""
-
-    name = "meetings"
-    order = 60
-    settings = MeetingSettings
+class MeetingHandlers:
+    """Meetings: announcement with .ics, RSVP with capacity and waiting list, reminders, recap, next date
+    (the handlers of :class:`bot.features.meetings.MeetingsFeature`)."""
 
     # --- a date is fixed: the meeting ----------------------------------------------------------------------
 
@@ -353,9 +346,7 @@ class MeetingsFeature(Feature):
                 )
             )
             return
-        status = wanted
-        if wanted == GOING and meeting.capacity is not None and len(people.going) >= meeting.capacity:
-            status = WAITLIST
+        status = rsvp_status(wanted, len(people.going), meeting.capacity)
         await self._set_rsvp(ctx, meeting, member, status, people.answers.get(member.id))
         promoted = await self._promote(ctx, meeting) if current == GOING else []
         people = await roster(ctx, meeting)
@@ -405,8 +396,7 @@ class MeetingsFeature(Feature):
     async def _promote(self, ctx: Context, meeting: Meeting) -> list[Member]:
         """Give free places to the waiting list, in order, and tell each person promoted by direct message."""
         people = await roster(ctx, meeting)
-        free = len(people.waitlist) if meeting.capacity is None else meeting.capacity - len(people.going)
-        promoted = people.waitlist[: max(free, 0)]
+        promoted = places_to_give(people.waitlist, len(people.going), meeting.capacity)
         _ = ctx._
         for member in promoted:
             await self._set_rsvp(ctx, meeting, member, GOING, people.answers[member.id])
@@ -1009,96 +999,3 @@ class MeetingsFeature(Feature):
                 "opens for you or a meeting is cancelled. Turn them back on with /agora meeting reminders on."
             )
         )
-
-    @command(
-        "meeting settings",
-        N_("See or change how meetings work here (animators)"),
-        options=[
-            Option("poll_duration", N_("How long a date poll stays open, e.g. 3d")),
-            Option("nudge_after", N_("When to nudge who hasn't answered a poll, e.g. 1d, or off")),
-            Option("reminders", N_("Reminders before a meeting, e.g. 24h,1h, or off")),
-            Option("recap_within", N_("When to remind about the recap, e.g. 1d")),
-            Option(
-                "next_poll",
-                N_("After a meeting: auto (a new poll), same_slot, or off"),
-                choices=("auto", "same_slot", "off"),
-            ),
-            Option("cadence", N_("How far apart meetings are: 1w, 2w, 4w or monthly")),
-            Option("capacity", N_("Places per meeting by default: a number, or none")),
-            Option("duration", N_("A meeting's length by default, e.g. 2h")),
-        ],
-        animator_only=True,
-    )
-    async def settings_page(self, ctx: Context) -> None:
-        event = ctx.event
-        assert isinstance(event, CommandInvoked)
-        _ = ctx._
-        args = {k: v for k, v in event.args.items() if v not in (None, "")}
-        if args:
-            stored: dict[str, Any] = dict((ctx.community.settings or {}).get("meetings") or {})
-            for key, value in args.items():
-                try:
-                    checked = MeetingSettings.model_validate(
-                        {**ctx.settings.meetings.model_dump(), key: value}
-                    )
-                except ValidationError:
-                    raise UserError(
-                        _(
-                            "“{value}” doesn't work for {option}. {hint}",
-                            value=value,
-                            option=key,
-                            hint=_(SETTING_HINTS[key]),
-                        )
-                    ) from None
-                stored[key] = _stored(key, getattr(checked, key))
-            ctx.save_settings(stored, section="meetings")
-        s = ctx.settings.meetings
-        off = _("off")
-        ctx.reply(
-            Message(
-                title=_("Settings saved.") if args else _("How meetings work here"),
-                text=_("Change any of them with /agora meeting settings and the option's name."),
-                fields=(
-                    Field(_("Poll open for"), format_duration(s.poll_duration), inline=True),
-                    Field(
-                        _("Nudge after"),
-                        format_duration(s.nudge_after) if s.nudge_after else off,
-                        inline=True,
-                    ),
-                    Field(
-                        _("Reminders before"),
-                        ", ".join(format_duration(r) for r in s.reminders) or off,
-                        inline=True,
-                    ),
-                    Field(_("Recap reminder after"), format_duration(s.recap_within), inline=True),
-                    Field(_("After a meeting"), _(NEXT_POLL_LABELS[s.next_poll]), inline=True),
-                    Field(_("Cadence"), s.cadence, inline=True),
-                    Field(_("Places"), str(s.capacity) if s.capacity else _("no limit"), inline=True),
-                    Field(_("Meeting length"), format_duration(s.duration), inline=True),
-                ),
-                ephemeral=True,
-            )
-        )
-
-
-SETTING_HINTS = {
-    "poll_duration": N_("Examples: 3d, 36h, 1w."),
-    "nudge_after": N_("Examples: 1d, 12h, or off."),
-    "reminders": N_("Examples: 24h,1h or 2d or off."),
-    "recap_within": N_("Examples: 1d, 12h."),
-    "next_poll": N_("Choose auto, same_slot or off."),
-    "cadence": N_("Examples: 1w, 2w, 4w, or monthly."),
-    "capacity": N_("A whole number, or none for no limit."),
-    "duration": N_("Examples: 2h, 1h30m."),
-}
-
-
-def _stored(key: str, value: Any) -> Any:
-    """A checked setting as it is kept in the database (durations in their short form)."""
-    if isinstance(value, timedelta):
-        return format_duration(value)
-    if key == "reminders":
-        return ",".join(format_duration(v) for v in value) or "off"
-    if value is None:
-        return "off" if key == "nudge_after" else "none"
-    return value

@@ -25,11 +25,11 @@ from bot.features.meetings.queries import latest_ended_meeting, roster
 from bot.features.meetings.render import long_time
 from bot.i18n import N_
 from bot.messages import Button, Field, Message, mention
-from bot.router import Feature, action, command, on
+from bot.router import action, command, on
 from storage.models import Member
 from storage.tables.meetings import Meeting, MissionDraw
 
-__all__ = ["MissionsFeature", "card_name"]
+__all__ = ["MissionHandlers", "card_name"]
 
 DRAW = "meeting:draw"  # ref: the meeting's id
 
@@ -39,11 +39,8 @@ def card_name(item: ContentItem) -> str:
     return item.text.split(":", 1)[0].strip()
 
 
-class MissionsFeature(Feature):
+class MissionHandlers:
     """Mission cards drawn at the end of a meeting."""
-
-    name = "missions"
-    order = 61
 
     def _bank(self, ctx: Context) -> tuple[ContentItem, ...]:
         return load_bank("missions", ctx.settings.locale)

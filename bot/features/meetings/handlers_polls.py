@@ -50,11 +50,11 @@ from bot.features.meetings.render import clock_time, long_time, names_text, shor
 from bot.features.meetings.tally import CHOICES, MAYBE, NO, YES, Tally, count
 from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Form, FormField, Message, mention
-from bot.router import Feature, Option, action, command, form, on, timer
+from bot.router import Option, action, command, form, on, timer
 from storage.models import Member
 from storage.tables.meetings import Meeting, MeetingPoll, PollAnswer, PollOption
 
-__all__ = ["MAX_OPTIONS", "MeetingPollsFeature", "describe_problem"]
+__all__ = ["MAX_OPTIONS", "PollHandlers", "describe_problem"]
 
 POLL_FORM = "meeting_poll"
 VOTE = "meeting:vote"  # ref "<option id>.<yes|maybe|no>"
@@ -150,12 +150,8 @@ class _NewOption:
     end: datetime | None
 
 
-class MeetingPollsFeature(Feature):
+class PollHandlers:
     """Date polls: the form, the ballots, the live tally, the nudge, the close and the tie-break."""
-
-    name = "meeting_polls"
-    # After the missions: at a meeting's end, "draw your card" comes before the next poll.
-    order = 62
 
     # --- opening a poll ----------------------------------------------------------------------------------------
 

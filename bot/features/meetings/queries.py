@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import distinct, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.features.meetings.events import GOING, MAYBE, NOT_GOING, WAITLIST
-from storage.models import Acknowledgement, Member
-from storage.tables.meetings import Meeting, MeetingPoll, MeetingPreference, MissionDraw, Rsvp
+from storage.models import Acknowledgement, MeetingStatus, Member, RsvpStatus
+from storage.tables.meetings import Meeting, MeetingPoll, MeetingPreference, MissionDraw, PollAnswer, Rsvp
 
 
 async def preference(ctx: Context, member_id: int) -> MeetingPreference | None:
@@ -137,3 +138,50 @@ async def roster(ctx: Context, meeting: Meeting) -> Roster:
 
 
 # --- the feature ---------------------------------------------------------------------------------------------
+
+
+# --- health: what the community's health report counts -------------------------------------------------------
+
+
+async def count_came_to_a_meeting(session: AsyncSession, community_id: int, since: datetime) -> int:
+    """Members who were going to a meeting that ended since ``since``."""
+    return int(
+        await session.scalar(
+            select(func.count(distinct(Rsvp.member_id)))
+            .join(Meeting, Meeting.id == Rsvp.meeting_id)
+            .where(
+                Meeting.community_id == community_id,
+                Meeting.status == MeetingStatus.SCHEDULED,
+                Meeting.ended_at.is_not(None),
+                Meeting.ended_at >= since,
+                Rsvp.status == RsvpStatus.GOING,
+            )
+        )
+        or 0
+    )
+
+
+async def count_meetings_held(session: AsyncSession, community_id: int, since: datetime) -> int:
+    """Meetings that took place (ended, not cancelled) since ``since``."""
+    return int(
+        await session.scalar(
+            select(func.count(Meeting.id)).where(
+                Meeting.community_id == community_id,
+                Meeting.status == MeetingStatus.SCHEDULED,
+                Meeting.ended_at.is_not(None),
+                Meeting.ended_at >= since,
+            )
+        )
+        or 0
+    )
+
+
+async def count_polls_answered(session: AsyncSession, community_id: int, since: datetime) -> int:
+    """Ballots given since ``since``: one per member and poll, however many dates they answered."""
+    answered = (
+        select(PollAnswer.poll_id, PollAnswer.member_id)
+        .where(PollAnswer.community_id == community_id, PollAnswer.answered_at >= since)
+        .distinct()
+        .subquery()
+    )
+    return int(await session.scalar(select(func.count()).select_from(answered)) or 0)

@@ -5,16 +5,25 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from bot.durations import parse_duration
+from bot.durations import format_duration, parse_duration
 from bot.features.meetings.events import NAMES_SHOWN
+from bot.features.meetings.settings import MeetingSettings
 from bot.i18n import N_, Translator
-from bot.messages import Attachment, mention
-from storage.models import Member
+from bot.messages import Attachment, Field, Message, mention
+
+
+class Named(Protocol):
+    """A member as render needs them: the name they go by, else their platform id."""
+
+    display_name: str
+    external_id: str
+
 
 _URL = re.compile(r"^https?://\S+$")
 
@@ -66,7 +75,7 @@ def names_text(_: Translator, member_ids: list[str]) -> str:
     return shown
 
 
-def display_name(member: Member) -> str:
+def display_name(member: Named) -> str:
     return member.display_name or member.external_id
 
 
@@ -124,3 +133,31 @@ def format_duration_words(_: Translator, cadence: str) -> str:
     if delta.days % 7 == 0:
         return _.ngettext("{count} week", "{count} weeks", delta.days // 7)
     return _.ngettext("{count} day", "{count} days", delta.days)
+
+
+def settings_page(_: Translator, settings: MeetingSettings, title: str) -> Message:
+    """How meetings work here: each setting as an animator reads it."""
+    off = _("off")
+    return Message(
+        title=title,
+        text=_("Change any of them with /agora meeting settings and the option's name."),
+        fields=(
+            Field(_("Poll open for"), format_duration(settings.poll_duration), inline=True),
+            Field(
+                _("Nudge after"),
+                format_duration(settings.nudge_after) if settings.nudge_after else off,
+                inline=True,
+            ),
+            Field(
+                _("Reminders before"),
+                ", ".join(format_duration(r) for r in settings.reminders) or off,
+                inline=True,
+            ),
+            Field(_("Recap reminder after"), format_duration(settings.recap_within), inline=True),
+            Field(_("After a meeting"), _(NEXT_POLL_LABELS[settings.next_poll]), inline=True),
+            Field(_("Cadence"), settings.cadence, inline=True),
+            Field(_("Places"), str(settings.capacity) if settings.capacity else _("no limit"), inline=True),
+            Field(_("Meeting length"), format_duration(settings.duration), inline=True),
+        ),
+        ephemeral=True,
+    )

@@ -1,0 +1,139 @@
+"""The meetings package's declarations and pure parts: rules and render without a database, the settings'
+own kinds, the personal data it declares, and its health counts on a console community."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from adapters.console import ConsoleCommunity
+from bot.features.meetings import MeetingPollsFeature, MeetingsFeature, MissionsFeature, queries
+from bot.features.meetings.render import display_name, format_duration_words, names_text, settings_page
+from bot.features.meetings.rules import places_to_give, rsvp_status
+from bot.features.meetings.settings import CADENCE, REMINDERS, MeetingSettings
+from bot.i18n import translator
+from storage.models import Community, Member
+from tests.test_meetings import community, members, open_poll, paris, until
+
+EN = translator("en")
+FR = translator("fr")
+
+
+# --- rules ------------------------------------------------------------------------------------------------------
+
+
+def test_going_joins_the_waiting_list_once_the_places_are_taken() -> None:
+    assert rsvp_status("going", 2, 3) == "going"
+    assert rsvp_status("going", 3, 3) == "waitlist"
+    assert rsvp_status("going", 50, None) == "going"
+    assert rsvp_status("maybe", 3, 3) == "maybe"
+    assert rsvp_status("not_going", 3, 3) == "not_going"
+
+
+def test_free_places_go_to_the_waiting_list_in_order() -> None:
+    assert places_to_give(["a", "b", "c"], 2, 3) == ["a"]
+    assert places_to_give(["a", "b", "c"], 3, 5) == ["a", "b"]
+    assert places_to_give(["a", "b"], 4, 3) == []  # the capacity was lowered below who is going
+    assert places_to_give(["a", "b"], 4, None) == ["a", "b"]  # no limit any more: everyone is in
+
+
+# --- render -----------------------------------------------------------------------------------------------------
+
+
+def test_the_settings_page_shows_each_setting_as_an_animator_reads_it() -> None:
+    page = settings_page(EN, MeetingSettings(), "How meetings work here")
+    shown = {f.name: f.value for f in page.fields}
+    assert page.title == "How meetings work here" and page.ephemeral
+    assert shown["Reminders before"] == "1d, 1h"
+    assert shown["Nudge after"] == "1d" and shown["Places"] == "no limit"
+    assert shown["After a meeting"] == "a new date poll"
+    off = settings_page(FR, MeetingSettings(nudge_after="off", reminders="off", capacity=8), "x")
+    values = [f.value for f in off.fields]
+    assert values[1] == values[2] == FR("off") and "8" in values
+
+
+def test_names_and_cadences_read_naturally() -> None:
+    assert names_text(EN, []) == "—"
+    many = names_text(EN, [str(i) for i in range(17)])
+    assert many.endswith("and 2 others") and many.count("<@") == 15
+    assert format_duration_words(EN, "4w") == "4 weeks" and format_duration_words(EN, "10d") == "10 days"
+
+    class Someone:
+        display_name = ""
+        external_id = "U1"
+
+    assert display_name(Someone()) == "U1"
+
+
+# --- settings ---------------------------------------------------------------------------------------------------
+
+
+def test_the_meeting_kinds_read_and_show_their_values() -> None:
+    assert REMINDERS.read("2h, 48h") == [timedelta(hours=48), timedelta(hours=2)]
+    assert (
+        REMINDERS.read("off") is None and REMINDERS.show([timedelta(days=2), timedelta(hours=2)]) == "2d,2h"
+    )
+    assert CADENCE.read("Monthly") == "monthly" and CADENCE.read("2 w") == "2w"
+    for bad in ("sometimes", "2h"):
+        with pytest.raises(ValueError):
+            CADENCE.read(bad)
+    with pytest.raises(ValueError):
+        REMINDERS.read("soon")
+    assert MeetingSettings.model_validate({"capacity": "none", "reminders": None}).capacity is None
+
+
+def test_the_settings_command_is_the_core_one() -> None:
+    assert MeetingsFeature.settings_command == "meeting settings"
+    assert [f.settings for f in (MeetingPollsFeature, MissionsFeature)] == [None, None]
+
+
+# --- personal data and health -----------------------------------------------------------------------------------
+
+
+def test_every_meeting_table_naming_a_member_is_declared() -> None:
+    declared = {
+        (item.tablename, item.member)
+        for cls in (MeetingsFeature, MissionsFeature, MeetingPollsFeature)
+        for item in cls.personal_data
+    }
+    assert declared == {
+        ("meeting_rsvps", "member_id"),
+        ("meeting_preferences", "member_id"),
+        ("meetings", "created_by"),
+        ("meetings", "recap_by"),
+        ("meeting_mission_draws", "member_id"),
+        ("meeting_poll_answers", "member_id"),
+        ("meeting_polls", "created_by"),
+    }
+
+
+async def test_health_counts_who_came_meetings_held_and_polls_answered(
+    make_harness: Callable[..., ConsoleCommunity],
+) -> None:
+    async with community(make_harness, nudge_after="off") as h:
+        await members(h, "alice", "bob")
+        await open_poll(h, options="2026-12-03 18:00")
+        await h.press("alice", "Answer")
+        await h.press("alice", "✅ 1")
+        await h.press("bob", "Answer")
+        await h.press("bob", "❌ 1")
+        await h.command("camille", "meeting close")
+        await h.press("alice", "Going")
+        await h.press("bob", "Maybe")
+        since = paris(2026, 11, 1, 0, 0)
+        assert h.database is not None
+        async with h.database.transaction() as session:
+            community_id = await session.scalar(select(Community.id))
+            assert community_id is not None
+            assert await queries.count_meetings_held(session, community_id, since) == 0
+            assert await queries.count_polls_answered(session, community_id, since) == 2
+        await until(h, paris(2026, 12, 3, 21, 0))
+        async with h.database.transaction() as session:
+            assert await queries.count_came_to_a_meeting(session, community_id, since) == 1
+            assert await queries.count_meetings_held(session, community_id, since) == 1
+            later = paris(2026, 12, 4, 0, 0)
+            assert await queries.count_came_to_a_meeting(session, community_id, later) == 0
+            assert await session.scalar(select(Member.id).where(Member.external_id == "alice"))
