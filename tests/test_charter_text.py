@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.features.charter_tally import Rule, Tally, decide, parse_share
-from bot.features.charter_text import CharterContent, diff, parse_people, parse_section, section_text
+from bot.features.charter.rules import Rule, Tally, decide, parse_share
+from bot.features.charter.text import CharterContent, diff, parse_people, parse_section, section_text
 
 V1 = CharterContent(
     objective="Help Lyon's freelancers grow together.",

@@ -1,7 +1,7 @@
-"""How the charter changes (animator, committee or community vote) and re-acceptance.
+"""The charter's settings: how it changes (animator, committee or community vote) and re-acceptance.
 
-Part of a community's settings (``community.charter_rules`` in the YAML, changed by animators in the database
-with ``/agora charter rules``).
+The ``community.charter_rules`` section of the configuration (declared by the charter's amendments feature),
+changed by animators in the database with ``/agora charter rules``.
 """
 
 from __future__ import annotations

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-__all__ = ["CHOICES", "Decision", "Rule", "Tally", "decide", "parse_share"]
+__all__ = ["CHOICES", "Decision", "Rule", "Tally", "committee_after", "decide", "parse_share"]
 
 CHOICES = ("for", "against", "abstain")
 
@@ -118,3 +119,13 @@ def parse_share(text: str) -> float | None:
     if value is None or not 0 <= value <= 1:
         return None
     return round(float(value), 4)
+
+
+def committee_after(committee: Sequence[str], add: object = None, remove: object = None) -> list[str]:
+    """The charter committee once ``add`` joined it and ``remove`` left it (member ids; None: no change)."""
+    out = list(committee)
+    if add is not None and str(add) not in out:
+        out.append(str(add))
+    if remove is not None:
+        out = [c for c in out if c != str(remove)]
+    return out

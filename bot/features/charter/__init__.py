@@ -1,0 +1,68 @@
+"""The charter: what the group is for, who animates it and why, the rights and duties of members; and how it
+changes.
+
+A newcomer gets the welcome by direct message with an "I accept" button; accepting records the acknowledgement
+once (whatever the number of presses), opens the member's access (a role where the platform has roles, channel
+invitations elsewhere) and confirms. One gentle reminder goes to whoever hasn't accepted after the community's
+delay, and survives restarts (it is a stored timer); ``/agora charter later`` (or "Not now") stops it.
+
+The charter is versioned: every change makes a new version saying who changed it and why, and the old ones stay
+readable (``/agora charter history``, ``/agora charter version N``). Animators edit it (``/agora charter
+edit``) unless the community chose to change it by committee or by vote (``/agora charter rules``), in which case
+members propose amendments and vote on them (:class:`AmendmentsFeature`). A new version opens a re-acceptance
+round: every member who had accepted an earlier version is asked again by direct message, with the changes
+highlighted, and reminded once; when the grace period ends, whoever hasn't accepted loses the member role (where
+there are roles) until they do, and the animators get the list. Animators follow it all with ``/agora charter
+status`` and download the log with ``/agora charter export``.
+
+Two features share the package, in this order: the charter (order 10, first to see a member joining, so the
+welcome comes before the introductions) and its amendments (order 11). The package: ``handlers_acceptance``
+(welcome, accept, reminders, rounds), ``handlers_versions`` (reading, editing, status, export),
+``handlers_rules`` (``charter rules``) and ``handlers_amendments`` are the features' mixins; ``common`` what the
+handlers share (adopting a new version); ``queries`` the SQL; ``rules`` the pure vote decisions; ``text`` the
+pure charter text and diff; ``render`` the messages; ``settings`` the ``charter_rules`` settings model.
+"""
+
+from __future__ import annotations
+
+from bot.feature import HealthStep, PersonalData
+from bot.features.charter import queries
+from bot.features.charter.amendments import AmendmentsFeature
+from bot.features.charter.common import adopt_version, latest
+from bot.features.charter.handlers_acceptance import AcceptanceHandlers
+from bot.features.charter.handlers_rules import RulesHandlers
+from bot.features.charter.handlers_versions import VersionHandlers
+from bot.features.charter.settings import CharterRulesSettings
+from bot.i18n import N_
+from bot.router import Feature
+from storage.models import Acknowledgement, Charter
+from storage.tables.charter import CharterRequest
+
+__all__ = ["AmendmentsFeature", "CharterFeature", "adopt_version", "latest"]
+
+
+class CharterFeature(AcceptanceHandlers, VersionHandlers, RulesHandlers, Feature):
+    """Welcome, acknowledgement, reminder, versions, re-acceptance rounds, status, export and the rules."""
+
+    name = "charter"
+    order = 10
+    # How the charter changes and how long re-acceptance takes. ``/agora charter rules`` changes them: it takes
+    # options that are not settings (add_committee, remove_committee), so it stays its own command
+    # (handlers_rules) rather than the generated one, saving through the same path.
+    settings = CharterRulesSettings
+    section = "charter_rules"
+    personal_data = (
+        # Which version each member accepted, and when: the acceptance log.
+        PersonalData(Acknowledgement, member="member_id", columns=("accepted_at",)),
+        # When each member was asked, reminded, said "not now", lost and got back their access.
+        PersonalData(
+            CharterRequest,
+            member="member_id",
+            columns=("asked_at", "reminded_at", "snoozed_at", "gated_at", "restored_at"),
+        ),
+        # The animator who edited a version (an external id, or "config"): the version stays, for the group.
+        PersonalData(Charter, member="created_by", erase="anonymize"),
+    )
+    health = (
+        HealthStep("charter_accepted", N_("accepted the charter"), queries.accepted_charter, kind="funnel"),
+    )

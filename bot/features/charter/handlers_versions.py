@@ -1,0 +1,489 @@
+"""Reading and changing the charter: the charter, its history and one version for every member; the animators'
+edit form, the acceptance status and the acceptance log."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from bot.chat import Capability
+from bot.context import Context
+from bot.errors import FormErrors, UserError
+from bot.events import CommandInvoked, FormSubmitted
+from bot.features.charter import queries, render
+from bot.features.charter.common import (
+    NOTE_LIMIT,
+    SECTION_LIMIT,
+    adopt_version,
+    check_fields,
+    community_name,
+    latest,
+    origin,
+    origins,
+    previous,
+)
+from bot.features.charter.queries import WELCOME
+from bot.features.charter.render import LIST_LIMIT
+from bot.features.charter.text import SECTIONS, CharterContent, diff, section_text
+from bot.i18n import N_
+from bot.messages import Attachment, Field, Form, FormField, Message, mention
+from bot.operations import DirectMessage
+from bot.router import Option, command, form
+from storage.tables.charter import CharterRequest, CharterRound
+
+__all__ = ["VersionHandlers"]
+
+EDIT_FORM = "charter:edit"
+
+
+class VersionHandlers:
+    """The charter feature's handlers for reading, editing and following the charter."""
+
+    # --- reading: the charter, its history, one version -----------------------------------------------
+
+    @command("charter", N_("Read the community's charter (its objective, animators, rights and duties)"))
+    async def show(self, ctx: Context[CommandInvoked]) -> None:
+        _ = ctx._
+        charter = await latest(ctx)
+        member = await ctx.member()
+        community = community_name(ctx)
+        existing = await queries.acknowledgement(ctx.session, member, charter)
+        count = await queries.acknowledgement_count(ctx.session, charter)
+        accepted = (
+            _("You accepted it on {date}.", date=ctx.format_time(existing.accepted_at)) if existing else ""
+        )
+        text = " ".join(
+            part
+            for part in (
+                _.ngettext(
+                    "{count} member has accepted this version.",
+                    "{count} members have accepted this version.",
+                    count,
+                ),
+                accepted,
+            )
+            if part
+        )
+        hints = []
+        if charter.version > 1:
+            hints.append(_("Earlier versions: /agora charter history."))
+        voting = await queries.open_amendment_count(ctx.session, ctx.community.id)
+        if voting:
+            hints.append(
+                _.ngettext(
+                    "{count} amendment is being voted on: /agora charter amendments.",
+                    "{count} amendments are being voted on: /agora charter amendments.",
+                    voting,
+                )
+            )
+        elif ctx.settings.charter_rules.mode == "community":
+            hints.append(_("Something to change? Propose an amendment: /agora charter propose."))
+        if hints:
+            text += "\n" + " ".join(hints)
+        message = render.charter_message(
+            _,
+            community,
+            charter,
+            title=_("The charter of {community}", community=community),
+            text=text,
+            button=existing is None,
+        )
+        ctx.reply(replace(message, ephemeral=True))
+
+    @command("charter history", N_("Every version of the charter: when, by whom and why it changed"))
+    async def history(self, ctx: Context[CommandInvoked]) -> None:
+        _ = ctx._
+        charters = await queries.charters(ctx.session, ctx.community.id)
+        shown = charters[:20]
+        made = await origins(ctx, shown)
+        counts = await queries.acceptance_counts(ctx.session, [c.id for c in shown])
+        fields = []
+        for charter in shown:
+            heading = _(
+                "Version {version} · {date}",
+                version=charter.version,
+                date=_.datetime(charter.created_at, ctx.settings.timezone, "d MMMM y"),
+            )
+            if charter is charters[0]:
+                heading += " · " + _("current")
+            accepted = _.ngettext(
+                "accepted by {count} member", "accepted by {count} members", counts.get(charter.id, 0)
+            )
+            fields.append(Field(heading, f"{made[charter.id]}\n({accepted})"))
+        text = _("Read any version with /agora charter version followed by its number.")
+        if len(charters) > len(shown):
+            text = _(
+                "The {count} most recent versions of {total}.", count=len(shown), total=len(charters)
+            ) + (" " + text)
+        ctx.reply(
+            Message(
+                title=_("History of the charter of {community}", community=community_name(ctx)),
+                text=text,
+                fields=tuple(fields),
+                ephemeral=True,
+            )
+        )
+
+    @command(
+        "charter version",
+        N_("Read one version of the charter, and what changed in it"),
+        options=[Option("number", N_("The version's number"), kind="integer", required=True)],
+    )
+    async def version(self, ctx: Context[CommandInvoked]) -> None:
+        _ = ctx._
+        number = ctx.event.args.get("number")
+        current = await latest(ctx)
+        charter = (
+            await queries.charter_version(ctx.session, ctx.community.id, number)
+            if isinstance(number, int)
+            else None
+        )
+        if charter is None:
+            raise UserError(
+                _(
+                    "There is no version {number} of the charter: it has versions 1 to {latest}.",
+                    number=number,
+                    latest=current.version,
+                )
+                if current.version > 1
+                else _("There is no version {number} of the charter: it has only version 1.", number=number)
+            )
+        community = community_name(ctx)
+        parts = [
+            _(
+                "Adopted on {date}. {origin}",
+                date=ctx.format_time(charter.created_at),
+                origin=await origin(ctx, charter),
+            )
+        ]
+        if charter.version < current.version:
+            successor = await queries.charter_version(ctx.session, ctx.community.id, charter.version + 1)
+            assert successor is not None
+            parts.append(
+                _(
+                    "Replaced by version {next} on {date}. The current version is {latest}: /agora charter.",
+                    next=successor.version,
+                    date=ctx.format_time(successor.created_at),
+                    latest=current.version,
+                )
+            )
+        fields = list(render.charter_fields(_, charter))
+        before = await previous(ctx, charter)
+        if before is not None:
+            changes = render.change_fields(_, diff(CharterContent.of(before), CharterContent.of(charter)))
+            if changes:
+                fields.append(
+                    Field(
+                        _("What changed from version {version}", version=before.version),
+                        "\n".join(f"{f.name}:\n{f.value}" for f in changes),
+                    )
+                )
+        ctx.reply(
+            Message(
+                title=_(
+                    "Version {version} of the charter of {community}",
+                    version=charter.version,
+                    community=community,
+                ),
+                text="\n".join(parts),
+                fields=tuple(fields),
+                footer=render.footer(_, community, charter.version),
+                ephemeral=True,
+            )
+        )
+
+    # --- animators: edit ---------------------------------------------------------------------------------
+
+    def _require_animator_mode(self, ctx: Context[Any]) -> None:
+        _ = ctx._
+        mode = ctx.settings.charter_rules.mode
+        if mode == "committee":
+            raise UserError(
+                _(
+                    "In this community, the charter committee proposes and approves changes to the charter: "
+                    "a committee member can open one with /agora charter propose."
+                )
+            )
+        if mode == "community":
+            raise UserError(
+                _(
+                    "In this community, the members vote on changes to the charter: propose yours with "
+                    "/agora charter propose."
+                )
+            )
+
+    @command(
+        "charter edit",
+        N_("Change the charter: a new version that members are asked to accept"),
+        animator_only=True,
+    )
+    async def edit(self, ctx: Context[CommandInvoked]) -> None:
+        self._require_animator_mode(ctx)
+        _ = ctx._
+        charter = await latest(ctx)
+        content = CharterContent.of(charter)
+        one_per_line = _("One per line")
+
+        def section(name: str, label: str, placeholder: str = "") -> FormField:
+            return FormField(
+                name,
+                label,
+                required=True,
+                multiline=True,
+                max_length=SECTION_LIMIT,
+                placeholder=placeholder,
+                default=section_text(content, name),
+            )
+
+        ctx.open_form(
+            Form(
+                id=EDIT_FORM,
+                title=_("Charter, version {version}", version=charter.version + 1),
+                ref=str(charter.version),
+                submit_label=_("Save the new version"),
+                fields=(
+                    section("objective", _("Our objective")),
+                    section(
+                        "animators",
+                        _("Who animates the group, and why"),
+                        _("One per line: name — why they animate the group"),
+                    ),
+                    section("rights", _("Your rights"), one_per_line),
+                    section("duties", _("Your duties"), one_per_line),
+                    FormField(
+                        "note",
+                        _("What changed, and why"),
+                        required=True,
+                        multiline=True,
+                        max_length=NOTE_LIMIT,
+                        placeholder=_("Members read this with the changes"),
+                    ),
+                ),
+            )
+        )
+
+    @form(EDIT_FORM)
+    async def edit_submitted(self, ctx: Context[FormSubmitted]) -> None:
+        _ = ctx._
+        ctx.require_animator()
+        self._require_animator_mode(ctx)
+        before = await latest(ctx)
+        values = ctx.event.values
+        if ctx.event.ref.isdigit() and int(ctx.event.ref) != before.version:
+            raise UserError(
+                _(
+                    "Someone saved version {version} while you were writing, so yours was not saved. "
+                    "Open /agora charter edit again to start from it; here is what you wrote:",
+                    version=before.version,
+                )
+                + "\n\n"
+                + "\n\n".join(f"{name}:\n{text}" for name, text in values.items() if text.strip())
+            )
+        current = CharterContent.of(before)
+        labels = {
+            "objective": _("Our objective"),
+            "animators": _("Who animates the group, and why"),
+            "rights": _("Your rights"),
+            "duties": _("Your duties"),
+            "note": _("What changed, and why"),
+        }
+        # A field left out keeps the current text (a modal always sends every field; a script may not).
+        texts = {name: values[name] if name in values else section_text(current, name) for name in SECTIONS}
+        texts["note"] = values.get("note", "")
+        check_fields(_, texts, labels, {"note": NOTE_LIMIT})
+        content = current
+        for name in SECTIONS:
+            content = content.with_section(name, texts[name])
+        if content == current:
+            raise FormErrors(
+                {
+                    "objective": _(
+                        "This is word for word version {version}: change a section to make a new version.",
+                        version=before.version,
+                    )
+                }
+            )
+        actor = ctx.actor
+        assert actor is not None
+        charter = await adopt_version(ctx, before, content, note=texts["note"].strip(), author=actor.id)
+        round_ = await queries.round_of(ctx.session, charter)
+        assert round_ is not None
+        community = community_name(ctx)
+        ctx.post_to(
+            "announcements",
+            Message(
+                title=_("The charter of {community} has changed", community=community),
+                text=_(
+                    "Version {version} replaces version {previous}. {origin}",
+                    version=charter.version,
+                    previous=before.version,
+                    origin=await origin(ctx, charter),
+                )
+                + "\n"
+                + _("Every member is asked to accept it by direct message. Read it with /agora charter."),
+                fields=render.change_fields(_, diff(current, content)),
+                footer=render.footer(_, community, charter.version),
+            ),
+        )
+        ctx.reply(
+            _.ngettext(
+                "Version {version} is saved. {count} member is asked to accept it, until {date}.",
+                "Version {version} is saved. {count} members are asked to accept it, until {date}.",
+                round_.asked,
+                version=charter.version,
+                date=ctx.format_time(round_.grace_ends_at),
+            )
+        )
+
+    # --- animators: status and export ----------------------------------------------------------------------
+
+    @command(
+        "charter status", N_("Who has accepted the current charter, and who hasn't yet"), animator_only=True
+    )
+    async def status(self, ctx: Context[CommandInvoked]) -> None:
+        _ = ctx._
+        charter = await latest(ctx)
+        members = await queries.current_members(ctx.session, ctx.community.id)
+        accepted = await queries.accepted_member_ids(ctx.session, charter)
+        requests = await queries.latest_requests(ctx.session, ctx.community.id)
+        gated = await queries.gated_since(ctx.session, ctx.community.id)
+        waiting = [m for m in members if m.id not in accepted]
+        count = len(members) - len(waiting)
+        parts = [render.acceptance_rate(_, count, len(members), charter.version)]
+        round_ = await queries.round_of(ctx.session, charter)
+        if round_ is not None:
+            parts.append(self._round_summary(ctx, round_))
+        lines = []
+        for member in waiting[:LIST_LIMIT]:
+            why = self._why_waiting(ctx, requests.get(member.id), gated.get(member.id))
+            lines.append(f"• {mention(member.external_id)}" + (f" — {why}" if why else ""))
+        if len(waiting) > LIST_LIMIT:
+            lines.append(_("and {count} more", count=len(waiting) - LIST_LIMIT))
+        fields = []
+        if lines:
+            fields.append(Field(_("Not accepted yet ({count})", count=len(waiting)), "\n".join(lines)))
+        votes = await queries.open_amendments(ctx.session, ctx.community.id)
+        if votes:
+            fields.append(
+                Field(
+                    _("Amendments being voted on"),
+                    "\n".join(
+                        _(
+                            "#{number} {section}, until {date}",
+                            number=a.number,
+                            section=render.section_label(_, a.section, short=True),
+                            date=ctx.format_time(a.closes_at),
+                        )
+                        for a in votes
+                    ),
+                )
+            )
+        ctx.reply(
+            Message(
+                title=_("Charter status: version {version}", version=charter.version),
+                text="\n".join(parts),
+                fields=tuple(fields),
+                footer=_("The full log of acceptances: /agora charter export."),
+                ephemeral=True,
+            )
+        )
+
+    def _round_summary(self, ctx: Context[Any], round_: CharterRound) -> str:
+        _ = ctx._
+        asked = _.ngettext(
+            "{count} member was asked to accept it on {date}.",
+            "{count} members were asked to accept it on {date}.",
+            round_.asked,
+            date=ctx.format_time(round_.started_at),
+        )
+        if round_.closed_at is not None:
+            return f"{asked} " + _(
+                "The grace period ended on {date}.", date=ctx.format_time(round_.closed_at)
+            )
+        if round_.reminded_at is not None:
+            reminder = _("The reminder went out on {date}.", date=ctx.format_time(round_.reminded_at))
+        elif round_.remind_at is not None:
+            reminder = _("The reminder goes out on {date}.", date=ctx.format_time(round_.remind_at))
+        else:
+            reminder = ""
+        grace = _("The grace period ends on {date}.", date=ctx.format_time(round_.grace_ends_at))
+        return " ".join(p for p in (asked, reminder, grace) if p)
+
+    def _why_waiting(
+        self, ctx: Context[Any], request: CharterRequest | None, gated_at: datetime | None
+    ) -> str:
+        _ = ctx._
+        if gated_at is not None:
+            return _("member access paused since {date}", date=ctx.format_time(gated_at))
+        if request is None:
+            return ""
+        if request.snoozed_at is not None:
+            return _("said “not now” on {date}", date=ctx.format_time(request.snoozed_at))
+        if request.kind == WELCOME:
+            return _("newcomer, welcomed on {date}", date=ctx.format_time(request.asked_at))
+        if request.reminded_at is not None:
+            return _("reminded on {date}", date=ctx.format_time(request.reminded_at))
+        return _("asked on {date}", date=ctx.format_time(request.asked_at))
+
+    @command("charter export", N_("Download the log of charter acceptances (CSV)"), animator_only=True)
+    async def export(self, ctx: Context[CommandInvoked]) -> None:
+        _ = ctx._
+        zone = ctx.settings.zone
+        rows = await queries.acceptance_log(ctx.session, ctx.community.id)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(
+            [
+                _("member id"),
+                _("display name"),
+                _("version"),
+                _("accepted at (UTC)"),
+                _("accepted at ({timezone})", timezone=ctx.settings.timezone),
+            ]
+        )
+        for external_id, display_name, version, accepted_at in rows:
+            writer.writerow(
+                [
+                    external_id,
+                    display_name,
+                    version,
+                    accepted_at.isoformat(timespec="seconds"),
+                    accepted_at.astimezone(zone).isoformat(timespec="seconds"),
+                ]
+            )
+        # A byte-order mark so that spreadsheets open accented names as UTF-8.
+        content = "\ufeff" + buffer.getvalue()
+        charter = await latest(ctx)
+        members = await queries.current_count(ctx.session, ctx.community.id)
+        accepted = await queries.accepted_count(ctx.session, charter)
+        text = " ".join(
+            (
+                _.ngettext(
+                    "{count} acceptance recorded, all versions together.",
+                    "{count} acceptances recorded, all versions together.",
+                    len(rows),
+                ),
+                render.acceptance_rate(_, accepted, members, charter.version),
+            )
+        )
+        filename = f"charter-log-{ctx.now.astimezone(zone):%Y-%m-%d}.csv"
+        if ctx.can(Capability.FILES):
+            log = Message(
+                title=_("Charter acceptance log"),
+                text=text,
+                attachments=(Attachment(filename, content, "text/csv"),),
+            )
+        else:
+            # No files on this platform: the log itself, as long as a message can carry it.
+            body = content.lstrip("\ufeff")
+            if len(body) > 3500:
+                body = _("The log is too long to show here; this platform cannot receive files from Agora.")
+            log = Message(title=_("Charter acceptance log"), text=f"{text}\n\n{body}")
+        # By direct message: a file stays there for later, where an ephemeral answer can't carry one on every
+        # platform. Never the welcome channel as a fallback: the log names members.
+        assert ctx.actor is not None
+        ctx.enqueue(DirectMessage(ctx.actor.id, log))
+        ctx.reply(text + " " + _("The log is on its way to your direct messages."))

@@ -1,0 +1,515 @@
+"""The charter's messages: translator and plain data in, ``Message`` out. No database.
+
+Versions are read through :class:`CharterLike` (a stored version is one, so is any object with those
+attributes); dates arrive already formatted in the community's time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from bot.features.charter.rules import CHOICES, Decision, Rule, Tally
+from bot.features.charter.text import SECTIONS, Change
+from bot.i18n import N_, Translator
+from bot.messages import Button, ButtonStyle, Field, Message, mention
+
+__all__ = [
+    "ACCEPT",
+    "LATER",
+    "VOTE",
+    "CharterLike",
+    "acceptance_rate",
+    "change_fields",
+    "charter_fields",
+    "charter_message",
+    "choice_label",
+    "mentions",
+    "mode_sentence",
+    "origin",
+    "percent",
+    "reacceptance_message",
+    "result_text",
+    "rule_text",
+    "rules_summary",
+    "section_label",
+    "share_text",
+    "status_sentence",
+    "tally_line",
+    "text_label",
+    "truncate",
+    "vote_message",
+]
+
+ACCEPT = "charter:accept"
+LATER = "charter:later"
+VOTE = "charter:vote"
+
+# How many names a status or a summary lists before saying "and N more".
+LIST_LIMIT = 40
+
+_SECTION_TITLES = {
+    "objective": N_("Our objective"),
+    "animators": N_("Who animates the group, and why"),
+    "rights": N_("Your rights"),
+    "duties": N_("Your duties"),
+}
+_MODE_NAMES = {
+    "animator": N_("the animators edit it"),
+    "committee": N_("a committee proposes and approves"),
+    "community": N_("the members vote"),
+}
+_SECTION_NAMES = {
+    "objective": N_("Objective"),
+    "animators": N_("Animators"),
+    "rights": N_("Rights"),
+    "duties": N_("Duties"),
+}
+_CHOICE_LABELS = {"for": N_("For"), "against": N_("Against"), "abstain": N_("Abstain")}
+_STYLES: dict[str, ButtonStyle] = {"for": "success", "against": "danger", "abstain": "secondary"}
+
+
+class CharterLike(Protocol):
+    """What rendering reads of a charter version."""
+
+    id: int
+    version: int
+    objective: str
+    animators: list[Any]
+    rights: list[Any]
+    duties: list[Any]
+
+
+class AmendmentLike(Protocol):
+    """What rendering reads of an amendment."""
+
+    id: int
+    number: int
+    section: str
+    text: str
+    reason: str
+    mode: str
+    quorum: float
+    majority: float
+    electorate: int
+    voters: list[Any] | None
+    status: str
+
+
+# --- small pieces ------------------------------------------------------------------------------------------
+
+
+def section_label(_: Translator, section: str, *, short: bool = False) -> str:
+    """A section's name as members read it: "Your rights" (in a charter), "Rights" (on a button)."""
+    return _((_SECTION_NAMES if short else _SECTION_TITLES)[section])
+
+
+def percent(_: Translator, part: int, whole: int) -> str:
+    return _("{percent}%", percent=round(100 * part / whole) if whole else 0)
+
+
+def share_text(_: Translator, value: float) -> str:
+    """A share from the settings (0.3) as members read it (30%)."""
+    return _("{percent}%", percent=round(value * 100))
+
+
+def acceptance_rate(_: Translator, accepted: int, members: int, version: int) -> str:
+    """The share of members who accepted ``version``, as a sentence."""
+    # Computed first: a translation call nested in ngettext's arguments confuses the message extractor.
+    rate = percent(_, accepted, members)
+    return _.ngettext(
+        "{count} of {members} members accepted version {version} ({percent}).",
+        "{count} of {members} members accepted version {version} ({percent}).",
+        accepted,
+        members=members,
+        version=version,
+        percent=rate,
+    )
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def mentions(_: Translator, external_ids: Sequence[str], limit: int = LIST_LIMIT) -> str:
+    """Members mentioned in a list, the first ``limit`` of them and "and N more"."""
+    shown = [mention(i) for i in external_ids[:limit]]
+    if len(external_ids) > limit:
+        shown.append(_("and {count} more", count=len(external_ids) - limit))
+    return _.list(shown)
+
+
+def footer(_: Translator, community: str, version: int) -> str:
+    return _("Charter of {community}, version {version}", community=community, version=version)
+
+
+def accept_button(_: Translator, charter: CharterLike) -> Button:
+    return Button(ACCEPT, _("I accept the charter"), ref=str(charter.id), style="success")
+
+
+# --- the charter and its changes ----------------------------------------------------------------------------
+
+
+def charter_fields(_: Translator, charter: CharterLike) -> tuple[Field, ...]:
+    """The charter's content, in the order a newcomer needs it: why, who and why them, rights, duties."""
+    fields = []
+    if charter.objective:
+        fields.append(Field(_("Our objective"), charter.objective))
+    if charter.animators:
+        people = "\n".join(
+            f"• {p['name']} — {p['motivation']}" if p.get("motivation") else f"• {p['name']}"
+            for p in charter.animators
+        )
+        fields.append(Field(_("Who animates the group, and why"), people))
+    if charter.rights:
+        fields.append(Field(_("Your rights"), "\n".join(f"• {r}" for r in charter.rights)))
+    if charter.duties:
+        fields.append(Field(_("Your duties"), "\n".join(f"• {d}" for d in charter.duties)))
+    return tuple(fields)
+
+
+def charter_message(
+    _: Translator, community: str, charter: CharterLike, *, text: str, title: str, button: bool = True
+) -> Message:
+    """A message presenting ``charter`` with its accept button."""
+    return Message(
+        title=title,
+        text=text,
+        fields=charter_fields(_, charter),
+        buttons=(accept_button(_, charter),) if button else (),
+        footer=footer(_, community, charter.version),
+    )
+
+
+def change_fields(_: Translator, changes: Iterable[Change]) -> tuple[Field, ...]:
+    """The changes between two versions, one field per section: ➕ added, ➖ removed, ✏️ changed."""
+    lines: dict[str, list[str]] = {}
+    for change in changes:
+        if change.kind == "added":
+            line = f"➕ {change.new}"
+        elif change.kind == "removed":
+            line = f"➖ {change.old}"
+        else:
+            line = _("✏️ {new} (was: {old})", new=change.new, old=change.old)
+        lines.setdefault(change.section, []).append(line)
+    return tuple(
+        Field(section_label(_, section), "\n".join(lines[section]))
+        for section in SECTIONS
+        if section in lines
+    )
+
+
+def origin(
+    _: Translator,
+    version: int,
+    created_by: str,
+    change_note: str,
+    amendment: AmendmentLike | None,
+    proposer: str,
+) -> str:
+    """Who made a version and why, in one sentence (``proposer``: the amendment's author's platform id)."""
+    note = truncate(change_note, 300)
+    if amendment is not None and amendment.mode == "committee":
+        return _(
+            "Amendment #{number}, proposed by {author}, approved by the charter committee: “{note}”",
+            number=amendment.number,
+            author=mention(proposer),
+            note=note,
+        )
+    if amendment is not None:
+        return _(
+            "Amendment #{number}, proposed by {author}, adopted by vote: “{note}”",
+            number=amendment.number,
+            author=mention(proposer),
+            note=note,
+        )
+    if version == 1 or created_by == "config":
+        return _("The founding charter.")
+    return _("Changed by {author}: “{note}”", author=mention(created_by), note=note)
+
+
+def reacceptance_message(
+    _: Translator,
+    community: str,
+    charter: CharterLike,
+    changes: Iterable[Change],
+    *,
+    origin: str,
+    deadline: str,
+    gating: bool,
+    later: bool,
+) -> Message:
+    """The direct message asking a member to accept a new version: what changed, why, until when."""
+    parts = [
+        _(
+            "Version {version} replaces version {previous}. {origin}",
+            version=charter.version,
+            previous=charter.version - 1,
+            origin=origin,
+        ),
+        _("Here is what changed; the whole charter is one command away: /agora charter."),
+        _(
+            "Please accept it by {date}: after that, your member access pauses until you do.",
+            date=deadline,
+        )
+        if gating
+        else _("Please accept it by {date}.", date=deadline),
+    ]
+    buttons = [accept_button(_, charter)]
+    if later:
+        parts.append(_("Not the right moment? Press “Not now” and I won't remind you."))
+        buttons.append(Button(LATER, _("Not now"), ref=str(charter.id), style="secondary"))
+    else:
+        parts.append(_("No reminder will follow."))
+    return Message(
+        title=_("The charter of {community} has changed", community=community),
+        text="\n\n".join(parts),
+        fields=change_fields(_, changes),
+        buttons=tuple(buttons),
+        footer=footer(_, community, charter.version),
+    )
+
+
+# --- how the charter changes ----------------------------------------------------------------------------------
+
+
+def mode_sentence(_: Translator, mode: str, committee: Sequence[str]) -> str:
+    """How the charter changes in this community, in a sentence."""
+    if mode == "committee":
+        how = _(
+            "The charter committee ({members}) proposes and approves changes to the charter.",
+            members=mentions(_, committee),
+        )
+    elif mode == "community":
+        how = _(
+            "Any member who accepted the charter can propose an amendment with /agora charter propose, "
+            "and the members vote on it."
+        )
+    else:
+        how = _("The animators edit the charter.")
+    return how + " " + _("Every change is a new version that members are asked to accept.")
+
+
+def rules_summary(_: Translator, title: str, rules: Any, durations: dict[str, str]) -> Message:
+    """The charter rules page (``rules``: the charter_rules settings; ``durations``: theirs, as written)."""
+    unset = _("not set")
+    return Message(
+        title=title,
+        text=mode_sentence(_, rules.mode, rules.committee),
+        fields=(
+            Field(_("Mode"), f"{rules.mode} ({_(_MODE_NAMES[rules.mode])})", inline=True),
+            Field(_("Committee"), mentions(_, rules.committee) or unset, inline=True),
+            Field(_("Quorum"), share_text(_, rules.quorum), inline=True),
+            Field(_("Majority (more than)"), share_text(_, rules.majority), inline=True),
+            Field(_("Vote duration"), durations["vote_duration"], inline=True),
+            Field(_("Grace period"), durations["grace_period"], inline=True),
+            Field(_("Reminder after"), durations["reacceptance_reminder_after"], inline=True),
+        ),
+        footer=_("Change them with /agora charter rules and the option's name."),
+        ephemeral=True,
+    )
+
+
+# --- amendments ------------------------------------------------------------------------------------------------
+
+
+def choice_label(_: Translator, choice: str) -> str:
+    return _(_CHOICE_LABELS[choice])
+
+
+def tally_line(_: Translator, tally: Tally) -> str:
+    return _(
+        "For: {yes} · Against: {no} · Abstain: {abstain}",
+        yes=tally.for_,
+        no=tally.against,
+        abstain=tally.abstain,
+    )
+
+
+def text_label(_: Translator, section: str) -> str:
+    """The label of an amendment form's text field, by section."""
+    if section == "objective":
+        return _("The new text")
+    if section == "animators":
+        return _("The new text: one per line, name — why")
+    return _("The new text, one item per line")
+
+
+def amendment_rule(amendment: AmendmentLike) -> Rule:
+    """The rule an amendment is decided by, as it was fixed when it opened."""
+    return Rule(
+        mode="committee" if amendment.mode == "committee" else "community",
+        electorate=amendment.electorate,
+        quorum=amendment.quorum,
+        majority=amendment.majority,
+    )
+
+
+def rule_text(_: Translator, amendment: AmendmentLike) -> str:
+    rule = amendment_rule(amendment)
+    # Shares are formatted first: a translation call nested in ngettext's arguments confuses the extractor.
+    quorum, majority = share_text(_, amendment.quorum), share_text(_, amendment.majority)
+    if rule.mode == "committee":
+        return _.ngettext(
+            "Adopted if at least {count} of the {size} committee members approves it.",
+            "Adopted if at least {count} of the {size} committee members approve it.",
+            rule.approvals_needed,
+            size=rule.electorate,
+        )
+    if amendment.majority >= 1:
+        return _.ngettext(
+            "Adopted if at least {count} of the {electorate} members who accepted the charter takes part "
+            "(quorum: {quorum}) and every vote cast is for; abstentions count only for the quorum.",
+            "Adopted if at least {count} of the {electorate} members who accepted the charter take part "
+            "(quorum: {quorum}) and every vote cast is for; abstentions count only for the quorum.",
+            rule.votes_needed,
+            electorate=rule.electorate,
+            quorum=quorum,
+        )
+    return _.ngettext(
+        "Adopted if at least {count} of the {electorate} members who accepted the charter takes part "
+        "(quorum: {quorum}) and more than {majority} of the votes cast are for; abstentions count only for "
+        "the quorum.",
+        "Adopted if at least {count} of the {electorate} members who accepted the charter take part "
+        "(quorum: {quorum}) and more than {majority} of the votes cast are for; abstentions count only for "
+        "the quorum.",
+        rule.votes_needed,
+        electorate=rule.electorate,
+        quorum=quorum,
+        majority=majority,
+    )
+
+
+def vote_message(
+    _: Translator,
+    amendment: AmendmentLike,
+    proposer: str,
+    tally: Tally,
+    changes: Sequence[Change],
+    *,
+    closes: str,
+    result: str | None = None,
+) -> Message:
+    """The post members vote on: what changes and why, the tally, the rule; the result once closed."""
+    section = section_label(_, amendment.section, short=True)
+    if result is None:
+        if amendment.mode == "committee":
+            who = _(
+                "The charter committee decides: {members}.",
+                members=_.list([mention(v) for v in amendment.voters or []]),
+            )
+        else:
+            who = _("Every member who accepted the charter can vote.")
+        text = " ".join(
+            (
+                _(
+                    "{author} proposes to change “{section}”. Vote until {date}; you can change your vote "
+                    "until then.",
+                    author=mention(proposer),
+                    section=section,
+                    date=closes,
+                ),
+                who,
+            )
+        )
+    else:
+        text = result
+    fields = [*change_fields(_, changes)] if changes else []
+    fields.append(Field(_("Why"), amendment.reason))
+    fields.append(
+        Field(_("Votes so far") if result is None else _("Final votes"), tally_line(_, tally), inline=True)
+    )
+    buttons = (
+        tuple(
+            Button(f"{VOTE}:{choice}", choice_label(_, choice), ref=str(amendment.id), style=_STYLES[choice])
+            for choice in CHOICES
+        )
+        if result is None
+        else ()
+    )
+    return Message(
+        title=_("Amendment #{number}: {section}", number=amendment.number, section=section),
+        text=text,
+        fields=tuple(fields),
+        buttons=buttons,
+        footer=rule_text(_, amendment),
+    )
+
+
+def result_text(
+    _: Translator, amendment: AmendmentLike, decision: Decision, tally: Tally, version: int | None
+) -> str:
+    """The result of a closed vote, in a sentence (``version``: the version it made, if adopted)."""
+    number = amendment.number
+    rule = amendment_rule(amendment)
+    if amendment.status == "adopted" and version is not None:
+        return _(
+            "Amendment #{number} is adopted. The charter is now at version {version}: every member is asked "
+            "to accept it.",
+            number=number,
+            version=version,
+        )
+    if amendment.status == "outdated":
+        return _(
+            "Amendment #{number} was approved, but “{section}” changed while it was being voted on, so it "
+            "cannot be applied as it is. It can be proposed again on the new text.",
+            number=number,
+            section=section_label(_, amendment.section, short=True),
+        )
+    if rule.mode == "committee":
+        return _.ngettext(
+            "Amendment #{number} is not adopted: it needed the approval of {needed} committee members and "
+            "got {count}.",
+            "Amendment #{number} is not adopted: it needed the approval of {needed} committee members and "
+            "got {count}.",
+            tally.for_,
+            number=number,
+            needed=rule.approvals_needed,
+        )
+    if not decision.quorum_reached:
+        return _.ngettext(
+            "Amendment #{number} is not adopted: the quorum was not reached ({count} member took part, "
+            "{needed} were needed).",
+            "Amendment #{number} is not adopted: the quorum was not reached ({count} members took part, "
+            "{needed} were needed).",
+            tally.turnout,
+            number=number,
+            needed=rule.votes_needed,
+        )
+    if amendment.majority >= 1:
+        return _("Amendment #{number} is rejected: it needed every vote cast to be for.", number=number)
+    return _(
+        "Amendment #{number} is rejected: it needed more than {majority} of the votes cast.",
+        number=number,
+        majority=share_text(_, amendment.majority),
+    )
+
+
+def status_sentence(_: Translator, status: str) -> str:
+    """What became of a closed amendment, as the end of a sentence."""
+    return {
+        "adopted": _("it was adopted."),
+        "rejected": _("it was not adopted."),
+        "withdrawn": _("it was withdrawn."),
+        "outdated": _("the charter changed under it."),
+    }.get(status, "")
+
+
+def field_errors(
+    _: Translator, values: dict[str, str], labels: dict[str, str], limits: dict[str, int], default_limit: int
+) -> dict[str, str]:
+    """A form's refusals, one per field left empty or too long (none when every field is fine)."""
+    errors = {}
+    for name, label in labels.items():
+        text = (values.get(name) or "").strip()
+        limit = limits.get(name, default_limit)
+        if not text:
+            errors[name] = _("“{field}” is empty: write at least a line.", field=label)
+        elif len(text) > limit:
+            errors[name] = _(
+                "“{field}” is {length} characters long; keep it under {limit}.",
+                field=label,
+                length=len(text),
+                limit=limit,
+            )
+    return errors
