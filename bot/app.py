@@ -80,6 +80,7 @@ class Agora:
         self.courier = Courier(database, clock, scheduler, self.chats.get)
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._reconciled: set[int] = set()
         self.started = False
 
     # --- life cycle --------------------------------------------------------------------------------------
@@ -192,7 +193,6 @@ class Agora:
         )
         session.add(community)
         await session.flush()
-        session.info.setdefault("agora_new_communities", set()).add(community.id)
         charter = self.config.community.charter
         session.add(
             Charter(
@@ -246,7 +246,6 @@ class Agora:
         try:
             async with self.database.transaction() as session:
                 community = await self.ensure_community(session, event.community)
-                created = community.id in session.info.get("agora_new_communities", ())
                 if event.delivery_id and not await self._first_delivery(
                     session, community, event.delivery_id
                 ):
@@ -254,8 +253,12 @@ class Agora:
                 settings = self.settings_of(community)
                 ctx = Context(self, event, session, community, settings, chat, translator(settings.locale))
                 await self._track_membership(ctx)
-                if created or isinstance(event, BotStarted):
+                if community.id not in self._reconciled or isinstance(event, BotStarted):
+                    # A community's recurring rules follow its settings from the first event this process
+                    # handles for it (it may have been created by an adapter's settings lookup, or while a
+                    # rule's default changed in the YAML).
                     await self.reconcile_schedules(ctx)
+                    ctx.reconciled = True
                 if route is None:
                     ctx.outcome.handled = False
                     if isinstance(event, CommandInvoked):
@@ -339,6 +342,8 @@ class Agora:
             await handler(child)
 
     def _after_commit(self, ctx: Context[Any]) -> None:
+        if ctx.reconciled:
+            self._reconciled.add(ctx.community.id)
         for timer in ctx.timer_changes:
             self._arm_timer(timer)
         for schedule in ctx.schedule_changes:

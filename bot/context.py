@@ -87,6 +87,8 @@ class Context(Generic[E]):
         self.timer_changes: list[Timer] = []
         self.schedule_changes: list[Schedule] = []
         self.args: dict[str, Any] = {}
+        # Set when the core brought this community's recurring rules in line with its settings in this event.
+        self.reconciled = False
 
     # --- who and where -------------------------------------------------------------------------------------
 
