@@ -134,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     if args.command == "db":
-        parser._subparsers._group_actions[0].choices["db"].print_help()  # type: ignore[union-attr]
+        parser._subparsers._group_actions[0].choices["db"].print_help()  # type: ignore[union-attr,index]
         return 2
     parser.print_help()
     return 0 if args.command is None else 2
@@ -150,11 +150,12 @@ def _demo(args: argparse.Namespace) -> int:
     config = load_config(args.config) if args.config else None
     locale = args.locale or (config.community.locale if config else "en")
     database_url = f"sqlite+aiosqlite:///{Path(args.db).resolve()}" if args.db else None
-    return asyncio.run(
+    code: int = asyncio.run(
         run_demo(
             config, script=args.script, locale=locale, animators=args.animator, database_url=database_url
         )
     )
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -16,7 +17,7 @@ __all__ = ["HealthServer"]
 class HealthServer:
     """Answers 200 when the database answers and every adapter is connected, 503 otherwise."""
 
-    def __init__(self, app: Agora, host: str, port: int, adapters: dict[str, object]) -> None:
+    def __init__(self, app: Agora, host: str, port: int, adapters: Mapping[str, object]) -> None:
         self.app = app
         self.host = host
         self.port = port
