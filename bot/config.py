@@ -96,7 +96,7 @@ class Config(_Strict):
 
     # name -> (the section as kept in ``platforms``, the adapter's model of it); valid while the first is there.
     _validated: dict[str, tuple[dict[str, Any], Any]] = PrivateAttr(default_factory=dict)
-    # name -> where the file wrote the section (``slack`` or ``platforms.slack``), to name keys as written.
+    # name -> where the file wrote the section (``<name>`` or ``platforms.<name>``), to name keys as written.
     _written_at: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="before")
@@ -136,7 +136,7 @@ class Config(_Strict):
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """Pydantic's copy; a platform's section may also be given by name, validated or as written
-        (``update={"slack": SlackConfig(...)}``): it goes under ``platforms``."""
+        (``update={"<name>": <its config_model>(...)}``): it goes under ``platforms``."""
         rest = dict(update or {})
         sections = {key: rest.pop(key) for key in list(rest) if _is_platform(key, type(self).model_fields)}
         copied = super().model_copy(update=rest, deep=deep)
@@ -227,7 +227,8 @@ def _validate_platforms(
 
 
 def __getattr__(name: str) -> Any:
-    # Compatibility: a platform's config models (``SlackConfig``...) lived here; they are their adapter's now.
+    # Compatibility: the platforms' config models lived here (``bot.config.<Platform>Config``); they are their
+    # adapters' now, and resolve to them.
     if not name.startswith("_"):
         for platform in installed():
             model = getattr(adapter_module(platform), "config_model", None)
