@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, IcebreakerQuestionStatus, string_enum
 
-__all__ = ["IcebreakerAsked", "IcebreakerQuestion"]
+__all__ = ["IcebreakerAsked", "IcebreakerQuestion", "IcebreakerReaction"]
 
 
 class IcebreakerQuestion(Base):
@@ -69,3 +69,18 @@ class IcebreakerAsked(Base):
     asked_at: Mapped[datetime]
     # The outbox entry of the post, whose result says where the post and its thread are.
     entry_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class IcebreakerReaction(Base):
+    """A member's reaction to an asked question's post: reacting counts as answering (one row per emoji, so
+    taking one reaction back leaves the member counted while another stays)."""
+
+    __tablename__ = "icebreaker_reactions"
+    __table_args__ = (UniqueConstraint("asked_id", "member_id", "emoji"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    asked_id: Mapped[int] = mapped_column(ForeignKey("icebreakers_asked.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    emoji: Mapped[str] = mapped_column(String(64))
+    reacted_at: Mapped[datetime]

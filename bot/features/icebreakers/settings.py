@@ -1,7 +1,7 @@
 """Icebreaker questions: their schedule and how members answer.
 
 Part of a community's settings (``community.icebreakers`` in the YAML, changed by animators in the database
-with ``/agora icebreaker schedule|pause|resume|tags|credit``).
+with ``/agora icebreaker schedule|pause|resume|tags|credit``, which all save through one path).
 """
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ class IcebreakerSettings(BaseModel):
     tags: list[str] = []
     # Name the member who suggested a question when it is asked ("Question suggested by @alex").
     credit_authors: bool = True
+    # True once an animator started the questions (/agora icebreaker schedule or resume): they then run in the
+    # fallback channel (announcements) too. Without it, they start on their own only with an icebreakers
+    # channel of their own. Kept here, not in the schedule row, so the declared schedule reads it.
+    started: bool = False
 
     @field_validator("schedule", mode="before")
     @classmethod
