@@ -25,15 +25,19 @@ pure charter text and diff; ``render`` the messages; ``settings`` the ``charter_
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot.context import Context
 from bot.feature import HealthStep, PersonalData
 from bot.features.charter import queries
 from bot.features.charter.amendments import AmendmentsFeature
 from bot.features.charter.common import adopt_version, latest
 from bot.features.charter.handlers_acceptance import AcceptanceHandlers
-from bot.features.charter.handlers_rules import RulesHandlers
+from bot.features.charter.handlers_rules import RulesHandlers, summary
 from bot.features.charter.handlers_versions import VersionHandlers
 from bot.features.charter.settings import CharterRulesSettings
 from bot.i18n import N_
+from bot.messages import Message
 from bot.router import Feature
 from storage.models import Acknowledgement, Charter
 from storage.tables.charter import CharterRequest
@@ -66,3 +70,7 @@ class CharterFeature(AcceptanceHandlers, VersionHandlers, RulesHandlers, Feature
     health = (
         HealthStep("charter_accepted", N_("accepted the charter"), queries.accepted_charter, kind="funnel"),
     )
+
+    async def describe_settings(self, ctx: Context[Any], title: str) -> Message:
+        """The charter rules page, as ``/agora charter rules`` shows it."""
+        return summary(ctx, title)

@@ -23,10 +23,12 @@ __all__ = [
     "acceptance_log",
     "accepted_charter",
     "accepted_count",
+    "accepted_member_ids",
     "accepted_since",
     "acknowledgement",
     "acknowledgement_count",
     "adopting_amendments",
+    "amendment_by_number",
     "amendment_exists_for",
     "amendment_tally",
     "amendments_proposed",
@@ -49,9 +51,11 @@ __all__ = [
     "open_amendments",
     "recent_amendments",
     "request",
+    "resolve_names",
     "round_of",
     "vote_of",
     "waiting",
+    "waiting_rows",
 ]
 
 WELCOME, REACCEPTANCE = "welcome", "reacceptance"
@@ -260,7 +264,7 @@ async def gated_since(session: AsyncSession, community_id: int) -> dict[int, dat
         )
         .group_by(CharterRequest.member_id)
     )
-    return {member_id: gated_at for member_id, gated_at in rows.all()}
+    return {member_id: gated_at for member_id, gated_at in rows.all() if gated_at is not None}
 
 
 async def gated_member_ids(session: AsyncSession, community_id: int) -> set[int]:

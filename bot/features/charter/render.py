@@ -1,7 +1,10 @@
 """The charter's messages: translator and plain data in, ``Message`` out. No database.
 
-Versions are read through :class:`CharterLike` (a stored version is one, so is any object with those
-attributes); dates arrive already formatted in the community's time zone.
+Versions and amendments are read through :class:`CharterLike` and :class:`AmendmentLike` (a stored row is one,
+so is any object with those attributes); dates arrive already formatted in the community's time zone.
+
+A little over 500 lines: the messages of both features of the package (the charter and its amendments) share their
+pieces (section names, shares, change fields), so they stay in one module.
 """
 
 from __future__ import annotations
@@ -72,28 +75,60 @@ _STYLES: dict[str, ButtonStyle] = {"for": "success", "against": "danger", "absta
 class CharterLike(Protocol):
     """What rendering reads of a charter version."""
 
-    id: int
-    version: int
-    objective: str
-    animators: list[Any]
-    rights: list[Any]
-    duties: list[Any]
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def objective(self) -> str: ...
+
+    @property
+    def animators(self) -> list[Any]: ...
+
+    @property
+    def rights(self) -> list[Any]: ...
+
+    @property
+    def duties(self) -> list[Any]: ...
 
 
 class AmendmentLike(Protocol):
     """What rendering reads of an amendment."""
 
-    id: int
-    number: int
-    section: str
-    text: str
-    reason: str
-    mode: str
-    quorum: float
-    majority: float
-    electorate: int
-    voters: list[Any] | None
-    status: str
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def number(self) -> int: ...
+
+    @property
+    def section(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def reason(self) -> str: ...
+
+    @property
+    def mode(self) -> str: ...
+
+    @property
+    def quorum(self) -> float: ...
+
+    @property
+    def majority(self) -> float: ...
+
+    @property
+    def electorate(self) -> int: ...
+
+    @property
+    def voters(self) -> list[Any] | None: ...
+
+    @property
+    def status(self) -> str: ...
 
 
 # --- small pieces ------------------------------------------------------------------------------------------
