@@ -1,25 +1,53 @@
 """Debate prompts: schedule, positions, closing and the rotating lead.
 
 Part of a community's settings (``community.debates`` in the YAML, changed by animators in the database with
-``/agora debate settings``).
+``/agora debate settings``, the command the core builds from this model).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
-from bot.durations import parse_duration
-from bot.scheduler import cron_trigger
+from bot.durations import format_duration
+from bot.i18n import N_
+from bot.settings.types import DURATION, Delay, Kind, OffOrCron
 
-__all__ = ["MAX_DEBATE_DURATION", "MIN_DEBATE_DURATION", "NO_SCHEDULE", "DebateSettings"]
+__all__ = [
+    "DEBATE_DURATION",
+    "MAX_DEBATE_DURATION",
+    "MIN_DEBATE_DURATION",
+    "DebateDuration",
+    "DebateSettings",
+]
 
-# Words that mean "no recurring debate" in a config file or a command, in both languages.
-NO_SCHEDULE = frozenset({"", "none", "off", "no", "never", "aucun", "aucune", "non", "jamais"})
 MIN_DEBATE_DURATION = timedelta(minutes=10)
 MAX_DEBATE_DURATION = timedelta(days=60)
+
+
+def _debate_duration(raw: object) -> timedelta:
+    duration: timedelta = DURATION.parse(raw)
+    if not MIN_DEBATE_DURATION <= duration <= MAX_DEBATE_DURATION:
+        raise ValueError("a debate lasts between 10 minutes (10m) and 60 days (60d)")
+    return duration
+
+
+# A duration with the debate's bounds: its refusal says them, as members always read it.
+DEBATE_DURATION = Kind(
+    "debate duration",
+    "string",
+    _debate_duration,
+    N_("A debate lasts between 10 minutes (10m) and 60 days (60d); “{value}” is not."),
+    show=format_duration,
+)
+DebateDuration = Annotated[
+    timedelta,
+    BeforeValidator(DEBATE_DURATION.read),
+    PlainSerializer(format_duration, when_used="json"),
+    DEBATE_DURATION,
+]
 
 
 class DebateSettings(BaseModel):
@@ -27,36 +55,26 @@ class DebateSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    enabled: bool = True
+    enabled: bool = Field(default=True, description=N_("Yes or no: debates in this community"))
     # A cron rule in the community's time zone ("0 18 * * thu"), or None for debates started by hand only.
-    schedule: str | None = None
-    duration: timedelta = timedelta(days=3)
-    anonymous: bool = True
-    rotating_lead: bool = False
+    schedule: OffOrCron = Field(
+        default=None,
+        description=N_('A cron rule such as "0 18 * * thu" (Thursdays 18:00), or none'),
+        json_schema_extra={
+            "error": N_(
+                "“{value}” is not a schedule I understand. Write a cron rule in quotes, e.g. "
+                '"0 18 * * thu" for Thursdays at 18:00, or none for no regular debate.'
+            )
+        },
+    )
+    duration: DebateDuration = Field(
+        default=timedelta(days=3), description=N_("How long a debate stays open, e.g. 3d")
+    )
+    anonymous: bool = Field(default=True, description=N_("Yes for summaries without names"))
+    rotating_lead: bool = Field(default=False, description=N_("Yes to ask a volunteer to lead each debate"))
     # How long a volunteer has to accept leading a debate before the next volunteer is asked.
-    lead_answer_within: timedelta = timedelta(days=1)
-
-    @field_validator("schedule", mode="before")
-    @classmethod
-    def _cron_or_none(cls, value: Any) -> str | None:
-        if value is None or (isinstance(value, str) and value.strip().lower() in NO_SCHEDULE):
-            return None
-        rule = " ".join(str(value).split())
-        cron_trigger(rule, "UTC")  # raises ValueError naming the bad rule
-        return rule
-
-    @field_validator("duration", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> timedelta:
-        delta = parse_duration(value)
-        if not MIN_DEBATE_DURATION <= delta <= MAX_DEBATE_DURATION:
-            raise ValueError("a debate lasts between 10 minutes (10m) and 60 days (60d)")
-        return delta
-
-    @field_validator("lead_answer_within", mode="before")
-    @classmethod
-    def _delay(cls, value: Any) -> timedelta:
-        delta = parse_duration(value)
-        if delta <= timedelta(0):
-            raise ValueError("the delay must be longer than zero")
-        return delta
+    lead_answer_within: Delay = Field(
+        default=timedelta(days=1),
+        description=N_("How long a volunteer has to answer, e.g. 1d"),
+        json_schema_extra={"error": N_("“{value}” is not a delay I understand. Examples: 2d, 36h, 1h30m.")},
+    )
