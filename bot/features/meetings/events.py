@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.events import Event
+from storage.models import RsvpStatus
 
-GOING, MAYBE, NOT_GOING, WAITLIST = "going", "maybe", "not_going", "waitlist"
+GOING, MAYBE, NOT_GOING, WAITLIST = (
+    RsvpStatus.GOING,
+    RsvpStatus.MAYBE,
+    RsvpStatus.NOT_GOING,
+    RsvpStatus.WAITLIST,
+)
 RSVP_ACTIONS = {"meeting:going": GOING, "meeting:maybe": MAYBE, "meeting:not-going": NOT_GOING}
 BALLOT = "meeting:ballot"  # the poll feature's "Answer" button (ref: the poll's id)
 RECAP = "meeting:recap"  # button opening the recap form (ref: the meeting's id)

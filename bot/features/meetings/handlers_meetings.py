@@ -74,7 +74,7 @@ from bot.features.meetings.rules import places_to_give, rsvp_status
 from bot.i18n import N_, Translator
 from bot.messages import Attachment, Button, Field, Form, FormField, Message, mention
 from bot.router import Option, action, command, form, on, timer
-from storage.models import Member, Timer
+from storage.models import MeetingPollStatus, MeetingStatus, Member, PollChoice, Timer
 from storage.tables.meetings import Meeting, MeetingPreference, MissionDraw, PollAnswer, Rsvp
 
 __all__ = ["MeetingHandlers", "community_name", "meeting_channel", "meeting_ics", "refresh_post"]
@@ -118,9 +118,8 @@ class MeetingHandlers:
     # --- a date is fixed: the meeting ----------------------------------------------------------------------
 
     @on(MeetingDateChosen)
-    async def schedule(self, ctx: Context) -> None:
+    async def schedule(self, ctx: Context[MeetingDateChosen]) -> None:
         event = ctx.event
-        assert isinstance(event, MeetingDateChosen)
         meeting = Meeting(
             community_id=ctx.community.id,
             poll_id=event.poll_id,
@@ -189,7 +188,7 @@ class MeetingHandlers:
         for member_id, member in voters.items():
             zone = await zone_of(ctx, member)
             when = when_text(_, meeting.starts_at, meeting.ends_at, zone)
-            if choices.get(member_id) in ("yes", "maybe"):
+            if choices.get(member_id) in (PollChoice.YES, PollChoice.MAYBE):
                 text = _("It's one of the dates you said would work for you. Will you come?")
             else:
                 text = _("It isn't a date you could make, sorry. If your plans change, you're welcome!")
@@ -219,7 +218,7 @@ class MeetingHandlers:
         fields = [Field(_("When"), when_text(_, meeting.starts_at, meeting.ends_at, zone))]
         if meeting.place:
             fields.append(Field(_("Where"), meeting.place))
-        if meeting.status == "cancelled":
+        if meeting.status == MeetingStatus.CANCELLED:
             return Message(
                 title=_("Cancelled: {title}", title=meeting.title),
                 text=_("This meeting is cancelled."),
@@ -304,21 +303,19 @@ class MeetingHandlers:
     # --- RSVP -----------------------------------------------------------------------------------------------------
 
     async def _meeting_from(self, ctx: Context, ref: str) -> Meeting:
-        meeting = await ctx.session.get(Meeting, int(ref)) if ref.isdigit() else None
-        if meeting is None or meeting.community_id != ctx.community.id:
-            raise UserError(ctx._("This button no longer matches a meeting. Try /agora meeting next."))
-        return meeting
+        return await ctx.owned(
+            Meeting, ref, gone=N_("This button no longer matches a meeting. Try /agora meeting next.")
+        )
 
     @action("meeting:going")
     @action("meeting:maybe")
     @action("meeting:not-going")
-    async def answer(self, ctx: Context) -> None:
+    async def answer(self, ctx: Context[ButtonPressed]) -> None:
         event = ctx.event
-        assert isinstance(event, ButtonPressed)
         _ = ctx._
         meeting = await self._meeting_from(ctx, event.ref)
         wanted = RSVP_ACTIONS[event.action]
-        if meeting.status == "cancelled":
+        if meeting.status == MeetingStatus.CANCELLED:
             raise UserError(_("“{title}” was cancelled: there is nothing to answer.", title=meeting.title))
         if meeting.ended_at is not None or meeting.ends_at <= ctx.now:
             raise UserError(_("“{title}” has already taken place.", title=meeting.title))
@@ -422,10 +419,9 @@ class MeetingHandlers:
         return promoted
 
     @on(MemberLeft)
-    async def free_places(self, ctx: Context) -> None:
+    async def free_places(self, ctx: Context[MemberLeft]) -> None:
         """Who leaves the community no longer holds a place: the waiting list moves up."""
         event = ctx.event
-        assert isinstance(event, MemberLeft)
         member = await ctx.find_member(event.member.id)
         if member is None:
             return
@@ -436,7 +432,7 @@ class MeetingHandlers:
                 .where(
                     Rsvp.member_id == member.id,
                     Rsvp.status.in_((GOING, WAITLIST)),
-                    Meeting.status == "scheduled",
+                    Meeting.status == MeetingStatus.SCHEDULED,
                     Meeting.ended_at.is_(None),
                     Meeting.starts_at > ctx.now,
                 )
@@ -452,12 +448,11 @@ class MeetingHandlers:
     # --- reminders --------------------------------------------------------------------------------------------
 
     @timer(REMINDER)
-    async def remind(self, ctx: Context) -> None:
+    async def remind(self, ctx: Context[TimerFired]) -> None:
         event = ctx.event
-        assert isinstance(event, TimerFired)
         meeting_ref, _sep, minutes = event.ref.partition(":")
         meeting = await ctx.session.get(Meeting, int(meeting_ref)) if meeting_ref.isdigit() else None
-        if meeting is None or meeting.status != "scheduled" or meeting.starts_at <= ctx.now:
+        if meeting is None or meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= ctx.now:
             return
         _ = ctx._
         delay = meeting.starts_at - ctx.now if not minutes.isdigit() else timedelta(minutes=int(minutes))
@@ -487,11 +482,10 @@ class MeetingHandlers:
     # --- after the meeting: recap, next date --------------------------------------------------------------
 
     @timer(ENDED)
-    async def ended(self, ctx: Context) -> None:
+    async def ended(self, ctx: Context[TimerFired]) -> None:
         event = ctx.event
-        assert isinstance(event, TimerFired)
         meeting = await ctx.session.get(Meeting, int(event.ref)) if event.ref.isdigit() else None
-        if meeting is None or meeting.status != "scheduled" or meeting.ended_at is not None:
+        if meeting is None or meeting.status != MeetingStatus.SCHEDULED or meeting.ended_at is not None:
             return
         meeting.ended_at = ctx.now
         await self._refresh(ctx, meeting)
@@ -544,11 +538,10 @@ class MeetingHandlers:
         )
 
     @timer(RECAP_REMINDER)
-    async def recap_reminder(self, ctx: Context) -> None:
+    async def recap_reminder(self, ctx: Context[TimerFired]) -> None:
         event = ctx.event
-        assert isinstance(event, TimerFired)
         meeting = await ctx.session.get(Meeting, int(event.ref)) if event.ref.isdigit() else None
-        if meeting is None or meeting.status != "scheduled" or meeting.recap is not None:
+        if meeting is None or meeting.status != MeetingStatus.SCHEDULED or meeting.recap is not None:
             return
         self._ask_recap(ctx, meeting, await self._recap_owner(ctx, meeting), reminder=True)
 
@@ -589,9 +582,8 @@ class MeetingHandlers:
         )
 
     @action(RECAP)
-    async def open_recap(self, ctx: Context) -> None:
+    async def open_recap(self, ctx: Context[ButtonPressed]) -> None:
         event = ctx.event
-        assert isinstance(event, ButtonPressed)
         meeting = await self._meeting_from(ctx, event.ref)
         await self._may_write_recap(ctx, meeting)
         ctx.open_form(self._recap_form(ctx, meeting))
@@ -605,9 +597,8 @@ class MeetingHandlers:
         ctx.open_form(self._recap_form(ctx, meeting))
 
     @form(RECAP_FORM)
-    async def recap_submitted(self, ctx: Context) -> None:
+    async def recap_submitted(self, ctx: Context[FormSubmitted]) -> None:
         event = ctx.event
-        assert isinstance(event, FormSubmitted)
         _ = ctx._
         if event.ref.isdigit():
             meeting = await self._meeting_from(ctx, event.ref)
@@ -726,7 +717,7 @@ class MeetingHandlers:
             )
             return
         poll = await open_poll(ctx)
-        if poll is not None and poll.status == "open":
+        if poll is not None and poll.status == MeetingPollStatus.OPEN:
             ctx.reply(
                 Message(
                     title=poll.title,
@@ -847,14 +838,13 @@ class MeetingHandlers:
         options=[Option("reason", N_("Why, in a few words (optional)"), rest=True)],
         animator_only=True,
     )
-    async def cancel(self, ctx: Context) -> None:
+    async def cancel(self, ctx: Context[CommandInvoked]) -> None:
         event = ctx.event
-        assert isinstance(event, CommandInvoked)
         _ = ctx._
         meeting = await self._target(ctx)
         reason = str(event.args.get("reason") or "").strip()
         people = await roster(ctx, meeting)
-        meeting.status = "cancelled"
+        meeting.status = MeetingStatus.CANCELLED
         refs = (
             await ctx.session.scalars(
                 select(Timer.ref).where(
@@ -904,9 +894,8 @@ class MeetingHandlers:
         options=[Option("places", N_("Number of places, or none"), required=True)],
         animator_only=True,
     )
-    async def capacity(self, ctx: Context) -> None:
+    async def capacity(self, ctx: Context[CommandInvoked]) -> None:
         event = ctx.event
-        assert isinstance(event, CommandInvoked)
         _ = ctx._
         meeting = await self._target(ctx)
         raw = str(event.args.get("places", "")).strip().lower()
@@ -942,9 +931,8 @@ class MeetingHandlers:
         N_("Show the dates in your own time zone (e.g. America/Montreal), or reset"),
         options=[Option("zone", N_("Your time zone, e.g. America/Montreal, or reset"))],
     )
-    async def timezone(self, ctx: Context) -> None:
+    async def timezone(self, ctx: Context[CommandInvoked]) -> None:
         event = ctx.event
-        assert isinstance(event, CommandInvoked)
         _ = ctx._
         member = await ctx.member()
         value = str(event.args.get("zone") or "").strip()
@@ -981,9 +969,8 @@ class MeetingHandlers:
         N_("Turn your meeting reminders and poll nudges on or off"),
         options=[Option("state", N_("on or off"), required=True, choices=("on", "off"))],
     )
-    async def reminders(self, ctx: Context) -> None:
+    async def reminders(self, ctx: Context[CommandInvoked]) -> None:
         event = ctx.event
-        assert isinstance(event, CommandInvoked)
         _ = ctx._
         member = await ctx.member()
         found = await preference(ctx, member.id)

@@ -26,7 +26,7 @@ from bot.features.meetings.render import long_time
 from bot.i18n import N_
 from bot.messages import Button, Field, Message, mention
 from bot.router import action, command, on
-from storage.models import Member
+from storage.models import MeetingStatus, Member
 from storage.tables.meetings import Meeting, MissionDraw
 
 __all__ = ["MissionHandlers", "card_name"]
@@ -76,9 +76,8 @@ class MissionHandlers:
         )
 
     @on(MeetingEnded)
-    async def invite(self, ctx: Context) -> None:
+    async def invite(self, ctx: Context[MeetingEnded]) -> None:
         event = ctx.event
-        assert isinstance(event, MeetingEnded)
         meeting = await ctx.session.get(Meeting, event.meeting_id)
         if meeting is None or not meeting.channel_id or not self._bank(ctx):
             return
@@ -87,13 +86,13 @@ class MissionHandlers:
         meeting.missions_entry_id = entry.id
 
     @action(DRAW)
-    async def draw(self, ctx: Context) -> None:
+    async def draw(self, ctx: Context[ButtonPressed]) -> None:
         event = ctx.event
-        assert isinstance(event, ButtonPressed)
         _ = ctx._
-        meeting = await ctx.session.get(Meeting, int(event.ref)) if event.ref.isdigit() else None
-        if meeting is None or meeting.community_id != ctx.community.id or meeting.status != "scheduled":
-            raise UserError(_("This button no longer matches a meeting. Try /agora meeting missions."))
+        gone = N_("This button no longer matches a meeting. Try /agora meeting missions.")
+        meeting = await ctx.owned(Meeting, event.ref, gone=gone)
+        if meeting.status != MeetingStatus.SCHEDULED:
+            raise UserError(_(gone))
         if meeting.starts_at > ctx.now:
             raise UserError(_("Mission cards are drawn at the end of the meeting. See you there!"))
         member = await ctx.member()

@@ -51,7 +51,7 @@ from bot.features.meetings.tally import CHOICES, MAYBE, NO, YES, Tally, count
 from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Form, FormField, Message, mention
 from bot.router import Option, action, command, form, on, timer
-from storage.models import Member
+from storage.models import MeetingPollStatus, Member
 from storage.tables.meetings import Meeting, MeetingPoll, PollAnswer, PollOption
 
 __all__ = ["MAX_OPTIONS", "PollHandlers", "describe_problem"]
@@ -186,9 +186,8 @@ class PollHandlers:
             Option("closes", N_("When the poll closes: a delay (2d) or a date (friday 6pm)"), rest=True)
         ],
     )
-    async def poll(self, ctx: Context) -> None:
+    async def poll(self, ctx: Context[CommandInvoked]) -> None:
         event = ctx.event
-        assert isinstance(event, CommandInvoked)
         _ = ctx._
         await self._may_organise(ctx)
         await self._no_open_poll(ctx)
@@ -250,9 +249,8 @@ class PollHandlers:
         return ctx.now + delay
 
     @form(POLL_FORM)
-    async def submitted(self, ctx: Context) -> None:
+    async def submitted(self, ctx: Context[FormSubmitted]) -> None:
         event = ctx.event
-        assert isinstance(event, FormSubmitted)
         _ = ctx._
         member = await self._may_organise(ctx)
         await self._no_open_poll(ctx)
@@ -386,7 +384,7 @@ class PollHandlers:
             created_by=created_by,
             created_at=ctx.now,
             closes_at=closes,
-            status="open",
+            status=MeetingPollStatus.OPEN,
             automatic=automatic,
         )
         ctx.session.add(poll)
@@ -446,7 +444,7 @@ class PollHandlers:
         if poll.capacity:
             fields.append(Field(_("Places"), str(poll.capacity), inline=True))
         buttons: tuple[Button, ...] = ()
-        if poll.status == "open":
+        if poll.status == MeetingPollStatus.OPEN:
             lines = [
                 _(
                     "When shall we meet? Answer yes, if need be, or no for each date: the date that suits the "
@@ -463,7 +461,7 @@ class PollHandlers:
                 )
             text = "\n".join(lines)
             buttons = (Button(BALLOT, _("Answer"), ref=str(poll.id)),)
-        elif poll.status == "tie":
+        elif poll.status == MeetingPollStatus.TIE:
             tied = [
                 o
                 for o in options
@@ -582,13 +580,12 @@ class PollHandlers:
         return {option_id: choice for option_id, choice in rows.all()}
 
     async def _poll_from(self, ctx: Context, poll_id: int) -> MeetingPoll:
-        poll = await ctx.session.get(MeetingPoll, poll_id)
-        if poll is None or poll.community_id != ctx.community.id:
-            raise UserError(ctx._("This button no longer matches a poll. Try /agora meeting next."))
-        return poll
+        return await ctx.owned(
+            MeetingPoll, poll_id, gone=N_("This button no longer matches a poll. Try /agora meeting next.")
+        )
 
     def _require_open(self, ctx: Context, poll: MeetingPoll) -> None:
-        if poll.status != "open":
+        if poll.status != MeetingPollStatus.OPEN:
             raise UserError(
                 ctx._(
                     "The poll “{title}” is closed: answers can't change any more. See /agora meeting next.",
@@ -597,9 +594,8 @@ class PollHandlers:
             )
 
     @action(BALLOT)
-    async def ballot(self, ctx: Context) -> None:
+    async def ballot(self, ctx: Context[ButtonPressed]) -> None:
         event = ctx.event
-        assert isinstance(event, ButtonPressed)
         poll = await self._poll_from(ctx, int(event.ref) if event.ref.isdigit() else 0)
         self._require_open(ctx, poll)
         member = await ctx.member()
@@ -631,20 +627,20 @@ class PollHandlers:
             )
 
     @action(VOTE)
-    async def vote(self, ctx: Context) -> None:
+    async def vote(self, ctx: Context[ButtonPressed]) -> None:
         event = ctx.event
-        assert isinstance(event, ButtonPressed)
         option_ref, _sep, choice = event.ref.partition(".")
-        option = await ctx.session.get(PollOption, int(option_ref)) if option_ref.isdigit() else None
-        if option is None or option.community_id != ctx.community.id or choice not in CHOICES:
+        option = await ctx.owned(
+            PollOption, option_ref, gone=N_("This button no longer matches a poll. Try /agora meeting next.")
+        )
+        if choice not in CHOICES:
             raise UserError(ctx._("This button no longer matches a poll. Try /agora meeting next."))
         poll = await self._poll_from(ctx, option.poll_id)
         await self._answered(ctx, poll, {option.id: choice}, page_of=option.position)
 
     @action(NONE_SUIT)
-    async def none_suit(self, ctx: Context) -> None:
+    async def none_suit(self, ctx: Context[ButtonPressed]) -> None:
         event = ctx.event
-        assert isinstance(event, ButtonPressed)
         poll = await self._poll_from(ctx, int(event.ref) if event.ref.isdigit() else 0)
         options = (await ctx.session.scalars(select(PollOption).where(PollOption.poll_id == poll.id))).all()
         await self._answered(ctx, poll, {o.id: NO for o in options}, page_of=len(options))
@@ -672,11 +668,10 @@ class PollHandlers:
     # --- nudging, closing, deciding --------------------------------------------------------------------------
 
     @timer(NUDGE)
-    async def nudge(self, ctx: Context) -> None:
+    async def nudge(self, ctx: Context[TimerFired]) -> None:
         event = ctx.event
-        assert isinstance(event, TimerFired)
         poll = await ctx.session.get(MeetingPoll, int(event.ref)) if event.ref.isdigit() else None
-        if poll is None or poll.status != "open":
+        if poll is None or poll.status != MeetingPollStatus.OPEN:
             return
         _ = ctx._
         options, tally = await self._load(ctx, poll)
@@ -710,11 +705,10 @@ class PollHandlers:
             )
 
     @timer(CLOSE)
-    async def deadline(self, ctx: Context) -> None:
+    async def deadline(self, ctx: Context[TimerFired]) -> None:
         event = ctx.event
-        assert isinstance(event, TimerFired)
         poll = await ctx.session.get(MeetingPoll, int(event.ref)) if event.ref.isdigit() else None
-        if poll is None or poll.status != "open":
+        if poll is None or poll.status != MeetingPollStatus.OPEN:
             return
         options, tally = await self._load(ctx, poll)
         await self._close(ctx, poll, options, tally)
@@ -723,7 +717,7 @@ class PollHandlers:
     async def close_now(self, ctx: Context) -> None:
         _ = ctx._
         poll = await open_poll(ctx)
-        if poll is None or poll.status != "open":
+        if poll is None or poll.status != MeetingPollStatus.OPEN:
             raise UserError(_("No date poll is open."))
         options, tally = await self._load(ctx, poll)
         await self._close(ctx, poll, options, tally)
@@ -740,7 +734,7 @@ class PollHandlers:
         if len(best) == 1:
             await self._decide(ctx, poll, options, tally, next(o for o in options if o.id == best[0]))
             return
-        poll.status = "tie" if best else "closed"
+        poll.status = MeetingPollStatus.TIE if best else MeetingPollStatus.CLOSED
         poll.tally_entry_id = await refresh_post(
             ctx, poll.post_entry_id, self._poll_message(ctx, poll, options, tally)
         )
@@ -784,18 +778,17 @@ class PollHandlers:
         )
 
     @action(PICK)
-    async def pick(self, ctx: Context) -> None:
+    async def pick(self, ctx: Context[ButtonPressed]) -> None:
         event = ctx.event
-        assert isinstance(event, ButtonPressed)
         _ = ctx._
-        option = await ctx.session.get(PollOption, int(event.ref)) if event.ref.isdigit() else None
-        if option is None or option.community_id != ctx.community.id:
-            raise UserError(_("This button no longer matches a poll. Try /agora meeting next."))
+        option = await ctx.owned(
+            PollOption, event.ref, gone=N_("This button no longer matches a poll. Try /agora meeting next.")
+        )
         poll = await self._poll_from(ctx, option.poll_id)
         assert ctx.actor is not None
         if not ctx.is_animator and ctx.actor.id != poll.created_by:
             raise UserError(_("The organiser of the poll (or an animator) chooses between the tied dates."))
-        if poll.status != "tie":
+        if poll.status != MeetingPollStatus.TIE:
             raise UserError(_("The date of “{title}” is already chosen.", title=poll.title))
         if option.starts_at <= ctx.now:
             raise UserError(_("That date has passed: choose another one."))
@@ -812,7 +805,7 @@ class PollHandlers:
     async def _decide(
         self, ctx: Context, poll: MeetingPoll, options: list[PollOption], tally: Tally, option: PollOption
     ) -> None:
-        poll.status, poll.chosen_option_id = "closed", option.id
+        poll.status, poll.chosen_option_id = MeetingPollStatus.CLOSED, option.id
         poll.tally_entry_id = await refresh_post(
             ctx, poll.post_entry_id, self._poll_message(ctx, poll, options, tally)
         )
@@ -834,9 +827,8 @@ class PollHandlers:
     # --- the next date, fixed systematically ---------------------------------------------------------------
 
     @on(MeetingEnded)
-    async def next_poll(self, ctx: Context) -> None:
+    async def next_poll(self, ctx: Context[MeetingEnded]) -> None:
         event = ctx.event
-        assert isinstance(event, MeetingEnded)
         settings = ctx.settings.meetings
         if settings.next_poll != "auto":
             return

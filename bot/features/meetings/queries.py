@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.features.meetings.events import GOING, MAYBE, NOT_GOING, WAITLIST
-from storage.models import Acknowledgement, MeetingStatus, Member, RsvpStatus
+from storage.models import Acknowledgement, MeetingPollStatus, MeetingStatus, Member, RsvpStatus
 from storage.tables.meetings import Meeting, MeetingPoll, MeetingPreference, MissionDraw, PollAnswer, Rsvp
 
 
@@ -53,7 +53,7 @@ async def counted_members(ctx: Context) -> list[Member]:
 async def latest_ended_meeting(ctx: Context, before: datetime | None = None) -> Meeting | None:
     query = select(Meeting).where(
         Meeting.community_id == ctx.community.id,
-        Meeting.status == "scheduled",
+        Meeting.status == MeetingStatus.SCHEDULED,
         Meeting.ended_at.is_not(None),
     )
     if before is not None:
@@ -67,7 +67,7 @@ async def upcoming_meeting(ctx: Context) -> Meeting | None:
         select(Meeting)
         .where(
             Meeting.community_id == ctx.community.id,
-            Meeting.status == "scheduled",
+            Meeting.status == MeetingStatus.SCHEDULED,
             Meeting.ended_at.is_(None),
             Meeting.ends_at > ctx.now,
         )
@@ -79,7 +79,10 @@ async def upcoming_meeting(ctx: Context) -> Meeting | None:
 async def open_poll(ctx: Context) -> MeetingPoll | None:
     return await ctx.session.scalar(
         select(MeetingPoll)
-        .where(MeetingPoll.community_id == ctx.community.id, MeetingPoll.status.in_(("open", "tie")))
+        .where(
+            MeetingPoll.community_id == ctx.community.id,
+            MeetingPoll.status.in_((MeetingPollStatus.OPEN, MeetingPollStatus.TIE)),
+        )
         .order_by(MeetingPoll.id.desc())
         .limit(1)
     )
