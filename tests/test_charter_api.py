@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
-from bot.features.charter import AmendmentsFeature, CharterFeature, queries, render, rules
+from bot.features.charter import AmendmentsFeature, CharterFeature, queries, render, render_amendments, rules
 from bot.features.charter.rules import Decision, Tally
 from bot.features.charter.settings import CharterRulesSettings
 from bot.features.charter.text import Change
@@ -127,11 +127,11 @@ def test_the_reacceptance_message_offers_not_now_only_the_first_time() -> None:
 
 
 def test_the_vote_post_shows_the_tally_and_loses_its_buttons_once_decided() -> None:
-    post = render.vote_message(_, Proposal(), "alice", Tally(1, 0, 1), [], closes="Thursday")
+    post = render_amendments.vote_message(_, Proposal(), "alice", Tally(1, 0, 1), [], closes="Thursday")
     assert post.title == "Amendment #1: Rights"
     assert [b.label for b in post.buttons] == ["For", "Against", "Abstain"]
     assert "For: 1 · Against: 0 · Abstain: 1" in post.plain()
-    closed = render.vote_message(
+    closed = render_amendments.vote_message(
         _, Proposal(), "alice", Tally(1, 0, 1), [], closes="Thursday", result="Done."
     )
     assert closed.buttons == () and closed.text == "Done."
@@ -139,14 +139,14 @@ def test_the_vote_post_shows_the_tally_and_loses_its_buttons_once_decided() -> N
 
 def test_results_say_why_an_amendment_is_not_adopted() -> None:
     no_quorum = Decision(adopted=False, quorum_reached=False, majority_reached=True)
-    assert render.result_text(_, Proposal(status="rejected"), no_quorum, Tally(1, 0, 0), None) == (
+    assert render_amendments.result_text(_, Proposal(status="rejected"), no_quorum, Tally(1, 0, 0), None) == (
         "Amendment #1 is not adopted: the quorum was not reached (1 member took part, 2 were needed)."
     )
     adopted = Decision(adopted=True, quorum_reached=True, majority_reached=True)
-    assert render.result_text(_, Proposal(status="adopted"), adopted, Tally(2, 0, 0), 3).startswith(
-        "Amendment #1 is adopted. The charter is now at version 3"
-    )
-    assert render.status_sentence(fr, "withdrawn") != "it was withdrawn."
+    assert render_amendments.result_text(
+        _, Proposal(status="adopted"), adopted, Tally(2, 0, 0), 3
+    ).startswith("Amendment #1 is adopted. The charter is now at version 3")
+    assert render_amendments.status_sentence(fr, "withdrawn") != "it was withdrawn."
 
 
 def test_a_form_refuses_empty_and_too_long_fields() -> None:

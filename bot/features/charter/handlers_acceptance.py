@@ -22,7 +22,7 @@ from bot.features.charter.queries import REACCEPTANCE, WELCOME
 from bot.features.charter.render import ACCEPT, LATER
 from bot.features.charter.text import CharterContent, diff
 from bot.i18n import N_
-from bot.messages import Field, Message
+from bot.messages import Message
 from bot.operations import DirectMessage
 from bot.router import action, command, on, timer
 from storage.models import Acknowledgement, Charter, Member
@@ -59,22 +59,7 @@ class AcceptanceHandlers:
             open_access(ctx, member)
             ctx.dm(member.external_id, Message(_("Welcome back to {community}!", community=community)))
             return
-        not_ready = _("Not ready yet? Type /agora charter later and I won't remind you.")
-        welcome = _(
-            "Before you meet the members, here is what this group is for, who animates it and why, "
-            "and the few rules we share, so that you know where you are. "
-            "When you have read it, press the button below."
-        )
-        ctx.dm(
-            member.external_id,
-            render.charter_message(
-                _,
-                community,
-                charter,
-                title=_("Welcome to {community}!", community=community),
-                text=welcome + "\n\n" + not_ready,
-            ),
-        )
+        ctx.dm(member.external_id, render.welcome_message(_, community, charter))
         request = await queries.request(ctx.session, member, charter)
         if request is None:
             ctx.session.add(
@@ -205,21 +190,7 @@ class AcceptanceHandlers:
             if request.snoozed_at is not None:
                 return
             request.reminded_at = ctx.now
-        _ = ctx._
-        community = community_name(ctx)
-        ctx.dm(
-            member.external_id,
-            render.charter_message(
-                _,
-                community,
-                charter,
-                title=_("A gentle reminder from {community}", community=community),
-                text=_(
-                    "The charter is still waiting for your agreement: it takes a minute to read, and it opens "
-                    "the rest of the community to you. This is the only reminder you will get."
-                ),
-            ),
-        )
+        ctx.dm(member.external_id, render.reminder_message(ctx._, community_name(ctx), charter))
 
     # --- "not now" -------------------------------------------------------------------------------------------
 
@@ -304,23 +275,10 @@ class AcceptanceHandlers:
         charter, round_ = found
         _ = ctx._
         community = community_name(ctx)
-        deadline = ctx.format_time(round_.grace_ends_at)
         before = await previous(ctx, charter)
         changes = diff(CharterContent.of(before), CharterContent.of(charter)) if before else []
-        text = _(
-            "Version {version} of the charter is waiting for your agreement until {date}. "
-            "This is the only reminder you will get.",
-            version=charter.version,
-            date=deadline,
-        )
-        if gating(ctx):
-            text += " " + _("After that date, your member access pauses until you accept it.")
-        message = Message(
-            title=_("A gentle reminder from {community}", community=community),
-            text=text,
-            fields=render.change_fields(_, changes),
-            buttons=(render.accept_button(_, charter),),
-            footer=render.footer(_, community, charter.version),
+        message = render.round_reminder_message(
+            _, community, charter, changes, deadline=ctx.format_time(round_.grace_ends_at), gating=gating(ctx)
         )
         for request, member in await queries.waiting_rows(ctx.session, charter, to_remind=True):
             request.reminded_at = ctx.now
@@ -358,31 +316,9 @@ class AcceptanceHandlers:
         recipients = list(dict.fromkeys(names.get(r, r) for r in recipients))
         if not recipients:
             return
-        _ = ctx._
         members = await queries.current_count(ctx.session, ctx.community.id)
         accepted = await queries.accepted_count(ctx.session, charter)
-        text = render.acceptance_rate(_, accepted, members, charter.version)
-        fields: tuple[Field, ...] = ()
-        if waiting:
-            if gates:
-                text += " " + _(
-                    "Those who haven't accepted it have lost the member role until they do: "
-                    "it comes back as soon as they accept."
-                )
-            else:
-                text += " " + _(
-                    "On this platform Agora removes no one from channels: talk with them, "
-                    "and remove them by hand if your rules say so."
-                )
-            fields = (
-                Field(_("Not accepted yet ({count})", count=len(waiting)), render.mentions(_, waiting)),
-            )
-        message = Message(
-            title=_("Charter version {version}: the grace period is over", version=charter.version),
-            text=text,
-            fields=fields,
-            footer=_("Follow it with /agora charter status."),
-        )
+        message = render.grace_over_message(ctx._, charter.version, accepted, members, waiting, gating=gates)
         for recipient in recipients:
             # No welcome-channel fallback: the list names members, it is for the animators' eyes only.
             ctx.enqueue(DirectMessage(recipient, message))

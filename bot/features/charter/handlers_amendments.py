@@ -16,8 +16,9 @@ from bot.context import Context
 from bot.errors import FormErrors, UserError
 from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, TimerFired
 from bot.features.charter import queries, render
+from bot.features.charter import render_amendments as votes
 from bot.features.charter.common import NOTE_LIMIT, adopt_version, check_fields, latest
-from bot.features.charter.render import VOTE
+from bot.features.charter.render_amendments import VOTE
 from bot.features.charter.rules import Tally, decide
 from bot.features.charter.text import SECTIONS, CharterContent, diff, section_text
 from bot.i18n import N_
@@ -140,7 +141,7 @@ class AmendmentHandlers:
                 fields=(
                     FormField(
                         "text",
-                        render.text_label(_, section),
+                        votes.text_label(_, section),
                         required=True,
                         multiline=True,
                         max_length=2000,
@@ -170,7 +171,7 @@ class AmendmentHandlers:
         check_fields(
             _,
             values,
-            {"text": render.text_label(_, section), "reason": _("Why this change?")},
+            {"text": votes.text_label(_, section), "reason": _("Why this change?")},
             {"reason": NOTE_LIMIT},
         )
         current = CharterContent.of(charter)
@@ -245,7 +246,7 @@ class AmendmentHandlers:
     ) -> Message:
         """The post members vote on: what changes and why, the tally, the rule; the result once closed."""
         changes = diff(base, base.with_section(amendment.section, amendment.text)) if base is not None else []
-        return render.vote_message(
+        return votes.vote_message(
             ctx._,
             amendment,
             proposer,
@@ -284,7 +285,7 @@ class AmendmentHandlers:
                 _(
                     "The vote on amendment #{number} is closed: {result}",
                     number=amendment.number,
-                    result=render.status_sentence(_, amendment.status),
+                    result=votes.status_sentence(_, amendment.status),
                 )
             )
         if ctx.now >= amendment.closes_at:
@@ -295,7 +296,7 @@ class AmendmentHandlers:
                     "The vote on amendment #{number} closed on {date}: {result}",
                     number=amendment.number,
                     date=ctx.format_time(amendment.closes_at),
-                    result=render.status_sentence(_, amendment.status),
+                    result=votes.status_sentence(_, amendment.status),
                 )
             )
             return
@@ -326,7 +327,7 @@ class AmendmentHandlers:
             ctx.reply(
                 _(
                     "Your vote is already “{choice}”. You can change it until {date}.",
-                    choice=render.choice_label(_, choice),
+                    choice=votes.choice_label(_, choice),
                     date=deadline,
                 )
             )
@@ -341,10 +342,10 @@ class AmendmentHandlers:
                     voted_at=ctx.now,
                 )
             )
-            said = _("Your vote is recorded: “{choice}”.", choice=render.choice_label(_, choice))
+            said = _("Your vote is recorded: “{choice}”.", choice=votes.choice_label(_, choice))
         else:
             vote.choice, vote.changed_at = choice, ctx.now
-            said = _("Your vote is now “{choice}”.", choice=render.choice_label(_, choice))
+            said = _("Your vote is now “{choice}”.", choice=votes.choice_label(_, choice))
         await ctx.session.flush()
         tally = await queries.amendment_tally(ctx.session, amendment)
         if amendment.voters is not None and tally.turnout >= len(amendment.voters):
@@ -377,7 +378,7 @@ class AmendmentHandlers:
     async def _close(self, ctx: Context[Any], amendment: Amendment, tally: Tally) -> None:
         """Decide, record, apply an adopted amendment (a new version and its round), and say so."""
         _ = ctx._
-        decision = decide(render.amendment_rule(amendment), tally)
+        decision = decide(votes.amendment_rule(amendment), tally)
         amendment.votes_for, amendment.votes_against, amendment.votes_abstain = (
             tally.for_,
             tally.against,
@@ -404,7 +405,7 @@ class AmendmentHandlers:
                 )
         else:
             amendment.status = AmendmentStatus.REJECTED
-        result = render.result_text(_, amendment, decision, tally, version.version if version else None)
+        result = votes.result_text(_, amendment, decision, tally, version.version if version else None)
         await ctx.replace_post(
             amendment.post_entry_id,
             self._vote_message(ctx, amendment, proposer, tally, result=result, base=base),
@@ -416,9 +417,9 @@ class AmendmentHandlers:
                 text=result,
                 fields=(
                     Field(_("Proposed by"), mention(proposer), inline=True),
-                    Field(_("Final votes"), render.tally_line(_, tally), inline=True),
+                    Field(_("Final votes"), votes.tally_line(_, tally), inline=True),
                 ),
-                footer=render.rule_text(_, amendment),
+                footer=votes.rule_text(_, amendment),
             ),
         )
 
@@ -434,12 +435,12 @@ class AmendmentHandlers:
         for amendment, proposer in rows:
             section = render.section_label(_, amendment.section, short=True)
             if amendment.status == AmendmentStatus.OPEN:
-                votes = await queries.amendment_tally(ctx.session, amendment)
+                so_far = await queries.amendment_tally(ctx.session, amendment)
                 open_lines.append(
                     _.ngettext(
                         "#{number} {section}, by {author}: until {date} ({count} vote so far)",
                         "#{number} {section}, by {author}: until {date} ({count} votes so far)",
-                        votes.turnout,
+                        so_far.turnout,
                         number=amendment.number,
                         section=section,
                         author=mention(proposer),
@@ -453,7 +454,7 @@ class AmendmentHandlers:
                         number=amendment.number,
                         section=section,
                         author=mention(proposer),
-                        result=render.status_sentence(_, amendment.status),
+                        result=votes.status_sentence(_, amendment.status),
                     )
                 )
         fields = []
@@ -496,7 +497,7 @@ class AmendmentHandlers:
                 _(
                     "Amendment #{number} is no longer being voted on: {result}",
                     number=amendment.number,
-                    result=render.status_sentence(_, amendment.status),
+                    result=votes.status_sentence(_, amendment.status),
                 )
             )
         member = await ctx.member()

@@ -1,10 +1,9 @@
 """The charter's messages: translator and plain data in, ``Message`` out. No database.
 
-Versions and amendments are read through :class:`CharterLike` and :class:`AmendmentLike` (a stored row is one,
-so is any object with those attributes); dates arrive already formatted in the community's time zone.
+Versions are read through :class:`CharterLike` (a stored version is one, so is any object with those
+attributes); dates arrive already formatted in the community's time zone.
 
-A little over 500 lines: the messages of both features of the package (the charter and its amendments) share their
-pieces (section names, shares, change fields), so they stay in one module.
+The amendments' own messages (the vote post, its rule and result) are in :mod:`.render_amendments`.
 """
 
 from __future__ import annotations
@@ -12,41 +11,32 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from bot.features.charter.rules import CHOICES, Decision, Rule, Tally
 from bot.features.charter.text import SECTIONS, Change
 from bot.i18n import N_, Translator
-from bot.messages import Button, ButtonStyle, Field, Message, mention
+from bot.messages import Button, Field, Message, mention
 
 __all__ = [
     "ACCEPT",
     "LATER",
-    "VOTE",
+    "AmendmentLike",
     "CharterLike",
     "acceptance_rate",
     "change_fields",
     "charter_fields",
     "charter_message",
-    "choice_label",
     "mentions",
     "mode_sentence",
     "origin",
     "percent",
     "reacceptance_message",
-    "result_text",
-    "rule_text",
     "rules_summary",
     "section_label",
     "share_text",
-    "status_sentence",
-    "tally_line",
-    "text_label",
     "truncate",
-    "vote_message",
 ]
 
 ACCEPT = "charter:accept"
 LATER = "charter:later"
-VOTE = "charter:vote"
 
 # How many names a status or a summary lists before saying "and N more".
 LIST_LIMIT = 40
@@ -68,8 +58,6 @@ _SECTION_NAMES = {
     "rights": N_("Rights"),
     "duties": N_("Duties"),
 }
-_CHOICE_LABELS = {"for": N_("For"), "against": N_("Against"), "abstain": N_("Abstain")}
-_STYLES: dict[str, ButtonStyle] = {"for": "success", "against": "danger", "abstain": "secondary"}
 
 
 class CharterLike(Protocol):
@@ -345,191 +333,6 @@ def rules_summary(_: Translator, title: str, rules: Any, durations: dict[str, st
     )
 
 
-# --- amendments ------------------------------------------------------------------------------------------------
-
-
-def choice_label(_: Translator, choice: str) -> str:
-    return _(_CHOICE_LABELS[choice])
-
-
-def tally_line(_: Translator, tally: Tally) -> str:
-    return _(
-        "For: {yes} · Against: {no} · Abstain: {abstain}",
-        yes=tally.for_,
-        no=tally.against,
-        abstain=tally.abstain,
-    )
-
-
-def text_label(_: Translator, section: str) -> str:
-    """The label of an amendment form's text field, by section."""
-    if section == "objective":
-        return _("The new text")
-    if section == "animators":
-        return _("The new text: one per line, name — why")
-    return _("The new text, one item per line")
-
-
-def amendment_rule(amendment: AmendmentLike) -> Rule:
-    """The rule an amendment is decided by, as it was fixed when it opened."""
-    return Rule(
-        mode="committee" if amendment.mode == "committee" else "community",
-        electorate=amendment.electorate,
-        quorum=amendment.quorum,
-        majority=amendment.majority,
-    )
-
-
-def rule_text(_: Translator, amendment: AmendmentLike) -> str:
-    rule = amendment_rule(amendment)
-    # Shares are formatted first: a translation call nested in ngettext's arguments confuses the extractor.
-    quorum, majority = share_text(_, amendment.quorum), share_text(_, amendment.majority)
-    if rule.mode == "committee":
-        return _.ngettext(
-            "Adopted if at least {count} of the {size} committee members approves it.",
-            "Adopted if at least {count} of the {size} committee members approve it.",
-            rule.approvals_needed,
-            size=rule.electorate,
-        )
-    if amendment.majority >= 1:
-        return _.ngettext(
-            "Adopted if at least {count} of the {electorate} members who accepted the charter takes part "
-            "(quorum: {quorum}) and every vote cast is for; abstentions count only for the quorum.",
-            "Adopted if at least {count} of the {electorate} members who accepted the charter take part "
-            "(quorum: {quorum}) and every vote cast is for; abstentions count only for the quorum.",
-            rule.votes_needed,
-            electorate=rule.electorate,
-            quorum=quorum,
-        )
-    return _.ngettext(
-        "Adopted if at least {count} of the {electorate} members who accepted the charter takes part "
-        "(quorum: {quorum}) and more than {majority} of the votes cast are for; abstentions count only for "
-        "the quorum.",
-        "Adopted if at least {count} of the {electorate} members who accepted the charter take part "
-        "(quorum: {quorum}) and more than {majority} of the votes cast are for; abstentions count only for "
-        "the quorum.",
-        rule.votes_needed,
-        electorate=rule.electorate,
-        quorum=quorum,
-        majority=majority,
-    )
-
-
-def vote_message(
-    _: Translator,
-    amendment: AmendmentLike,
-    proposer: str,
-    tally: Tally,
-    changes: Sequence[Change],
-    *,
-    closes: str,
-    result: str | None = None,
-) -> Message:
-    """The post members vote on: what changes and why, the tally, the rule; the result once closed."""
-    section = section_label(_, amendment.section, short=True)
-    if result is None:
-        if amendment.mode == "committee":
-            who = _(
-                "The charter committee decides: {members}.",
-                members=_.list([mention(v) for v in amendment.voters or []]),
-            )
-        else:
-            who = _("Every member who accepted the charter can vote.")
-        text = " ".join(
-            (
-                _(
-                    "{author} proposes to change “{section}”. Vote until {date}; you can change your vote "
-                    "until then.",
-                    author=mention(proposer),
-                    section=section,
-                    date=closes,
-                ),
-                who,
-            )
-        )
-    else:
-        text = result
-    fields = [*change_fields(_, changes)] if changes else []
-    fields.append(Field(_("Why"), amendment.reason))
-    fields.append(
-        Field(_("Votes so far") if result is None else _("Final votes"), tally_line(_, tally), inline=True)
-    )
-    buttons = (
-        tuple(
-            Button(f"{VOTE}:{choice}", choice_label(_, choice), ref=str(amendment.id), style=_STYLES[choice])
-            for choice in CHOICES
-        )
-        if result is None
-        else ()
-    )
-    return Message(
-        title=_("Amendment #{number}: {section}", number=amendment.number, section=section),
-        text=text,
-        fields=tuple(fields),
-        buttons=buttons,
-        footer=rule_text(_, amendment),
-    )
-
-
-def result_text(
-    _: Translator, amendment: AmendmentLike, decision: Decision, tally: Tally, version: int | None
-) -> str:
-    """The result of a closed vote, in a sentence (``version``: the version it made, if adopted)."""
-    number = amendment.number
-    rule = amendment_rule(amendment)
-    if amendment.status == "adopted" and version is not None:
-        return _(
-            "Amendment #{number} is adopted. The charter is now at version {version}: every member is asked "
-            "to accept it.",
-            number=number,
-            version=version,
-        )
-    if amendment.status == "outdated":
-        return _(
-            "Amendment #{number} was approved, but “{section}” changed while it was being voted on, so it "
-            "cannot be applied as it is. It can be proposed again on the new text.",
-            number=number,
-            section=section_label(_, amendment.section, short=True),
-        )
-    if rule.mode == "committee":
-        return _.ngettext(
-            "Amendment #{number} is not adopted: it needed the approval of {needed} committee members and "
-            "got {count}.",
-            "Amendment #{number} is not adopted: it needed the approval of {needed} committee members and "
-            "got {count}.",
-            tally.for_,
-            number=number,
-            needed=rule.approvals_needed,
-        )
-    if not decision.quorum_reached:
-        return _.ngettext(
-            "Amendment #{number} is not adopted: the quorum was not reached ({count} member took part, "
-            "{needed} were needed).",
-            "Amendment #{number} is not adopted: the quorum was not reached ({count} members took part, "
-            "{needed} were needed).",
-            tally.turnout,
-            number=number,
-            needed=rule.votes_needed,
-        )
-    if amendment.majority >= 1:
-        return _("Amendment #{number} is rejected: it needed every vote cast to be for.", number=number)
-    return _(
-        "Amendment #{number} is rejected: it needed more than {majority} of the votes cast.",
-        number=number,
-        majority=share_text(_, amendment.majority),
-    )
-
-
-def status_sentence(_: Translator, status: str) -> str:
-    """What became of a closed amendment, as the end of a sentence."""
-    return {
-        "adopted": _("it was adopted."),
-        "rejected": _("it was not adopted."),
-        "withdrawn": _("it was withdrawn."),
-        "outdated": _("the charter changed under it."),
-    }.get(status, "")
-
-
 def field_errors(
     _: Translator, values: dict[str, str], labels: dict[str, str], limits: dict[str, int], default_limit: int
 ) -> dict[str, str]:
@@ -548,3 +351,90 @@ def field_errors(
                 limit=limit,
             )
     return errors
+
+
+# --- welcome, reminders and rounds ------------------------------------------------------------------------------
+
+
+def welcome_message(_: Translator, community: str, charter: CharterLike) -> Message:
+    """The newcomer's welcome: the charter, and how to accept it or say "not now"."""
+    not_ready = _("Not ready yet? Type /agora charter later and I won't remind you.")
+    welcome = _(
+        "Before you meet the members, here is what this group is for, who animates it and why, "
+        "and the few rules we share, so that you know where you are. "
+        "When you have read it, press the button below."
+    )
+    return charter_message(
+        _,
+        community,
+        charter,
+        title=_("Welcome to {community}!", community=community),
+        text=welcome + "\n\n" + not_ready,
+    )
+
+
+def reminder_message(_: Translator, community: str, charter: CharterLike) -> Message:
+    """The newcomer's one reminder."""
+    return charter_message(
+        _,
+        community,
+        charter,
+        title=_("A gentle reminder from {community}", community=community),
+        text=_(
+            "The charter is still waiting for your agreement: it takes a minute to read, and it opens "
+            "the rest of the community to you. This is the only reminder you will get."
+        ),
+    )
+
+
+def round_reminder_message(
+    _: Translator,
+    community: str,
+    charter: CharterLike,
+    changes: Iterable[Change],
+    *,
+    deadline: str,
+    gating: bool,
+) -> Message:
+    """The one reminder of a re-acceptance round."""
+    text = _(
+        "Version {version} of the charter is waiting for your agreement until {date}. "
+        "This is the only reminder you will get.",
+        version=charter.version,
+        date=deadline,
+    )
+    if gating:
+        text += " " + _("After that date, your member access pauses until you accept it.")
+    return Message(
+        title=_("A gentle reminder from {community}", community=community),
+        text=text,
+        fields=change_fields(_, changes),
+        buttons=(accept_button(_, charter),),
+        footer=footer(_, community, charter.version),
+    )
+
+
+def grace_over_message(
+    _: Translator, version: int, accepted: int, members: int, waiting: Sequence[str], *, gating: bool
+) -> Message:
+    """What the animators get when a round's grace period ends: who hasn't accepted, and what it means."""
+    text = acceptance_rate(_, accepted, members, version)
+    fields: tuple[Field, ...] = ()
+    if waiting:
+        if gating:
+            text += " " + _(
+                "Those who haven't accepted it have lost the member role until they do: "
+                "it comes back as soon as they accept."
+            )
+        else:
+            text += " " + _(
+                "On this platform Agora removes no one from channels: talk with them, "
+                "and remove them by hand if your rules say so."
+            )
+        fields = (Field(_("Not accepted yet ({count})", count=len(waiting)), mentions(_, waiting)),)
+    return Message(
+        title=_("Charter version {version}: the grace period is over", version=version),
+        text=text,
+        fields=fields,
+        footer=_("Follow it with /agora charter status."),
+    )
