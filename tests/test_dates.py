@@ -16,7 +16,7 @@ from bot.features.meetings.dates import (
     parse_when,
     slot_candidates,
 )
-from bot.features.meetings.handlers_polls import describe_line
+from bot.features.meetings.render import describe_line
 from bot.i18n import translator
 
 PARIS = "Europe/Paris"

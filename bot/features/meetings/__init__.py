@@ -17,9 +17,12 @@ from typing import Any
 from bot.context import Context
 from bot.feature import Feature, HealthStep, PersonalData
 from bot.features.meetings import queries, render
+from bot.features.meetings.handlers_commands import MeetingCommands
 from bot.features.meetings.handlers_meetings import MeetingHandlers
 from bot.features.meetings.handlers_missions import MissionHandlers
+from bot.features.meetings.handlers_poll_answers import PollAnswerHandlers
 from bot.features.meetings.handlers_polls import PollHandlers
+from bot.features.meetings.handlers_recap import RecapHandlers
 from bot.features.meetings.settings import MeetingSettings
 from bot.i18n import N_
 from bot.messages import Message
@@ -28,7 +31,7 @@ from storage.tables.meetings import Meeting, MeetingPoll, MeetingPreference, Mis
 __all__ = ["MeetingPollsFeature", "MeetingsFeature", "MissionsFeature"]
 
 
-class MeetingsFeature(MeetingHandlers, Feature):
+class MeetingsFeature(MeetingHandlers, RecapHandlers, MeetingCommands, Feature):
     """Meetings: announcement with .ics, RSVP with capacity and waiting list, reminders, recap, next date."""
 
     name = "meetings"
@@ -65,7 +68,7 @@ class MissionsFeature(MissionHandlers, Feature):
     personal_data = (PersonalData(MissionDraw, member="member_id", columns=("card_id",)),)
 
 
-class MeetingPollsFeature(PollHandlers, Feature):
+class MeetingPollsFeature(PollHandlers, PollAnswerHandlers, Feature):
     """Date polls: the form, the ballots, the live tally, the nudge, the close and the tie-break."""
 
     name = "meeting_polls"

@@ -4,7 +4,7 @@ Translator and plain data in, text or a Message out; no database."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from bot.durations import format_duration, parse_duration
+from bot.features.meetings.dates import DateProblem, LineProblem
 from bot.features.meetings.events import NAMES_SHOWN
 from bot.features.meetings.settings import MeetingSettings
 from bot.i18n import N_, Translator
@@ -160,4 +161,78 @@ def settings_page(_: Translator, settings: MeetingSettings, title: str) -> Messa
             Field(_("Meeting length"), format_duration(settings.duration), inline=True),
         ),
         ephemeral=True,
+    )
+
+
+def day_text(_: Translator, day: date, pattern: str) -> str:
+    return _.datetime(datetime.combine(day, time(12), tzinfo=UTC), "UTC", pattern)
+
+
+def describe_problem(_: Translator, problem: DateProblem, timezone: str) -> str:
+    """Why a date line was refused, in the community's language."""
+    details = problem.details
+    if problem.code == "no_time":
+        return _("It has no time. Add one, e.g. “18h30” or “6:30 pm”.")
+    if problem.code == "no_date":
+        return _("It has a time but no day. Add one, e.g. “jeudi 3 déc” or “next thursday”.")
+    if problem.code == "several_times":
+        return _("It has more than two times. Give a start time, or a range like “18h-20h”.")
+    if problem.code == "ends_before_start":
+        return _(
+            "It ends ({end}) before it starts ({start}).",
+            start=details["start"].strftime("%H:%M"),
+            end=details["end"].strftime("%H:%M"),
+        )
+    if problem.code == "invalid_date":
+        return _("That day doesn't exist in the calendar.")
+    if problem.code == "ambiguous_order":
+        pattern = _("d MMMM y")
+        return _(
+            "It could be {first} or {second}. Write the month in words, or the full date like {example}.",
+            first=day_text(_, details["day_month"], pattern),
+            second=day_text(_, details["month_day"], pattern),
+            example=details["day_month"].isoformat(),
+        )
+    if problem.code == "weekday_mismatch":
+        day: date = details["day"]
+        typed = day + timedelta(days=details["weekday"] - day.weekday())
+        pattern = _("d MMMM y")
+        return _(
+            "{date} is a {actual}, not a {typed}. Check the day or the date.",
+            date=day_text(_, day, pattern),
+            actual=day_text(_, day, "EEEE"),
+            typed=day_text(_, typed, "EEEE"),
+        )
+    if problem.code == "nonexistent":
+        return _(
+            "{time} doesn't exist that night in {timezone}: the clocks go forward an hour. Choose another time.",
+            time=details["local"].strftime("%H:%M"),
+            timezone=timezone,
+        )
+    if problem.code == "repeated":
+        return _(
+            "{time} happens twice that night in {timezone}: the clocks go back an hour. Choose another time.",
+            time=details["local"].strftime("%H:%M"),
+            timezone=timezone,
+        )
+    if problem.code == "past":
+        return _("It is in the past ({date}).", date=long_time(_, details["start"], timezone))
+    if problem.code == "too_far":
+        return _(
+            "It is more than a year away ({date}): check the year.",
+            date=long_time(_, details["start"], timezone),
+        )
+    if problem.code == "duplicate":
+        return _("It is the same date as line {other}.", other=details["other"])
+    return _(
+        "I can't read a date in it. Examples: “mardi 1 déc 18h30”, “next thursday 6pm”, “2026-12-03 18:00”."
+    )
+
+
+def describe_line(_: Translator, line: LineProblem, timezone: str) -> str:
+    return _(
+        "Line {number} (“{text}”): {problem}",
+        number=line.number,
+        text=line.text,
+        problem=describe_problem(_, line.problem, timezone),
     )

@@ -1,0 +1,360 @@
+"""The meeting commands: the next meeting, who comes (and the CSV export), cancelling, places, and each member's
+own time zone and reminders. Handlers of :class:`bot.features.meetings.MeetingsFeature`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+
+from bot.context import Context
+from bot.errors import UserError
+from bot.events import CommandInvoked
+from bot.features.meetings.events import (
+    BALLOT,
+    ENDED,
+    GOING,
+    MAYBE,
+    NOT_GOING,
+    REMINDER,
+    WAITLIST,
+)
+from bot.features.meetings.handlers_meetings import meeting_ics
+from bot.features.meetings.queries import (
+    latest_ended_meeting,
+    open_poll,
+    preference,
+    roster,
+    upcoming_meeting,
+    zone_of,
+)
+from bot.features.meetings.render import (
+    display_name,
+    long_time,
+    when_text,
+    zone_footer,
+)
+from bot.i18n import N_
+from bot.messages import Attachment, Button, Field, Message, mention
+from bot.router import Option, command
+from storage.models import MeetingPollStatus, MeetingStatus, Member, Timer
+from storage.tables.meetings import Meeting, MeetingPreference
+
+__all__ = ["MeetingCommands"]
+
+
+class MeetingCommands:
+    """``/agora meeting next|attendees|export|cancel|capacity|timezone|reminders``."""
+
+    # --- commands ---------------------------------------------------------------------------------------------
+
+    @command("meeting next", N_("The next meeting (or the open date poll), and your answer"))
+    async def next(self, ctx: Context) -> None:
+        _ = ctx._
+        member = await ctx.member()
+        zone = await zone_of(ctx, member)
+        meeting = await upcoming_meeting(ctx)
+        if meeting is not None:
+            people = await roster(ctx, meeting)
+            status = people.status_of(member)
+            yours = {
+                GOING: _("You're going."),
+                MAYBE: _("You answered maybe."),
+                NOT_GOING: _("You said you can't come."),
+                WAITLIST: _(
+                    "You're number {position} on the waiting list.", position=people.position(member)
+                ),
+                None: _("You haven't answered yet."),
+            }[status]
+            fields = [Field(_("When"), when_text(_, meeting.starts_at, meeting.ends_at, zone))]
+            if meeting.place:
+                fields.append(Field(_("Where"), meeting.place))
+            count = (
+                _("{count}/{capacity} going", count=len(people.going), capacity=meeting.capacity)
+                if meeting.capacity
+                else _("{count} going", count=len(people.going))
+            )
+            ctx.reply(
+                Message(
+                    title=meeting.title,
+                    text=f"{yours} {count}.",
+                    fields=tuple(fields),
+                    buttons=self._rsvp_buttons(_, meeting),
+                    footer=zone_footer(_, zone),
+                    ephemeral=True,
+                )
+            )
+            return
+        poll = await open_poll(ctx)
+        if poll is not None and poll.status == MeetingPollStatus.OPEN:
+            ctx.reply(
+                Message(
+                    title=poll.title,
+                    text=_(
+                        "No date yet: the poll is open until {deadline}. Your answer helps choose it.",
+                        deadline=long_time(_, poll.closes_at, zone),
+                    ),
+                    buttons=(Button(BALLOT, _("Answer"), ref=str(poll.id)),),
+                    ephemeral=True,
+                )
+            )
+            return
+        text = _("No meeting is planned yet.")
+        if ctx.is_animator:
+            text += " " + _("Open a date poll with /agora meeting poll.")
+        ctx.reply(text)
+
+    async def _target(self, ctx: Context) -> Meeting:
+        meeting = await upcoming_meeting(ctx)
+        if meeting is None:
+            raise UserError(ctx._("No meeting is planned yet."))
+        return meeting
+
+    @command("meeting attendees", N_("Who is coming to the next meeting"))
+    async def attendees(self, ctx: Context) -> None:
+        _ = ctx._
+        meeting = await self._target(ctx)
+        people = await roster(ctx, meeting)
+
+        def listing(members: list[Member]) -> str:
+            return "\n".join(f"{i}. {mention(m.external_id)}" for i, m in enumerate(members, start=1)) or "—"
+
+        going = (
+            _("Going ({count}/{capacity})", count=len(people.going), capacity=meeting.capacity)
+            if meeting.capacity
+            else _("Going ({count})", count=len(people.going))
+        )
+        fields = [Field(going, listing(people.going))]
+        if people.waitlist:
+            fields.append(
+                Field(_("Waiting list ({count})", count=len(people.waitlist)), listing(people.waitlist))
+            )
+        if people.maybe:
+            fields.append(Field(_("Maybe ({count})", count=len(people.maybe)), listing(people.maybe)))
+        if people.not_going:
+            fields.append(
+                Field(_("Can't come ({count})", count=len(people.not_going)), listing(people.not_going))
+            )
+        member = await ctx.member()
+        ctx.reply(
+            Message(
+                title=_("Who is coming: {title}", title=meeting.title),
+                text=when_text(_, meeting.starts_at, meeting.ends_at, await zone_of(ctx, member)),
+                fields=tuple(fields),
+                ephemeral=True,
+            )
+        )
+
+    @command(
+        "meeting export", N_("Receive the list of who answered the next meeting, as CSV"), animator_only=True
+    )
+    async def export(self, ctx: Context) -> None:
+        _ = ctx._
+        meeting = await upcoming_meeting(ctx) or await latest_ended_meeting(ctx)
+        if meeting is None:
+            raise UserError(_("No meeting is planned yet."))
+        people = await roster(ctx, meeting)
+        labels = {
+            GOING: _("going"),
+            WAITLIST: _("waiting list"),
+            MAYBE: _("maybe"),
+            NOT_GOING: _("can't come"),
+        }
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            [_("name"), _("member id"), _("answer"), _("waiting list position"), _("answered at")]
+        )
+        for status, members in (
+            (GOING, people.going),
+            (WAITLIST, people.waitlist),
+            (MAYBE, people.maybe),
+            (NOT_GOING, people.not_going),
+        ):
+            for position, member in enumerate(members, start=1):
+                rsvp = people.answers[member.id]
+                writer.writerow(
+                    [
+                        display_name(member),
+                        member.external_id,
+                        labels[status],
+                        position if status == WAITLIST else "",
+                        ctx._.datetime(rsvp.updated_at, ctx.settings.timezone, "yyyy-MM-dd HH:mm"),
+                    ]
+                )
+        slug = re.sub(r"[^a-z0-9]+", "-", meeting.title.lower()).strip("-")[:40] or "meeting"
+        day = meeting.starts_at.astimezone(ZoneInfo(ctx.settings.timezone)).date().isoformat()
+        assert ctx.actor is not None
+        ctx.dm(
+            ctx.actor.id,
+            Message(
+                title=_("Attendees: {title}", title=meeting.title),
+                text=_(
+                    "{going} going, {waiting} waiting, {maybe} maybe, {absent} can't come. The list is attached.",
+                    going=len(people.going),
+                    waiting=len(people.waitlist),
+                    maybe=len(people.maybe),
+                    absent=len(people.not_going),
+                ),
+                attachments=(Attachment(f"{slug}-{day}.csv", buffer.getvalue(), "text/csv"),),
+            ),
+        )
+        ctx.reply(_("I sent you the list as a CSV file, by direct message."))
+
+    @command(
+        "meeting cancel",
+        N_("Cancel the next meeting and tell who answered"),
+        options=[Option("reason", N_("Why, in a few words (optional)"), rest=True)],
+        animator_only=True,
+    )
+    async def cancel(self, ctx: Context[CommandInvoked]) -> None:
+        event = ctx.event
+        _ = ctx._
+        meeting = await self._target(ctx)
+        reason = str(event.args.get("reason") or "").strip()
+        people = await roster(ctx, meeting)
+        meeting.status = MeetingStatus.CANCELLED
+        refs = (
+            await ctx.session.scalars(
+                select(Timer.ref).where(
+                    Timer.community_id == ctx.community.id,
+                    Timer.kind == REMINDER,
+                    Timer.ref.startswith(f"{meeting.id}:"),
+                )
+            )
+        ).all()
+        for ref in refs:
+            await ctx.cancel_timer(REMINDER, ref)
+        await ctx.cancel_timer(ENDED, str(meeting.id))
+        await self._refresh(ctx, meeting)
+        told = [m for m in people.going + people.waitlist + people.maybe if m.left_at is None]
+        ics = meeting_ics(ctx, meeting, cancelled=True)
+        for member in told:
+            zone = await zone_of(ctx, member)
+            text = _(
+                "“{title}”, {when}, is cancelled. Sorry for the change of plans!",
+                title=meeting.title,
+                when=when_text(_, meeting.starts_at, meeting.ends_at, zone),
+            )
+            ctx.dm(
+                member.external_id,
+                Message(
+                    title=_("Cancelled: {title}", title=meeting.title),
+                    text=text,
+                    fields=(Field(_("Why"), reason),) if reason else (),
+                    attachments=(ics,),
+                    footer=_("The attached file removes it from your calendar."),
+                ),
+            )
+        ctx.reply(
+            _.ngettext(
+                "“{title}” is cancelled; I told the {count} member who had answered.",
+                "“{title}” is cancelled; I told the {count} members who had answered.",
+                len(told),
+                title=meeting.title,
+            )
+            + " "
+            + _("To fix another date: /agora meeting poll.")
+        )
+
+    @command(
+        "meeting capacity",
+        N_("Change how many places the next meeting has (a number, or none for no limit)"),
+        options=[Option("places", N_("Number of places, or none"), required=True)],
+        animator_only=True,
+    )
+    async def capacity(self, ctx: Context[CommandInvoked]) -> None:
+        event = ctx.event
+        _ = ctx._
+        meeting = await self._target(ctx)
+        raw = str(event.args.get("places", "")).strip().lower()
+        if raw in ("none", "aucune", "aucun", "off", "unlimited", "illimité", "0"):
+            places = None
+        elif raw.isdigit() and int(raw) > 0:
+            places = int(raw)
+        else:
+            raise UserError(
+                _(
+                    "“{value}” is not a number of places. Give a whole number, or none for no limit.",
+                    value=raw,
+                )
+            )
+        meeting.capacity = places
+        promoted = await self._promote(ctx, meeting)
+        await self._refresh(ctx, meeting)
+        text = (
+            _("“{title}” now has {places} places.", title=meeting.title, places=places)
+            if places
+            else _("“{title}” now has no limit on places.", title=meeting.title)
+        )
+        if promoted:
+            text += " " + _.ngettext(
+                "{count} member from the waiting list got a place and was told.",
+                "{count} members from the waiting list got a place and were told.",
+                len(promoted),
+            )
+        ctx.reply(text)
+
+    @command(
+        "meeting timezone",
+        N_("Show the dates in your own time zone (e.g. America/Montreal), or reset"),
+        options=[Option("zone", N_("Your time zone, e.g. America/Montreal, or reset"))],
+    )
+    async def timezone(self, ctx: Context[CommandInvoked]) -> None:
+        event = ctx.event
+        _ = ctx._
+        member = await ctx.member()
+        value = str(event.args.get("zone") or "").strip()
+        found = await preference(ctx, member.id)
+        if not value:
+            ctx.reply(
+                _("Your dates are shown in {timezone} time.", timezone=await zone_of(ctx, member))
+                + " "
+                + _("Change it with /agora meeting timezone zone=America/Montreal (or reset).")
+            )
+            return
+        if value.lower() in ("reset", "none", "community", "aucun"):
+            zone = None
+        else:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise UserError(
+                    _(
+                        "“{value}” is not a time zone I know. Examples: Europe/Paris, Europe/Brussels, "
+                        "America/Montreal, UTC.",
+                        value=value,
+                    )
+                ) from None
+            zone = value
+        if found is None:
+            found = MeetingPreference(community_id=ctx.community.id, member_id=member.id, reminders=True)
+            ctx.session.add(found)
+        found.timezone = zone
+        ctx.reply(_("Your dates are shown in {timezone} time.", timezone=zone or ctx.settings.timezone))
+
+    @command(
+        "meeting reminders",
+        N_("Turn your meeting reminders and poll nudges on or off"),
+        options=[Option("state", N_("on or off"), required=True, choices=("on", "off"))],
+    )
+    async def reminders(self, ctx: Context[CommandInvoked]) -> None:
+        event = ctx.event
+        _ = ctx._
+        member = await ctx.member()
+        found = await preference(ctx, member.id)
+        if found is None:
+            found = MeetingPreference(community_id=ctx.community.id, member_id=member.id, reminders=True)
+            ctx.session.add(found)
+        found.reminders = event.args.get("state") == "on"
+        ctx.reply(
+            _("Meeting reminders are on: I'll remind you before the meetings you're going to.")
+            if found.reminders
+            else _(
+                "Meeting reminders are off: no more reminders nor poll nudges. You still hear when a place "
+                "opens for you or a meeting is cancelled. Turn them back on with /agora meeting reminders on."
+            )
+        )

@@ -1,0 +1,346 @@
+"""A date poll once open: ballots and answers, the nudge, the close at the deadline (or when everyone answered),
+the tie the organiser breaks, and the next poll right after a meeting. Handlers of
+:class:`bot.features.meetings.MeetingPollsFeature`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot.context import Context
+from bot.errors import UserError
+from bot.events import ButtonPressed, TimerFired
+from bot.features.meetings.dates import slot_candidates
+from bot.features.meetings.events import (
+    BALLOT,
+    MeetingDateChosen,
+    MeetingEnded,
+)
+from bot.features.meetings.handlers_meetings import meeting_channel, refresh_post
+from bot.features.meetings.handlers_polls import CLOSE, NONE_SUIT, NUDGE, PAGE, PICK, VOTE, NewOption
+from bot.features.meetings.queries import (
+    counted_members,
+    open_poll,
+    upcoming_meeting,
+    wants_reminders,
+    zone_of,
+)
+from bot.features.meetings.render import long_time, short_time, zone_footer
+from bot.features.meetings.tally import CHOICES, NO, Tally, count
+from bot.i18n import N_
+from bot.messages import Button, Field, Message
+from bot.router import action, command, on, timer
+from storage.models import MeetingPollStatus, Member
+from storage.tables.meetings import Meeting, MeetingPoll, PollAnswer, PollOption
+
+__all__ = ["PollAnswerHandlers"]
+
+
+class PollAnswerHandlers:
+    """Answering, nudging, closing and deciding a date poll."""
+
+    # --- answering ----------------------------------------------------------------------------------------------
+
+    async def _load(self, ctx: Context, poll: MeetingPoll) -> tuple[list[PollOption], Tally]:
+        options = list(
+            (
+                await ctx.session.scalars(
+                    select(PollOption).where(PollOption.poll_id == poll.id).order_by(PollOption.position)
+                )
+            ).all()
+        )
+        answers = (
+            await ctx.session.execute(
+                select(PollAnswer.option_id, Member.external_id, PollAnswer.choice)
+                .join(Member, Member.id == PollAnswer.member_id)
+                .where(PollAnswer.poll_id == poll.id)
+                .order_by(PollAnswer.answered_at, PollAnswer.id)
+            )
+        ).all()
+        return options, count([o.id for o in options], [tuple(row) for row in answers])
+
+    async def _mine(self, ctx: Context, poll: MeetingPoll, member: Member) -> dict[int, str]:
+        rows = await ctx.session.execute(
+            select(PollAnswer.option_id, PollAnswer.choice).where(
+                PollAnswer.poll_id == poll.id, PollAnswer.member_id == member.id
+            )
+        )
+        return {option_id: choice for option_id, choice in rows.all()}
+
+    async def _poll_from(self, ctx: Context, poll_id: int) -> MeetingPoll:
+        return await ctx.owned(
+            MeetingPoll, poll_id, gone=N_("This button no longer matches a poll. Try /agora meeting next.")
+        )
+
+    def _require_open(self, ctx: Context, poll: MeetingPoll) -> None:
+        if poll.status != MeetingPollStatus.OPEN:
+            raise UserError(
+                ctx._(
+                    "The poll “{title}” is closed: answers can't change any more. See /agora meeting next.",
+                    title=poll.title,
+                )
+            )
+
+    @action(BALLOT)
+    async def ballot(self, ctx: Context[ButtonPressed]) -> None:
+        event = ctx.event
+        poll = await self._poll_from(ctx, int(event.ref) if event.ref.isdigit() else 0)
+        self._require_open(ctx, poll)
+        member = await ctx.member()
+        options, _tally = await self._load(ctx, poll)
+        mine = await self._mine(ctx, poll, member)
+        zone = await zone_of(ctx, member)
+        for page in range((len(options) + PAGE - 1) // PAGE):
+            ctx.reply(self._ballot(ctx, poll, options, mine, page, zone))
+
+    async def _record(self, ctx: Context, poll: MeetingPoll, member: Member, choices: dict[int, str]) -> None:
+        """Record answers, one row per member and option: an insert that becomes an update on a second answer
+        (so even two processes answering for the same member at once keep exactly one row)."""
+        dialect = ctx.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        for option_id, choice in choices.items():
+            statement = insert(PollAnswer).values(
+                community_id=ctx.community.id,
+                poll_id=poll.id,
+                option_id=option_id,
+                member_id=member.id,
+                choice=choice,
+                answered_at=ctx.now,
+            )
+            await ctx.session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["option_id", "member_id"],
+                    set_={"choice": statement.excluded.choice, "answered_at": statement.excluded.answered_at},
+                )
+            )
+
+    @action(VOTE)
+    async def vote(self, ctx: Context[ButtonPressed]) -> None:
+        event = ctx.event
+        option_ref, _sep, choice = event.ref.partition(".")
+        option = await ctx.owned(
+            PollOption, option_ref, gone=N_("This button no longer matches a poll. Try /agora meeting next.")
+        )
+        if choice not in CHOICES:
+            raise UserError(ctx._("This button no longer matches a poll. Try /agora meeting next."))
+        poll = await self._poll_from(ctx, option.poll_id)
+        await self._answered(ctx, poll, {option.id: choice}, page_of=option.position)
+
+    @action(NONE_SUIT)
+    async def none_suit(self, ctx: Context[ButtonPressed]) -> None:
+        event = ctx.event
+        poll = await self._poll_from(ctx, int(event.ref) if event.ref.isdigit() else 0)
+        options = (await ctx.session.scalars(select(PollOption).where(PollOption.poll_id == poll.id))).all()
+        await self._answered(ctx, poll, {o.id: NO for o in options}, page_of=len(options))
+
+    async def _answered(
+        self, ctx: Context, poll: MeetingPoll, choices: dict[int, str], *, page_of: int
+    ) -> None:
+        self._require_open(ctx, poll)
+        member = await ctx.member()
+        await self._record(ctx, poll, member, choices)
+        options, tally = await self._load(ctx, poll)
+        mine = await self._mine(ctx, poll, member)
+        zone = await zone_of(ctx, member)
+        ctx.replace_pressed(self._ballot(ctx, poll, options, mine, (page_of - 1) // PAGE, zone))
+        # Only an answer that completes this member's ballot can complete everyone's.
+        counted = await counted_members(ctx) if member.external_id in tally.complete else []
+        if counted and all(m.external_id in tally.complete for m in counted):
+            ctx.reply(ctx._("Everyone has answered: the poll is closed. Thank you!"))
+            await self._close(ctx, poll, options, tally)
+            return
+        poll.tally_entry_id = await refresh_post(
+            ctx, poll.post_entry_id, self._poll_message(ctx, poll, options, tally)
+        )
+
+    # --- nudging, closing, deciding --------------------------------------------------------------------------
+
+    @timer(NUDGE)
+    async def nudge(self, ctx: Context[TimerFired]) -> None:
+        event = ctx.event
+        poll = await ctx.session.get(MeetingPoll, int(event.ref)) if event.ref.isdigit() else None
+        if poll is None or poll.status != MeetingPollStatus.OPEN:
+            return
+        _ = ctx._
+        options, tally = await self._load(ctx, poll)
+        for member in await counted_members(ctx):
+            if member.external_id in tally.complete or not await wants_reminders(ctx, member.id):
+                continue
+            zone = await zone_of(ctx, member)
+            deadline = long_time(_, poll.closes_at, zone)
+            missing = len(options) - sum(
+                1
+                for o in options
+                if member.external_id in {*tally.of(o.id).yes, *tally.of(o.id).maybe, *tally.of(o.id).no}
+            )
+            ctx.dm(
+                member.external_id,
+                Message(
+                    title=_("When can you come to “{title}”?", title=poll.title),
+                    text=_.ngettext(
+                        "The date poll closes on {deadline}, and {count} date still waits for your answer: it "
+                        "takes a minute, and it helps choose a date that suits the most members.",
+                        "The date poll closes on {deadline}, and {count} dates still wait for your answer: it "
+                        "takes a minute, and it helps choose a date that suits the most members.",
+                        missing,
+                        deadline=deadline,
+                    ),
+                    buttons=(Button(BALLOT, _("Answer"), ref=str(poll.id)),),
+                    footer=_(
+                        "This is the only reminder for this poll. To stop them all: /agora meeting reminders off"
+                    ),
+                ),
+            )
+
+    @timer(CLOSE)
+    async def deadline(self, ctx: Context[TimerFired]) -> None:
+        event = ctx.event
+        poll = await ctx.session.get(MeetingPoll, int(event.ref)) if event.ref.isdigit() else None
+        if poll is None or poll.status != MeetingPollStatus.OPEN:
+            return
+        options, tally = await self._load(ctx, poll)
+        await self._close(ctx, poll, options, tally)
+
+    @command("meeting close", N_("Close the open date poll now"), animator_only=True)
+    async def close_now(self, ctx: Context) -> None:
+        _ = ctx._
+        poll = await open_poll(ctx)
+        if poll is None or poll.status != MeetingPollStatus.OPEN:
+            raise UserError(_("No date poll is open."))
+        options, tally = await self._load(ctx, poll)
+        await self._close(ctx, poll, options, tally)
+        ctx.reply(_("The poll “{title}” is closed.", title=poll.title))
+
+    async def _close(self, ctx: Context, poll: MeetingPoll, options: list[PollOption], tally: Tally) -> None:
+        """The best future date wins; a tie goes to the organiser; a poll whose dates all passed just ends."""
+        await ctx.cancel_timer(CLOSE, str(poll.id))
+        await ctx.cancel_timer(NUDGE, str(poll.id))
+        poll.closed_at = ctx.now
+        eligible = [o.id for o in options if o.starts_at > ctx.now]
+        best = tally.best(eligible)
+        _ = ctx._
+        if len(best) == 1:
+            await self._decide(ctx, poll, options, tally, next(o for o in options if o.id == best[0]))
+            return
+        poll.status = MeetingPollStatus.TIE if best else MeetingPollStatus.CLOSED
+        poll.tally_entry_id = await refresh_post(
+            ctx, poll.post_entry_id, self._poll_message(ctx, poll, options, tally)
+        )
+        if not best:
+            ctx.dm(
+                poll.created_by,
+                Message(
+                    title=_("The poll “{title}” ended without a date", title=poll.title),
+                    text=_("All its dates have passed. Open another one with /agora meeting poll."),
+                ),
+            )
+            return
+        zone = ctx.settings.timezone
+        tied = [o for o in options if o.id in best]
+        ctx.dm(
+            poll.created_by,
+            Message(
+                title=_("It's a tie: {title}", title=poll.title),
+                text=_(
+                    "These dates got the same answers. Choose the one that suits you as the organiser: I'll "
+                    "announce it right away."
+                )
+                if tally.voters
+                else _(
+                    "Nobody answered the poll. Choose a date yourself and I'll announce it right away, or open "
+                    "another poll with /agora meeting poll."
+                ),
+                fields=tuple(
+                    Field(
+                        self._option_label(_, poll, o, zone),
+                        f"✅ {len(tally.of(o.id).yes)} · 🤔 {len(tally.of(o.id).maybe)} · ❌ {len(tally.of(o.id).no)}",
+                    )
+                    for o in tied
+                ),
+                buttons=tuple(
+                    Button(PICK, _("Choose {number}", number=o.position), ref=str(o.id), style="primary")
+                    for o in tied
+                ),
+                footer=zone_footer(_, zone),
+            ),
+        )
+
+    @action(PICK)
+    async def pick(self, ctx: Context[ButtonPressed]) -> None:
+        event = ctx.event
+        _ = ctx._
+        option = await ctx.owned(
+            PollOption, event.ref, gone=N_("This button no longer matches a poll. Try /agora meeting next.")
+        )
+        poll = await self._poll_from(ctx, option.poll_id)
+        assert ctx.actor is not None
+        if not ctx.is_animator and ctx.actor.id != poll.created_by:
+            raise UserError(_("The organiser of the poll (or an animator) chooses between the tied dates."))
+        if poll.status != MeetingPollStatus.TIE:
+            raise UserError(_("The date of “{title}” is already chosen.", title=poll.title))
+        if option.starts_at <= ctx.now:
+            raise UserError(_("That date has passed: choose another one."))
+        options, tally = await self._load(ctx, poll)
+        await self._decide(ctx, poll, options, tally, option)
+        ctx.reply(
+            _(
+                "Done: “{title}” will be on {when}. The announcement is posted.",
+                title=poll.title,
+                when=long_time(_, option.starts_at, ctx.settings.timezone),
+            )
+        )
+
+    async def _decide(
+        self, ctx: Context, poll: MeetingPoll, options: list[PollOption], tally: Tally, option: PollOption
+    ) -> None:
+        poll.status, poll.chosen_option_id = MeetingPollStatus.CLOSED, option.id
+        poll.tally_entry_id = await refresh_post(
+            ctx, poll.post_entry_id, self._poll_message(ctx, poll, options, tally)
+        )
+        await ctx.emit(
+            MeetingDateChosen(
+                community=ctx.community_ref,
+                title=poll.title,
+                place=poll.place,
+                starts_at=option.starts_at,
+                ends_at=option.ends_at or option.starts_at + timedelta(minutes=poll.duration_minutes),
+                capacity=poll.capacity,
+                channel_id=poll.channel_id,
+                created_by=poll.created_by,
+                poll_id=poll.id,
+                option_id=option.id,
+            )
+        )
+
+    # --- the next date, fixed systematically ---------------------------------------------------------------
+
+    @on(MeetingEnded)
+    async def next_poll(self, ctx: Context[MeetingEnded]) -> None:
+        event = ctx.event
+        settings = ctx.settings.meetings
+        if settings.next_poll != "auto":
+            return
+        meeting = await ctx.session.get(Meeting, event.meeting_id)
+        if meeting is None or await open_poll(ctx) is not None or await upcoming_meeting(ctx) is not None:
+            return
+        zone = ctx.settings.timezone
+        starts = slot_candidates(meeting.starts_at, zone, settings.cadence, after=ctx.now + timedelta(days=1))
+        channel = meeting.channel_id or meeting_channel(ctx)
+        if not starts or channel is None:
+            return
+        _ = ctx._
+        await self._create(
+            ctx,
+            title=meeting.title,
+            place=meeting.place,
+            duration=meeting.ends_at - meeting.starts_at,
+            capacity=meeting.capacity,
+            options=[NewOption(short_time(_, start, zone), start, None) for start in starts],
+            closes=min(ctx.now + settings.poll_duration, starts[0]),
+            channel=channel,
+            created_by=meeting.created_by,
+            automatic=True,
+        )
