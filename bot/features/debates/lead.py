@@ -163,11 +163,11 @@ async def _volunteer(ctx: Context[Any], *, stop: bool) -> None:
 async def _pending_ask(ctx: Context[ButtonPressed]) -> tuple[DebateLeadAsk, Debate]:
     """The request to lead that the pressed button answers, if it is still waiting; else why not."""
     _ = ctx._
-    ref = ctx.event.ref
-    ask = await ctx.session.get(DebateLeadAsk, int(ref)) if ref.isdigit() else None
+    not_yours = N_("This request to lead a debate was not meant for you.")
+    ask = await ctx.owned(DebateLeadAsk, ctx.event.ref, gone=not_yours)
     member = await ctx.member()
-    if ask is None or ask.community_id != ctx.community.id or ask.member_id != member.id:
-        raise UserError(_("This request to lead a debate was not meant for you."))
+    if ask.member_id != member.id:
+        raise UserError(_(not_yours))
     debate = await ctx.session.get(Debate, ask.debate_id)
     assert debate is not None
     if ask.status == DebateLeadAskStatus.ACCEPTED:
