@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
-from bot.features.charter import AmendmentsFeature, CharterFeature, queries, render, render_amendments, rules
+from bot.features.charter import (
+    AmendmentsFeature,
+    CharterFeature,
+    queries,
+    render,
+    render_amendments,
+    render_status,
+    rules,
+)
 from bot.features.charter.rules import Decision, Tally
 from bot.features.charter.settings import CharterRulesSettings
 from bot.features.charter.text import Change
@@ -167,6 +175,52 @@ def test_the_rules_page_names_the_mode_and_the_shares() -> None:
     assert page.text.startswith("The charter committee (<@alice>) proposes and approves")
     values = {f.name: f.value for f in page.fields}
     assert values["Quorum"] == "25%" and values["Majority (more than)"] == "67%"
+
+
+def test_the_status_page_lists_who_waits_and_why() -> None:
+    page = render_status.status_page(
+        _,
+        3,
+        4,
+        [("bob", "reminded on Monday"), ("chloe", "")],
+        round_summary=None,
+        votes=[(2, "duties", "Friday")],
+    )
+    assert page.title == "Charter status: version 3" and page.text.startswith(
+        "2 of 4 members accepted version 3"
+    )
+    values = {f.name: f.value for f in page.fields}
+    assert values["Not accepted yet (2)"] == "• <@bob> — reminded on Monday\n• <@chloe>"
+    assert values["Amendments being voted on"] == "#2 Duties, until Friday"
+
+
+def test_why_a_member_waits_prefers_the_paused_access() -> None:
+    @dataclass
+    class Request:
+        kind: str = "welcome"
+        asked_at: datetime = datetime(2026, 1, 5, tzinfo=UTC)
+        snoozed_at: datetime | None = None
+        reminded_at: datetime | None = None
+
+    def when(moment: datetime) -> str:
+        return f"{moment:%d/%m}"
+
+    paused = datetime(2026, 1, 9, tzinfo=UTC)
+    assert render_status.why_waiting(_, when, Request(), paused) == "member access paused since 09/01"
+    assert render_status.why_waiting(_, when, Request(), None) == "newcomer, welcomed on 05/01"
+    assert render_status.why_waiting(_, when, None, None) == ""
+
+
+def test_the_history_marks_the_current_version_and_says_how_many_are_left_out() -> None:
+    page = render_status.history_page(
+        _, "Lyon", [(3, "9 January 2026", "Changed.", 1), (2, "1 January 2026", "X", 0)], 25
+    )
+    assert [f.name for f in page.fields] == [
+        "Version 3 · 9 January 2026 · current",
+        "Version 2 · 1 January 2026",
+    ]
+    assert page.fields[0].value == "Changed.\n(accepted by 1 member)"
+    assert page.text.startswith("The 2 most recent versions of 25.")
 
 
 # --- declarations, on a console community -------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from bot.chat import Capability
@@ -14,6 +13,7 @@ from bot.context import Context
 from bot.errors import FormErrors, UserError
 from bot.events import CommandInvoked, FormSubmitted
 from bot.features.charter import queries, render
+from bot.features.charter import render_status as pages
 from bot.features.charter.common import (
     NOTE_LIMIT,
     SECTION_LIMIT,
@@ -25,14 +25,11 @@ from bot.features.charter.common import (
     origins,
     previous,
 )
-from bot.features.charter.queries import WELCOME
-from bot.features.charter.render import LIST_LIMIT
 from bot.features.charter.text import SECTIONS, CharterContent, diff, section_text
 from bot.i18n import N_
-from bot.messages import Attachment, Field, Form, FormField, Message, mention
+from bot.messages import Attachment, Field, Form, FormField, Message
 from bot.operations import DirectMessage
 from bot.router import Option, command, form
-from storage.tables.charter import CharterRequest, CharterRound
 
 __all__ = ["VersionHandlers"]
 
@@ -100,32 +97,17 @@ class VersionHandlers:
         shown = charters[:20]
         made = await origins(ctx, shown)
         counts = await queries.acceptance_counts(ctx.session, [c.id for c in shown])
-        fields = []
-        for charter in shown:
-            heading = _(
-                "Version {version} · {date}",
-                version=charter.version,
-                date=_.datetime(charter.created_at, ctx.settings.timezone, "d MMMM y"),
+        day = _.datetime
+        rows = [
+            (
+                c.version,
+                day(c.created_at, ctx.settings.timezone, "d MMMM y"),
+                made[c.id],
+                counts.get(c.id, 0),
             )
-            if charter is charters[0]:
-                heading += " · " + _("current")
-            accepted = _.ngettext(
-                "accepted by {count} member", "accepted by {count} members", counts.get(charter.id, 0)
-            )
-            fields.append(Field(heading, f"{made[charter.id]}\n({accepted})"))
-        text = _("Read any version with /agora charter version followed by its number.")
-        if len(charters) > len(shown):
-            text = _(
-                "The {count} most recent versions of {total}.", count=len(shown), total=len(charters)
-            ) + (" " + text)
-        ctx.reply(
-            Message(
-                title=_("History of the charter of {community}", community=community_name(ctx)),
-                text=text,
-                fields=tuple(fields),
-                ephemeral=True,
-            )
-        )
+            for c in shown
+        ]
+        ctx.reply(pages.history_page(_, community_name(ctx), rows, len(charters)))
 
     @command(
         "charter version",
@@ -350,83 +332,27 @@ class VersionHandlers:
         accepted = await queries.accepted_member_ids(ctx.session, charter)
         requests = await queries.latest_requests(ctx.session, ctx.community.id)
         gated = await queries.gated_since(ctx.session, ctx.community.id)
-        waiting = [m for m in members if m.id not in accepted]
-        count = len(members) - len(waiting)
-        parts = [render.acceptance_rate(_, count, len(members), charter.version)]
+        when = ctx.format_time
+        waiting = [
+            (m.external_id, pages.why_waiting(_, when, requests.get(m.id), gated.get(m.id)))
+            for m in members
+            if m.id not in accepted
+        ]
         round_ = await queries.round_of(ctx.session, charter)
-        if round_ is not None:
-            parts.append(self._round_summary(ctx, round_))
-        lines = []
-        for member in waiting[:LIST_LIMIT]:
-            why = self._why_waiting(ctx, requests.get(member.id), gated.get(member.id))
-            lines.append(f"• {mention(member.external_id)}" + (f" — {why}" if why else ""))
-        if len(waiting) > LIST_LIMIT:
-            lines.append(_("and {count} more", count=len(waiting) - LIST_LIMIT))
-        fields = []
-        if lines:
-            fields.append(Field(_("Not accepted yet ({count})", count=len(waiting)), "\n".join(lines)))
-        votes = await queries.open_amendments(ctx.session, ctx.community.id)
-        if votes:
-            fields.append(
-                Field(
-                    _("Amendments being voted on"),
-                    "\n".join(
-                        _(
-                            "#{number} {section}, until {date}",
-                            number=a.number,
-                            section=render.section_label(_, a.section, short=True),
-                            date=ctx.format_time(a.closes_at),
-                        )
-                        for a in votes
-                    ),
-                )
-            )
+        votes = [
+            (a.number, a.section, when(a.closes_at))
+            for a in await queries.open_amendments(ctx.session, ctx.community.id)
+        ]
         ctx.reply(
-            Message(
-                title=_("Charter status: version {version}", version=charter.version),
-                text="\n".join(parts),
-                fields=tuple(fields),
-                footer=_("The full log of acceptances: /agora charter export."),
-                ephemeral=True,
+            pages.status_page(
+                _,
+                charter.version,
+                len(members),
+                waiting,
+                round_summary=pages.round_summary(_, when, round_) if round_ is not None else None,
+                votes=votes,
             )
         )
-
-    def _round_summary(self, ctx: Context[Any], round_: CharterRound) -> str:
-        _ = ctx._
-        asked = _.ngettext(
-            "{count} member was asked to accept it on {date}.",
-            "{count} members were asked to accept it on {date}.",
-            round_.asked,
-            date=ctx.format_time(round_.started_at),
-        )
-        if round_.closed_at is not None:
-            return f"{asked} " + _(
-                "The grace period ended on {date}.", date=ctx.format_time(round_.closed_at)
-            )
-        if round_.reminded_at is not None:
-            reminder = _("The reminder went out on {date}.", date=ctx.format_time(round_.reminded_at))
-        elif round_.remind_at is not None:
-            reminder = _("The reminder goes out on {date}.", date=ctx.format_time(round_.remind_at))
-        else:
-            reminder = ""
-        grace = _("The grace period ends on {date}.", date=ctx.format_time(round_.grace_ends_at))
-        return " ".join(p for p in (asked, reminder, grace) if p)
-
-    def _why_waiting(
-        self, ctx: Context[Any], request: CharterRequest | None, gated_at: datetime | None
-    ) -> str:
-        _ = ctx._
-        if gated_at is not None:
-            return _("member access paused since {date}", date=ctx.format_time(gated_at))
-        if request is None:
-            return ""
-        if request.snoozed_at is not None:
-            return _("said “not now” on {date}", date=ctx.format_time(request.snoozed_at))
-        if request.kind == WELCOME:
-            return _("newcomer, welcomed on {date}", date=ctx.format_time(request.asked_at))
-        if request.reminded_at is not None:
-            return _("reminded on {date}", date=ctx.format_time(request.reminded_at))
-        return _("asked on {date}", date=ctx.format_time(request.asked_at))
 
     @command("charter export", N_("Download the log of charter acceptances (CSV)"), animator_only=True)
     async def export(self, ctx: Context[CommandInvoked]) -> None:

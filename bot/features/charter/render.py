@@ -3,7 +3,8 @@
 Versions are read through :class:`CharterLike` (a stored version is one, so is any object with those
 attributes); dates arrive already formatted in the community's time zone.
 
-The amendments' own messages (the vote post, its rule and result) are in :mod:`.render_amendments`.
+The amendments' own messages (the vote post, its rule and result) are in :mod:`.render_amendments`, the
+animators' pages (history, status) in :mod:`.render_status`.
 """
 
 from __future__ import annotations
