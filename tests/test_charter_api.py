@@ -65,6 +65,13 @@ def test_the_committee_grows_and_shrinks_one_member_at_a_time() -> None:
     assert rules.committee_after(["alice"]) == ["alice"]
 
 
+def test_the_end_of_a_grace_period_is_told_to_the_animators_and_the_editor_once() -> None:
+    assert rules.grace_recipients(["camille", "camille"], "dan", amended=False) == ["camille", "dan"]
+    assert rules.grace_recipients(["camille"], "camille", amended=False) == ["camille"]
+    assert rules.grace_recipients(["camille"], "alice", amended=True) == ["camille"]
+    assert rules.grace_recipients([], "config", amended=False) == []
+
+
 def test_shares_are_read_as_members_write_them() -> None:
     assert [rules.parse_share(v) for v in ("30%", "2/3", "0,5", "150%", "lots")] == [
         0.3,

@@ -8,7 +8,7 @@ from typing import Any
 from bot.chat import Capability
 from bot.context import Context
 from bot.events import ButtonPressed, CharterAccepted, CommandInvoked, MemberJoined, TimerFired
-from bot.features.charter import queries, render
+from bot.features.charter import queries, render, rules
 from bot.features.charter.common import (
     ROUND_GRACE,
     ROUND_REMINDER,
@@ -307,10 +307,8 @@ class AcceptanceHandlers:
         self, ctx: Context[Any], charter: Charter, waiting: list[str], gates: bool
     ) -> None:
         """The grace period is over: the animators we can reach get who hasn't accepted, and what it means."""
-        recipients = list(dict.fromkeys(ctx.settings.animators))
         amended = await queries.amendment_exists_for(ctx.session, charter)
-        if not amended and charter.created_by not in ("", "config"):
-            recipients.append(charter.created_by)
+        recipients = rules.grace_recipients(ctx.settings.animators, charter.created_by, amended)
         # Settings may name animators by id or by display name: a name we know is resolved to its member's id.
         names = await queries.resolve_names(ctx.session, ctx.community.id, recipients)
         recipients = list(dict.fromkeys(names.get(r, r) for r in recipients))

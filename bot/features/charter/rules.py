@@ -1,4 +1,5 @@
-"""How an amendment vote is decided. Pure: no I/O.
+"""The charter's pure decisions, no I/O: how an amendment vote is decided, how the committee changes, whom the end
+of a grace period is told.
 
 Community vote: the quorum counts everyone who took part (abstentions included) against the members who had
 accepted the charter when the vote opened; the majority counts only the votes cast (for and against), and an
@@ -15,7 +16,16 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-__all__ = ["CHOICES", "Decision", "Rule", "Tally", "committee_after", "decide", "parse_share"]
+__all__ = [
+    "CHOICES",
+    "Decision",
+    "Rule",
+    "Tally",
+    "committee_after",
+    "decide",
+    "grace_recipients",
+    "parse_share",
+]
 
 CHOICES = ("for", "against", "abstain")
 
@@ -129,3 +139,12 @@ def committee_after(committee: Sequence[str], add: object = None, remove: object
     if remove is not None:
         out = [c for c in out if c != str(remove)]
     return out
+
+
+def grace_recipients(animators: Sequence[str], created_by: str, amended: bool) -> list[str]:
+    """Whom to tell that a round's grace period ended: the animators, and the member who edited the version
+    (unless an amendment made it, or it came from the configuration), each once."""
+    recipients = list(dict.fromkeys(animators))
+    if not amended and created_by not in ("", "config"):
+        recipients.append(created_by)
+    return list(dict.fromkeys(recipients))
