@@ -137,3 +137,12 @@ async def test_health_counts_who_came_meetings_held_and_polls_answered(
             later = paris(2026, 12, 4, 0, 0)
             assert await queries.count_came_to_a_meeting(session, community_id, later) == 0
             assert await session.scalar(select(Member.id).where(Member.external_id == "alice"))
+
+
+def test_no_limit_is_said_with_the_shared_off_words_or_unlimited() -> None:
+    from bot.features.meetings.rules import means_no_limit
+
+    for text in ("none", "aucune", "off", "Unlimited", "illimité", "0", "no limit"):
+        assert means_no_limit(text), text
+    for text in ("12", "lots"):
+        assert not means_no_limit(text), text

@@ -37,9 +37,11 @@ from bot.features.meetings.render import (
     when_text,
     zone_footer,
 )
+from bot.features.meetings.rules import means_no_limit
 from bot.i18n import N_
 from bot.messages import Attachment, Button, Field, Message, mention
 from bot.router import Option, command
+from bot.settings.types import is_off
 from storage.models import MeetingPollStatus, MeetingStatus, Member, Timer
 from storage.tables.meetings import Meeting, MeetingPreference
 
@@ -271,7 +273,7 @@ class MeetingCommands:
         _ = ctx._
         meeting = await self._target(ctx)
         raw = str(event.args.get("places", "")).strip().lower()
-        if raw in ("none", "aucune", "aucun", "off", "unlimited", "illimité", "0"):
+        if means_no_limit(raw):
             places = None
         elif raw.isdigit() and int(raw) > 0:
             places = int(raw)
@@ -316,7 +318,7 @@ class MeetingCommands:
                 + _("Change it with /agora meeting timezone zone=America/Montreal (or reset).")
             )
             return
-        if value.lower() in ("reset", "none", "community", "aucun"):
+        if value.lower() in ("reset", "community") or is_off(value):
             zone = None
         else:
             try:

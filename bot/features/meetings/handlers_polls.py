@@ -45,6 +45,7 @@ from bot.features.meetings.render import (
     short_time,
     zone_footer,
 )
+from bot.features.meetings.rules import means_no_limit
 from bot.features.meetings.tally import CHOICES, MAYBE, NO, YES, Tally, count
 from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Form, FormField, Message, mention
@@ -64,7 +65,6 @@ MAX_OPTIONS = 20
 # Options per ballot message: three buttons each stays within Discord's 25 buttons per message.
 PAGE = 8
 SYMBOLS = {YES: "✅", MAYBE: "🤔", NO: "❌"}
-_NO_LIMIT = ("none", "aucune", "aucun", "no limit", "illimité", "unlimited", "0")
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ class PollHandlers:
                 )
         capacity = ctx.settings.meetings.capacity
         raw_capacity = (values.get("capacity") or "").strip().lower()
-        if raw_capacity in _NO_LIMIT:
+        if raw_capacity and means_no_limit(raw_capacity):
             capacity = None
         elif raw_capacity:
             if raw_capacity.isdigit() and int(raw_capacity) > 0:

@@ -7,8 +7,12 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from bot.features.meetings.events import GOING, WAITLIST
+from bot.settings.types import is_off
 
-__all__ = ["places_to_give", "rsvp_status"]
+__all__ = ["means_no_limit", "places_to_give", "rsvp_status"]
+
+# Beyond the shared off words ("none", "off", "aucune"...): what members type for "no limit on places".
+_NO_LIMIT_WORDS = frozenset({"no limit", "unlimited", "illimité", "0"})
 
 T = TypeVar("T")
 
@@ -26,3 +30,8 @@ def places_to_give(waitlist: Sequence[T], going: int, capacity: int | None) -> l
     there is no limit any more."""
     free = len(waitlist) if capacity is None else capacity - going
     return list(waitlist[: max(free, 0)])
+
+
+def means_no_limit(text: str) -> bool:
+    """Whether ``text``, typed for a number of places, means no limit (an off word, "unlimited", 0)."""
+    return is_off(text) or text.strip().lower() in _NO_LIMIT_WORDS
