@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
-from bot.features.matching import Candidate, normalize, prepare, split_tags, suggest
+from bot.features.onboarding.matching import Candidate, normalize, prepare, split_tags, suggest
 from storage.models import Acknowledgement, Charter, Community, Member
 from storage.tables.profiles import Profile
 from tests.support import make_config

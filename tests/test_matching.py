@@ -1,6 +1,6 @@
 """Suggested contacts: the members with the most relevant overlap, for a reason a newcomer can read.
 
-The pure algorithm (``bot.features.matching``) first, then on a fixture community through the console, where
+The pure algorithm (``bot.features.onboarding.matching``) first, then on a fixture community through the console, where
 who may be suggested (charter accepted, still here, not hidden) is decided."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
-from bot.features.matching import (
+from bot.features.onboarding.matching import (
     PREPARED_VERSION,
     Candidate,
     keywords,

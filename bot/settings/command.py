@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from bot.feature import Feature
     from bot.router import CommandSpec, Option
 
-__all__ = ["describe", "settings_command", "settings_options"]
+__all__ = ["describe", "option_name", "settings_command", "settings_options"]
 
 
 def _bounds(info: Any) -> tuple[int | None, int | None]:
@@ -44,7 +44,7 @@ def settings_options(model: type[BaseModel], hidden: frozenset[str] = frozenset(
         low, high = _bounds(info) if kind.wire == "integer" else (None, None)
         options.append(
             Option(
-                name,
+                option_name(name, info),
                 info.description or name,
                 type=kind,
                 choices=choices,
@@ -62,6 +62,13 @@ def settings_options(model: type[BaseModel], hidden: frozenset[str] = frozenset(
     return tuple(options)
 
 
+def option_name(name: str, info: Any) -> str:
+    """The option a field is changed with: the field's name, or the shorter one it gives
+    (``json_schema_extra={"option": "digest"}``), which a command had before the generated one."""
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    return str(extra.get("option") or name)
+
+
 def settings_command(feature: Feature) -> CommandSpec:
     """The command ``feature`` declares with ``settings_command``, built from its settings model."""
     from bot.router import CommandSpec
@@ -71,6 +78,8 @@ def settings_command(feature: Feature) -> CommandSpec:
     section = feature.settings_section()
     options = settings_options(model, feature.settings_hidden)
     kinds = {option.name: option.value_kind for option in options}
+    # Option name -> field name (they differ where a field keeps an older, shorter option name).
+    fields = {option_name(name, info): name for name, info in model.model_fields.items()}
 
     async def handler(ctx: Context[Any]) -> None:
         args = ctx.args
@@ -79,11 +88,11 @@ def settings_command(feature: Feature) -> CommandSpec:
             ctx.reply(await feature.describe_settings(ctx, ctx._("Settings: {feature}", feature=section)))
             return
         current = ctx.settings.section(section)
-        changes = {name: _stored(kinds[name], value) for name, value in args.items()}
+        changes = {fields[name]: _stored(kinds[name], value) for name, value in args.items()}
         try:
             model.model_validate({**current.model_dump(mode="json"), **changes})
         except ValidationError as exc:
-            ctx.refuse_invalid(exc, {name: args[name] for name in changes})
+            ctx.refuse_invalid(exc, {fields[name]: value for name, value in args.items()})
         ctx.save_settings(changes, section=section)
         await ctx.app.reconcile_schedules(ctx, [feature])
         await feature.settings_saved(ctx, changes)

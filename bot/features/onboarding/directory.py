@@ -1,6 +1,6 @@
 """The member directory: ``/agora members [interest or text]`` and ``/agora whois @member``.
 
-Lists the members who introduced themselves (``bot.features.onboarding``), with their tags, offers and needs.
+Lists the members who introduced themselves (the onboarding's profiles), with their tags, offers and needs.
 Only members still here, who accepted the charter and did not hide themselves appear. The search folds case and
 accents ("écologie" finds "Ecologie"), every word must match, and it runs in SQL on the normalised text kept
 with each profile; pages turn with Previous / Next, which update the message in place.
@@ -8,19 +8,23 @@ with each profile; pages turn with Previous / Next, which update the message in 
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 
 from bot.chat import Capability
 from bot.context import Context
 from bot.errors import UserError
 from bot.events import ButtonPressed, CommandInvoked
-from bot.features.matching import normalize
-from bot.features.onboarding import listed_profiles, profile_fields
 from bot.i18n import N_
 from bot.messages import Button, Field, Message, mention
 from bot.router import Feature, Option, action, command
 from storage.models import Member
 from storage.tables.profiles import Profile
+
+from .matching import normalize
+from .queries import listed_profiles
+from .render import profile_fields
 
 __all__ = ["MAX_SEARCH", "DirectoryFeature"]
 
@@ -41,10 +45,8 @@ class DirectoryFeature(Feature):
         N_("Browse the members who introduced themselves, by interest or any word"),
         options=[Option("search", N_("An interest or any words, e.g. design or écologie"), rest=True)],
     )
-    async def members(self, ctx: Context) -> None:
-        event = ctx.event
-        assert isinstance(event, CommandInvoked)
-        search = " ".join(str(event.args.get("search") or "").split())
+    async def members(self, ctx: Context[CommandInvoked], search: str | None = None) -> None:
+        search = " ".join(str(search or "").split())
         if len(search) > MAX_SEARCH:
             raise UserError(
                 ctx._(
@@ -57,9 +59,8 @@ class DirectoryFeature(Feature):
         ctx.reply(await self._page(ctx, search.replace(":", " ").strip(), 1))
 
     @action(PAGE)
-    async def turn(self, ctx: Context) -> None:
+    async def turn(self, ctx: Context[ButtonPressed]) -> None:
         event = ctx.event
-        assert isinstance(event, ButtonPressed)
         number, _sep, search = event.ref.partition(".")
         page = await self._page(ctx, search[:MAX_SEARCH], int(number) if number.isdigit() else 1)
         if ctx.can(Capability.UPDATE) and event.message is not None:
@@ -67,7 +68,7 @@ class DirectoryFeature(Feature):
         else:
             ctx.reply(page)
 
-    async def _page(self, ctx: Context, search: str, number: int) -> Message:
+    async def _page(self, ctx: Context[Any], search: str, number: int) -> Message:
         """Page ``number`` of the members matching ``search`` (all of them when it is empty)."""
         _ = ctx._
         size = ctx.settings.onboarding.directory_page_size
@@ -125,11 +126,9 @@ class DirectoryFeature(Feature):
         N_("Show a member's profile: what they do, offer and look for"),
         options=[Option("member", N_("The member"), kind="member", required=True)],
     )
-    async def whois(self, ctx: Context) -> None:
-        event = ctx.event
-        assert isinstance(event, CommandInvoked)
+    async def whois(self, ctx: Context[CommandInvoked], member: str | None = None) -> None:
         _ = ctx._
-        target = str(event.args.get("member") or "").strip()
+        target = str(member or "").strip()
         assert ctx.actor is not None
         row = (
             await ctx.session.execute(listed_profiles(ctx.community.id).where(Member.external_id == target))
@@ -148,7 +147,7 @@ class DirectoryFeature(Feature):
         if row is None:
             ctx.reply(_("{member} has no profile in the directory yet.", member=mention(target)))
             return
-        profile, member = row
+        profile, person = row
         footer = _(
             "Introduced on {date}", date=_.datetime(profile.introduced_at, ctx.settings.timezone, "d MMMM y")
         )
@@ -157,7 +156,7 @@ class DirectoryFeature(Feature):
         ctx.reply(
             Message(
                 title=profile.name,
-                text=_("{member}: {what}", member=mention(member.external_id), what=profile.what),
+                text=_("{member}: {what}", member=mention(person.external_id), what=profile.what),
                 fields=profile_fields(_, profile),
                 footer=footer,
                 ephemeral=True,
