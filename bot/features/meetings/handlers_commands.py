@@ -212,11 +212,10 @@ class MeetingCommands:
         options=[Option("reason", N_("Why, in a few words (optional)"), rest=True)],
         animator_only=True,
     )
-    async def cancel(self, ctx: Context[CommandInvoked]) -> None:
-        event = ctx.event
+    async def cancel(self, ctx: Context[CommandInvoked], reason: str = "") -> None:
         _ = ctx._
         meeting = await self._target(ctx)
-        reason = str(event.args.get("reason") or "").strip()
+        reason = reason.strip()
         people = await roster(ctx, meeting)
         meeting.status = MeetingStatus.CANCELLED
         refs = (
@@ -268,11 +267,10 @@ class MeetingCommands:
         options=[Option("places", N_("Number of places, or none"), required=True)],
         animator_only=True,
     )
-    async def capacity(self, ctx: Context[CommandInvoked]) -> None:
-        event = ctx.event
+    async def capacity(self, ctx: Context[CommandInvoked], places: str = "") -> None:
         _ = ctx._
         meeting = await self._target(ctx)
-        raw = str(event.args.get("places", "")).strip().lower()
+        raw = places.strip().lower()
         if means_no_limit(raw):
             places = None
         elif raw.isdigit() and int(raw) > 0:
@@ -305,11 +303,10 @@ class MeetingCommands:
         N_("Show the dates in your own time zone (e.g. America/Montreal), or reset"),
         options=[Option("zone", N_("Your time zone, e.g. America/Montreal, or reset"))],
     )
-    async def timezone(self, ctx: Context[CommandInvoked]) -> None:
-        event = ctx.event
+    async def timezone(self, ctx: Context[CommandInvoked], zone: str = "") -> None:
         _ = ctx._
         member = await ctx.member()
-        value = str(event.args.get("zone") or "").strip()
+        value = zone.strip()
         found = await preference(ctx, member.id)
         if not value:
             ctx.reply(
@@ -343,15 +340,14 @@ class MeetingCommands:
         N_("Turn your meeting reminders and poll nudges on or off"),
         options=[Option("state", N_("on or off"), required=True, choices=("on", "off"))],
     )
-    async def reminders(self, ctx: Context[CommandInvoked]) -> None:
-        event = ctx.event
+    async def reminders(self, ctx: Context[CommandInvoked], state: str = "") -> None:
         _ = ctx._
         member = await ctx.member()
         found = await preference(ctx, member.id)
         if found is None:
             found = MeetingPreference(community_id=ctx.community.id, member_id=member.id, reminders=True)
             ctx.session.add(found)
-        found.reminders = event.args.get("state") == "on"
+        found.reminders = state == "on"
         ctx.reply(
             _("Meeting reminders are on: I'll remind you before the meetings you're going to.")
             if found.reminders

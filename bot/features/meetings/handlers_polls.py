@@ -110,13 +110,12 @@ class PollHandlers:
             Option("closes", N_("When the poll closes: a delay (2d) or a date (friday 6pm)"), rest=True)
         ],
     )
-    async def poll(self, ctx: Context[CommandInvoked]) -> None:
-        event = ctx.event
+    async def poll(self, ctx: Context[CommandInvoked], closes: str = "") -> None:
         _ = ctx._
         await self._may_organise(ctx)
         await self._no_open_poll(ctx)
         ref = ""
-        closes_text = str(event.args.get("closes") or "").strip()
+        closes_text = closes.strip()
         if closes_text:
             ref = str(int(self._closing_time(ctx, closes_text).timestamp()))
         settings = ctx.settings.meetings
