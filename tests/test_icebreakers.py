@@ -289,7 +289,10 @@ async def test_a_bad_rule_is_explained_and_the_schedule_is_kept(
         assert (await stored_settings(h))["icebreakers"] == {"schedule": "0 18 * * thu", "enabled": True}
         assert h.database is not None
         async with h.database.transaction() as session:
-            assert await session.scalar(select(Schedule.cron)) == "0 18 * * thu"
+            assert (
+                await session.scalar(select(Schedule.cron).where(Schedule.kind == "icebreaker"))
+                == "0 18 * * thu"
+            )
 
 
 async def test_bad_questions_are_explained_and_nothing_is_lost(h: ConsoleCommunity) -> None:
