@@ -152,6 +152,21 @@ def test_the_vote_post_shows_the_tally_and_loses_its_buttons_once_decided() -> N
     assert closed.buttons == () and closed.text == "Done."
 
 
+def test_the_amendments_page_separates_votes_under_way_from_decided_ones() -> None:
+    listed = [
+        (Proposal(number=2), "bob", "Friday", Tally(1, 0, 0)),
+        (Proposal(status="withdrawn"), "alice", "", None),
+    ]
+    page = render_amendments.amendments_page(_, "committee", listed)
+    values = {f.name: f.value for f in page.fields}
+    assert values["Being voted on"] == "#2 Rights, by <@bob>: until Friday (1 vote so far)"
+    assert values["Decided"] == "#1 Rights, by <@alice>: it was withdrawn."
+    assert page.text == "The charter committee proposes and approves them."
+    assert render_amendments.amendments_page(_, "animator", []).text.startswith(
+        "No amendment has been proposed yet."
+    )
+
+
 def test_results_say_why_an_amendment_is_not_adopted() -> None:
     no_quorum = Decision(adopted=False, quorum_reached=False, majority_reached=True)
     assert render_amendments.result_text(_, Proposal(status="rejected"), no_quorum, Tally(1, 0, 0), None) == (

@@ -431,49 +431,12 @@ class AmendmentHandlers:
     async def amendments(self, ctx: Context[CommandInvoked]) -> None:
         _ = ctx._
         rows = await queries.recent_amendments(ctx.session, ctx.community.id)
-        open_lines, closed_lines = [], []
+        listed = []
         for amendment, proposer in rows:
-            section = render.section_label(_, amendment.section, short=True)
-            if amendment.status == AmendmentStatus.OPEN:
-                so_far = await queries.amendment_tally(ctx.session, amendment)
-                open_lines.append(
-                    _.ngettext(
-                        "#{number} {section}, by {author}: until {date} ({count} vote so far)",
-                        "#{number} {section}, by {author}: until {date} ({count} votes so far)",
-                        so_far.turnout,
-                        number=amendment.number,
-                        section=section,
-                        author=mention(proposer),
-                        date=ctx.format_time(amendment.closes_at),
-                    )
-                )
-            else:
-                closed_lines.append(
-                    _(
-                        "#{number} {section}, by {author}: {result}",
-                        number=amendment.number,
-                        section=section,
-                        author=mention(proposer),
-                        result=votes.status_sentence(_, amendment.status),
-                    )
-                )
-        fields = []
-        if open_lines:
-            fields.append(Field(_("Being voted on"), "\n".join(open_lines)))
-        if closed_lines:
-            fields.append(Field(_("Decided"), "\n".join(closed_lines[:10])))
-        mode = ctx.settings.charter_rules.mode
-        if mode == "community":
-            text = _("Any member who accepted the charter can propose one: /agora charter propose.")
-        elif mode == "committee":
-            text = _("The charter committee proposes and approves them.")
-        else:
-            text = _("In this community, the animators edit the charter.")
-        if not rows:
-            text = _("No amendment has been proposed yet.") + " " + text
-        ctx.reply(
-            Message(title=_("Amendments to the charter"), text=text, fields=tuple(fields), ephemeral=True)
-        )
+            being_voted = amendment.status == AmendmentStatus.OPEN
+            so_far = await queries.amendment_tally(ctx.session, amendment) if being_voted else None
+            listed.append((amendment, proposer, ctx.format_time(amendment.closes_at), so_far))
+        ctx.reply(votes.amendments_page(_, ctx.settings.charter_rules.mode, listed))
 
     @command(
         "charter withdraw",

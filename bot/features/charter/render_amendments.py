@@ -15,6 +15,7 @@ from bot.messages import Button, ButtonStyle, Field, Message, mention
 __all__ = [
     "VOTE",
     "amendment_rule",
+    "amendments_page",
     "choice_label",
     "result_text",
     "rule_text",
@@ -210,3 +211,49 @@ def status_sentence(_: Translator, status: str) -> str:
         "withdrawn": _("it was withdrawn."),
         "outdated": _("the charter changed under it."),
     }.get(status, "")
+
+
+def amendments_page(
+    _: Translator, mode: str, listed: Sequence[tuple[AmendmentLike, str, str, Tally | None]]
+) -> Message:
+    """The latest amendments, the newest first: ``listed`` holds (amendment, proposer's id, closing moment, its
+    tally so far while it is being voted on, else None); ``mode``: how the charter changes here."""
+    open_lines, closed_lines = [], []
+    for amendment, proposer, closes, so_far in listed:
+        section = section_label(_, amendment.section, short=True)
+        if so_far is not None:
+            open_lines.append(
+                _.ngettext(
+                    "#{number} {section}, by {author}: until {date} ({count} vote so far)",
+                    "#{number} {section}, by {author}: until {date} ({count} votes so far)",
+                    so_far.turnout,
+                    number=amendment.number,
+                    section=section,
+                    author=mention(proposer),
+                    date=closes,
+                )
+            )
+        else:
+            closed_lines.append(
+                _(
+                    "#{number} {section}, by {author}: {result}",
+                    number=amendment.number,
+                    section=section,
+                    author=mention(proposer),
+                    result=status_sentence(_, amendment.status),
+                )
+            )
+    fields = []
+    if open_lines:
+        fields.append(Field(_("Being voted on"), "\n".join(open_lines)))
+    if closed_lines:
+        fields.append(Field(_("Decided"), "\n".join(closed_lines[:10])))
+    if mode == "community":
+        text = _("Any member who accepted the charter can propose one: /agora charter propose.")
+    elif mode == "committee":
+        text = _("The charter committee proposes and approves them.")
+    else:
+        text = _("In this community, the animators edit the charter.")
+    if not listed:
+        text = _("No amendment has been proposed yet.") + " " + text
+    return Message(title=_("Amendments to the charter"), text=text, fields=tuple(fields), ephemeral=True)
