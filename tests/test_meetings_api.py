@@ -146,3 +146,20 @@ def test_no_limit_is_said_with_the_shared_off_words_or_unlimited() -> None:
         assert means_no_limit(text), text
     for text in ("12", "lots"):
         assert not means_no_limit(text), text
+
+
+def test_mission_cards_render_from_plain_data() -> None:
+    from bot.content import ContentItem
+    from bot.features.meetings import render
+
+    venue = ContentItem("venue", "Find the venue: a place for the next meeting")
+    notes = ContentItem("take-notes", "Take the notes: write the recap", author="Sam")
+    post = render.missions_post(EN, "Meetup", 7, [("U1", venue)])
+    assert post.title == "Thank you for coming to “Meetup”!"
+    assert post.fields[0].value == "• <@U1> — Find the venue" and post.buttons[0].ref == "7"
+    assert render.missions_post(EN, "Meetup", 7, []).fields == ()
+    drawn = render.mission_drawn(EN, notes)
+    assert drawn.title == "Your mission: Take the notes" and drawn.footer == "Card suggested by Sam"
+    assert "I'll ask you for the recap" in drawn.text
+    listed = render.missions_list(EN, "Meetup", "today", [("Alice", venue)])
+    assert [(f.name, f.value) for f in listed.fields] == [("Alice", venue.text)]

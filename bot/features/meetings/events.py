@@ -19,6 +19,7 @@ RSVP_ACTIONS = {"meeting:going": GOING, "meeting:maybe": MAYBE, "meeting:not-goi
 BALLOT = "meeting:ballot"  # the poll feature's "Answer" button (ref: the poll's id)
 RECAP = "meeting:recap"  # button opening the recap form (ref: the meeting's id)
 RECAP_FORM = "meeting_recap"
+DRAW = "meeting:draw"  # the mission card button (ref: the meeting's id)
 REMINDER = "meeting:reminder"  # timer, ref "<meeting id>:<minutes before>"
 ENDED = "meeting:ended"  # timer, ref: the meeting's id
 RECAP_REMINDER = "meeting:recap-reminder"  # timer, ref: the meeting's id

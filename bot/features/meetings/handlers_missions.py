@@ -13,30 +13,22 @@ from __future__ import annotations
 
 import random
 
-from sqlalchemy import select
-
 from bot.content import ContentItem, load_bank
 from bot.context import Context
 from bot.errors import UserError
 from bot.events import ButtonPressed
-from bot.features.meetings.events import DATE_CARD, GOING, MAYBE, NOTES_CARD, MeetingEnded
+from bot.features.meetings import render
+from bot.features.meetings.events import DRAW, GOING, MAYBE, MeetingEnded
 from bot.features.meetings.handlers_meetings import refresh_post
-from bot.features.meetings.queries import latest_ended_meeting, roster
-from bot.features.meetings.render import long_time
+from bot.features.meetings.queries import latest_ended_meeting, mission_draws, roster
+from bot.features.meetings.render import card_name, long_time
 from bot.i18n import N_
-from bot.messages import Button, Field, Message, mention
+from bot.messages import Message
 from bot.router import action, command, on
 from storage.models import MeetingStatus, Member
 from storage.tables.meetings import Meeting, MissionDraw
 
-__all__ = ["MissionHandlers", "card_name"]
-
-DRAW = "meeting:draw"  # ref: the meeting's id
-
-
-def card_name(item: ContentItem) -> str:
-    """A card's name: its text up to the colon ("Find the venue")."""
-    return item.text.split(":", 1)[0].strip()
+__all__ = ["MissionHandlers"]
 
 
 class MissionHandlers:
@@ -45,35 +37,10 @@ class MissionHandlers:
     def _bank(self, ctx: Context) -> tuple[ContentItem, ...]:
         return load_bank("missions", ctx.settings.locale)
 
-    async def _draws(self, ctx: Context, meeting: Meeting) -> list[tuple[MissionDraw, Member]]:
-        rows = await ctx.session.execute(
-            select(MissionDraw, Member)
-            .join(Member, Member.id == MissionDraw.member_id)
-            .where(MissionDraw.meeting_id == meeting.id)
-            .order_by(MissionDraw.drawn_at, MissionDraw.id)
-        )
-        return [(draw, member) for draw, member in rows.all()]
-
-    def _listing(self, ctx: Context, draws: list[tuple[MissionDraw, Member]]) -> str:
-        cards = {item.id: item for item in self._bank(ctx)}
-        return "\n".join(
-            f"• {mention(member.external_id)} — {card_name(cards[draw.card_id])}"
-            for draw, member in draws
-            if draw.card_id in cards
-        )
-
     def _post(self, ctx: Context, meeting: Meeting, draws: list[tuple[MissionDraw, Member]]) -> Message:
-        _ = ctx._
-        fields = (Field(_("Missions drawn"), self._listing(ctx, draws)),) if draws else ()
-        return Message(
-            title=_("Thank you for coming to “{title}”!", title=meeting.title),
-            text=_(
-                "Before you go, draw a mission card: a small task until the next meeting, so that the group "
-                "doesn't rest on the organisers alone. One card each."
-            ),
-            fields=fields,
-            buttons=(Button(DRAW, _("Draw a mission card"), ref=str(meeting.id), style="success"),),
-        )
+        cards = {item.id: item for item in self._bank(ctx)}
+        drawn = [(member.external_id, cards[draw.card_id]) for draw, member in draws if draw.card_id in cards]
+        return render.missions_post(ctx._, meeting.title, meeting.id, drawn)
 
     @on(MeetingEnded)
     async def invite(self, ctx: Context[MeetingEnded]) -> None:
@@ -106,7 +73,7 @@ class MissionHandlers:
             )
         bank = self._bank(ctx)
         cards = {item.id: item for item in bank}
-        draws = await self._draws(ctx, meeting)
+        draws = await mission_draws(ctx, meeting)
         mine = next((draw for draw, who in draws if who.id == member.id), None)
         if mine is not None and mine.card_id in cards:
             raise UserError(
@@ -130,18 +97,7 @@ class MissionHandlers:
             meeting.missions_entry_id,
             self._post(ctx, meeting, [*draws, (draw, member)]),
         )
-        hint = {
-            DATE_CARD: _("You can open the date poll yourself: /agora meeting poll."),
-            NOTES_CARD: _("After the next meeting, I'll ask you for the recap."),
-        }.get(card.id, _("Your card is shown to everyone on the post, so you can find help if you need it."))
-        ctx.reply(
-            Message(
-                title=_("Your mission: {card}", card=card_name(card)),
-                text=f"{card.text}\n{hint}",
-                footer=_("Card suggested by {author}", author=card.author) if card.author else None,
-                ephemeral=True,
-            )
-        )
+        ctx.reply(render.mission_drawn(_, card))
 
     @command("meeting missions", N_("The mission cards drawn at the last meeting, and who has them"))
     async def missions(self, ctx: Context) -> None:
@@ -150,7 +106,7 @@ class MissionHandlers:
         if meeting is None:
             ctx.reply(_("No meeting has taken place yet: no mission card drawn."))
             return
-        draws = await self._draws(ctx, meeting)
+        draws = await mission_draws(ctx, meeting)
         if not draws:
             ctx.reply(
                 _(
@@ -161,19 +117,10 @@ class MissionHandlers:
             )
             return
         cards = {item.id: item for item in self._bank(ctx)}
-        ctx.reply(
-            Message(
-                title=_("Missions until the next meeting"),
-                text=_(
-                    "Drawn at “{title}” ({date}).",
-                    title=meeting.title,
-                    date=long_time(_, meeting.starts_at, ctx.settings.timezone),
-                ),
-                fields=tuple(
-                    Field(f"{member.display_name or member.external_id}", cards[draw.card_id].text)
-                    for draw, member in draws
-                    if draw.card_id in cards
-                ),
-                ephemeral=True,
-            )
-        )
+        drawn = [
+            (member.display_name or member.external_id, cards[draw.card_id])
+            for draw, member in draws
+            if draw.card_id in cards
+        ]
+        date = long_time(_, meeting.starts_at, ctx.settings.timezone)
+        ctx.reply(render.missions_list(_, meeting.title, date, drawn))

@@ -188,3 +188,14 @@ async def count_polls_answered(session: AsyncSession, community_id: int, since: 
         .subquery()
     )
     return int(await session.scalar(select(func.count()).select_from(answered)) or 0)
+
+
+async def mission_draws(ctx: Context, meeting: Meeting) -> list[tuple[MissionDraw, Member]]:
+    """The mission cards drawn at ``meeting``, in the order they were drawn, with who drew them."""
+    rows = await ctx.session.execute(
+        select(MissionDraw, Member)
+        .join(Member, Member.id == MissionDraw.member_id)
+        .where(MissionDraw.meeting_id == meeting.id)
+        .order_by(MissionDraw.drawn_at, MissionDraw.id)
+    )
+    return [(draw, member) for draw, member in rows.all()]

@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
+from bot.content import ContentItem
 from bot.durations import format_duration, parse_duration
 from bot.features.meetings.dates import DateProblem, LineProblem
-from bot.features.meetings.events import NAMES_SHOWN
+from bot.features.meetings.events import DATE_CARD, DRAW, NAMES_SHOWN, NOTES_CARD
 from bot.features.meetings.settings import MeetingSettings
 from bot.i18n import N_, Translator
-from bot.messages import Attachment, Field, Message, mention
+from bot.messages import Attachment, Button, Field, Message, mention
 
 
 class Named(Protocol):
@@ -235,4 +236,52 @@ def describe_line(_: Translator, line: LineProblem, timezone: str) -> str:
         number=line.number,
         text=line.text,
         problem=describe_problem(_, line.problem, timezone),
+    )
+
+
+# --- mission cards ------------------------------------------------------------------------------------------
+
+
+def card_name(item: ContentItem) -> str:
+    """A card's name: its text up to the colon ("Find the venue")."""
+    return item.text.split(":", 1)[0].strip()
+
+
+def missions_post(
+    _: Translator, title: str, meeting_id: int, drawn: list[tuple[str, ContentItem]]
+) -> Message:
+    """The end-of-meeting post: thanks, the button to draw a card, and the cards drawn so far (member id, card)."""
+    listing = "\n".join(f"• {mention(member_id)} — {card_name(card)}" for member_id, card in drawn)
+    return Message(
+        title=_("Thank you for coming to “{title}”!", title=title),
+        text=_(
+            "Before you go, draw a mission card: a small task until the next meeting, so that the group "
+            "doesn't rest on the organisers alone. One card each."
+        ),
+        fields=(Field(_("Missions drawn"), listing),) if drawn else (),
+        buttons=(Button(DRAW, _("Draw a mission card"), ref=str(meeting_id), style="success"),),
+    )
+
+
+def mission_drawn(_: Translator, card: ContentItem) -> Message:
+    """What the member who drew ``card`` reads: the card, and what it lets them do."""
+    hint = {
+        DATE_CARD: _("You can open the date poll yourself: /agora meeting poll."),
+        NOTES_CARD: _("After the next meeting, I'll ask you for the recap."),
+    }.get(card.id, _("Your card is shown to everyone on the post, so you can find help if you need it."))
+    return Message(
+        title=_("Your mission: {card}", card=card_name(card)),
+        text=f"{card.text}\n{hint}",
+        footer=_("Card suggested by {author}", author=card.author) if card.author else None,
+        ephemeral=True,
+    )
+
+
+def missions_list(_: Translator, title: str, date: str, drawn: list[tuple[str, ContentItem]]) -> Message:
+    """``/agora meeting missions``: each card drawn at the last meeting (member's name, card)."""
+    return Message(
+        title=_("Missions until the next meeting"),
+        text=_("Drawn at “{title}” ({date}).", title=title, date=date),
+        fields=tuple(Field(name, card.text) for name, card in drawn),
+        ephemeral=True,
     )
