@@ -39,7 +39,7 @@ __all__ = ["IcebreakersFeature", "normalized_question"]
 def _rule(settings: CommunitySettings) -> str | None:
     """The icebreakers' cron rule while they are on: once the community has an icebreakers channel of its own,
     or once an animator started them (``started``, saved by ``schedule`` and ``resume``)."""
-    s = settings.icebreakers  # type: ignore[attr-defined]
+    s = settings.icebreakers
     if not s.enabled or not (s.started or settings.channels.get("icebreakers")):
         return None
     return str(s.schedule)

@@ -4,6 +4,7 @@ health figures. No messages."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import delete, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -125,7 +126,7 @@ async def asked_by_post(session: AsyncSession, community_id: int, message_id: st
     )
     for asked, result in rows.all():
         if isinstance(result, dict) and str(result.get("message_id")) == message_id:
-            return asked
+            return cast(IcebreakerAsked, asked)
     return None
 
 

@@ -197,11 +197,11 @@ def parse_tags(_: Translator, raw: str, known: Sequence[str]) -> tuple[list[str]
         by_label[_(TAG_LABELS.get(tag, tag)).lower()] = tag
     tags: list[str] = []
     for word in words:
-        tag = by_label.get(word)
-        if tag is None:
+        found = by_label.get(word)
+        if found is None:
             return [], word
-        if tag not in tags:
-            tags.append(tag)
+        if found not in tags:
+            tags.append(found)
     return tags, None
 
 

@@ -56,7 +56,7 @@ class OnboardingFeature(JourneyHandlers, DigestHandlers, Feature):
     settings_description = N_(
         "See or change how newcomers are onboarded: invitation, reminder, suggestions, digest (animators)"
     )
-    schedules = (ScheduleSpec(DIGEST, lambda settings: settings.onboarding.digest_cron),)  # type: ignore[attr-defined]
+    schedules = (ScheduleSpec(DIGEST, lambda settings: settings.onboarding.digest_cron),)
     personal_data = (
         # Their introduction: what they wrote, and what the directory searches and the matching compares.
         PersonalData(

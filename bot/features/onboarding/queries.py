@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-def listed_profiles(community_id: int) -> Select[tuple[Profile, Member]]:
+def listed_profiles(community_id: int) -> Select[Profile, Member]:
     """Profiles anyone may see: members still here, who accepted the charter and did not hide themselves."""
     return (
         select(Profile, Member)
@@ -67,7 +67,7 @@ async def newcomer_of(session: AsyncSession, member: Member) -> Newcomer:
     return newcomer
 
 
-def _others(community_id: int, member: Member) -> Select[tuple[Profile, Member]]:
+def _others(community_id: int, member: Member) -> Select[Profile, Member]:
     return (
         listed_profiles(community_id)
         .where(Member.id != member.id)
