@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
 from bot.clock import FakeClock
-from bot.events import MessageRef, ReactionChanged
+from bot.events import MessageRef
 from bot.feature import PersonalData
 from bot.features.icebreakers import IcebreakersFeature, queries
 from storage.models import Community, Schedule
@@ -25,14 +25,6 @@ def community(make_harness: Callable[..., ConsoleCommunity], **settings: object)
     h = make_harness("en", **settings)
     h.clock = FakeClock(datetime(2026, 3, 23, 8, 0, tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC))
     return h
-
-
-async def react(h: ConsoleCommunity, name: str, ref: MessageRef, emoji: str, *, added: bool = True) -> None:
-    """``name`` adds (or takes back) a reaction on the message ``ref``: the event both adapters build."""
-    h.out(f"> {name} reacts {emoji} on {ref.id}")
-    await h.deliver(
-        ReactionChanged(community=h.ref, actor=h.member(name), message=ref, emoji=emoji, added=added)
-    )
 
 
 def question_ref(h: ConsoleCommunity) -> MessageRef:
@@ -58,16 +50,16 @@ async def test_reacting_to_a_question_counts_as_answering_it(
         await h.command("camille", "icebreaker now")
         ref = question_ref(h)
 
-        await react(h, "alice", ref, "👍")
-        await react(h, "alice", ref, "🎉")  # a second emoji is still one answer
-        await react(h, "bruno", ref, "❤️")
-        await react(h, "chloe", MessageRef(ref.platform, ref.channel_id, "not-a-question"), "👍")
+        await h.react("alice", ref, "👍")
+        await h.react("alice", ref, "🎉")  # a second emoji is still one answer
+        await h.react("bruno", ref, "❤️")
+        await h.react("chloe", MessageRef(ref.platform, ref.channel_id, "not-a-question"), "👍")
 
         status = (await h.command("alice", "icebreaker status")).replies[0].plain()
         assert "Answers by reaction: 2 members reacted to it." in status
 
-        await react(h, "bruno", ref, "❤️", added=False)
-        await react(h, "alice", ref, "👍", added=False)  # alice's 🎉 stays: she still answered
+        await h.react("bruno", ref, "❤️", added=False)
+        await h.react("alice", ref, "👍", added=False)  # alice's 🎉 stays: she still answered
         status = (await h.command("alice", "icebreaker status")).replies[0].plain()
         assert "Answers by reaction: 1 member reacted to it." in status
 
@@ -96,8 +88,8 @@ async def test_the_health_counters_count_on_the_database(
         await h.command("camille", "icebreaker now")
         await h.command("alice", 'icebreaker suggest question="What did you learn this week?"')
         await h.command("camille", 'icebreaker add question="Which tool could you not live without?"')
-        await react(h, "alice", question_ref(h), "👍")
-        await react(h, "camille", question_ref(h), "👍")
+        await h.react("alice", question_ref(h), "👍")
+        await h.react("camille", question_ref(h), "👍")
         cid = await community_id(h)
         assert h.database is not None
         async with h.database.transaction() as session:

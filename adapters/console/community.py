@@ -41,6 +41,8 @@ from bot.events import (
     MemberJoined,
     MemberLeft,
     MemberRef,
+    MessageRef,
+    ReactionChanged,
 )
 from bot.i18n import LOCALES, translator
 from bot.messages import Button, Message
@@ -213,6 +215,19 @@ class ConsoleCommunity:
             delivery_id=delivery_id or self._delivery(),
         )
         return await self.deliver(event, actor=name)
+
+    async def react(self, name: str, message: MessageRef, emoji: str, *, added: bool = True) -> Outcome:
+        """``name`` adds (or, with ``added=False``, takes back) the reaction ``emoji`` on ``message``."""
+        self.out(f"> {name} {'reacts' if added else 'takes back'} {emoji} on message {message.id}")
+        event = ReactionChanged(
+            community=self.ref,
+            actor=self.member(name),
+            message=message,
+            emoji=emoji,
+            added=added,
+            delivery_id=self._delivery(),
+        )
+        return await self.deliver(event)
 
     async def submit(self, name: str, form: str, values: dict[str, str], ref: str = "") -> Outcome:
         shown = " ".join(f"{k}={v!r}" for k, v in values.items())
