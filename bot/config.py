@@ -14,14 +14,15 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model, model_validator
 
 from bot.platforms import adapter_module, installed
-from bot.settings import CharterDefaults, CommunitySettings
+from bot.settings import CharterDefaults, CommunitySettings, settings_model
 
 __all__ = [
     "Config",
@@ -81,7 +82,7 @@ class CommunityConfig(CommunitySettings):
     charter: CharterDefaults = Field(default_factory=CharterDefaults)
 
     def settings(self) -> CommunitySettings:
-        return CommunitySettings.model_validate(self.model_dump(exclude={"charter"}))
+        return settings_model().model_validate(self.model_dump(exclude={"charter"}))
 
 
 class Config(_Strict):
@@ -314,7 +315,7 @@ def parse_config(data: Any, source: str = "config", env: dict[str, str] | None =
     data = _substitute(data, "", dict(os.environ) if env is None else env, problems)
     if problems:
         raise ConfigError(source, problems)
-    model = Config
+    model = config_model()
     data, where, problems = _lift_platforms(data, model.model_fields)
     sections = data.get("platforms")
     validated, platform_problems = _validate_platforms(sections if isinstance(sections, dict) else {}, where)
@@ -331,6 +332,23 @@ def parse_config(data: Any, source: str = "config", env: dict[str, str] | None =
     config._written_at = where
     config._validated = {name: (config.platforms[name], section) for name, section in validated.items()}
     return config
+
+
+@cache
+def config_model() -> type[Config]:
+    """The configuration with each feature's own ``community.<section>`` (see ``Feature.settings``)."""
+    sections = settings_model()
+    community = create_model(
+        "CommunityConfig",
+        __base__=(CommunityConfig, sections),
+        __module__=__name__,
+    )
+    return create_model(
+        "Config",
+        __base__=Config,
+        __module__=__name__,
+        community=(community, Field(default_factory=community)),
+    )
 
 
 def load_config(path: str | Path, env: dict[str, str] | None = None) -> Config:
