@@ -1,17 +1,17 @@
 """The charter's settings: how it changes (animator, committee or community vote) and re-acceptance.
 
-The ``community.charter_rules`` section of the configuration (declared by the charter's amendments feature),
+The ``community.charter_rules`` section of the configuration (declared by the charter feature),
 changed by animators in the database with ``/agora charter rules``.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.durations import parse_duration
+from bot.settings.types import Duration
 
 __all__ = ["CHARTER_MODES", "CharterRulesSettings"]
 
@@ -42,14 +42,9 @@ class CharterRulesSettings(BaseModel):
         description="an amendment needs more than this share of the votes cast, abstentions excluded "
         "(of the committee's members in committee mode); 1 means unanimity",
     )
-    vote_duration: timedelta = timedelta(days=7)
-    grace_period: timedelta = timedelta(days=14)
-    reacceptance_reminder_after: timedelta = timedelta(days=3)
-
-    @field_validator("vote_duration", "grace_period", "reacceptance_reminder_after", mode="before")
-    @classmethod
-    def _parse_duration(cls, value: Any) -> timedelta:
-        return parse_duration(value)
+    vote_duration: Duration = timedelta(days=7)
+    grace_period: Duration = timedelta(days=14)
+    reacceptance_reminder_after: Duration = timedelta(days=3)
 
     @field_validator("vote_duration")
     @classmethod
