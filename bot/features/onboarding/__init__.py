@@ -26,24 +26,11 @@ from storage.tables.profiles import Newcomer, Profile
 
 from . import queries, render
 from .directory import DirectoryFeature
-from .handlers import FORM, JourneyHandlers, MemberIntroduced, shown_name
+from .handlers import JourneyHandlers, MemberIntroduced
 from .handlers_digest import DIGEST, DigestHandlers
-from .queries import has_accepted, listed_profiles
-from .render import profile_fields
-from .rules import FIELD_LIMITS
 from .settings import OnboardingSettings
 
-__all__ = [
-    "FIELD_LIMITS",
-    "FORM",
-    "DirectoryFeature",
-    "MemberIntroduced",
-    "OnboardingFeature",
-    "has_accepted",
-    "listed_profiles",
-    "profile_fields",
-    "shown_name",
-]
+__all__ = ["DirectoryFeature", "MemberIntroduced", "OnboardingFeature"]
 
 
 class OnboardingFeature(JourneyHandlers, DigestHandlers, Feature):
