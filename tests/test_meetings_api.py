@@ -163,3 +163,34 @@ def test_mission_cards_render_from_plain_data() -> None:
     assert "I'll ask you for the recap" in drawn.text
     listed = render.missions_list(EN, "Meetup", "today", [("Alice", venue)])
     assert [(f.name, f.value) for f in listed.fields] == [("Alice", venue.text)]
+
+
+def test_a_poll_and_a_ballot_render_from_plain_data() -> None:
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from bot.features.meetings import render
+    from bot.features.meetings.tally import count
+
+    start = datetime(2026, 12, 1, 17, 30, tzinfo=UTC)
+    options = [
+        SimpleNamespace(id=1, position=1, starts_at=start, ends_at=None),
+        SimpleNamespace(id=2, position=2, starts_at=start + timedelta(days=2), ends_at=None),
+    ]
+    poll = SimpleNamespace(
+        id=5, title="Meetup", place="", duration_minutes=120, capacity=None, status="open",
+        closes_at=start - timedelta(days=3), automatic=False, chosen_option_id=None, created_by="U9",
+    )  # fmt: skip
+    tally = count([1, 2], [(1, "U1", "yes"), (2, "U1", "maybe")])
+    post = render.poll_message(EN, poll, options, tally, "Europe/Paris", start - timedelta(days=4))  # type: ignore[arg-type]
+    assert post.title == "Meetup" and post.buttons[0].label == "Answer"
+    assert post.fields[0].name == "1. Tue 1 Dec, 6:30 PM" and post.fields[0].value.startswith(
+        "✅ 1 · 🤔 0 · ❌ 0"
+    )
+    tied = SimpleNamespace(**{**vars(poll), "status": "tie"})
+    said = render.poll_message(EN, tied, options, count([1, 2], []), "Europe/Paris", start)  # type: ignore[arg-type]
+    assert "nobody answered: <@U9> chooses the date" in said.text and said.buttons == ()
+    ballot = render.ballot(EN, poll, options, {1: "yes"}, 0, "Europe/Paris")  # type: ignore[arg-type]
+    assert ballot.title == "Your answers: Meetup" and ballot.ephemeral
+    assert [f.value for f in ballot.fields] == ["Your answer: ✅ yes", "Not answered yet"]
+    assert len(ballot.buttons) == 2 * 3 + 1  # yes / maybe / no per date, then "None of these dates"

@@ -16,6 +16,8 @@ GOING, MAYBE, NOT_GOING, WAITLIST = (
     RsvpStatus.WAITLIST,
 )
 RSVP_ACTIONS = {"meeting:going": GOING, "meeting:maybe": MAYBE, "meeting:not-going": NOT_GOING}
+VOTE = "meeting:vote"  # ref "<option id>.<yes|maybe|no>"
+NONE_SUIT = "meeting:none"  # ref: the poll's id
 BALLOT = "meeting:ballot"  # the poll feature's "Answer" button (ref: the poll's id)
 RECAP = "meeting:recap"  # button opening the recap form (ref: the meeting's id)
 RECAP_FORM = "meeting_recap"

@@ -16,11 +16,13 @@ from bot.events import ButtonPressed, TimerFired
 from bot.features.meetings.dates import slot_candidates
 from bot.features.meetings.events import (
     BALLOT,
+    NONE_SUIT,
+    VOTE,
     MeetingDateChosen,
     MeetingEnded,
 )
 from bot.features.meetings.handlers_meetings import meeting_channel, refresh_post
-from bot.features.meetings.handlers_polls import CLOSE, NONE_SUIT, NUDGE, PAGE, PICK, VOTE, NewOption
+from bot.features.meetings.handlers_polls import CLOSE, NUDGE, PICK, NewOption
 from bot.features.meetings.queries import (
     counted_members,
     open_poll,
@@ -28,7 +30,7 @@ from bot.features.meetings.queries import (
     wants_reminders,
     zone_of,
 )
-from bot.features.meetings.render import long_time, short_time, zone_footer
+from bot.features.meetings.render import PAGE, long_time, short_time, zone_footer
 from bot.features.meetings.tally import CHOICES, NO, Tally, count
 from bot.i18n import N_
 from bot.messages import Button, Field, Message

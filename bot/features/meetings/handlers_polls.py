@@ -24,9 +24,9 @@ from bot.context import Context
 from bot.durations import format_duration, parse_duration
 from bot.errors import FormErrors, UserError
 from bot.events import CommandInvoked, FormSubmitted
+from bot.features.meetings import render
 from bot.features.meetings.dates import DateProblem, parse_options, parse_when
 from bot.features.meetings.events import (
-    BALLOT,
     DATE_CARD,
     MAX_PLACE,
     MAX_TITLE,
@@ -37,18 +37,14 @@ from bot.features.meetings.queries import (
     open_poll,
 )
 from bot.features.meetings.render import (
-    clock_time,
     describe_line,
     describe_problem,
     long_time,
-    names_text,
-    short_time,
-    zone_footer,
 )
 from bot.features.meetings.rules import means_no_limit
-from bot.features.meetings.tally import CHOICES, MAYBE, NO, YES, Tally, count
+from bot.features.meetings.tally import Tally, count
 from bot.i18n import N_, Translator
-from bot.messages import Button, Field, Form, FormField, Message, mention
+from bot.messages import Form, FormField, Message
 from bot.router import Option, command, form
 from storage.models import MeetingPollStatus, Member
 from storage.tables.meetings import MeetingPoll, PollOption
@@ -56,15 +52,10 @@ from storage.tables.meetings import MeetingPoll, PollOption
 __all__ = ["MAX_OPTIONS", "NewOption", "PollHandlers"]
 
 POLL_FORM = "meeting_poll"
-VOTE = "meeting:vote"  # ref "<option id>.<yes|maybe|no>"
-NONE_SUIT = "meeting:none"  # ref: the poll's id
 PICK = "meeting:pick"  # ref: the option's id (a tie broken by the organiser)
 CLOSE = "meeting:poll-close"  # timer, ref: the poll's id
 NUDGE = "meeting:poll-nudge"  # timer, ref: the poll's id
 MAX_OPTIONS = 20
-# Options per ballot message: three buttons each stays within Discord's 25 buttons per message.
-PAGE = 8
-SYMBOLS = {YES: "✅", MAYBE: "🤔", NO: "❌"}
 
 
 @dataclass(frozen=True)
@@ -336,86 +327,15 @@ class PollHandlers:
 
     # --- what members see ------------------------------------------------------------------------------------
 
+    # Thin: the messages are render's (render.poll_message, render.ballot); kept as methods for their callers.
+
     def _option_label(self, _: Translator, poll: MeetingPoll, option: PollOption, zone: str) -> str:
-        label = f"{option.position}. {short_time(_, option.starts_at, zone)}"
-        if option.ends_at is not None:
-            label += f" – {clock_time(_, option.ends_at, zone)}"
-        return label
+        return render.option_label(_, option, zone)
 
     def _poll_message(
         self, ctx: Context, poll: MeetingPoll, options: list[PollOption], tally: Tally
     ) -> Message:
-        _ = ctx._
-        zone = ctx.settings.timezone
-        fields = []
-        for option in options:
-            counts = tally.of(option.id)
-            value = f"✅ {len(counts.yes)} · 🤔 {len(counts.maybe)} · ❌ {len(counts.no)}"
-            if counts.yes:
-                value += "\n✅ " + names_text(_, [str(m) for m in counts.yes])
-            if counts.maybe:
-                value += "\n🤔 " + names_text(_, [str(m) for m in counts.maybe])
-            label = self._option_label(_, poll, option, zone)
-            if poll.chosen_option_id == option.id:
-                label = f"🏆 {label}"
-            fields.append(Field(label, value))
-        if poll.place:
-            fields.append(Field(_("Where"), poll.place, inline=True))
-        fields.append(
-            Field(_("Duration"), format_duration(timedelta(minutes=poll.duration_minutes)), inline=True)
-        )
-        if poll.capacity:
-            fields.append(Field(_("Places"), str(poll.capacity), inline=True))
-        buttons: tuple[Button, ...] = ()
-        if poll.status == MeetingPollStatus.OPEN:
-            lines = [
-                _(
-                    "When shall we meet? Answer yes, if need be, or no for each date: the date that suits the "
-                    "most members wins."
-                ),
-                _(
-                    "The poll closes on {deadline}, or as soon as everyone has answered.",
-                    deadline=long_time(_, poll.closes_at, zone),
-                ),
-            ]
-            if poll.automatic:
-                lines.append(
-                    _("Opened right after the last meeting, so that the next date is fixed while it's fresh.")
-                )
-            text = "\n".join(lines)
-            buttons = (Button(BALLOT, _("Answer"), ref=str(poll.id)),)
-        elif poll.status == MeetingPollStatus.TIE:
-            tied = [
-                o
-                for o in options
-                if o.id in set(tally.best([o.id for o in options if o.starts_at > ctx.now]))
-            ]
-            if tally.voters:
-                text = _(
-                    "The poll is closed with a tie between dates {dates}: {organiser} chooses, and the meeting "
-                    "is announced right after.",
-                    dates=_.list([str(o.position) for o in tied]),
-                    organiser=mention(poll.created_by),
-                )
-            else:
-                text = _(
-                    "The poll is closed and nobody answered: {organiser} chooses the date.",
-                    organiser=mention(poll.created_by),
-                )
-        elif poll.chosen_option_id is not None:
-            chosen = next(o for o in options if o.id == poll.chosen_option_id)
-            text = _(
-                "The poll is closed: the meeting will be on {when}. The announcement follows: answer it to "
-                "get your place.",
-                when=long_time(_, chosen.starts_at, zone),
-            )
-        else:
-            text = _(
-                "The poll is closed, but its dates have passed. An animator can open another one: /agora meeting poll."
-            )
-        return Message(
-            title=poll.title, text=text, fields=tuple(fields), buttons=buttons, footer=zone_footer(_, zone)
-        )
+        return render.poll_message(ctx._, poll, options, tally, ctx.settings.timezone, ctx.now)
 
     def _ballot(
         self,
@@ -426,50 +346,4 @@ class PollHandlers:
         page: int,
         zone: str,
     ) -> Message:
-        _ = ctx._
-        pages = [options[i : i + PAGE] for i in range(0, len(options), PAGE)]
-        chunk = pages[page]
-        answers = {YES: _("✅ yes"), MAYBE: _("🤔 if need be"), NO: _("❌ no")}
-        fields = tuple(
-            Field(
-                self._option_label(_, poll, option, zone),
-                _("Your answer: {answer}", answer=answers[mine[option.id]])
-                if option.id in mine
-                else _("Not answered yet"),
-            )
-            for option in chunk
-        )
-        buttons = [
-            Button(
-                VOTE,
-                f"{SYMBOLS[choice]} {option.position}",
-                ref=f"{option.id}.{choice}",
-                style="primary" if mine.get(option.id) == choice else "secondary",
-            )
-            for option in chunk
-            for choice in CHOICES
-        ]
-        if page == len(pages) - 1:
-            buttons.append(Button(NONE_SUIT, _("None of these dates"), ref=str(poll.id), style="danger"))
-        title = _("Your answers: {title}", title=poll.title)
-        if len(pages) > 1:
-            title += f" ({page + 1}/{len(pages)})"
-        answered = sum(1 for o in options if o.id in mine)
-        return Message(
-            title=title,
-            text=_(
-                "For each date: ✅ yes, 🤔 if need be, ❌ no. You can change your answers until {deadline}.",
-                deadline=long_time(_, poll.closes_at, zone),
-            ),
-            fields=fields,
-            buttons=tuple(buttons),
-            footer=_("All answered, thank you! Your answers are in the tally.")
-            if answered == len(options)
-            else _(
-                "{answered}/{total} dates answered. {zone}",
-                answered=answered,
-                total=len(options),
-                zone=zone_footer(_, zone),
-            ),
-            ephemeral=True,
-        )
+        return render.ballot(ctx._, poll, options, mine, page, zone)

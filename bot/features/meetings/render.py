@@ -14,8 +14,9 @@ from icalendar import Event as CalendarEvent
 from bot.content import ContentItem
 from bot.durations import format_duration, parse_duration
 from bot.features.meetings.dates import DateProblem, LineProblem
-from bot.features.meetings.events import DATE_CARD, DRAW, NAMES_SHOWN, NOTES_CARD
+from bot.features.meetings.events import BALLOT, DATE_CARD, DRAW, NAMES_SHOWN, NONE_SUIT, NOTES_CARD, VOTE
 from bot.features.meetings.settings import MeetingSettings
+from bot.features.meetings.tally import CHOICES, MAYBE, NO, YES, Tally
 from bot.i18n import N_, Translator
 from bot.messages import Attachment, Button, Field, Message, mention
 
@@ -283,5 +284,174 @@ def missions_list(_: Translator, title: str, date: str, drawn: list[tuple[str, C
         title=_("Missions until the next meeting"),
         text=_("Drawn at “{title}” ({date}).", title=title, date=date),
         fields=tuple(Field(name, card.text) for name, card in drawn),
+        ephemeral=True,
+    )
+
+
+# --- date polls ---------------------------------------------------------------------------------------------
+# Polls and their options arrive as rows used as plain data (no storage import here): their statuses are compared
+# with the strings the status enum's members equal.
+
+# Options per ballot message: three buttons each stays within Discord's 25 buttons per message.
+PAGE = 8
+SYMBOLS = {YES: "✅", MAYBE: "🤔", NO: "❌"}
+
+
+class PollOption(Protocol):
+    """A poll's date, as render reads it."""
+
+    id: int
+    position: int
+    starts_at: datetime
+    ends_at: datetime | None
+
+
+class MeetingPoll(Protocol):
+    """A date poll, as render reads it."""
+
+    id: int
+    title: str
+    place: str
+    duration_minutes: int
+    capacity: int | None
+    status: str
+    closes_at: datetime
+    automatic: bool
+    chosen_option_id: int | None
+    created_by: str
+
+
+def option_label(_: Translator, option: PollOption, zone: str) -> str:
+    """A date of the poll: \"2. Tue 1 Dec, 6:30 PM – 8:30 PM\"."""
+    label = f"{option.position}. {short_time(_, option.starts_at, zone)}"
+    if option.ends_at is not None:
+        label += f" – {clock_time(_, option.ends_at, zone)}"
+    return label
+
+
+def poll_message(
+    _: Translator, poll: MeetingPoll, options: list[PollOption], tally: Tally, zone: str, now: datetime
+) -> Message:
+    """The poll's post: each date with its tally, then what happens next (answer, the tie, the date chosen)."""
+    fields = []
+    for option in options:
+        counts = tally.of(option.id)
+        value = f"✅ {len(counts.yes)} · 🤔 {len(counts.maybe)} · ❌ {len(counts.no)}"
+        if counts.yes:
+            value += "\n✅ " + names_text(_, [str(m) for m in counts.yes])
+        if counts.maybe:
+            value += "\n🤔 " + names_text(_, [str(m) for m in counts.maybe])
+        label = option_label(_, option, zone)
+        if poll.chosen_option_id == option.id:
+            label = f"🏆 {label}"
+        fields.append(Field(label, value))
+    if poll.place:
+        fields.append(Field(_("Where"), poll.place, inline=True))
+    fields.append(
+        Field(_("Duration"), format_duration(timedelta(minutes=poll.duration_minutes)), inline=True)
+    )
+    if poll.capacity:
+        fields.append(Field(_("Places"), str(poll.capacity), inline=True))
+    buttons: tuple[Button, ...] = ()
+    if poll.status == "open":
+        lines = [
+            _(
+                "When shall we meet? Answer yes, if need be, or no for each date: the date that suits the "
+                "most members wins."
+            ),
+            _(
+                "The poll closes on {deadline}, or as soon as everyone has answered.",
+                deadline=long_time(_, poll.closes_at, zone),
+            ),
+        ]
+        if poll.automatic:
+            lines.append(
+                _("Opened right after the last meeting, so that the next date is fixed while it's fresh.")
+            )
+        text = "\n".join(lines)
+        buttons = (Button(BALLOT, _("Answer"), ref=str(poll.id)),)
+    elif poll.status == "tie":
+        tied = [o for o in options if o.id in set(tally.best([o.id for o in options if o.starts_at > now]))]
+        if tally.voters:
+            text = _(
+                "The poll is closed with a tie between dates {dates}: {organiser} chooses, and the meeting "
+                "is announced right after.",
+                dates=_.list([str(o.position) for o in tied]),
+                organiser=mention(poll.created_by),
+            )
+        else:
+            text = _(
+                "The poll is closed and nobody answered: {organiser} chooses the date.",
+                organiser=mention(poll.created_by),
+            )
+    elif poll.chosen_option_id is not None:
+        chosen = next(o for o in options if o.id == poll.chosen_option_id)
+        text = _(
+            "The poll is closed: the meeting will be on {when}. The announcement follows: answer it to "
+            "get your place.",
+            when=long_time(_, chosen.starts_at, zone),
+        )
+    else:
+        text = _(
+            "The poll is closed, but its dates have passed. An animator can open another one: /agora meeting poll."
+        )
+    return Message(
+        title=poll.title, text=text, fields=tuple(fields), buttons=buttons, footer=zone_footer(_, zone)
+    )
+
+
+def ballot(
+    _: Translator,
+    poll: MeetingPoll,
+    options: list[PollOption],
+    mine: dict[int, str],
+    page: int,
+    zone: str,
+) -> Message:
+    """A member's own ballot, one page of dates: their answers, a button per date and choice."""
+    pages = [options[i : i + PAGE] for i in range(0, len(options), PAGE)]
+    chunk = pages[page]
+    answers = {YES: _("✅ yes"), MAYBE: _("🤔 if need be"), NO: _("❌ no")}
+    fields = tuple(
+        Field(
+            option_label(_, option, zone),
+            _("Your answer: {answer}", answer=answers[mine[option.id]])
+            if option.id in mine
+            else _("Not answered yet"),
+        )
+        for option in chunk
+    )
+    buttons = [
+        Button(
+            VOTE,
+            f"{SYMBOLS[choice]} {option.position}",
+            ref=f"{option.id}.{choice}",
+            style="primary" if mine.get(option.id) == choice else "secondary",
+        )
+        for option in chunk
+        for choice in CHOICES
+    ]
+    if page == len(pages) - 1:
+        buttons.append(Button(NONE_SUIT, _("None of these dates"), ref=str(poll.id), style="danger"))
+    title = _("Your answers: {title}", title=poll.title)
+    if len(pages) > 1:
+        title += f" ({page + 1}/{len(pages)})"
+    answered = sum(1 for o in options if o.id in mine)
+    return Message(
+        title=title,
+        text=_(
+            "For each date: ✅ yes, 🤔 if need be, ❌ no. You can change your answers until {deadline}.",
+            deadline=long_time(_, poll.closes_at, zone),
+        ),
+        fields=fields,
+        buttons=tuple(buttons),
+        footer=_("All answered, thank you! Your answers are in the tally.")
+        if answered == len(options)
+        else _(
+            "{answered}/{total} dates answered. {zone}",
+            answered=answered,
+            total=len(options),
+            zone=zone_footer(_, zone),
+        ),
         ephemeral=True,
     )
