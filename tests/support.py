@@ -1,10 +1,22 @@
-"""What the tests share: a community's configuration, and the console harness."""
+"""What the tests share: a community's configuration, what a newcomer does on the console harness, and a
+community for the meetings on a clock that starts on a known Monday."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from adapters.console import ConsoleCommunity
+from bot.clock import FakeClock
 from bot.config import Config, parse_config
+
+ONBOARDING_CHANNELS = {
+    "welcome": "welcome",
+    "announcements": "announcements",
+    "introductions": "introductions",
+}
 
 CHARTERS: dict[str, dict[str, Any]] = {
     "fr": {
@@ -43,3 +55,65 @@ def make_config(
         },
     }
     return parse_config(data, "test-config", env={})
+
+
+async def arrive(h: ConsoleCommunity, who: str) -> None:
+    await h.join(who)
+    await h.press(who, "I accept the charter")
+
+
+async def introduce(h: ConsoleCommunity, who: str, **values: str) -> None:
+    await arrive(h, who)
+    outcome = await h.submit(who, "intro", {"what": f"{who.title()}'s trade", **values})
+    assert outcome.error is None, outcome
+
+
+# --- meetings: a community whose clock starts on a known Monday, its members, a poll -----------------------
+
+PARIS = "Europe/Paris"
+OPTIONS = "Tuesday 1 December 6:30pm\nnext thursday 6pm\n2026-12-03 18:00"
+
+
+def paris(*args: int) -> datetime:
+    return datetime(*args, tzinfo=ZoneInfo(PARIS)).astimezone(UTC)
+
+
+def community(
+    make_harness: Callable[..., ConsoleCommunity],
+    locale: str = "en",
+    start: datetime | None = None,
+    **meetings: Any,
+) -> ConsoleCommunity:
+    """A console community whose clock starts on Monday 23 November 2026 at 9:00 in Paris."""
+    h = make_harness(locale, **({"meetings": meetings} if meetings else {}))
+    h.clock = FakeClock(start or paris(2026, 11, 23, 9, 0))
+    return h
+
+
+async def members(h: ConsoleCommunity, *names: str) -> None:
+    """Newcomers who join and accept the charter: the members a poll waits for."""
+    settings = await h.app.community_settings(h.ref)  # type: ignore[union-attr]
+    button = "J'accepte la charte" if settings.locale == "fr" else "I accept the charter"
+    for name in names:
+        await h.join(name)
+        await h.press(name, button)
+
+
+async def open_poll(h: ConsoleCommunity, options: str = OPTIONS, capacity: str = "", **values: str) -> Any:
+    await h.command("camille", "meeting poll")
+    return await h.submit(
+        "camille",
+        "meeting_poll",
+        {
+            "title": "Monthly meetup",
+            "options": options,
+            "place": "La Cordée, Lyon",
+            "duration": "2h",
+            "capacity": capacity,
+            **values,
+        },
+    )
+
+
+async def until(h: ConsoleCommunity, moment: datetime) -> None:
+    await h.advance(moment - h.clock.now())

@@ -9,13 +9,13 @@ import pytest
 
 from adapters.console import ConsoleCommunity
 from bot.messages import Message
-from tests.test_onboarding import CHANNELS, arrive, introduce
+from tests.support import ONBOARDING_CHANNELS, arrive, introduce
 
 
 @pytest.fixture
 async def d(make_harness: Callable[..., ConsoleCommunity]) -> AsyncIterator[ConsoleCommunity]:
     """A community whose directory shows three members per page."""
-    community = make_harness("en", channels=CHANNELS, onboarding={"directory_page_size": 3})
+    community = make_harness("en", channels=ONBOARDING_CHANNELS, onboarding={"directory_page_size": 3})
     await community.start()
     yield community
     await community.stop()
@@ -160,7 +160,7 @@ async def test_whois_shows_one_profile(d: ConsoleCommunity) -> None:
 
 
 async def test_the_directory_speaks_french(make_harness: Callable[..., ConsoleCommunity]) -> None:
-    async with make_harness("fr", channels=CHANNELS) as h:
+    async with make_harness("fr", channels=ONBOARDING_CHANNELS) as h:
         await h.join("alice")
         await h.press("alice", "J'accepte la charte")
         await h.submit("alice", "intro", {"what": "Graphiste", "interests": "Écologie"})

@@ -26,7 +26,7 @@ from bot.features.onboarding.matching import (
 )
 from storage.models import Community, Member
 from storage.tables.profiles import Profile
-from tests.test_onboarding import CHANNELS, arrive, introduce
+from tests.support import ONBOARDING_CHANNELS, arrive, introduce
 
 
 def test_tags_are_normalised_case_accents_spaces_and_separators() -> None:
@@ -134,7 +134,7 @@ def test_other_newcomers_fill_a_short_list_but_never_push_out_a_real_match() -> 
 
 @pytest.fixture
 async def c(make_harness: Callable[..., ConsoleCommunity]) -> AsyncIterator[ConsoleCommunity]:
-    community = make_harness("en", channels=CHANNELS)
+    community = make_harness("en", channels=ONBOARDING_CHANNELS)
     await community.start()
     yield community
     await community.stop()
@@ -191,7 +191,7 @@ async def test_suggestions_skip_hidden_departed_and_charterless_members(c: Conso
 async def test_the_number_of_suggestions_is_the_communitys(
     make_harness: Callable[..., ConsoleCommunity],
 ) -> None:
-    async with make_harness("en", channels=CHANNELS, onboarding={"suggestions": 1}) as h:
+    async with make_harness("en", channels=ONBOARDING_CHANNELS, onboarding={"suggestions": 1}) as h:
         await introduce(h, "bob", interests="design")
         await introduce(h, "carol", interests="design")
         await introduce(h, "alice", interests="design")

@@ -7,63 +7,18 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from adapters.console import ConsoleCommunity
 from adapters.console.chat import Sent
-from bot.clock import FakeClock
 from bot.events import ButtonPressed
 from bot.messages import Message
 from storage.models import Member, OutboxEntry
 from storage.tables.meetings import Meeting, MeetingPoll, MissionDraw, PollAnswer, Rsvp
-
-PARIS = "Europe/Paris"
-OPTIONS = "Tuesday 1 December 6:30pm\nnext thursday 6pm\n2026-12-03 18:00"
-
-
-def paris(*args: int) -> datetime:
-    return datetime(*args, tzinfo=ZoneInfo(PARIS)).astimezone(UTC)
-
-
-def community(
-    make_harness: Callable[..., ConsoleCommunity],
-    locale: str = "en",
-    start: datetime | None = None,
-    **meetings: Any,
-) -> ConsoleCommunity:
-    """A console community whose clock starts on Monday 23 November 2026 at 9:00 in Paris."""
-    h = make_harness(locale, **({"meetings": meetings} if meetings else {}))
-    h.clock = FakeClock(start or paris(2026, 11, 23, 9, 0))
-    return h
-
-
-async def members(h: ConsoleCommunity, *names: str) -> None:
-    """Newcomers who join and accept the charter: the members a poll waits for."""
-    settings = await h.app.community_settings(h.ref)  # type: ignore[union-attr]
-    button = "J'accepte la charte" if settings.locale == "fr" else "I accept the charter"
-    for name in names:
-        await h.join(name)
-        await h.press(name, button)
-
-
-async def open_poll(h: ConsoleCommunity, options: str = OPTIONS, capacity: str = "", **values: str) -> Any:
-    await h.command("camille", "meeting poll")
-    return await h.submit(
-        "camille",
-        "meeting_poll",
-        {
-            "title": "Monthly meetup",
-            "options": options,
-            "place": "La Cordée, Lyon",
-            "duration": "2h",
-            "capacity": capacity,
-            **values,
-        },
-    )
+from tests.support import OPTIONS, community, members, open_poll, paris, until
 
 
 async def answer(h: ConsoleCommunity, name: str, *choices: str) -> Any:
@@ -73,10 +28,6 @@ async def answer(h: ConsoleCommunity, name: str, *choices: str) -> Any:
     for choice in choices:
         outcome = await h.press(name, choice)
     return outcome
-
-
-async def until(h: ConsoleCommunity, moment: datetime) -> None:
-    await h.advance(moment - h.clock.now())
 
 
 async def rows(h: ConsoleCommunity, model: Any, *where: Any) -> list[Any]:

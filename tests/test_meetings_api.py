@@ -16,7 +16,7 @@ from bot.features.meetings.rules import places_to_give, rsvp_status
 from bot.features.meetings.settings import CADENCE, REMINDERS, MeetingSettings
 from bot.i18n import translator
 from storage.models import Community, Member
-from tests.test_meetings import community, members, open_poll, paris, until
+from tests.support import community, members, open_poll, paris, until
 
 EN = translator("en")
 FR = translator("fr")

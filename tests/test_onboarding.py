@@ -13,15 +13,15 @@ from sqlalchemy import select
 from adapters.console import ConsoleCommunity
 from storage.models import Member, Schedule
 from storage.tables.profiles import Newcomer, Profile
+from tests.support import ONBOARDING_CHANNELS, arrive, introduce
 
-CHANNELS = {"welcome": "welcome", "announcements": "announcements", "introductions": "introductions"}
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "onboarding.agora"
 
 
 def onboarding_harness(
     make: Callable[..., ConsoleCommunity], locale: str = "en", **settings: object
 ) -> ConsoleCommunity:
-    return make(locale, channels=CHANNELS, animators=["camille"], **settings)
+    return make(locale, channels=ONBOARDING_CHANNELS, animators=["camille"], **settings)
 
 
 @pytest.fixture
@@ -31,17 +31,6 @@ async def o(make_harness: Callable[..., ConsoleCommunity]) -> AsyncIterator[Cons
     await community.start()
     yield community
     await community.stop()
-
-
-async def arrive(h: ConsoleCommunity, who: str) -> None:
-    await h.join(who)
-    await h.press(who, "I accept the charter")
-
-
-async def introduce(h: ConsoleCommunity, who: str, **values: str) -> None:
-    await arrive(h, who)
-    outcome = await h.submit(who, "intro", {"what": f"{who.title()}'s trade", **values})
-    assert outcome.error is None, outcome
 
 
 async def profile_of(h: ConsoleCommunity, name: str) -> Profile | None:
@@ -433,7 +422,7 @@ async def test_the_digest_follows_a_new_default_from_the_config_after_a_restart(
 async def test_the_settings_summary_says_where_the_digest_goes(
     make_harness: Callable[..., ConsoleCommunity],
 ) -> None:
-    async with make_harness("en", channels=CHANNELS) as h:  # no animator listed by id
+    async with make_harness("en", channels=ONBOARDING_CHANNELS) as h:  # no animator listed by id
         summary = (await h.command("camille", "onboarding")).replies[0]
         fields = {f.name: f.value for f in summary.fields}
         assert summary.title == "Onboarding settings"

@@ -1,5 +1,5 @@
 """Icebreaker questions on Discord, end to end: the real discord.py against the loopback Discord fake (the bed
-of ``tests/test_discord_adapter.py``). An animator sets the schedule with ``/agora icebreaker schedule``; a member
+of ``tests/discord/conftest.py``). An animator sets the schedule with ``/agora icebreaker schedule``; a member
 suggests a question; the animator approves it from the direct message with its button; on Tuesday at 9:30 in
 Paris (virtual clock) the question is posted in the icebreakers channel, credited, with a thread for answers."""
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest_asyncio
@@ -15,8 +14,7 @@ from sqlalchemy import select
 
 from bot.features.icebreakers import IcebreakersFeature
 from storage.tables.icebreakers import IcebreakerAsked, IcebreakerQuestion
-from tests.fakes.fake_discord import FakeDiscord
-from tests.test_discord_adapter import (  # noqa: F401  (the fake is a fixture)
+from tests.discord.support import (
     EPHEMERAL,
     TIMEOUT,
     Bot,
@@ -24,22 +22,22 @@ from tests.test_discord_adapter import (  # noqa: F401  (the fake is a fixture)
     discord_config,
     dm_to,
     eventually,
-    fake,
     make_world,
     text_of,
 )
+from tests.fakes.fake_discord import FakeDiscord
 
 QUESTION = "Which tool did you discover thanks to a colleague?"
 
 
 @pytest_asyncio.fixture
-async def bot_and_world(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[tuple[Bot, Any, Any]]:  # noqa: F811
+async def bot_and_world(fake: FakeDiscord, db_url: str) -> AsyncIterator[tuple[Bot, Any, Any]]:
     world = make_world(fake)
     icebreakers = fake.add_channel(world.guild, "icebreakers")
     config = discord_config(
         fake,
         world,
-        f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}",
+        db_url,
         channels={
             "welcome": world.welcome.id,
             "announcements": world.announcements.id,
@@ -56,7 +54,7 @@ async def bot_and_world(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[tupl
 
 
 async def test_a_suggested_question_is_approved_then_asked_in_its_channel_with_a_thread(
-    fake: FakeDiscord,  # noqa: F811
+    fake: FakeDiscord,
     bot_and_world: tuple[Bot, Any, Any],
 ) -> None:
     bot, world, icebreakers = bot_and_world

@@ -1,5 +1,5 @@
 """Meeting polls on Discord, end to end: the real discord.py against the loopback Discord fake (the world of
-``tests/test_discord_adapter.py``). An animator opens a poll with ``/agora meeting poll`` (a modal), the poll is
+``tests/discord/conftest.py``). An animator opens a poll with ``/agora meeting poll`` (a modal), the poll is
 posted in the meetings channel, a member answers on her own ballot, the deadline (virtual clock) fixes the date:
 the announcement carries the .ics file, the meeting is a Scheduled Event of the guild, and members RSVP."""
 
@@ -11,36 +11,31 @@ from datetime import timedelta
 import pytest_asyncio
 from sqlalchemy import select
 
-from bot.features.meeting_polls import MeetingPollsFeature
-from bot.features.meetings import MeetingsFeature
-from bot.features.missions import MissionsFeature
+from bot.features.meetings import MeetingPollsFeature, MeetingsFeature, MissionsFeature
 from storage.tables.meetings import Meeting, Rsvp
-from tests.fakes.fake_discord import FakeChannel, FakeDiscord
-from tests.test_discord_adapter import (  # noqa: F401  (fixtures)
+from tests.discord.support import (
     EPHEMERAL,
     TIMEOUT,
     Bot,
     World,
     custom_ids,
-    db_url,
     discord_config,
     eventually,
-    fake,
     text_of,
-    world,
 )
+from tests.fakes.fake_discord import FakeChannel, FakeDiscord
 
 
 @pytest_asyncio.fixture
-async def meetings(fake: FakeDiscord, world: World) -> FakeChannel:  # noqa: F811
+async def meetings(fake: FakeDiscord, world: World) -> FakeChannel:
     return fake.add_channel(world.guild, "meetings")
 
 
 @pytest_asyncio.fixture
 async def bot(
-    fake: FakeDiscord,  # noqa: F811
-    world: World,  # noqa: F811
-    db_url: str,  # noqa: F811
+    fake: FakeDiscord,
+    world: World,
+    db_url: str,
     meetings: FakeChannel,
 ) -> AsyncIterator[Bot]:
     """The Agora app with the meeting features, and the Discord adapter, on the virtual clock."""
@@ -63,8 +58,8 @@ async def bot(
 
 
 async def test_a_poll_on_discord_fixes_the_date_of_a_meeting_with_its_ics_and_scheduled_event(
-    fake: FakeDiscord,  # noqa: F811
-    world: World,  # noqa: F811
+    fake: FakeDiscord,
+    world: World,
     bot: Bot,
     meetings: FakeChannel,
 ) -> None:

@@ -1,5 +1,5 @@
 """Onboarding on Slack, end to end: the real slack-bolt against the loopback Slack fake (the bed of
-``tests/test_slack_adapter.py``). A newcomer joins the workspace, accepts the charter by DM, gets the invitation to
+``tests/slack/conftest.py``). A newcomer joins the workspace, accepts the charter by DM, gets the invitation to
 introduce herself, opens the six-field modal; an empty "what I do" is refused next to the field (nothing posted);
 her introduction is then posted in the introductions channel with the member she should meet; then the directory."""
 
@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from bot.features.directory import DirectoryFeature
-from bot.features.onboarding import OnboardingFeature
+from bot.features.onboarding import DirectoryFeature, OnboardingFeature
 from storage.tables.profiles import Profile
 from tests.fakes.fake_slack import FakeSlack
-from tests.test_slack_adapter import (  # noqa: F401  (fixtures)
+from tests.slack.support import (
     ALICE,
     BOB,
     CAMILLE,
@@ -23,9 +22,7 @@ from tests.test_slack_adapter import (  # noqa: F401  (fixtures)
     WELCOME,
     BedFactory,
     SlackBed,
-    bed,
     buttons,
-    fake,
     texts,
 )
 
@@ -37,7 +34,7 @@ def answers(**values: str) -> dict[str, dict[str, str]]:
     return {name: {name: values.get(name, "")} for name in FIELDS}
 
 
-async def arrive(b: SlackBed, fake: FakeSlack, user: str) -> dict[str, Any]:  # noqa: F811
+async def arrive(b: SlackBed, fake: FakeSlack, user: str) -> dict[str, Any]:
     """``user`` joins and accepts the charter; returns the invitation to introduce themselves (the DM's call)."""
     await b.send(fake.event_callback(fake.team_join_event(user)))
     welcome = await b.dm_post(user)
@@ -49,7 +46,7 @@ async def arrive(b: SlackBed, fake: FakeSlack, user: str) -> dict[str, Any]:  # 
     return invitation.args
 
 
-async def open_form(b: SlackBed, fake: FakeSlack, user: str, invitation: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
+async def open_form(b: SlackBed, fake: FakeSlack, user: str, invitation: dict[str, Any]) -> dict[str, Any]:
     since = fake.mark()
     introduce = next(
         x for x in buttons(invitation["blocks"]) if x["action_id"] == "agora:onboarding:introduce:"
@@ -61,8 +58,8 @@ async def open_form(b: SlackBed, fake: FakeSlack, user: str, invitation: dict[st
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_newcomer_introduces_herself_on_slack_and_meets_a_member(
-    bed: BedFactory,  # noqa: F811
-    fake: FakeSlack,  # noqa: F811
+    bed: BedFactory,
+    fake: FakeSlack,
     mode: str,
 ) -> None:
     async with bed(mode, features=[OnboardingFeature(), DirectoryFeature()]) as b:

@@ -1,5 +1,5 @@
 """The co-constructed charter on Slack, end to end: the real slack-bolt against the loopback Slack fake (the bed of
-``tests/test_slack_adapter.py``). In a community that changes its charter by vote, a member proposes an amendment
+``tests/slack/conftest.py``). In a community that changes its charter by vote, a member proposes an amendment
 in a modal; it is posted in the announcements channel in Block Kit with For / Against / Abstain buttons and a live
 tally; at the deadline (virtual clock) the result is posted, the new version goes to every member by DM with the
 change highlighted, and a member accepts it. Slack has no roles to withdraw: the animators get the list. The
@@ -13,9 +13,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.features.amendments import AmendmentsFeature
+from bot.features.charter import AmendmentsFeature
 from tests.fakes.fake_slack import FakeSlack
-from tests.test_slack_adapter import (  # noqa: F401  (fixtures)
+from tests.slack.support import (
     ALICE,
     BOB,
     CAMILLE,
@@ -25,9 +25,7 @@ from tests.test_slack_adapter import (  # noqa: F401  (fixtures)
     WELCOME,
     BedFactory,
     SlackBed,
-    bed,
     buttons,
-    fake,
     texts,
 )
 
@@ -37,7 +35,7 @@ OBJECTIVE = "Help the digital freelancers of Lyon and beyond grow together."
 WHY = "Half of us now live outside Lyon."
 
 
-async def joins_and_accepts(b: SlackBed, fake: FakeSlack, user: str) -> None:  # noqa: F811
+async def joins_and_accepts(b: SlackBed, fake: FakeSlack, user: str) -> None:
     await b.send(fake.event_callback(fake.team_join_event(user)))
     welcome = await b.dm_post(user)
     [accept] = buttons(welcome.args["blocks"])
@@ -47,8 +45,8 @@ async def joins_and_accepts(b: SlackBed, fake: FakeSlack, user: str) -> None:  #
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_an_amendment_voted_on_slack_becomes_the_new_version_members_accept(
-    bed: BedFactory,  # noqa: F811
-    fake: FakeSlack,  # noqa: F811
+    bed: BedFactory,
+    fake: FakeSlack,
     mode: str,
 ) -> None:
     fake.add_channel(ANNOUNCEMENTS, "announcements", members=[ALICE, BOB, CAMILLE])

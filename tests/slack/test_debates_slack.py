@@ -1,5 +1,5 @@
 """Debates on Slack, end to end: the real slack-bolt against the loopback Slack fake (the bed of
-``tests/test_slack_adapter.py``). An animator starts a debate by slash command; the motion is posted in the
+``tests/slack/conftest.py``). An animator starts a debate by slash command; the motion is posted in the
 debates channel in Block Kit with one button per position and a thread under it; members take and change
 positions; the deadline (virtual clock) posts the before/after summary and closes the post."""
 
@@ -14,19 +14,7 @@ from bot.features.debates import DebatesFeature
 from storage.models import Member
 from storage.tables.debates import Debate, DebateStance
 from tests.fakes.fake_slack import FakeSlack
-from tests.test_slack_adapter import (  # noqa: F401  (fixtures)
-    ALICE,
-    BOB,
-    CAMILLE,
-    INTROS,
-    TIMEOUT,
-    WELCOME,
-    BedFactory,
-    bed,
-    buttons,
-    fake,
-    texts,
-)
+from tests.slack.support import ALICE, BOB, CAMILLE, INTROS, TIMEOUT, WELCOME, BedFactory, buttons, texts
 
 DEBATES = "C0DEBATES1"
 CHANNELS = {"welcome": WELCOME, "introductions": INTROS, "debates": DEBATES}
@@ -35,8 +23,8 @@ YES, NO, DEPENDS = "Yes, distance thins the ties", "No, it widens them", "It dep
 
 @pytest.mark.parametrize("mode", ["http", "socket"])
 async def test_a_debate_on_slack_positions_changed_and_the_summary_at_the_deadline(
-    bed: BedFactory,  # noqa: F811
-    fake: FakeSlack,  # noqa: F811
+    bed: BedFactory,
+    fake: FakeSlack,
     mode: str,
 ) -> None:
     fake.add_channel(DEBATES, "debates", members=[ALICE, BOB, CAMILLE])

@@ -9,45 +9,32 @@ envelopes on the Socket Mode link. Assertions read what reached the fake and wha
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from adapters.slack import SlackAdapter, create
-from bot.app import Agora
-from bot.clock import FakeClock
-from bot.config import Config, SlackConfig
 from bot.context import Context
 from bot.errors import FormErrors
 from bot.events import ButtonPressed, ChannelRef, FormSubmitted, ReactionChanged
-from bot.features.charter import CharterFeature
-from bot.features.help import HelpFeature
-from bot.features.setup import SetupFeature
 from bot.messages import Button, Form, FormField, Message
 from bot.router import Feature, action, command, form, on
-from bot.scheduler import VirtualScheduler
-from storage.database import Database
-from storage.models import Acknowledgement, Community, Member, OutboxEntry, ProcessedDelivery, Timer
-from tests.fakes.fake_slack import FakeSlack, SlackCall
-from tests.support import make_config
-
-SECRET = "test-signing-secret"
-ALICE = "U0ALICE001"  # a newcomer
-BOB = "U0BOB00001"  # in the "moderators" user group: an animator
-CAMILLE = "U0CAMILLE1"  # a workspace admin
-WELCOME = "C0WELCOME1"
-MEMBERS = "C0MEMBERS1"
-INTROS = "C0INTROS01"
-SCOPE = "C0SCOPE001"
-TIMEOUT = 10.0
-MODES = ["http", "socket"]
-
+from storage.models import Acknowledgement, Member, OutboxEntry, ProcessedDelivery, Timer
+from tests.fakes.fake_slack import FakeSlack
+from tests.slack.support import (
+    ALICE,
+    BOB,
+    CAMILLE,
+    INTROS,
+    MEMBERS,
+    MODES,
+    SCOPE,
+    TIMEOUT,
+    WELCOME,
+    BedFactory,
+    buttons,
+    texts,
+)
 
 # --- test features: what the core will have soon (forms, reactions), and a slow handler --------------------
 
@@ -105,7 +92,7 @@ class Recorder(Feature):
     async def vote(self, ctx: Context) -> None:
         assert isinstance(ctx.event, ButtonPressed)
         self.presses.append(ctx.event)
-        ctx.update_pressed(
+        ctx.replace_pressed(
             Message(f"{len(self.presses)} vote(s)", buttons=(Button("test-tally:vote", "Vote", "7"),))
         )
 
@@ -124,181 +111,6 @@ class SlowFeature(Feature):
         self.started.set()
         await self.release.wait()
         ctx.reply("Done at last.")
-
-
-# --- the bed: fake Slack, the app, the adapter -----------------------------------------------------------------
-
-
-@dataclass
-class Answer:
-    """What the bot answered to a payload: the HTTP response, or the Socket Mode acknowledgement."""
-
-    status: int
-    body: Any
-
-
-@dataclass
-class SlackBed:
-    fake: FakeSlack
-    app: Agora
-    adapter: SlackAdapter
-    database: Database
-    clock: FakeClock
-    scheduler: VirtualScheduler
-    mode: str
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.adapter.http_port}/slack/events"
-
-    async def send(self, payload: dict[str, Any], retry: int | None = None, **options: Any) -> Answer:
-        """Deliver ``payload`` as Slack would on this transport (``retry``: the re-delivery number)."""
-        if self.mode == "http":
-            response = await self.fake.requester(self.url).send(payload, retry_num=retry, **options)
-            try:
-                body = response.json()
-            except ValueError:
-                body = response.text
-            return Answer(response.status, body)
-        envelope_id = await self.fake.socket_deliver(payload, retry_attempt=retry or 0, timeout=TIMEOUT)
-        ack = await self.fake.wait_for_ack(envelope_id, TIMEOUT)
-        assert ack["envelope_id"] == envelope_id
-        return Answer(200, ack.get("payload"))
-
-    async def settle(self) -> None:
-        await asyncio.wait_for(self.adapter.settle(), TIMEOUT)
-
-    async def count(self, model: Any, *where: Any) -> int:
-        async with self.database.transaction() as session:
-            return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
-
-    async def outbox(self, op: str | None = None) -> list[OutboxEntry]:
-        async with self.database.transaction() as session:
-            query = select(OutboxEntry).order_by(OutboxEntry.id)
-            if op is not None:
-                query = query.where(OutboxEntry.op == op)
-            return list((await session.scalars(query)).all())
-
-    async def community(self) -> Community:
-        async with self.database.transaction() as session:
-            communities = (await session.scalars(select(Community))).all()
-            assert len(communities) == 1
-            return communities[0]
-
-    async def dm_post(self, user: str, since: int = 0) -> SlackCall:
-        channel = self.fake.dm_channel_id(user)
-        return await self.fake.wait_for_call(
-            "chat.postMessage", lambda c: c.args.get("channel") == channel, TIMEOUT, since=since
-        )
-
-
-def slack_config(
-    base: Config, fake: FakeSlack, mode: str, scope_channel: str | None = None, **overrides: Any
-) -> Config:
-    slack = SlackConfig.model_validate(
-        {
-            "bot_token": "xoxb-test",
-            "mode": mode,
-            "app_token": "xapp-test" if mode == "socket" else None,
-            "signing_secret": SECRET if mode == "http" else None,
-            "api_base_url": fake.api_base,
-            "http": {"host": "127.0.0.1", "port": 0},
-            "scope_channel": scope_channel,
-            **overrides,
-        }
-    )
-    return base.model_copy(update={"slack": slack})
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack(signing_secret=SECRET, team_name="Agora Test") as fake_slack:
-        fake_slack.add_user(ALICE, "alice", "Alice Martin", "fr-FR")
-        fake_slack.add_user(BOB, "bob", "Bob Stone", "en-US")
-        fake_slack.add_user(CAMILLE, "camille", "Camille Durand", "fr-FR", is_admin=True)
-        fake_slack.add_channel(WELCOME, "welcome", members=[BOB, CAMILLE])
-        fake_slack.add_channel(MEMBERS, "members", members=[BOB, CAMILLE])
-        fake_slack.add_channel(INTROS, "introductions", members=[BOB, CAMILLE])
-        fake_slack.add_channel(SCOPE, "freelances-lyon", members=[BOB, CAMILLE])
-        fake_slack.add_usergroup("S0MODS0001", "moderators", [BOB], name="Moderators")
-        yield fake_slack
-
-
-BedFactory = Callable[..., contextlib.AbstractAsyncContextManager[SlackBed]]
-
-
-@pytest.fixture
-def bed(fake: FakeSlack, tmp_path: Path) -> BedFactory:
-    """``async with bed(mode, locale, ...) as b``: the app and the adapter on ``fake``, on one SQLite file."""
-
-    @contextlib.asynccontextmanager
-    async def start(
-        mode: str = "http",
-        locale: str = "en",
-        *,
-        scope_channel: str | None = None,
-        features: list[Feature] | None = None,
-        **community: Any,
-    ) -> AsyncIterator[SlackBed]:
-        community = {
-            "member_channels": [MEMBERS],
-            "channels": {"welcome": WELCOME, "introductions": INTROS},
-            "animator_role": "moderators",
-            **community,
-        }
-        config = slack_config(
-            make_config(locale, f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}", **community),
-            fake,
-            mode,
-            scope_channel,
-        )
-        database = Database(config.database.url)
-        await database.upgrade()
-        clock = FakeClock()
-        scheduler = VirtualScheduler(clock)
-        app = Agora(
-            config,
-            database,
-            clock=clock,
-            scheduler=scheduler,
-            # The walking skeleton's features, not every feature of bot/features: what the adapter must carry,
-            # without the assertions depending on what other features also say to a newcomer.
-            features=[CharterFeature(), SetupFeature(), HelpFeature(), *(features or [])],
-        )
-        scheduler.after_job = app.settle
-        adapter = create(app, config)
-        await app.start()
-        await asyncio.wait_for(adapter.start(), TIMEOUT)
-        if mode == "socket":
-            await fake.wait_for_link(TIMEOUT)
-        try:
-            yield SlackBed(fake, app, adapter, database, clock, scheduler, mode)
-        finally:
-            await adapter.stop()
-            await app.stop()
-            await database.close()
-
-    return start
-
-
-def texts(blocks: list[dict[str, Any]]) -> str:
-    """Every text in a list of blocks, joined (what a member reads)."""
-    out: list[str] = []
-    for block in blocks or ():
-        if isinstance(block.get("text"), dict):
-            out.append(block["text"]["text"])
-        for element in block.get("fields") or ():
-            out.append(element["text"])
-        for element in block.get("elements") or ():
-            if isinstance(element.get("text"), dict):
-                out.append(element["text"]["text"])
-            elif isinstance(element.get("text"), str):
-                out.append(element["text"])
-    return "\n".join(out)
-
-
-def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [e for b in blocks or () if b["type"] == "actions" for e in b["elements"]]
 
 
 # --- the walking skeleton on Slack -------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Meeting polls on Slack, end to end: the real slack-bolt against the loopback Slack fake (the bed of
-``tests/test_slack_adapter.py``). An animator opens a poll by slash command (a modal), the poll is posted in the
+``tests/slack/conftest.py``). An animator opens a poll by slash command (a modal), the poll is posted in the
 meetings channel in Block Kit, a member answers on her ephemeral ballot, the deadline (virtual clock) fixes the
 date: the announcement is posted with its .ics file uploaded, and members RSVP. Slack has no calendar events:
 the .ics carries the date."""
@@ -11,25 +11,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.features.meeting_polls import MeetingPollsFeature
-from bot.features.meetings import MeetingsFeature
-from bot.features.missions import MissionsFeature
+from bot.features.meetings import MeetingPollsFeature, MeetingsFeature, MissionsFeature
 from storage.models import OutboxEntry
 from storage.tables.meetings import Meeting, Rsvp
 from tests.fakes.fake_slack import FakeSlack
-from tests.test_slack_adapter import (  # noqa: F401  (fixtures)
-    ALICE,
-    BOB,
-    CAMILLE,
-    INTROS,
-    TIMEOUT,
-    WELCOME,
-    BedFactory,
-    bed,
-    buttons,
-    fake,
-    texts,
-)
+from tests.slack.support import ALICE, BOB, CAMILLE, INTROS, TIMEOUT, WELCOME, BedFactory, buttons, texts
 
 MEETINGS = "C0MEETING1"
 CHANNELS = {"welcome": WELCOME, "introductions": INTROS, "meetings": MEETINGS}
@@ -37,8 +23,8 @@ CHANNELS = {"welcome": WELCOME, "introductions": INTROS, "meetings": MEETINGS}
 
 @pytest.mark.parametrize("mode", ["http", "socket"])
 async def test_a_poll_on_slack_fixes_the_date_of_a_meeting_with_its_ics(
-    bed: BedFactory,  # noqa: F811
-    fake: FakeSlack,  # noqa: F811
+    bed: BedFactory,
+    fake: FakeSlack,
     mode: str,
 ) -> None:
     fake.add_channel(MEETINGS, "meetings", members=[ALICE, BOB, CAMILLE])

@@ -1,5 +1,5 @@
 """The versioned charter on Discord, end to end: the real discord.py against the loopback Discord fake (the bed of
-``tests/test_discord_adapter.py``). Two members accept the charter and get the member role; an animator edits it
+``tests/discord/conftest.py``). Two members accept the charter and get the member role; an animator edits it
 in a five-input modal; each member is asked again by DM with the change highlighted; one accepts, the other lets
 the grace period pass (virtual clock) and loses the role, then accepts and gets it back; the animator downloads
 the acknowledgement log as a CSV file."""
@@ -10,32 +10,29 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest_asyncio
 
-from bot.features.amendments import AmendmentsFeature
-from tests.fakes.fake_discord import FakeDiscord, FakeUser
-from tests.test_discord_adapter import (  # noqa: F401  (the fake is a fixture)
+from bot.features.charter import AmendmentsFeature
+from tests.discord.support import (
     EPHEMERAL,
-    TIMEOUT,
     Bot,
     World,
     custom_ids,
     discord_config,
     dm_to,
     eventually,
-    fake,
     make_world,
     text_of,
 )
+from tests.fakes.fake_discord import FakeDiscord, FakeUser
 
 
 @pytest_asyncio.fixture
-async def bot_and_world(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[tuple[Bot, World]]:  # noqa: F811
+async def bot_and_world(fake: FakeDiscord, db_url: str) -> AsyncIterator[tuple[Bot, World]]:
     world = make_world(fake)
-    config = discord_config(fake, world, f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}")
+    config = discord_config(fake, world, db_url)
     bot = Bot(config, probe=AmendmentsFeature(), virtual_time=True)  # type: ignore[arg-type]
     await bot.start()
     yield bot, world
@@ -43,7 +40,7 @@ async def bot_and_world(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[tupl
     fake.assert_all_handled()
 
 
-async def joins_and_accepts(fake: FakeDiscord, bot: Bot, world: World, name: str) -> FakeUser:  # noqa: F811
+async def joins_and_accepts(fake: FakeDiscord, bot: Bot, world: World, name: str) -> FakeUser:
     member = await fake.member_join(world.guild, name)
     welcome = await dm_to(fake, member.user)
     press = await fake.press_button(custom_ids(welcome)[0], member.user, message=welcome["id"])
@@ -52,12 +49,12 @@ async def joins_and_accepts(fake: FakeDiscord, bot: Bot, world: World, name: str
     return member.user
 
 
-def has_role(fake: FakeDiscord, world: World, user: FakeUser) -> bool:  # noqa: F811
+def has_role(fake: FakeDiscord, world: World, user: FakeUser) -> bool:
     return world.member_role.id in fake.member(world.guild, user).roles
 
 
 async def test_a_new_version_on_discord_asked_again_gated_after_the_grace_period_and_exported(
-    fake: FakeDiscord,  # noqa: F811
+    fake: FakeDiscord,
     bot_and_world: tuple[Bot, World],
 ) -> None:
     bot, world = bot_and_world

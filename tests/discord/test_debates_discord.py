@@ -1,5 +1,5 @@
 """Debates on Discord, end to end: the real discord.py against the loopback Discord fake (the bed of
-``tests/test_discord_adapter.py``). An animator starts a debate with ``/agora debate start``; the motion is
+``tests/discord/conftest.py``). An animator starts a debate with ``/agora debate start``; the motion is
 posted in the debates channel as an embed with one button per position and a thread under it; members take and
 change positions; the deadline (virtual clock) posts the before/after summary and closes the post."""
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest_asyncio
@@ -16,30 +15,29 @@ from sqlalchemy import select
 from bot.features.debates import DebatesFeature
 from storage.models import Member
 from storage.tables.debates import Debate, DebateStance
-from tests.fakes.fake_discord import FakeDiscord
-from tests.test_discord_adapter import (  # noqa: F401  (the fake is a fixture)
+from tests.discord.support import (
     EPHEMERAL,
     TIMEOUT,
     Bot,
     custom_ids,
     discord_config,
     eventually,
-    fake,
     make_world,
     text_of,
 )
+from tests.fakes.fake_discord import FakeDiscord
 
 YES, NO, DEPENDS = "Yes, distance thins the ties", "No, it widens them", "It depends on the rituals"
 
 
 @pytest_asyncio.fixture
-async def bot_and_world(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[tuple[Bot, Any, Any]]:  # noqa: F811
+async def bot_and_world(fake: FakeDiscord, db_url: str) -> AsyncIterator[tuple[Bot, Any, Any]]:
     world = make_world(fake)
     debates = fake.add_channel(world.guild, "debates")
     config = discord_config(
         fake,
         world,
-        f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}",
+        db_url,
         channels={
             "welcome": world.welcome.id,
             "announcements": world.announcements.id,
@@ -54,7 +52,7 @@ async def bot_and_world(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[tupl
 
 
 async def test_a_debate_on_discord_positions_changed_and_the_summary_at_the_deadline(
-    fake: FakeDiscord,  # noqa: F811
+    fake: FakeDiscord,
     bot_and_world: tuple[Bot, Any, Any],
 ) -> None:
     bot, world, debates = bot_and_world

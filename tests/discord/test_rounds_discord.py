@@ -1,5 +1,5 @@
 """Grouping rounds on Discord, end to end: the real discord.py against the loopback Discord fake (the bed of
-``tests/test_discord_adapter.py``). Bots can't open group DMs on Discord, so each group gets a private thread in
+``tests/discord/conftest.py``). Bots can't open group DMs on Discord, so each group gets a private thread in
 the rounds channel with its members added; three days later (virtual clock) each member is asked once by DM
 whether they met, and a press records the answer."""
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest_asyncio
@@ -16,8 +15,7 @@ from sqlalchemy import select
 from bot.features.rounds import RoundsFeature
 from storage.models import Member
 from storage.tables.rounds import RoundGroupMember
-from tests.fakes.fake_discord import FakeDiscord
-from tests.test_discord_adapter import (  # noqa: F401  (the fake is a fixture)
+from tests.discord.support import (
     EPHEMERAL,
     TIMEOUT,
     Bot,
@@ -25,24 +23,24 @@ from tests.test_discord_adapter import (  # noqa: F401  (the fake is a fixture)
     discord_config,
     dm_to,
     eventually,
-    fake,
     followups,
     make_world,
     text_of,
 )
+from tests.fakes.fake_discord import FakeDiscord
 
 PRIVATE_THREAD = 12
 UPDATE_MESSAGE = 7
 
 
 @pytest_asyncio.fixture
-async def bot_and_world(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[tuple[Bot, Any, Any]]:  # noqa: F811
+async def bot_and_world(fake: FakeDiscord, db_url: str) -> AsyncIterator[tuple[Bot, Any, Any]]:
     world = make_world(fake)
     rounds = fake.add_channel(world.guild, "coffee-rounds")
     config = discord_config(
         fake,
         world,
-        f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}",
+        db_url,
         channels={"welcome": world.welcome.id, "announcements": world.announcements.id, "rounds": rounds.id},
     )
     bot = Bot(config, probe=RoundsFeature(), virtual_time=True)  # type: ignore[arg-type]
@@ -53,7 +51,7 @@ async def bot_and_world(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[tupl
 
 
 async def test_a_round_on_discord_opens_a_private_thread_and_asks_did_you_meet(
-    fake: FakeDiscord,  # noqa: F811
+    fake: FakeDiscord,
     bot_and_world: tuple[Bot, Any, Any],
 ) -> None:
     bot, world, rounds = bot_and_world

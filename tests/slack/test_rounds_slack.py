@@ -1,5 +1,5 @@
 """Grouping rounds on Slack, end to end: the real slack-bolt against the loopback Slack fake (the bed of
-``tests/test_slack_adapter.py``). Two members opt in by slash command, an animator starts a round, the group
+``tests/slack/conftest.py``). Two members opt in by slash command, an animator starts a round, the group
 gets a group DM (conversations.open with both, then its introduction in Block Kit), and three days later (virtual
 clock) each member is asked once by DM whether they met; a press records the answer."""
 
@@ -14,23 +14,13 @@ from bot.features.rounds import RoundsFeature
 from storage.models import Member
 from storage.tables.rounds import RoundGroupMember
 from tests.fakes.fake_slack import FakeSlack
-from tests.test_slack_adapter import (  # noqa: F401  (fixtures)
-    ALICE,
-    BOB,
-    CAMILLE,
-    TIMEOUT,
-    BedFactory,
-    bed,
-    buttons,
-    fake,
-    texts,
-)
+from tests.slack.support import ALICE, BOB, CAMILLE, TIMEOUT, BedFactory, buttons, texts
 
 
 @pytest.mark.parametrize("mode", ["http", "socket"])
 async def test_a_round_on_slack_opens_a_group_dm_and_asks_did_you_meet(
-    bed: BedFactory,  # noqa: F811
-    fake: FakeSlack,  # noqa: F811
+    bed: BedFactory,
+    fake: FakeSlack,
     mode: str,
 ) -> None:
     async with bed(mode, features=[RoundsFeature()]) as b:

@@ -1,5 +1,5 @@
 """Onboarding on Discord, end to end: the real discord.py against the loopback Discord fake (the world of
-``tests/test_discord_adapter.py``). A newcomer joins the guild, accepts the charter by DM, gets the invitation
+``tests/discord/conftest.py``). A newcomer joins the guild, accepts the charter by DM, gets the invitation
 to introduce herself, fills the six-field form (split by the adapter over two modals), and her introduction is
 posted in the introductions channel, mentioning her and the member she should meet; then the directory."""
 
@@ -10,35 +10,31 @@ from typing import Any
 
 import pytest_asyncio
 
-from bot.features.directory import DirectoryFeature
-from bot.features.onboarding import OnboardingFeature
-from tests.fakes.fake_discord import FakeChannel, FakeDiscord, FakeUser
-from tests.test_discord_adapter import (  # noqa: F401  (fixtures)
+from bot.features.onboarding import DirectoryFeature, OnboardingFeature
+from tests.discord.support import (
     EPHEMERAL,
     TIMEOUT,
     Bot,
     World,
     custom_ids,
-    db_url,
     discord_config,
     dm_to,
-    fake,
     followups,
     text_of,
-    world,
 )
+from tests.fakes.fake_discord import FakeChannel, FakeDiscord, FakeUser
 
 
 @pytest_asyncio.fixture
-async def intros(fake: FakeDiscord, world: World) -> FakeChannel:  # noqa: F811
+async def intros(fake: FakeDiscord, world: World) -> FakeChannel:
     return fake.add_channel(world.guild, "introductions")
 
 
 @pytest_asyncio.fixture
 async def bot(
-    fake: FakeDiscord,  # noqa: F811
-    world: World,  # noqa: F811
-    db_url: str,  # noqa: F811
+    fake: FakeDiscord,
+    world: World,
+    db_url: str,
     intros: FakeChannel,
 ) -> AsyncIterator[Bot]:
     """The Agora app with the onboarding and directory features, and the Discord adapter, on the virtual clock."""
@@ -61,8 +57,8 @@ async def bot(
 
 
 async def arrive(
-    fake: FakeDiscord,  # noqa: F811
-    world: World,  # noqa: F811
+    fake: FakeDiscord,
+    world: World,
     bot: Bot,
     name: str,
 ) -> tuple[FakeUser, dict[str, Any]]:
@@ -78,7 +74,7 @@ async def arrive(
 
 
 async def introduce(
-    fake: FakeDiscord,  # noqa: F811
+    fake: FakeDiscord,
     user: FakeUser,
     invitation: dict[str, Any],
     values: dict[str, str],
@@ -102,8 +98,8 @@ async def introduce(
 
 
 async def test_a_newcomer_introduces_herself_on_discord_and_meets_a_member(
-    fake: FakeDiscord,  # noqa: F811
-    world: World,  # noqa: F811
+    fake: FakeDiscord,
+    world: World,
     bot: Bot,
     intros: FakeChannel,
 ) -> None:

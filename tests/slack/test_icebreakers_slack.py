@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,44 +25,21 @@ from storage.database import Database
 from storage.models import OutboxEntry
 from storage.tables.icebreakers import IcebreakerAsked, IcebreakerQuestion
 from tests.fakes.fake_slack import FakeSlack
+from tests.slack.support import CAMILLE, SECRET, TIMEOUT, WELCOME, buttons, texts
 from tests.support import make_config
 
-SECRET = "test-signing-secret"
 ALEX = "U0ALEX0001"  # a member
-CAMILLE = "U0CAMILLE1"  # a workspace admin, listed as an animator
-WELCOME = "C0WELCOME1"
 ICEBREAKERS = "C0ICEBRK01"
-TIMEOUT = 10.0
-
-
-def texts(blocks: list[dict[str, Any]]) -> str:
-    """Every text of a Block Kit message, joined (what a member reads)."""
-    out: list[str] = []
-    for block in blocks or ():
-        if isinstance(block.get("text"), dict):
-            out.append(block["text"]["text"])
-        for element in block.get("fields") or ():
-            out.append(element["text"])
-        for element in block.get("elements") or ():
-            if isinstance(element.get("text"), dict):
-                out.append(element["text"]["text"])
-            elif isinstance(element.get("text"), str):
-                out.append(element["text"])
-    return "\n".join(out)
-
-
-def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [e for b in blocks or () if b["type"] == "actions" for e in b["elements"]]
 
 
 class Bed:
     """The app (with the icebreakers only) and the Slack adapter in HTTP mode, on ``fake``."""
 
-    def __init__(self, fake: FakeSlack, tmp_path: Path) -> None:
+    def __init__(self, fake: FakeSlack, db_url: str) -> None:
         self.fake = fake
         base = make_config(
             "en",
-            f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}",
+            db_url,
             channels={"welcome": WELCOME, "icebreakers": ICEBREAKERS},
             animators=[CAMILLE],
         )
@@ -116,13 +92,13 @@ class Bed:
 
 
 @pytest.fixture
-async def bed(tmp_path: Path) -> AsyncIterator[Bed]:
+async def bed(db_url: str) -> AsyncIterator[Bed]:
     async with FakeSlack(signing_secret=SECRET, team_name="Agora Test") as fake:
         fake.add_user(ALEX, "alex", "Alex Martin", "fr-FR")
         fake.add_user(CAMILLE, "camille", "Camille Durand", "fr-FR", is_admin=True)
         fake.add_channel(WELCOME, "welcome", members=[ALEX, CAMILLE])
         fake.add_channel(ICEBREAKERS, "icebreakers", members=[ALEX, CAMILLE])
-        b = Bed(fake, tmp_path)
+        b = Bed(fake, db_url)
         await b.start()
         try:
             yield b

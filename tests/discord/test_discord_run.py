@@ -27,7 +27,7 @@ def test_the_discord_adapter_is_an_entry_point() -> None:
 def test_the_readme_section_says_what_the_adapter_needs() -> None:
     from adapters.discord import invite_url
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     text = readme[readme.index("## Run it on Discord") : readme.index("## Run it on Slack")]
     assert invite_url("APPLICATION_ID") in text  # the permissions the bot asks for are the ones it uses
     assert "Server Members Intent" in text

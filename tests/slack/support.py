@@ -1,0 +1,140 @@
+"""What the Slack end-to-end tests share: the workspace's members and channels, the bed (the real Agora app and
+the Slack adapter against the loopback Slack fake), and helpers that read Block Kit. The fixtures that build the
+bed are in ``conftest.py``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from adapters.slack import SlackAdapter
+from bot.app import Agora
+from bot.clock import FakeClock
+from bot.config import Config, SlackConfig
+from bot.scheduler import VirtualScheduler
+from storage.database import Database
+from storage.models import Community, OutboxEntry
+from tests.fakes.fake_slack import FakeSlack, SlackCall
+
+SECRET = "test-signing-secret"
+ALICE = "U0ALICE001"  # a newcomer
+BOB = "U0BOB00001"  # in the "moderators" user group: an animator
+CAMILLE = "U0CAMILLE1"  # a workspace admin
+WELCOME = "C0WELCOME1"
+MEMBERS = "C0MEMBERS1"
+INTROS = "C0INTROS01"
+SCOPE = "C0SCOPE001"
+TIMEOUT = 10.0
+MODES = ["http", "socket"]
+
+
+@dataclass
+class Answer:
+    """What the bot answered to a payload: the HTTP response, or the Socket Mode acknowledgement."""
+
+    status: int
+    body: Any
+
+
+@dataclass
+class SlackBed:
+    fake: FakeSlack
+    app: Agora
+    adapter: SlackAdapter
+    database: Database
+    clock: FakeClock
+    scheduler: VirtualScheduler
+    mode: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.adapter.http_port}/slack/events"
+
+    async def send(self, payload: dict[str, Any], retry: int | None = None, **options: Any) -> Answer:
+        """Deliver ``payload`` as Slack would on this transport (``retry``: the re-delivery number)."""
+        if self.mode == "http":
+            response = await self.fake.requester(self.url).send(payload, retry_num=retry, **options)
+            try:
+                body = response.json()
+            except ValueError:
+                body = response.text
+            return Answer(response.status, body)
+        envelope_id = await self.fake.socket_deliver(payload, retry_attempt=retry or 0, timeout=TIMEOUT)
+        ack = await self.fake.wait_for_ack(envelope_id, TIMEOUT)
+        assert ack["envelope_id"] == envelope_id
+        return Answer(200, ack.get("payload"))
+
+    async def settle(self) -> None:
+        await asyncio.wait_for(self.adapter.settle(), TIMEOUT)
+
+    async def count(self, model: Any, *where: Any) -> int:
+        async with self.database.transaction() as session:
+            return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    async def outbox(self, op: str | None = None) -> list[OutboxEntry]:
+        async with self.database.transaction() as session:
+            query = select(OutboxEntry).order_by(OutboxEntry.id)
+            if op is not None:
+                query = query.where(OutboxEntry.op == op)
+            return list((await session.scalars(query)).all())
+
+    async def community(self) -> Community:
+        async with self.database.transaction() as session:
+            communities = (await session.scalars(select(Community))).all()
+            assert len(communities) == 1
+            return communities[0]
+
+    async def dm_post(self, user: str, since: int = 0) -> SlackCall:
+        channel = self.fake.dm_channel_id(user)
+        return await self.fake.wait_for_call(
+            "chat.postMessage", lambda c: c.args.get("channel") == channel, TIMEOUT, since=since
+        )
+
+
+def slack_config(
+    base: Config, fake: FakeSlack, mode: str, scope_channel: str | None = None, **overrides: Any
+) -> Config:
+    slack = SlackConfig.model_validate(
+        {
+            "bot_token": "xoxb-test",
+            "mode": mode,
+            "app_token": "xapp-test" if mode == "socket" else None,
+            "signing_secret": SECRET if mode == "http" else None,
+            "api_base_url": fake.api_base,
+            "http": {"host": "127.0.0.1", "port": 0},
+            "scope_channel": scope_channel,
+            **overrides,
+        }
+    )
+    return base.model_copy(update={"slack": slack})
+
+
+BedFactory = Callable[..., contextlib.AbstractAsyncContextManager[SlackBed]]
+
+
+# --- the bed: fake Slack, the app, the adapter -----------------------------------------------------------------
+
+
+def texts(blocks: list[dict[str, Any]]) -> str:
+    """Every text in a list of blocks, joined (what a member reads)."""
+    out: list[str] = []
+    for block in blocks or ():
+        if isinstance(block.get("text"), dict):
+            out.append(block["text"]["text"])
+        for element in block.get("fields") or ():
+            out.append(element["text"])
+        for element in block.get("elements") or ():
+            if isinstance(element.get("text"), dict):
+                out.append(element["text"]["text"])
+            elif isinstance(element.get("text"), str):
+                out.append(element["text"])
+    return "\n".join(out)
+
+
+def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for b in blocks or () if b["type"] == "actions" for e in b["elements"]]
