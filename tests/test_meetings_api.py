@@ -194,3 +194,23 @@ def test_a_poll_and_a_ballot_render_from_plain_data() -> None:
     assert ballot.title == "Your answers: Meetup" and ballot.ephemeral
     assert [f.value for f in ballot.fields] == ["Your answer: ✅ yes", "Not answered yet"]
     assert len(ballot.buttons) == 2 * 3 + 1  # yes / maybe / no per date, then "None of these dates"
+
+
+def test_the_announcement_renders_from_plain_data() -> None:
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from bot.features.meetings import render
+
+    start = datetime(2026, 12, 3, 17, 0, tzinfo=UTC)
+    meeting = SimpleNamespace(
+        id=3, title="Meetup", place="Lyon", starts_at=start, ends_at=start + timedelta(hours=2),
+        capacity=2, status="scheduled", ended_at=None,
+    )  # fmt: skip
+    people = render.Answers(going=["U1", "U2"], waitlist=["U3"])
+    shown = render.announcement(EN, meeting, people, "", "Europe/Paris")  # type: ignore[arg-type]
+    assert [f.name for f in shown.fields] == ["When", "Where", "Going (2/2)", "Waiting list (1)"]
+    assert "It is full" in shown.text and [b.label for b in shown.buttons] == ["Going", "Maybe", "Can't come"]
+    cancelled = SimpleNamespace(**{**vars(meeting), "status": "cancelled"})
+    gone = render.announcement(EN, cancelled, people, "", "Europe/Paris")  # type: ignore[arg-type]
+    assert gone.title == "Cancelled: Meetup" and gone.buttons == ()

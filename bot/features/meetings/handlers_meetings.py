@@ -26,6 +26,7 @@ from bot.content import load_bank
 from bot.context import Context
 from bot.errors import UserError
 from bot.events import ButtonPressed, MemberLeft
+from bot.features.meetings import render
 from bot.features.meetings.events import (
     ENDED,
     GOING,
@@ -40,21 +41,21 @@ from bot.features.meetings.events import (
 from bot.features.meetings.queries import (
     Roster,
     latest_ended_meeting,
+    mission_draws,
     roster,
     zone_of,
 )
 from bot.features.meetings.render import (
     ics_attachment,
-    names_text,
     when_text,
     zone_footer,
 )
 from bot.features.meetings.rules import places_to_give, rsvp_status
 from bot.i18n import N_, Translator
-from bot.messages import Attachment, Button, Field, Message, mention
+from bot.messages import Attachment, Button, Field, Message
 from bot.router import action, on
 from storage.models import MeetingStatus, Member, PollChoice
-from storage.tables.meetings import Meeting, MissionDraw, PollAnswer, Rsvp
+from storage.tables.meetings import Meeting, PollAnswer, Rsvp
 
 __all__ = ["MeetingHandlers", "community_name", "meeting_channel", "meeting_ics", "refresh_post"]
 
@@ -184,72 +185,19 @@ class MeetingHandlers:
             )
 
     def _rsvp_buttons(self, _: Translator, meeting: Meeting) -> tuple[Button, ...]:
-        ref = str(meeting.id)
-        return (
-            Button("meeting:going", _("Going"), ref=ref, style="success"),
-            Button("meeting:maybe", _("Maybe"), ref=ref, style="secondary"),
-            Button("meeting:not-going", _("Can't come"), ref=ref, style="secondary"),
-        )
+        return render.rsvp_buttons(_, meeting.id)
 
     async def _announcement(self, ctx: Context, meeting: Meeting, people: Roster) -> Message:
-        _ = ctx._
-        zone = ctx.settings.timezone
-        fields = [Field(_("When"), when_text(_, meeting.starts_at, meeting.ends_at, zone))]
-        if meeting.place:
-            fields.append(Field(_("Where"), meeting.place))
-        if meeting.status == MeetingStatus.CANCELLED:
-            return Message(
-                title=_("Cancelled: {title}", title=meeting.title),
-                text=_("This meeting is cancelled."),
-                fields=tuple(fields),
-                footer=zone_footer(_, zone),
-            )
-        going = (
-            _("Going ({count}/{capacity})", count=len(people.going), capacity=meeting.capacity)
-            if meeting.capacity
-            else _("Going ({count})", count=len(people.going))
-        )
-        fields.append(Field(going, names_text(_, [m.external_id for m in people.going])))
-        if people.waitlist:
-            fields.append(
-                Field(
-                    _("Waiting list ({count})", count=len(people.waitlist)),
-                    names_text(_, [m.external_id for m in people.waitlist]),
-                )
-            )
-        if people.maybe:
-            fields.append(
-                Field(
-                    _("Maybe ({count})", count=len(people.maybe)),
-                    names_text(_, [m.external_id for m in people.maybe]),
-                )
-            )
-        missions = await self._missions_in_progress(ctx, meeting)
-        if missions:
-            fields.append(Field(_("Missions since last time"), missions))
-        if meeting.ended_at is not None:
-            return Message(
-                title=meeting.title,
-                text=_("This meeting has taken place. Thank you to everyone who came!"),
-                fields=tuple(fields),
-                footer=zone_footer(_, zone),
-            )
-        text = _(
-            "Will you come? Your answer puts your name on the list, so the organisers know who to expect."
-        )
-        if meeting.capacity:
-            left = meeting.capacity - len(people.going)
-            text += " " + (
-                _.ngettext("{count} place left.", "{count} places left.", left)
-                if left > 0
-                else _("It is full: new answers join the waiting list, in order.")
-            )
-        return Message(
-            title=meeting.title,
-            text=text,
-            fields=tuple(fields),
-            buttons=self._rsvp_buttons(_, meeting),
-            footer=zone_footer(_, zone) + " " + _("The .ics file adds it to your calendar."),
+        return render.announcement(
+            ctx._,
+            meeting,
+            render.Answers(
+                going=[m.external_id for m in people.going],
+                waitlist=[m.external_id for m in people.waitlist],
+                maybe=[m.external_id for m in people.maybe],
+            ),
+            await self._missions_in_progress(ctx, meeting),
+            ctx.settings.timezone,
         )
 
     async def _missions_in_progress(self, ctx: Context, meeting: Meeting) -> str:
@@ -257,23 +205,13 @@ class MeetingHandlers:
         previous = await latest_ended_meeting(ctx, before=meeting.starts_at)
         if previous is None or previous.id == meeting.id:
             return ""
-        rows = (
-            await ctx.session.execute(
-                select(MissionDraw.card_id, Member)
-                .join(Member, Member.id == MissionDraw.member_id)
-                .where(MissionDraw.meeting_id == previous.id)
-                .order_by(MissionDraw.drawn_at, MissionDraw.id)
-            )
-        ).all()
-        if not rows:
-            return ""
         cards = {item.id: item for item in load_bank("missions", ctx.settings.locale)}
-        lines = [
-            f"• {mention(member.external_id)} — {cards[card].text.split(':', 1)[0].strip()}"
-            for card, member in rows
-            if card in cards
+        drawn = [
+            (member.external_id, cards[draw.card_id])
+            for draw, member in await mission_draws(ctx, previous)
+            if draw.card_id in cards
         ]
-        return "\n".join(lines[:NAMES_SHOWN])
+        return render.missions_lines(drawn[:NAMES_SHOWN])
 
     async def _refresh(self, ctx: Context, meeting: Meeting) -> None:
         message = await self._announcement(ctx, meeting, await roster(ctx, meeting))

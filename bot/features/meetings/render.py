@@ -1,9 +1,13 @@
 """How meetings read: dates and times in a member's time zone, lists of names, the .ics file, the settings page.
-Translator and plain data in, text or a Message out; no database."""
+Translator and plain data in, text or a Message out; no database.
+
+Longer than our usual 500 lines on purpose: every message of the three meeting features (meetings, missions,
+date polls) is here, in the one module the architecture test keeps free of storage and SQLAlchemy."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -240,6 +244,100 @@ def describe_line(_: Translator, line: LineProblem, timezone: str) -> str:
     )
 
 
+# --- the meeting's announcement ---------------------------------------------------------------------------
+
+
+class Meeting(Protocol):
+    """A meeting, as render reads it (a row used as plain data; its status compared with the enum's strings)."""
+
+    id: int
+    title: str
+    place: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int | None
+    status: str
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Who answered a meeting (platform member ids, each list in its order)."""
+
+    going: list[str] = field(default_factory=list)
+    waitlist: list[str] = field(default_factory=list)
+    maybe: list[str] = field(default_factory=list)
+
+
+def rsvp_buttons(_: Translator, meeting_id: int) -> tuple[Button, ...]:
+    """Going, maybe, can't come."""
+    ref = str(meeting_id)
+    return (
+        Button("meeting:going", _("Going"), ref=ref, style="success"),
+        Button("meeting:maybe", _("Maybe"), ref=ref, style="secondary"),
+        Button("meeting:not-going", _("Can't come"), ref=ref, style="secondary"),
+    )
+
+
+def announcement(_: Translator, meeting: Meeting, people: Answers, missions: str, zone: str) -> Message:
+    """The meeting's announcement, kept up to date: when, where, who comes, the missions since last time, the
+    answer buttons (none once it took place or was cancelled)."""
+    fields = [Field(_("When"), when_text(_, meeting.starts_at, meeting.ends_at, zone))]
+    if meeting.place:
+        fields.append(Field(_("Where"), meeting.place))
+    if meeting.status == "cancelled":
+        return Message(
+            title=_("Cancelled: {title}", title=meeting.title),
+            text=_("This meeting is cancelled."),
+            fields=tuple(fields),
+            footer=zone_footer(_, zone),
+        )
+    going = (
+        _("Going ({count}/{capacity})", count=len(people.going), capacity=meeting.capacity)
+        if meeting.capacity
+        else _("Going ({count})", count=len(people.going))
+    )
+    fields.append(Field(going, names_text(_, people.going)))
+    if people.waitlist:
+        fields.append(
+            Field(
+                _("Waiting list ({count})", count=len(people.waitlist)),
+                names_text(_, people.waitlist),
+            )
+        )
+    if people.maybe:
+        fields.append(
+            Field(
+                _("Maybe ({count})", count=len(people.maybe)),
+                names_text(_, people.maybe),
+            )
+        )
+    if missions:
+        fields.append(Field(_("Missions since last time"), missions))
+    if meeting.ended_at is not None:
+        return Message(
+            title=meeting.title,
+            text=_("This meeting has taken place. Thank you to everyone who came!"),
+            fields=tuple(fields),
+            footer=zone_footer(_, zone),
+        )
+    text = _("Will you come? Your answer puts your name on the list, so the organisers know who to expect.")
+    if meeting.capacity:
+        left = meeting.capacity - len(people.going)
+        text += " " + (
+            _.ngettext("{count} place left.", "{count} places left.", left)
+            if left > 0
+            else _("It is full: new answers join the waiting list, in order.")
+        )
+    return Message(
+        title=meeting.title,
+        text=text,
+        fields=tuple(fields),
+        buttons=rsvp_buttons(_, meeting.id),
+        footer=zone_footer(_, zone) + " " + _("The .ics file adds it to your calendar."),
+    )
+
+
 # --- mission cards ------------------------------------------------------------------------------------------
 
 
@@ -252,7 +350,7 @@ def missions_post(
     _: Translator, title: str, meeting_id: int, drawn: list[tuple[str, ContentItem]]
 ) -> Message:
     """The end-of-meeting post: thanks, the button to draw a card, and the cards drawn so far (member id, card)."""
-    listing = "\n".join(f"• {mention(member_id)} — {card_name(card)}" for member_id, card in drawn)
+    listing = missions_lines(drawn)
     return Message(
         title=_("Thank you for coming to “{title}”!", title=title),
         text=_(
@@ -455,3 +553,8 @@ def ballot(
         ),
         ephemeral=True,
     )
+
+
+def missions_lines(drawn: list[tuple[str, ContentItem]]) -> str:
+    """The cards members hold, one line each: "• @member — Find the venue"."""
+    return "\n".join(f"• {mention(member_id)} — {card_name(card)}" for member_id, card in drawn)
