@@ -2,19 +2,48 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
 from adapters.console import ConsoleCommunity
+from storage.database import Database
+from storage.migrate import upgrade
 from tests.support import make_config
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the head once per test session, by the migrations ``agora run`` applies; each
+    test's ``db_url`` starts from a copy of it, and the start-up migration finds nothing left to do."""
+    path = tmp_path_factory.mktemp("migrated") / "agora.db"
+
+    async def migrate() -> None:
+        database = Database(f"sqlite+aiosqlite:///{path}")
+        try:
+            await upgrade(database.engine)
+        finally:
+            await database.close()
+
+    asyncio.run(migrate())
+    # One self-contained file to copy: no write-ahead log beside it (each copy turns WAL on again when opened).
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA journal_mode=DELETE")
+    connection.close()
+    return path
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}"
+def db_url(tmp_path: Path, migrated_sqlite: Path) -> str:
+    """A SQLite file of this test's own, already at the head revision (a copy of the session's migrated file)."""
+    path = tmp_path / "agora.db"
+    shutil.copyfile(migrated_sqlite, path)
+    return f"sqlite+aiosqlite:///{path}"
 
 
 @pytest.fixture

@@ -2,12 +2,17 @@
 
 Test modules never import each other: what several of them share lives in a ``conftest.py`` (fixtures) or a
 ``support.py`` (helpers, imported normally), so each test module can run, move or disappear on its own.
+Every test database starts as a copy of one migrated file, and the app's start-up migration has nothing to do.
 """
 
 from __future__ import annotations
 
 import ast
+import sqlite3
 from pathlib import Path
+
+from storage.database import Database
+from storage.migrate import current_revisions, head_revisions
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -70,3 +75,24 @@ def test_the_import_check_sees_every_form_of_import() -> None:
         "tests.test_meetings",
     ]
     assert {"tests.support", "tests.discord.support", "tests.fakes.fake_discord"} <= {m for _, m in found}
+
+
+async def test_each_test_database_starts_at_the_head_and_the_start_up_migration_changes_nothing(
+    db_url: str,
+) -> None:
+    path = Path(db_url.removeprefix("sqlite+aiosqlite:///"))
+    with sqlite3.connect(path) as connection:
+        before = list(connection.iterdump())
+    connection.close()
+
+    database = Database(db_url)
+    try:
+        assert await current_revisions(database.engine) == head_revisions()
+        await database.upgrade()  # what ConsoleCommunity.start and ``agora run`` do first
+        assert await current_revisions(database.engine) == head_revisions()
+    finally:
+        await database.close()
+
+    with sqlite3.connect(path) as connection:
+        assert list(connection.iterdump()) == before
+    connection.close()
