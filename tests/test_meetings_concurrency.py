@@ -96,6 +96,7 @@ async def counts(h: ConsoleCommunity) -> dict[str, int]:
         return {choice: number for choice, number in rows.all()}
 
 
+@pytest.mark.slow
 async def test_200_members_answering_at_once_are_all_counted(url: str) -> None:
     h = ConsoleCommunity(
         make_config("en", url, meetings={"nudge_after": "off"}),
@@ -135,6 +136,7 @@ async def test_200_members_answering_at_once_are_all_counted(url: str) -> None:
         assert len(told) == MEMBERS
 
 
+@pytest.mark.slow
 async def test_the_poll_closes_once_when_the_last_of_200_members_answers(url: str) -> None:
     h = ConsoleCommunity(
         make_config("en", url, meetings={"nudge_after": "off"}),
