@@ -1,7 +1,8 @@
 """Meetings: a poll fixes the date, the date becomes a meeting members can count on, and mission cards share
 the work until the next one.
 
-Three features, each a class built from its handlers (mixins in ``handlers_*.py``) and the declarations below,
+Three features, each a class built from its handlers (mixins in ``handlers_*.py``; a mixin that calls another's
+helpers derives from it) and the declarations below,
 in the order they see a meeting's end: the meeting itself (announcement, RSVP, reminders, recap), the mission
 cards, then the next date poll. The meeting's settings (``community.meetings``) serve all three; the settings
 command (``/agora meeting settings``) is built by the core from :class:`MeetingSettings`.
@@ -18,10 +19,8 @@ from bot.context import Context
 from bot.feature import Feature, HealthStep, PersonalData
 from bot.features.meetings import queries, render
 from bot.features.meetings.handlers_commands import MeetingCommands
-from bot.features.meetings.handlers_meetings import MeetingHandlers
 from bot.features.meetings.handlers_missions import MissionHandlers
 from bot.features.meetings.handlers_poll_answers import PollAnswerHandlers
-from bot.features.meetings.handlers_polls import PollHandlers
 from bot.features.meetings.handlers_recap import RecapHandlers
 from bot.features.meetings.settings import MeetingSettings
 from bot.i18n import N_
@@ -31,7 +30,7 @@ from storage.tables.meetings import Meeting, MeetingPoll, MeetingPreference, Mis
 __all__ = ["MeetingPollsFeature", "MeetingsFeature", "MissionsFeature"]
 
 
-class MeetingsFeature(MeetingHandlers, RecapHandlers, MeetingCommands, Feature):
+class MeetingsFeature(RecapHandlers, MeetingCommands, Feature):
     """Meetings: announcement with .ics, RSVP with capacity and waiting list, reminders, recap, next date."""
 
     name = "meetings"
@@ -68,7 +67,7 @@ class MissionsFeature(MissionHandlers, Feature):
     personal_data = (PersonalData(MissionDraw, member="member_id", columns=("card_id",)),)
 
 
-class MeetingPollsFeature(PollHandlers, PollAnswerHandlers, Feature):
+class MeetingPollsFeature(PollAnswerHandlers, Feature):
     """Date polls: the form, the ballots, the live tally, the nudge, the close and the tie-break."""
 
     name = "meeting_polls"

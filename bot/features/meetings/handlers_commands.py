@@ -22,7 +22,7 @@ from bot.features.meetings.events import (
     REMINDER,
     WAITLIST,
 )
-from bot.features.meetings.handlers_meetings import meeting_ics
+from bot.features.meetings.handlers_meetings import MeetingHandlers, meeting_ics
 from bot.features.meetings.queries import (
     latest_ended_meeting,
     open_poll,
@@ -48,7 +48,7 @@ from storage.tables.meetings import Meeting, MeetingPreference
 __all__ = ["MeetingCommands"]
 
 
-class MeetingCommands:
+class MeetingCommands(MeetingHandlers):
     """``/agora meeting next|attendees|export|cancel|capacity|timezone|reminders``."""
 
     # --- commands ---------------------------------------------------------------------------------------------
@@ -272,9 +272,9 @@ class MeetingCommands:
         meeting = await self._target(ctx)
         raw = places.strip().lower()
         if means_no_limit(raw):
-            places = None
+            limit: int | None = None
         elif raw.isdigit() and int(raw) > 0:
-            places = int(raw)
+            limit = int(raw)
         else:
             raise UserError(
                 _(
@@ -282,12 +282,12 @@ class MeetingCommands:
                     value=raw,
                 )
             )
-        meeting.capacity = places
+        meeting.capacity = limit
         promoted = await self._promote(ctx, meeting)
         await self._refresh(ctx, meeting)
         text = (
-            _("“{title}” now has {places} places.", title=meeting.title, places=places)
-            if places
+            _("“{title}” now has {places} places.", title=meeting.title, places=limit)
+            if limit
             else _("“{title}” now has no limit on places.", title=meeting.title)
         )
         if promoted:
@@ -316,7 +316,7 @@ class MeetingCommands:
             )
             return
         if value.lower() in ("reset", "community") or is_off(value):
-            zone = None
+            chosen: str | None = None
         else:
             try:
                 ZoneInfo(value)
@@ -328,12 +328,12 @@ class MeetingCommands:
                         value=value,
                     )
                 ) from None
-            zone = value
+            chosen = value
         if found is None:
             found = MeetingPreference(community_id=ctx.community.id, member_id=member.id, reminders=True)
             ctx.session.add(found)
-        found.timezone = zone
-        ctx.reply(_("Your dates are shown in {timezone} time.", timezone=zone or ctx.settings.timezone))
+        found.timezone = chosen
+        ctx.reply(_("Your dates are shown in {timezone} time.", timezone=chosen or ctx.settings.timezone))
 
     @command(
         "meeting reminders",

@@ -54,7 +54,7 @@ from bot.features.meetings.rules import places_to_give, rsvp_status
 from bot.i18n import N_, Translator
 from bot.messages import Attachment, Button, Field, Message
 from bot.router import action, on
-from storage.models import MeetingStatus, Member, PollChoice
+from storage.models import MeetingStatus, Member, PollChoice, RsvpStatus
 from storage.tables.meetings import Meeting, PollAnswer, Rsvp
 
 __all__ = ["MeetingHandlers", "community_name", "meeting_channel", "meeting_ics", "refresh_post"]
@@ -302,7 +302,7 @@ class MeetingHandlers:
                 community_id=ctx.community.id, meeting_id=meeting.id, member_id=member.id, status=status
             )
             ctx.session.add(existing)
-        existing.status, existing.updated_at = status, ctx.now
+        existing.status, existing.updated_at = RsvpStatus(status), ctx.now
         existing.waitlisted_at = ctx.now if status == WAITLIST else None
         await ctx.session.flush()
         return existing

@@ -22,7 +22,7 @@ from bot.features.meetings.events import (
     MeetingEnded,
 )
 from bot.features.meetings.handlers_meetings import meeting_channel, refresh_post
-from bot.features.meetings.handlers_polls import CLOSE, NUDGE, PICK, NewOption
+from bot.features.meetings.handlers_polls import CLOSE, NUDGE, PICK, NewOption, PollHandlers
 from bot.features.meetings.queries import (
     counted_members,
     open_poll,
@@ -41,7 +41,7 @@ from storage.tables.meetings import Meeting, MeetingPoll, PollAnswer, PollOption
 __all__ = ["PollAnswerHandlers"]
 
 
-class PollAnswerHandlers:
+class PollAnswerHandlers(PollHandlers):
     """Answering, nudging, closing and deciding a date poll."""
 
     # --- answering ----------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from bot.features.meetings.events import (
     MeetingDateChosen,
     MeetingEnded,
 )
-from bot.features.meetings.handlers_meetings import meeting_channel
+from bot.features.meetings.handlers_meetings import MeetingHandlers, meeting_channel
 from bot.features.meetings.queries import (
     latest_ended_meeting,
     open_poll,
@@ -46,7 +46,7 @@ from storage.tables.meetings import Meeting, MissionDraw
 __all__ = ["RecapHandlers"]
 
 
-class RecapHandlers:
+class RecapHandlers(MeetingHandlers):
     """Reminders, the end of a meeting, its recap and the same slot again."""
 
     # --- reminders --------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ async def zone_of(ctx: Context, member: Member | None) -> str:
         found = await preference(ctx, member.id)
         if found is not None and found.timezone:
             return found.timezone
-    return ctx.settings.timezone
+    return str(ctx.settings.timezone)
 
 
 async def wants_reminders(ctx: Context, member_id: int) -> bool:
@@ -113,7 +113,7 @@ class Roster:
     not_going: list[Member] = field(default_factory=list)
     answers: dict[int, Rsvp] = field(default_factory=dict)
 
-    def status_of(self, member: Member) -> str | None:
+    def status_of(self, member: Member) -> RsvpStatus | None:
         found = self.answers.get(member.id)
         return found.status if found else None
 

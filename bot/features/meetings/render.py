@@ -7,6 +7,7 @@ date polls) is here, in the one module the architecture test keeps free of stora
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
@@ -250,13 +251,15 @@ def describe_line(_: Translator, line: LineProblem, timezone: str) -> str:
 class Meeting(Protocol):
     """A meeting, as render reads it (a row used as plain data; its status compared with the enum's strings)."""
 
+    @property
+    def status(self) -> str: ...
+
     id: int
     title: str
     place: str
     starts_at: datetime
     ends_at: datetime
     capacity: int | None
-    status: str
     ended_at: datetime | None
 
 
@@ -407,12 +410,14 @@ class PollOption(Protocol):
 class MeetingPoll(Protocol):
     """A date poll, as render reads it."""
 
+    @property
+    def status(self) -> str: ...
+
     id: int
     title: str
     place: str
     duration_minutes: int
     capacity: int | None
-    status: str
     closes_at: datetime
     automatic: bool
     chosen_option_id: int | None
@@ -428,7 +433,7 @@ def option_label(_: Translator, option: PollOption, zone: str) -> str:
 
 
 def poll_message(
-    _: Translator, poll: MeetingPoll, options: list[PollOption], tally: Tally, zone: str, now: datetime
+    _: Translator, poll: MeetingPoll, options: Sequence[PollOption], tally: Tally, zone: str, now: datetime
 ) -> Message:
     """The poll's post: each date with its tally, then what happens next (answer, the tie, the date chosen)."""
     fields = []
@@ -501,7 +506,7 @@ def poll_message(
 def ballot(
     _: Translator,
     poll: MeetingPoll,
-    options: list[PollOption],
+    options: Sequence[PollOption],
     mine: dict[int, str],
     page: int,
     zone: str,
