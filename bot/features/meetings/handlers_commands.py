@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -54,7 +55,7 @@ class MeetingCommands(MeetingHandlers):
     # --- commands ---------------------------------------------------------------------------------------------
 
     @command("meeting next", N_("The next meeting (or the open date poll), and your answer"))
-    async def next(self, ctx: Context) -> None:
+    async def next(self, ctx: Context[Any]) -> None:
         _ = ctx._
         member = await ctx.member()
         zone = await zone_of(ctx, member)
@@ -109,14 +110,14 @@ class MeetingCommands(MeetingHandlers):
             text += " " + _("Open a date poll with /agora meeting poll.")
         ctx.reply(text)
 
-    async def _target(self, ctx: Context) -> Meeting:
+    async def _target(self, ctx: Context[Any]) -> Meeting:
         meeting = await upcoming_meeting(ctx)
         if meeting is None:
             raise UserError(ctx._("No meeting is planned yet."))
         return meeting
 
     @command("meeting attendees", N_("Who is coming to the next meeting"))
-    async def attendees(self, ctx: Context) -> None:
+    async def attendees(self, ctx: Context[Any]) -> None:
         _ = ctx._
         meeting = await self._target(ctx)
         people = await roster(ctx, meeting)
@@ -153,7 +154,7 @@ class MeetingCommands(MeetingHandlers):
     @command(
         "meeting export", N_("Receive the list of who answered the next meeting, as CSV"), animator_only=True
     )
-    async def export(self, ctx: Context) -> None:
+    async def export(self, ctx: Context[Any]) -> None:
         _ = ctx._
         meeting = await upcoming_meeting(ctx) or await latest_ended_meeting(ctx)
         if meeting is None:

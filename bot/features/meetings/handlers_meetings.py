@@ -19,6 +19,8 @@ live updates of a post) live here too.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from bot.chat import ScheduledEvent
@@ -60,11 +62,11 @@ from storage.tables.meetings import Meeting, PollAnswer, Rsvp
 __all__ = ["MeetingHandlers", "community_name", "meeting_channel", "meeting_ics", "refresh_post"]
 
 
-def community_name(ctx: Context) -> str:
+def community_name(ctx: Context[Any]) -> str:
     return ctx.settings.name or ctx.community.name or "Agora"
 
 
-def meeting_ics(ctx: Context, meeting: Meeting, *, cancelled: bool = False) -> Attachment:
+def meeting_ics(ctx: Context[Any], meeting: Meeting, *, cancelled: bool = False) -> Attachment:
     """The .ics file of ``meeting`` (its uid names the community, so calendars never mix two groups' meetings)."""
     return ics_attachment(
         uid=f"meeting-{meeting.id}-{ctx.community.platform}-{ctx.community.external_id}@agora",
@@ -79,14 +81,14 @@ def meeting_ics(ctx: Context, meeting: Meeting, *, cancelled: bool = False) -> A
     )
 
 
-async def refresh_post(ctx: Context, post_entry_id: int | None, message: Message) -> int | None:
+async def refresh_post(ctx: Context[Any], post_entry_id: int | None, message: Message) -> int | None:
     """Replace what an earlier post says (a tally, a list), and return the update's entry id to remember.
     The outbox supersedes an earlier update still waiting (``ctx.replace_post``)."""
     entry = await ctx.replace_post(post_entry_id, message)
     return entry.id if entry is not None else None
 
 
-def meeting_channel(ctx: Context, fallback: str | None = None) -> str | None:
+def meeting_channel(ctx: Context[Any], fallback: str | None = None) -> str | None:
     """Where meetings are posted: the meetings channel (or announcements, welcome), else ``fallback``."""
     return ctx.settings.channel("meetings") or fallback
 
@@ -145,7 +147,7 @@ class MeetingHandlers:
         if event.poll_id is not None and event.option_id is not None:
             await self._tell_voters(ctx, meeting, event.poll_id, event.option_id)
 
-    async def _tell_voters(self, ctx: Context, meeting: Meeting, poll_id: int, option_id: int) -> None:
+    async def _tell_voters(self, ctx: Context[Any], meeting: Meeting, poll_id: int, option_id: int) -> None:
         """Everyone who answered the poll hears the date it fixed, with the RSVP buttons and the .ics."""
         _ = ctx._
         rows = (
@@ -187,7 +189,7 @@ class MeetingHandlers:
     def _rsvp_buttons(self, _: Translator, meeting: Meeting) -> tuple[Button, ...]:
         return render.rsvp_buttons(_, meeting.id)
 
-    async def _announcement(self, ctx: Context, meeting: Meeting, people: Roster) -> Message:
+    async def _announcement(self, ctx: Context[Any], meeting: Meeting, people: Roster) -> Message:
         return render.announcement(
             ctx._,
             meeting,
@@ -200,7 +202,7 @@ class MeetingHandlers:
             ctx.settings.timezone,
         )
 
-    async def _missions_in_progress(self, ctx: Context, meeting: Meeting) -> str:
+    async def _missions_in_progress(self, ctx: Context[Any], meeting: Meeting) -> str:
         """The mission cards drawn at the meeting before this one: who is on what."""
         previous = await latest_ended_meeting(ctx, before=meeting.starts_at)
         if previous is None or previous.id == meeting.id:
@@ -213,13 +215,13 @@ class MeetingHandlers:
         ]
         return render.missions_lines(drawn[:NAMES_SHOWN])
 
-    async def _refresh(self, ctx: Context, meeting: Meeting) -> None:
+    async def _refresh(self, ctx: Context[Any], meeting: Meeting) -> None:
         message = await self._announcement(ctx, meeting, await roster(ctx, meeting))
         meeting.list_entry_id = await refresh_post(ctx, meeting.announcement_entry_id, message)
 
     # --- RSVP -----------------------------------------------------------------------------------------------------
 
-    async def _meeting_from(self, ctx: Context, ref: str) -> Meeting:
+    async def _meeting_from(self, ctx: Context[Any], ref: str) -> Meeting:
         return await ctx.owned(
             Meeting, ref, gone=N_("This button no longer matches a meeting. Try /agora meeting next.")
         )
@@ -295,7 +297,7 @@ class MeetingHandlers:
         ctx.reply(reply)
 
     async def _set_rsvp(
-        self, ctx: Context, meeting: Meeting, member: Member, status: str, existing: Rsvp | None
+        self, ctx: Context[Any], meeting: Meeting, member: Member, status: str, existing: Rsvp | None
     ) -> Rsvp:
         if existing is None:
             existing = Rsvp(
@@ -307,7 +309,7 @@ class MeetingHandlers:
         await ctx.session.flush()
         return existing
 
-    async def _promote(self, ctx: Context, meeting: Meeting) -> list[Member]:
+    async def _promote(self, ctx: Context[Any], meeting: Meeting) -> list[Member]:
         """Give free places to the waiting list, in order, and tell each person promoted by direct message."""
         people = await roster(ctx, meeting)
         promoted = places_to_give(people.waitlist, len(people.going), meeting.capacity)

@@ -12,6 +12,7 @@ for the next recap.
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from bot.content import ContentItem, load_bank
 from bot.context import Context
@@ -34,10 +35,10 @@ __all__ = ["MissionHandlers"]
 class MissionHandlers:
     """Mission cards drawn at the end of a meeting."""
 
-    def _bank(self, ctx: Context) -> tuple[ContentItem, ...]:
+    def _bank(self, ctx: Context[Any]) -> tuple[ContentItem, ...]:
         return load_bank("missions", ctx.settings.locale)
 
-    def _post(self, ctx: Context, meeting: Meeting, draws: list[tuple[MissionDraw, Member]]) -> Message:
+    def _post(self, ctx: Context[Any], meeting: Meeting, draws: list[tuple[MissionDraw, Member]]) -> Message:
         cards = {item.id: item for item in self._bank(ctx)}
         drawn = [(member.external_id, cards[draw.card_id]) for draw, member in draws if draw.card_id in cards]
         return render.missions_post(ctx._, meeting.title, meeting.id, drawn)
@@ -100,7 +101,7 @@ class MissionHandlers:
         ctx.reply(render.mission_drawn(_, card))
 
     @command("meeting missions", N_("The mission cards drawn at the last meeting, and who has them"))
-    async def missions(self, ctx: Context) -> None:
+    async def missions(self, ctx: Context[Any]) -> None:
         _ = ctx._
         meeting = await latest_ended_meeting(ctx)
         if meeting is None:

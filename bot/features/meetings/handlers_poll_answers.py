@@ -5,6 +5,7 @@ the tie the organiser breaks, and the next poll right after a meeting. Handlers 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -46,7 +47,7 @@ class PollAnswerHandlers(PollHandlers):
 
     # --- answering ----------------------------------------------------------------------------------------------
 
-    async def _load(self, ctx: Context, poll: MeetingPoll) -> tuple[list[PollOption], Tally]:
+    async def _load(self, ctx: Context[Any], poll: MeetingPoll) -> tuple[list[PollOption], Tally]:
         options = list(
             (
                 await ctx.session.scalars(
@@ -64,7 +65,7 @@ class PollAnswerHandlers(PollHandlers):
         ).all()
         return options, count([o.id for o in options], [tuple(row) for row in answers])
 
-    async def _mine(self, ctx: Context, poll: MeetingPoll, member: Member) -> dict[int, str]:
+    async def _mine(self, ctx: Context[Any], poll: MeetingPoll, member: Member) -> dict[int, str]:
         rows = await ctx.session.execute(
             select(PollAnswer.option_id, PollAnswer.choice).where(
                 PollAnswer.poll_id == poll.id, PollAnswer.member_id == member.id
@@ -72,12 +73,12 @@ class PollAnswerHandlers(PollHandlers):
         )
         return {option_id: choice for option_id, choice in rows.all()}
 
-    async def _poll_from(self, ctx: Context, poll_id: int) -> MeetingPoll:
+    async def _poll_from(self, ctx: Context[Any], poll_id: int) -> MeetingPoll:
         return await ctx.owned(
             MeetingPoll, poll_id, gone=N_("This button no longer matches a poll. Try /agora meeting next.")
         )
 
-    def _require_open(self, ctx: Context, poll: MeetingPoll) -> None:
+    def _require_open(self, ctx: Context[Any], poll: MeetingPoll) -> None:
         if poll.status != MeetingPollStatus.OPEN:
             raise UserError(
                 ctx._(
@@ -98,7 +99,9 @@ class PollAnswerHandlers(PollHandlers):
         for page in range((len(options) + PAGE - 1) // PAGE):
             ctx.reply(self._ballot(ctx, poll, options, mine, page, zone))
 
-    async def _record(self, ctx: Context, poll: MeetingPoll, member: Member, choices: dict[int, str]) -> None:
+    async def _record(
+        self, ctx: Context[Any], poll: MeetingPoll, member: Member, choices: dict[int, str]
+    ) -> None:
         """Record answers, one row per member and option: an insert that becomes an update on a second answer
         (so even two processes answering for the same member at once keep exactly one row)."""
         dialect = ctx.session.get_bind().dialect.name
@@ -139,7 +142,7 @@ class PollAnswerHandlers(PollHandlers):
         await self._answered(ctx, poll, {o.id: NO for o in options}, page_of=len(options))
 
     async def _answered(
-        self, ctx: Context, poll: MeetingPoll, choices: dict[int, str], *, page_of: int
+        self, ctx: Context[Any], poll: MeetingPoll, choices: dict[int, str], *, page_of: int
     ) -> None:
         self._require_open(ctx, poll)
         member = await ctx.member()
@@ -207,7 +210,7 @@ class PollAnswerHandlers(PollHandlers):
         await self._close(ctx, poll, options, tally)
 
     @command("meeting close", N_("Close the open date poll now"), animator_only=True)
-    async def close_now(self, ctx: Context) -> None:
+    async def close_now(self, ctx: Context[Any]) -> None:
         _ = ctx._
         poll = await open_poll(ctx)
         if poll is None or poll.status != MeetingPollStatus.OPEN:
@@ -216,7 +219,9 @@ class PollAnswerHandlers(PollHandlers):
         await self._close(ctx, poll, options, tally)
         ctx.reply(_("The poll “{title}” is closed.", title=poll.title))
 
-    async def _close(self, ctx: Context, poll: MeetingPoll, options: list[PollOption], tally: Tally) -> None:
+    async def _close(
+        self, ctx: Context[Any], poll: MeetingPoll, options: list[PollOption], tally: Tally
+    ) -> None:
         """The best future date wins; a tie goes to the organiser; a poll whose dates all passed just ends."""
         await ctx.cancel_timer(CLOSE, str(poll.id))
         await ctx.cancel_timer(NUDGE, str(poll.id))
@@ -296,7 +301,12 @@ class PollAnswerHandlers(PollHandlers):
         )
 
     async def _decide(
-        self, ctx: Context, poll: MeetingPoll, options: list[PollOption], tally: Tally, option: PollOption
+        self,
+        ctx: Context[Any],
+        poll: MeetingPoll,
+        options: list[PollOption],
+        tally: Tally,
+        option: PollOption,
     ) -> None:
         poll.status, poll.chosen_option_id = MeetingPollStatus.CLOSED, option.id
         poll.tally_entry_id = await refresh_post(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.context import Context
 from bot.durations import format_duration, parse_duration
@@ -70,7 +71,7 @@ class PollHandlers:
 
     # --- opening a poll ----------------------------------------------------------------------------------------
 
-    async def _may_organise(self, ctx: Context) -> Member:
+    async def _may_organise(self, ctx: Context[Any]) -> Member:
         member = await ctx.member()
         if ctx.is_animator or await holds_card(ctx, member, DATE_CARD):
             return member
@@ -81,7 +82,7 @@ class PollHandlers:
             )
         )
 
-    async def _no_open_poll(self, ctx: Context) -> None:
+    async def _no_open_poll(self, ctx: Context[Any]) -> None:
         poll = await open_poll(ctx)
         if poll is not None:
             raise UserError(
@@ -140,7 +141,7 @@ class PollHandlers:
             )
         )
 
-    def _closing_time(self, ctx: Context, text: str) -> datetime:
+    def _closing_time(self, ctx: Context[Any], text: str) -> datetime:
         """``closes=2d`` (a delay from now) or ``closes="friday 6pm"`` (a date)."""
         _ = ctx._
         try:
@@ -276,7 +277,7 @@ class PollHandlers:
 
     async def _create(
         self,
-        ctx: Context,
+        ctx: Context[Any],
         *,
         title: str,
         place: str,
@@ -333,13 +334,13 @@ class PollHandlers:
         return render.option_label(_, option, zone)
 
     def _poll_message(
-        self, ctx: Context, poll: MeetingPoll, options: list[PollOption], tally: Tally
+        self, ctx: Context[Any], poll: MeetingPoll, options: list[PollOption], tally: Tally
     ) -> Message:
         return render.poll_message(ctx._, poll, options, tally, ctx.settings.timezone, ctx.now)
 
     def _ballot(
         self,
-        ctx: Context,
+        ctx: Context[Any],
         poll: MeetingPoll,
         options: list[PollOption],
         mine: dict[int, str],

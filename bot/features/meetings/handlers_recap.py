@@ -4,6 +4,7 @@ the same slot again when the next date is not polled. Handlers of :class:`bot.fe
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -100,7 +101,7 @@ class RecapHandlers(MeetingHandlers):
         if ctx.settings.meetings.next_poll == "same_slot":
             await self._same_slot(ctx, meeting)
 
-    async def _recap_owner(self, ctx: Context, meeting: Meeting) -> str:
+    async def _recap_owner(self, ctx: Context[Any], meeting: Meeting) -> str:
         """Who is asked for the recap: whoever drew the note-taking card at the meeting before, else the organiser."""
         previous = await latest_ended_meeting(ctx, before=meeting.starts_at)
         if previous is not None and previous.id != meeting.id:
@@ -117,7 +118,7 @@ class RecapHandlers(MeetingHandlers):
                 return note_taker.external_id
         return meeting.created_by
 
-    def _ask_recap(self, ctx: Context, meeting: Meeting, owner: str, *, reminder: bool) -> None:
+    def _ask_recap(self, ctx: Context[Any], meeting: Meeting, owner: str, *, reminder: bool) -> None:
         _ = ctx._
         if reminder:
             title = _("The recap of “{title}” is still waiting", title=meeting.title)
@@ -149,7 +150,7 @@ class RecapHandlers(MeetingHandlers):
             return
         self._ask_recap(ctx, meeting, await self._recap_owner(ctx, meeting), reminder=True)
 
-    async def _may_write_recap(self, ctx: Context, meeting: Meeting) -> None:
+    async def _may_write_recap(self, ctx: Context[Any], meeting: Meeting) -> None:
         assert ctx.actor is not None
         if ctx.is_animator or ctx.actor.id in (meeting.created_by, await self._recap_owner(ctx, meeting)):
             return
@@ -159,7 +160,7 @@ class RecapHandlers(MeetingHandlers):
             )
         )
 
-    def _recap_form(self, ctx: Context, meeting: Meeting) -> Form:
+    def _recap_form(self, ctx: Context[Any], meeting: Meeting) -> Form:
         _ = ctx._
         return Form(
             id=RECAP_FORM,
@@ -193,7 +194,7 @@ class RecapHandlers(MeetingHandlers):
         ctx.open_form(self._recap_form(ctx, meeting))
 
     @command("meeting recap", N_("Write the recap of the last meeting (organiser or note-taker)"))
-    async def recap_command(self, ctx: Context) -> None:
+    async def recap_command(self, ctx: Context[Any]) -> None:
         meeting = await latest_ended_meeting(ctx)
         if meeting is None:
             raise UserError(ctx._("No meeting has taken place yet: there is no recap to write."))
@@ -244,7 +245,7 @@ class RecapHandlers(MeetingHandlers):
             else _("Thank you! The recap is updated.")
         )
 
-    async def _same_slot(self, ctx: Context, meeting: Meeting) -> None:
+    async def _same_slot(self, ctx: Context[Any], meeting: Meeting) -> None:
         """The next meeting at the same slot, one cadence later, unless one is already planned or polled."""
         if await upcoming_meeting(ctx) is not None or await open_poll(ctx) is not None:
             return

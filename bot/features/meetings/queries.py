@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import distinct, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,11 +16,11 @@ from storage.models import Acknowledgement, MeetingPollStatus, MeetingStatus, Me
 from storage.tables.meetings import Meeting, MeetingPoll, MeetingPreference, MissionDraw, PollAnswer, Rsvp
 
 
-async def preference(ctx: Context, member_id: int) -> MeetingPreference | None:
+async def preference(ctx: Context[Any], member_id: int) -> MeetingPreference | None:
     return await ctx.session.scalar(select(MeetingPreference).where(MeetingPreference.member_id == member_id))
 
 
-async def zone_of(ctx: Context, member: Member | None) -> str:
+async def zone_of(ctx: Context[Any], member: Member | None) -> str:
     """The time zone ``member``'s dates are shown in: theirs if they set one, else the community's."""
     if member is not None:
         found = await preference(ctx, member.id)
@@ -28,12 +29,12 @@ async def zone_of(ctx: Context, member: Member | None) -> str:
     return str(ctx.settings.timezone)
 
 
-async def wants_reminders(ctx: Context, member_id: int) -> bool:
+async def wants_reminders(ctx: Context[Any], member_id: int) -> bool:
     found = await preference(ctx, member_id)
     return found is None or found.reminders
 
 
-async def counted_members(ctx: Context) -> list[Member]:
+async def counted_members(ctx: Context[Any]) -> list[Member]:
     """The members a poll waits for: still here, and who accepted the charter (they are in, not just passing)."""
     return list(
         (
@@ -50,7 +51,7 @@ async def counted_members(ctx: Context) -> list[Member]:
     )
 
 
-async def latest_ended_meeting(ctx: Context, before: datetime | None = None) -> Meeting | None:
+async def latest_ended_meeting(ctx: Context[Any], before: datetime | None = None) -> Meeting | None:
     query = select(Meeting).where(
         Meeting.community_id == ctx.community.id,
         Meeting.status == MeetingStatus.SCHEDULED,
@@ -61,7 +62,7 @@ async def latest_ended_meeting(ctx: Context, before: datetime | None = None) -> 
     return await ctx.session.scalar(query.order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(1))
 
 
-async def upcoming_meeting(ctx: Context) -> Meeting | None:
+async def upcoming_meeting(ctx: Context[Any]) -> Meeting | None:
     """The next meeting that has not ended yet."""
     return await ctx.session.scalar(
         select(Meeting)
@@ -76,7 +77,7 @@ async def upcoming_meeting(ctx: Context) -> Meeting | None:
     )
 
 
-async def open_poll(ctx: Context) -> MeetingPoll | None:
+async def open_poll(ctx: Context[Any]) -> MeetingPoll | None:
     return await ctx.session.scalar(
         select(MeetingPoll)
         .where(
@@ -88,7 +89,7 @@ async def open_poll(ctx: Context) -> MeetingPoll | None:
     )
 
 
-async def holds_card(ctx: Context, member: Member, card_id: str) -> bool:
+async def holds_card(ctx: Context[Any], member: Member, card_id: str) -> bool:
     """Whether ``member`` drew mission card ``card_id`` at the last meeting (it lasts until the next one)."""
     last = await latest_ended_meeting(ctx)
     if last is None:
@@ -121,7 +122,7 @@ class Roster:
         return next((i for i, m in enumerate(self.waitlist, start=1) if m.id == member.id), 0)
 
 
-async def roster(ctx: Context, meeting: Meeting) -> Roster:
+async def roster(ctx: Context[Any], meeting: Meeting) -> Roster:
     rows = (
         await ctx.session.execute(
             select(Rsvp, Member)
@@ -190,7 +191,7 @@ async def count_polls_answered(session: AsyncSession, community_id: int, since: 
     return int(await session.scalar(select(func.count()).select_from(answered)) or 0)
 
 
-async def mission_draws(ctx: Context, meeting: Meeting) -> list[tuple[MissionDraw, Member]]:
+async def mission_draws(ctx: Context[Any], meeting: Meeting) -> list[tuple[MissionDraw, Member]]:
     """The mission cards drawn at ``meeting``, in the order they were drawn, with who drew them."""
     rows = await ctx.session.execute(
         select(MissionDraw, Member)
