@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
@@ -158,20 +157,6 @@ class Context(Generic[E]):
         """Replace the message carrying the button that was pressed (a DM's "I accept" becomes "accepted")."""
         self.outcome.update = message
 
-    def refuse_invalid(self, error: ValidationError, given: dict[str, Any]) -> None:
-        """Refuse settings that don't validate, naming the first bad option and what was given for it."""
-        first = error.errors()[0]
-        name = str(first["loc"][0]) if first["loc"] else ""
-        reason = str(first["msg"]).removeprefix("Value error, ")
-        raise UserError(
-            self._(
-                "“{value}” can't be used for {option}: {reason}.",
-                value=excerpt(given.get(name, first.get("input", ""))),
-                option=name,
-                reason=reason,
-            )
-        )
-
     # --- actions that must not be lost: the outbox ------------------------------------------------------
 
     def enqueue(self, operation: Operation) -> OutboxEntry:
@@ -208,10 +193,6 @@ class Context(Generic[E]):
         if not channel:
             return None
         return self.post(channel, message, thread_title=thread_title)
-
-    def update_posted(self, entry_id: int, message: Message) -> OutboxEntry:
-        """Deprecated spelling of :meth:`replace_post` without superseding; goes once features moved over."""
-        return self.enqueue(ReplacePost(message, entry=entry_id))
 
     async def replace_post(self, post: OutboxEntry | int | None, message: Message) -> OutboxEntry | None:
         """Replace what an earlier outbox post says (a tally that changed), once that post is delivered. An

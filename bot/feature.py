@@ -92,6 +92,9 @@ class Feature:
     # The command the core builds from ``settings`` (``"debate settings"``); None for no command.
     settings_command: ClassVar[str | None] = None
     settings_description: ClassVar[str] = ""
+    # The settings page's titles, when only looking and after a change (English message ids).
+    settings_title: ClassVar[str] = ""
+    settings_saved_title: ClassVar[str] = ""
     # Fields of ``settings`` the command leaves out (they have commands of their own, or are config-only).
     settings_hidden: ClassVar[frozenset[str]] = frozenset()
 

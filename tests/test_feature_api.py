@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 import pytest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from adapters.console import ConsoleCommunity
 from bot.context import Context
@@ -26,6 +26,13 @@ class PulseSettings(BaseModel):
     """A weekly question to take the group's pulse."""
 
     schedule: OffOrCron = Field(default="0 9 * * mon", description=N_("When to ask: a cron rule, or off"))
+
+    @field_validator("schedule")
+    @classmethod
+    def _not_every_minute(cls, rule: str | None) -> str | None:
+        if rule is not None and rule.startswith("* "):
+            raise ValueError("asking every minute would be spam")
+        return rule
 
 
 class PulseFeature(Feature):
@@ -141,3 +148,19 @@ async def test_owned_finds_only_this_communitys_rows(pulse: ConsoleCommunity) ->
             with pytest.raises(UserError, match="no longer exists"):
                 await ctx.owned(Timer, ref, gone=N_("This no longer exists."))
         await session.rollback()
+
+
+async def test_a_setting_its_validator_refuses_is_refused_in_the_members_language(
+    make_harness: Callable[..., ConsoleCommunity],
+) -> None:
+    h = make_harness("fr")
+    h._features = lambda: [PulseFeature()]
+    await h.start()
+    try:
+        outcome = await h.command("camille", 'pulse settings schedule="* * * * *"')
+        text = said(outcome)
+        assert "n'est pas un calendrier que je comprends (option schedule)" in text
+        assert "spam" not in text
+        assert "0 9 * * mon" in said(await h.command("camille", "pulse settings"))
+    finally:
+        await h.stop()

@@ -141,9 +141,7 @@ def settings_model(extra: tuple[type[Feature], ...] = ()) -> type[CommunitySetti
             if name in sections or name in CommunitySettings.model_fields:
                 raise ValueError(f"settings section {name!r} is declared twice")
             sections[name] = (feature.settings, Field(default_factory=feature.settings))
-    return create_model(
-        "CommunitySettings", __base__=CommunitySettings, __module__=__name__, **sections
-    )
+    return create_model("CommunitySettings", __base__=CommunitySettings, __module__=__name__, **sections)
 
 
 def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from bot.errors import UserError
+from bot.events import CommandInvoked
 from bot.i18n import N_
 from bot.messages import Field, Message
-from bot.settings.types import INTEGER, Kind, kind_of
+from bot.settings.types import INTEGER, Kind, excerpt, kind_of
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -80,23 +82,32 @@ def settings_command(feature: Feature) -> CommandSpec:
     kinds = {option.name: option.value_kind for option in options}
     # Option name -> field name (they differ where a field keeps an older, shorter option name).
     fields = {option_name(name, info): name for name, info in model.model_fields.items()}
+    by_field = {fields[option.name]: option for option in options}
 
     async def handler(ctx: Context[Any]) -> None:
         args = ctx.args
         if not args:
             await ctx.app.reconcile_schedules(ctx, [feature])
-            ctx.reply(await feature.describe_settings(ctx, ctx._("Settings: {feature}", feature=section)))
+            title = (
+                ctx._(feature.settings_title)
+                if feature.settings_title
+                else ctx._("Settings: {feature}", feature=section)
+            )
+            ctx.reply(await feature.describe_settings(ctx, title))
             return
         current = ctx.settings.section(section)
         changes = {fields[name]: _stored(kinds[name], value) for name, value in args.items()}
         try:
             model.model_validate({**current.model_dump(mode="json"), **changes})
         except ValidationError as exc:
-            ctx.refuse_invalid(exc, {fields[name]: value for name, value in args.items()})
+            raise _refusal(ctx, exc, by_field, args) from None
         ctx.save_settings(changes, section=section)
         await ctx.app.reconcile_schedules(ctx, [feature])
         await feature.settings_saved(ctx, changes)
-        ctx.reply(await feature.describe_settings(ctx, ctx._("Settings saved.")))
+        saved = (
+            ctx._(feature.settings_saved_title) if feature.settings_saved_title else ctx._("Settings saved.")
+        )
+        ctx.reply(await feature.describe_settings(ctx, saved))
 
     handler.__name__ = f"{feature.name}_settings"
     return CommandSpec(
@@ -106,6 +117,30 @@ def settings_command(feature: Feature) -> CommandSpec:
         animator_only=True,
         handler=handler,
         feature=feature.name,
+    )
+
+
+def _refusal(
+    ctx: Context[Any], error: ValidationError, by_field: dict[str, Option], given: dict[str, Any]
+) -> UserError:
+    """The refusal for settings that don't validate: the bad option's own message, in the member's language
+    (pydantic's reasons are English and name fields, not options)."""
+    first = error.errors()[0]
+    option = by_field.get(str(first["loc"][0])) if first["loc"] else None
+    if option is None:
+        return UserError(
+            ctx._(
+                "These settings can't be saved together. See them with /agora {command}.",
+                command=ctx.event.name if isinstance(ctx.event, CommandInvoked) else "help",
+            )
+        )
+    return UserError(
+        ctx._(
+            option.error or option.value_kind.error,
+            value=excerpt(given.get(option.name, first.get("input", ""))),
+            option=option.name,
+            choices=", ".join(option.choices),
+        )
     )
 
 

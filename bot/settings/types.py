@@ -208,8 +208,8 @@ def _time_of_day(raw: Any) -> str:
 def _ref(prefix: str) -> Callable[[Any], str]:
     def read(raw: Any) -> str:
         text = str(raw).strip()
-        # Adapters hand over the neutral forms; what a member typed by hand may still carry the sigil.
-        match = re.fullmatch(rf"<{re.escape(prefix)}([^>|]+)(?:\|[^>]*)?>", text)
+        # Adapters hand over the neutral forms (``<@id>``); what a member typed by hand may still carry the sigil.
+        match = re.fullmatch(rf"<{re.escape(prefix)}([^>]+)>", text)
         if match:
             return match.group(1)
         text = text.removeprefix(prefix if prefix != "@&" else "@")

@@ -46,6 +46,8 @@ class DebatesFeature(DebateHandlers, MotionHandlers, LeadHandlers, Feature):
     order = 60
     settings = DebateSettings
     settings_command = "debate settings"
+    settings_title = N_("Debate settings")
+    settings_saved_title = N_("Debate settings saved.")
     settings_description = N_("Debate settings: schedule, duration, anonymity, rotating lead")
     schedules = (ScheduleSpec(SCHEDULED, lambda s: s.debates.schedule if s.debates.enabled else None),)
     personal_data = (
@@ -76,8 +78,6 @@ class DebatesFeature(DebateHandlers, MotionHandlers, LeadHandlers, Feature):
     async def describe_settings(self, ctx: Context[Any], title: str) -> Message:
         """The debate settings page, with the next scheduled debate and the channel."""
         _ = ctx._
-        # The core titles the page "Settings saved." after a change; debates always said which settings.
-        title = _("Debate settings saved.") if title == _("Settings saved.") else _("Debate settings")
         d = ctx.settings.debates
         upcoming = next_scheduled(ctx)
         view = render.SettingsView(

@@ -37,6 +37,7 @@ class MeetingsFeature(RecapHandlers, MeetingCommands, Feature):
     order = 60
     settings = MeetingSettings
     settings_command = "meeting settings"
+    settings_title = N_("How meetings work here")
     settings_description = N_("See or change how meetings work here (animators)")
     personal_data = (
         PersonalData(Rsvp, member="member_id", columns=("status",)),
@@ -53,10 +54,7 @@ class MeetingsFeature(RecapHandlers, MeetingCommands, Feature):
     )
 
     async def describe_settings(self, ctx: Context[Any], title: str) -> Message:
-        # The page the meeting settings always showed: "How meetings work here" when only looking.
-        return render.settings_page(
-            ctx._, ctx.settings.meetings, title if ctx.args else ctx._("How meetings work here")
-        )
+        return render.settings_page(ctx._, ctx.settings.meetings, title)
 
 
 class MissionsFeature(MissionHandlers, Feature):

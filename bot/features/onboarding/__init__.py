@@ -40,6 +40,8 @@ class OnboardingFeature(JourneyHandlers, DigestHandlers, Feature):
     order = 20  # after the charter's welcome
     settings = OnboardingSettings
     settings_command = "onboarding"
+    settings_title = N_("Onboarding settings")
+    settings_saved_title = N_("Onboarding settings saved.")
     settings_description = N_(
         "See or change how newcomers are onboarded: invitation, reminder, suggestions, digest (animators)"
     )
@@ -73,8 +75,7 @@ class OnboardingFeature(JourneyHandlers, DigestHandlers, Feature):
     async def describe_settings(self, ctx: Context[Any], title: str) -> Message:
         """The onboarding's own settings page, under its own titles (they predate the generated command)."""
         _ = ctx._
-        heading = _("Onboarding settings saved.") if ctx.args else _("Onboarding settings")
-        return render.settings_page(_, heading, ctx.settings.onboarding, ctx.settings.animators)
+        return render.settings_page(_, title, ctx.settings.onboarding, ctx.settings.animators)
 
     async def settings_saved(self, ctx: Context[Any], changes: dict[str, Any]) -> None:
         # Choosing a channel for the digest means sending it there, unless the same command said otherwise.

@@ -40,6 +40,8 @@ class RoundsFeature(Participation, Running, Feature):
     order = 60
     settings = RoundSettings
     settings_command = "round settings"
+    settings_title = N_("Rounds settings")
+    settings_saved_title = N_("Rounds settings saved.")
     settings_description = N_(
         "Set the rounds' cadence, day, time, group size, odd counts and follow-up (animators)"
     )
@@ -68,7 +70,4 @@ class RoundsFeature(Participation, Running, Feature):
     async def describe_settings(self, ctx: Context[Any], title: str) -> Message:
         """The rounds' own settings page (its titles predate the generated command's)."""
         _ = ctx._
-        # The core shows the page after a change, or alone when the command had no option.
-        return render.settings_page(
-            _, _("Rounds settings saved.") if ctx.args else _("Rounds settings"), ctx.settings.rounds
-        )
+        return render.settings_page(_, title, ctx.settings.rounds)
