@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import aiohttp
 import discord
@@ -44,7 +44,9 @@ __all__ = ["DiscordChat", "platform_errors"]
 log = logging.getLogger("agora.discord")
 
 READY_WAIT = 30.0
-THREAD_ARCHIVE_MINUTES = 10080  # a week: a welcome or a round's thread stays in the list that long
+THREAD_ARCHIVE_MINUTES: Final[Literal[10080]] = (
+    10080  # a week: a welcome or a round's thread stays in the list that long
+)
 
 
 @contextlib.contextmanager

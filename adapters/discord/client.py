@@ -208,7 +208,7 @@ class AgoraClient(discord.Client):
         if interaction.type is discord.InteractionType.modal_submit:
             await self.interactions.modal(interaction)
         elif interaction.type is discord.InteractionType.component:
-            custom_id = str((interaction.data or {}).get("custom_id", ""))
+            custom_id = str(dict(interaction.data or {}).get("custom_id", ""))
             if not _shows(interaction.message, custom_id):
                 # discord.py only dispatches a dynamic item it finds in the interaction's message: a press on a
                 # button the message no longer shows (edited since, a re-delivery, a stale client) is answered

@@ -21,7 +21,7 @@ administrators can still restrict ``/agora`` as a whole in Server Settings → I
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any, Protocol
 
 import discord
@@ -153,7 +153,7 @@ def _autocomplete(option: Option) -> Callable[..., Awaitable[list[app_commands.C
     return complete
 
 
-def _callback(spec: CommandSpec, handler: CommandHandler) -> Callable[..., Awaitable[None]]:
+def _callback(spec: CommandSpec, handler: CommandHandler) -> Callable[..., Coroutine[Any, Any, None]]:
     """A callback whose signature declares the spec's options (see the module docstring)."""
     names = {f"p{i}": option.name for i, option in enumerate(spec.options)}
 

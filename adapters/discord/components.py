@@ -145,12 +145,21 @@ class AgoraButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BUTTO
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> AgoraButton:
-        return cls(match.string, label=item.label or "…", style=item.style)
+        button = _button(item)
+        return cls(match.string, label=button.label or "…", style=button.style)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await _handler(interaction).button(interaction, self.action, self.ref, self.guild_id)
+
+
+def _button(item: discord.ui.Item[Any]) -> discord.ui.Button[Any]:
+    """The button a dynamic item was matched from (discord.py types it as any item; Agora's templates only
+    ever match buttons)."""
+    if not isinstance(item, discord.ui.Button):
+        raise TypeError(f"expected a button, got {type(item).__name__}")
+    return item
 
 
 class FormButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FORM_BUTTON_TEMPLATE):
@@ -166,9 +175,9 @@ class FormButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FORM_B
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> FormButton:
-        return cls(match["token"], label=item.label or "…")
+        return cls(match["token"], label=_button(item).label or "…")
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await _handler(interaction).form_button(interaction, self.token)

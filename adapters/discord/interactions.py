@@ -150,7 +150,7 @@ class InteractionHandler:
 
     async def modal(self, interaction: discord.Interaction[Any]) -> None:
         """A modal submission (called from ``on_interaction`` for every modal, whoever opened it)."""
-        data: dict[str, Any] = dict(interaction.data or {})  # type: ignore[arg-type]
+        data: dict[str, Any] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
         values = modal_values(list(data.get("components") or []))
         stepped = parse_step_modal_id(custom_id)
@@ -172,13 +172,14 @@ class InteractionHandler:
                     return
                 self._sessions.pop(token, None)
                 guild = self.client.get_guild(int(session.community.id))
-                form, all_values = session.form, dict(session.values)
-                form_id, ref = form.id, form.ref
+                opened: Form | None = session.form
+                all_values = dict(session.values)
+                form_id, ref = session.form.id, session.form.ref
             else:
                 assert parsed is not None
                 form_id, ref, hint = parsed
                 guild = self._guild(interaction, hint)
-                form = self._opened.pop((interaction.user.id, custom_id), None)
+                opened = self._opened.pop((interaction.user.id, custom_id), None)
                 all_values = values
             if guild is None:
                 await self._no_community(interaction)
@@ -192,7 +193,7 @@ class InteractionHandler:
                 channel=channel_ref(interaction.channel, interaction.channel_id),
                 delivery_id=_delivery_id(interaction),
             )
-            await self._run(interaction, event, "modal", guild, form=form, values=all_values)
+            await self._run(interaction, event, "modal", guild, form=opened, values=all_values)
 
     async def tree_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
         """An app command failed before reaching the core (stale command, bad option): say so, politely."""

@@ -180,13 +180,13 @@ class SlackAdapter:
         )
         handler.client.wss_uri = str(opened["url"])
         self._socket = handler  # known before connecting, so stop() closes it whatever happens
-        await handler.connect_async()
+        await handler.connect_async()  # type: ignore[no-untyped-call]
 
     async def stop(self) -> None:
         """Stop receiving, then let acknowledged work finish (briefly: the outbox keeps what must not be lost)."""
         if self._socket is not None:
             socket, self._socket = self._socket, None
-            await socket.close_async()
+            await socket.close_async()  # type: ignore[no-untyped-call]
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -182,7 +182,7 @@ class SlackChat:
         """Post ``message`` (Block Kit, with its text fallback) in ``channel`` (or in a thread opened by
         ``start_thread``); its files follow it in its thread."""
         channel_id, thread_ts = split_thread(channel.id)
-        extra = {"thread_ts": thread_ts} if thread_ts else {}
+        extra: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
         response = await slack_call(
             self.client.chat_postMessage(channel=channel_id, **message_payload(message), **extra),
             "chat.postMessage",
@@ -246,7 +246,7 @@ class SlackChat:
     async def ephemeral(self, channel_id: str, member_id: str, message: Message) -> None:
         """A message only ``member_id`` sees in ``channel_id`` (for replies with no ``response_url``)."""
         channel, thread_ts = split_thread(channel_id)
-        extra = {"thread_ts": thread_ts} if thread_ts else {}
+        extra: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
         await slack_call(
             self.client.chat_postEphemeral(
                 channel=channel, user=member_id, **message_payload(message), **extra

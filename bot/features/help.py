@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.context import Context
 from bot.i18n import N_
 from bot.messages import Field, Message
@@ -16,7 +18,7 @@ class HelpFeature(Feature):
     name = "help"
 
     @command("help", N_("What you can do with Agora"))
-    async def help(self, ctx: Context) -> None:
+    async def help(self, ctx: Context[Any]) -> None:
         _ = ctx._
         specs = sorted(ctx.app.router.commands.values(), key=lambda s: s.name)
         members = [s for s in specs if not s.animator_only]

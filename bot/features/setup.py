@@ -53,7 +53,7 @@ class SetupFeature(Feature):
         options=SETUP_OPTIONS,
         animator_only=True,
     )
-    async def setup(self, ctx: Context) -> None:
+    async def setup(self, ctx: Context[Any]) -> None:
         args = ctx.settings_args(SETUP_OPTIONS)
         if not args:
             ctx.reply(self._summary(ctx, ctx._("Current settings")))
@@ -63,7 +63,7 @@ class SetupFeature(Feature):
         await ctx.emit(SettingsChanged(community=ctx.community_ref, keys=frozenset(changes)))
         ctx.reply(self._summary(ctx, ctx._("Settings saved.")))
 
-    def _validated(self, ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
+    def _validated(self, ctx: Context[Any], args: dict[str, Any]) -> dict[str, Any]:
         """The overrides to store, each checked, with a clear message for the first bad one."""
         _ = ctx._
         out: dict[str, Any] = {}
@@ -110,7 +110,7 @@ class SetupFeature(Feature):
             out["channels"] = channels
         return out
 
-    def _summary(self, ctx: Context, title: str) -> Message:
+    def _summary(self, ctx: Context[Any], title: str) -> Message:
         _ = ctx._
         s = ctx.settings
         unset = _("not set")

@@ -49,4 +49,4 @@ else:
     if given is not None:
         _run(given)
     else:
-        asyncio.run(_run_from_url(context.config.get_main_option("sqlalchemy.url")))
+        asyncio.run(_run_from_url(context.config.get_main_option("sqlalchemy.url") or ""))

@@ -300,7 +300,7 @@ def _worded_day(date_part: str, start: time, local_now: datetime, timezone: str)
     )
     if data is None or data.date_obj is None:
         raise DateProblem("unreadable")
-    found = data.date_obj.date()
+    found: date = data.date_obj.date()
     if not _YEAR.search(date_part) and found > local_now.date() + MAX_AHEAD:
         # No year typed, yet one far away: dateparser took a number for something else.
         raise DateProblem("unreadable")
@@ -353,8 +353,8 @@ def parse_when(text: str, *, now: datetime, timezone: str, language: str = "en")
                 raise DateProblem("invalid_date") from None
         else:
             day, read_as = _numeric_day(numeric, local_now.date(), language)
-        rest = _words(_without(date_part, [numeric.span()]))
-        if any(w not in _WEEKDAYS and w not in _FILLERS and w not in ("le", "the", "on") for w in rest):
+        leftover = _words(_without(date_part, [numeric.span()]))
+        if any(w not in _WEEKDAYS and w not in _FILLERS and w not in ("le", "the", "on") for w in leftover):
             raise DateProblem("unreadable")
     else:
         day = _worded_day(date_part, start_time, local_now, timezone)

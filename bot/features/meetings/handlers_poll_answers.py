@@ -63,7 +63,7 @@ class PollAnswerHandlers(PollHandlers):
                 .order_by(PollAnswer.answered_at, PollAnswer.id)
             )
         ).all()
-        return options, count([o.id for o in options], [tuple(row) for row in answers])
+        return options, count([o.id for o in options], [(row[0], row[1], str(row[2])) for row in answers])
 
     async def _mine(self, ctx: Context[Any], poll: MeetingPoll, member: Member) -> dict[int, str]:
         rows = await ctx.session.execute(

@@ -293,7 +293,9 @@ def _kirkman_15() -> Design:
     spread_search([], 0)
     ordered = sorted(spreads, key=sorted)
 
-    def packing(chosen: list[frozenset[tuple[int, ...]]], used: frozenset[tuple[int, ...]]) -> list | None:
+    def packing(
+        chosen: list[frozenset[tuple[int, ...]]], used: frozenset[tuple[int, ...]]
+    ) -> list[frozenset[tuple[int, ...]]] | None:
         if len(chosen) == 7:
             return list(chosen)
         first = min(line for line in lines if line not in used)
@@ -330,7 +332,7 @@ def construction(count: int, size: int) -> tuple[tuple[tuple[int, ...], ...], ..
 
 
 def _schedule_search(
-    groups: int, size: int, weeks: int, rng: random.Random, iterations: int, fixed: Design = ()
+    groups: int, size: int, weeks: int, rng: random.Random, iterations: int, fixed: Design | None = None
 ) -> Design:
     """A schedule of ``weeks`` rounds, starting with the ``fixed`` ones, where no pair meets twice, or ``[]`` if
     none was found within ``iterations``: the tabu search of Dotú & Van Hentenryck on the whole schedule. A move
@@ -338,7 +340,7 @@ def _schedule_search(
     move is taken (a tabu one if it beats the best schedule seen), and a stagnating search is shaken by a few
     random swaps."""
     n = groups * size
-    rounds: list[list[list[int]]] = [[list(g) for g in rnd] for rnd in fixed]
+    rounds: list[list[list[int]]] = [[list(g) for g in rnd] for rnd in fixed or []]
     free = range(len(rounds), weeks)
     for _ in free:
         order = list(range(n))
@@ -489,9 +491,9 @@ class _Costs:
                             pen[b][a] = pen[b].get(a, 0.0) + weight
         self.excluded: list[set[int]] = [set() for _ in people]
         for a_id, b_id in exclusions:
-            a, b = index.get(a_id), index.get(b_id)
-            if a is None or b is None or a == b:
+            if a_id not in index or b_id not in index or index[a_id] == index[b_id]:
                 continue
+            a, b = index[a_id], index[b_id]
             if b not in self.excluded[a]:
                 self.excluded[a].add(b)
                 self.excluded[b].add(a)
