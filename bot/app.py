@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,7 +41,7 @@ from bot.feature import Feature, feature_classes
 from bot.i18n import translator
 from bot.messages import Message
 from bot.outbox import Courier
-from bot.router import Router, convert_options
+from bot.router import Route, Router, convert_options
 from bot.scheduler import Scheduler, cron_trigger
 from bot.settings import CommunitySettings, settings_model
 from storage.database import Database
@@ -231,17 +232,24 @@ class Agora:
     async def dispatch(self, event: Event) -> Outcome:
         """Handle one event: once per delivery id, in one transaction, with a log line."""
         started = time.perf_counter()
+        route = self.router.route(event)
+        if route is not None and route.reads_only:
+            read = await self._read_only(event, route)
+            if read is not None:
+                self._log(event, read[0], read[1], started)
+                return read[0]
         key = (event.community.platform, event.community.id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
-            outcome, ctx, community_id = await self._run(event)
+            outcome, ctx, community_id = await self._run(event, route)
         if ctx is not None:
             self._after_commit(ctx)
         self._log(event, outcome, community_id, started)
         return outcome
 
-    async def _run(self, event: Event) -> tuple[Outcome, Context[Any] | None, int | None]:
-        route = self.router.route(event)
+    async def _run(
+        self, event: Event, route: Route | None
+    ) -> tuple[Outcome, Context[Any] | None, int | None]:
         chat = self.chats.get(event.community.platform)
         try:
             async with self.database.transaction() as session:
@@ -266,14 +274,9 @@ class Agora:
                             ctx._("There is no command “{name}”. Try /agora help.", name=event.name)
                         )
                 else:
-                    if route.animator_only:
-                        ctx.require_animator()
                     if isinstance(event, TimerFired):
                         await self._mark_fired(ctx, event)
-                    if route.command is not None and isinstance(event, CommandInvoked):
-                        ctx.args = convert_options(route.command, event.args, ctx._)
-                    for handler in route.handlers:
-                        await handler(ctx)
+                    await self._handle(ctx, route)
         except FormErrors as exc:
             return Outcome(form_errors=exc.errors, error="form"), None, None
         except UserError as exc:
@@ -285,6 +288,49 @@ class Agora:
                 return Outcome(duplicate=True, handled=False), None, None
             raise
         return ctx.outcome, ctx, community.id
+
+    @staticmethod
+    async def _handle(ctx: Context[Any], route: Route) -> None:
+        if route.animator_only:
+            ctx.require_animator()
+        if route.command is not None and isinstance(ctx.event, CommandInvoked):
+            ctx.args = convert_options(route.command, ctx.event.args, ctx._)
+        for handler in route.handlers:
+            await handler(ctx)
+
+    async def _read_only(self, event: Event, route: Route) -> tuple[Outcome, int] | None:
+        """Run a route that only reads to answer with a form (``opens_form``): without the community's lock and
+        without writing (no delivery row, no membership), so it never waits behind the community's other events
+        or a transaction holding the database: the platform's trigger (three seconds) is still valid when the
+        form comes back. The submission does the work. None when the community is not known yet (the locked
+        path creates it)."""
+        chat = self.chats.get(event.community.platform)
+        async with self.database.sessions() as session:
+            sqlalchemy_event.listen(session.sync_session, "before_flush", _refuse_writes)
+            community = await session.scalar(
+                select(Community).where(
+                    Community.platform == event.community.platform,
+                    Community.external_id == event.community.id,
+                )
+            )
+            if community is None:
+                return None
+            community_id = community.id
+            settings = self.settings_of(community)
+            ctx = Context(self, event, session, community, settings, chat, translator(settings.locale))
+            ctx.read_only = True
+            try:
+                await self._handle(ctx, route)
+            except FormErrors as exc:
+                return Outcome(form_errors=exc.errors, error="form"), community_id
+            except UserError as exc:
+                return Outcome(replies=[_ephemeral(exc.message)], error="refused"), community_id
+            finally:
+                changed = bool(session.new or session.dirty or session.deleted)
+                await session.rollback()
+            if changed:
+                raise RuntimeError(f"{event.event_type} opens a form and must not write (opens_form)")
+        return ctx.outcome, community_id
 
     async def _first_delivery(self, session: AsyncSession, community: Community, delivery_id: str) -> bool:
         seen = await session.scalar(
@@ -454,6 +500,10 @@ class Agora:
             if isinstance(value, str):
                 fields[name] = value
         log.info("event handled", extra={"agora": fields})
+
+
+def _refuse_writes(session: Any, flush_context: Any, instances: Any) -> None:
+    raise RuntimeError("a handler that opens a form (opens_form) must not write")
 
 
 def _ephemeral(text: str) -> Message:

@@ -88,6 +88,8 @@ class Context(Generic[E]):
         self.args: dict[str, Any] = {}
         # Set when the core brought this community's recurring rules in line with its settings in this event.
         self.reconciled = False
+        # A handler that only reads to open a form (``opens_form``): nothing it does is kept.
+        self.read_only = False
 
     # --- who and where -------------------------------------------------------------------------------------
 
@@ -121,6 +123,16 @@ class Context(Generic[E]):
         ref = ref or self.actor
         if ref is None:
             raise ValueError("no member in this event")
+        if self.read_only:
+            # Opening a form records nothing: a member seen for the first time is not stored (the submission
+            # will store them), and reads about them find nothing.
+            found = await self.find_member(ref.id)
+            return found or Member(
+                community_id=self.community.id,
+                external_id=ref.id,
+                display_name=ref.display_name,
+                joined_at=self.now,
+            )
         return await self.app.ensure_member(self.session, self.community, ref, self.now)
 
     async def owned(self, model: type[M], ref: object, *, gone: str, by: str = "id") -> M:

@@ -146,6 +146,8 @@ class CommandSpec:
     animator_only: bool = False
     handler: Handler | None = field(default=None, compare=False, repr=False)
     feature: str = ""
+    # The handler only reads and answers with a form (or a refusal): see ``command``.
+    opens_form: bool = False
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -163,17 +165,34 @@ def _mark(kind: str, key: Any, **extra: Any) -> Callable[[Callable[..., Any]], C
 
 
 def command(
-    name: str, description: str, *, options: Iterable[Option] = (), animator_only: bool = False
+    name: str,
+    description: str,
+    *,
+    options: Iterable[Option] = (),
+    animator_only: bool = False,
+    opens_form: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Handle ``/agora <name>``."""
+    """Handle ``/agora <name>``.
+
+    ``opens_form``: the handler only reads, and answers with a form (or a reply, or a refusal); the submission
+    does the work. The core runs it without waiting for the community's other events and refuses any write in
+    it, so the form opens within the platform's three seconds however busy the community is."""
     return _mark(
-        "command", name, description=description, options=tuple(options), animator_only=animator_only
+        "command",
+        name,
+        description=description,
+        options=tuple(options),
+        animator_only=animator_only,
+        opens_form=opens_form,
     )
 
 
-def action(name: str, *, animator_only: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Handle presses of buttons whose action is ``name`` (e.g. ``"charter:accept"``)."""
-    return _mark("action", name, animator_only=animator_only)
+def action(
+    name: str, *, animator_only: bool = False, opens_form: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Handle presses of buttons whose action is ``name`` (e.g. ``"charter:accept"``); ``opens_form`` as for
+    :func:`command`."""
+    return _mark("action", name, animator_only=animator_only, opens_form=opens_form)
 
 
 def form(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -241,6 +260,8 @@ class Route:
     handlers: list[Handler]
     animator_only: bool = False
     command: CommandSpec | None = None
+    # Only reads, to answer with a form (``opens_form``): run without the community's lock, writes refused.
+    reads_only: bool = False
 
 
 class Router:
@@ -249,7 +270,7 @@ class Router:
     def __init__(self) -> None:
         self.features: list[Feature] = []
         self.commands: dict[str, CommandSpec] = {}
-        self._actions: dict[str, tuple[Handler, bool]] = {}
+        self._actions: dict[str, tuple[Handler, bool, bool]] = {}
         self._forms: dict[str, Handler] = {}
         self._timers: dict[str, Handler] = {}
         self._events: dict[type[Event], list[Handler]] = {}
@@ -282,7 +303,7 @@ class Router:
             self.commands[key] = CommandSpec(name=key, handler=handler, feature=owner, **extra)
         elif kind == "action":
             self._unique(self._actions, key, "action")
-            self._actions[key] = (handler, extra["animator_only"])
+            self._actions[key] = (handler, extra["animator_only"], extra["opens_form"])
         elif kind == "form":
             self._unique(self._forms, key, "form")
             self._forms[key] = handler
@@ -303,10 +324,10 @@ class Router:
             spec = self.commands.get(event.name)
             if spec is None or spec.handler is None:
                 return None
-            return Route([spec.handler], spec.animator_only, spec)
+            return Route([spec.handler], spec.animator_only, spec, reads_only=spec.opens_form)
         if isinstance(event, ButtonPressed):
             found = self._actions.get(event.action)
-            return Route([found[0]], found[1]) if found else None
+            return Route([found[0]], found[1], reads_only=found[2]) if found else None
         if isinstance(event, FormSubmitted):
             handler = self._forms.get(event.form)
             return Route([handler]) if handler else None

@@ -1,16 +1,23 @@
 """What the tests share: a community's configuration, what a newcomer does on the console harness, and a
-community for the meetings on a clock that starts on a known Monday."""
+community for the meetings on a clock that starts on a known Monday, and a feature that keeps a community busy."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from adapters.console import ConsoleCommunity
 from bot.clock import FakeClock
 from bot.config import Config, parse_config
+from bot.context import Context
+from bot.events import CommandInvoked
+from bot.router import Feature, command
+from storage.models import Community
 
 ONBOARDING_CHANNELS = {
     "welcome": "welcome",
@@ -117,3 +124,22 @@ async def open_poll(h: ConsoleCommunity, options: str = OPTIONS, capacity: str =
 
 async def until(h: ConsoleCommunity, moment: datetime) -> None:
     await h.advance(moment - h.clock.now())
+
+
+class BusyFeature(Feature):
+    """A command that keeps its community busy until released: its handler holds the community's turn and the
+    database (its delivery is recorded, which holds SQLite's write lock; the community's row is locked on
+    PostgreSQL), as a slow handler or a burst of events would."""
+
+    name = "busy-test"
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+
+    @command("test-busy", "Keeps the community busy")
+    async def busy(self, ctx: Context[CommandInvoked]) -> None:
+        await ctx.session.execute(select(Community).where(Community.id == ctx.community.id).with_for_update())
+        self.started.set()
+        await self.release.wait()
+        ctx.reply("No longer busy.")

@@ -98,6 +98,7 @@ class AmendmentHandlers:
         "charter propose",
         N_("Propose a change to the charter, which members vote on"),
         options=[Option("section", N_("The part to change"), choices=SECTIONS)],
+        opens_form=True,
     )
     async def propose(self, ctx: Context[CommandInvoked]) -> None:
         _ = ctx._
@@ -117,7 +118,7 @@ class AmendmentHandlers:
             )
         )
 
-    @action(PROPOSE)
+    @action(PROPOSE, opens_form=True)
     async def propose_pressed(self, ctx: Context[ButtonPressed]) -> None:
         await self._proposer(ctx)
         if ctx.event.ref not in SECTIONS:

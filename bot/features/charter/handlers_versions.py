@@ -201,6 +201,7 @@ class VersionHandlers:
         "charter edit",
         N_("Change the charter: a new version that members are asked to accept"),
         animator_only=True,
+        opens_form=True,
     )
     async def edit(self, ctx: Context[CommandInvoked]) -> None:
         self._require_animator_mode(ctx)

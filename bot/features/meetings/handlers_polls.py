@@ -101,6 +101,7 @@ class PollHandlers:
         options=[
             Option("closes", N_("When the poll closes: a delay (2d) or a date (friday 6pm)"), rest=True)
         ],
+        opens_form=True,
     )
     async def poll(self, ctx: Context[CommandInvoked], closes: str = "") -> None:
         _ = ctx._

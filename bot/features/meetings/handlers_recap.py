@@ -186,14 +186,16 @@ class RecapHandlers(MeetingHandlers):
             ),
         )
 
-    @action(RECAP)
+    @action(RECAP, opens_form=True)
     async def open_recap(self, ctx: Context[ButtonPressed]) -> None:
         event = ctx.event
         meeting = await self._meeting_from(ctx, event.ref)
         await self._may_write_recap(ctx, meeting)
         ctx.open_form(self._recap_form(ctx, meeting))
 
-    @command("meeting recap", N_("Write the recap of the last meeting (organiser or note-taker)"))
+    @command(
+        "meeting recap", N_("Write the recap of the last meeting (organiser or note-taker)"), opens_form=True
+    )
     async def recap_command(self, ctx: Context[Any]) -> None:
         meeting = await latest_ended_meeting(ctx)
         if meeting is None:

@@ -92,7 +92,7 @@ class JourneyHandlers:
             nudge=nudge,
         )
 
-    @action(INTRODUCE)
+    @action(INTRODUCE, opens_form=True)
     async def open(self, ctx: Context[ButtonPressed]) -> None:
         await self._open_form(ctx)
 
