@@ -146,6 +146,10 @@ REFUSED = [
     ("le 3 à 18h", "fr", "unreadable"),  # which month?
     ("32/12 10h", "fr", "invalid_date"),
     ("31/02 18h", "fr", "invalid_date"),
+    ("32 décembre 12h", "fr", "invalid_date"),
+    ("30 février 2027 10h", "fr", "invalid_date"),
+    ("February 30 10am", "en", "invalid_date"),
+    ("Monday, Nov. 31 at 6pm", "en", "invalid_date"),
     ("18h", "fr", "no_date"),
     ("mardi 1 déc", "fr", "no_time"),
     ("3 déc 20h-18h", "fr", "ends_before_start"),

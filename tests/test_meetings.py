@@ -192,8 +192,8 @@ async def test_a_poll_becomes_a_meeting_with_its_ics_rsvp_waitlist_reminders_rec
         assert [f.name for f in poll_post(h).fields[:4]] == [
             "1. Thu 24 Dec, 6:00 PM",
             "2. Thu 31 Dec, 6:00 PM",
-            "3. Fri 1 Jan, 6:00 PM",
-            "4. Thu 7 Jan, 6:00 PM",
+            "3. Fri 1 Jan 2027, 6:00 PM",
+            "4. Thu 7 Jan 2027, 6:00 PM",
         ]
 
 

@@ -190,10 +190,31 @@ def test_a_poll_and_a_ballot_render_from_plain_data() -> None:
     tied = SimpleNamespace(**{**vars(poll), "status": "tie"})
     said = render.poll_message(EN, tied, options, count([1, 2], []), "Europe/Paris", start)  # type: ignore[arg-type]
     assert "nobody answered: <@U9> chooses the date" in said.text and said.buttons == ()
-    ballot = render.ballot(EN, poll, options, {1: "yes"}, 0, "Europe/Paris")  # type: ignore[arg-type]
+    ballot = render.ballot(EN, poll, options, {1: "yes"}, 0, "Europe/Paris", start)  # type: ignore[arg-type]
     assert ballot.title == "Your answers: Meetup" and ballot.ephemeral
     assert [f.value for f in ballot.fields] == ["Your answer: ✅ yes", "Not answered yet"]
     assert len(ballot.buttons) == 2 * 3 + 1  # yes / maybe / no per date, then "None of these dates"
+
+
+def test_dates_in_another_year_show_the_year_in_both_languages() -> None:
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from bot.features.meetings import render
+
+    december = datetime(2026, 12, 20, 9, 0, tzinfo=UTC)
+    january = SimpleNamespace(position=2, starts_at=datetime(2027, 1, 5, 17, 30, tzinfo=UTC), ends_at=None)
+    this_year = SimpleNamespace(
+        position=1, starts_at=datetime(2026, 12, 29, 17, 30, tzinfo=UTC), ends_at=None
+    )
+    zone = "Europe/Paris"
+    assert render.option_label(EN, this_year, zone, december) == "1. Tue 29 Dec, 6:30 PM"  # type: ignore[arg-type]
+    assert render.option_label(EN, january, zone, december) == "2. Tue 5 Jan 2027, 6:30 PM"  # type: ignore[arg-type]
+    assert render.option_label(FR, this_year, zone, december) == "1. mar. 29 déc. à 18:30"  # type: ignore[arg-type]
+    assert render.option_label(FR, january, zone, december) == "2. mar. 5 janv. 2027 à 18:30"  # type: ignore[arg-type]
+    # The newcomers' digest's short dates too.
+    assert EN.datetime(datetime(2025, 12, 30, 12, tzinfo=UTC), zone, "d MMM", now=december) == "30 Dec 2025"
+    assert FR.datetime(datetime(2026, 11, 30, 12, tzinfo=UTC), zone, "d MMM", now=december) == "30 nov."
 
 
 def test_the_announcement_renders_from_plain_data() -> None:

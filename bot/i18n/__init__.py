@@ -7,6 +7,7 @@ prefer the familiar « tu »: the ``fr-tu`` catalog overrides only the messages 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
@@ -88,18 +89,32 @@ class Translator:
                 break
         return text.format(count=count, **values)
 
-    def datetime(self, moment: datetime, timezone: str, format: str = "full_short") -> str:
-        """A moment as members of this locale read it, in the community's time zone."""
+    def datetime(
+        self, moment: datetime, timezone: str, format: str = "full_short", *, now: datetime | None = None
+    ) -> str:
+        """A moment as members of this locale read it, in the community's time zone. A short pattern without the
+        year (``d MMM``) gets it when ``moment`` falls in another year than ``now``: "3 Jan 2027" in December."""
+        zone = ZoneInfo(timezone)
         if format == "full_short":
             pattern = "EEEE d MMMM y 'à' HH:mm" if self.language == "fr" else "EEEE d MMMM y 'at' h:mm a"
         else:
             pattern = format
-        return _babel_datetime(moment, pattern, tzinfo=ZoneInfo(timezone), locale=self._babel)
+        if (
+            now is not None
+            and "y" not in pattern
+            and moment.astimezone(zone).year != now.astimezone(zone).year
+        ):
+            pattern = _MONTH_PATTERN.sub(r"\g<0> y", pattern, count=1)
+        return _babel_datetime(moment, pattern, tzinfo=zone, locale=self._babel)
 
     def list(self, items: list[str]) -> str:
         from babel.lists import format_list
 
         return format_list(items, locale=self._babel) if items else ""
+
+
+# The month in a date pattern, after which the year goes ("d MMM" -> "d MMM y").
+_MONTH_PATTERN = re.compile(r"M{3,4}")
 
 
 @cache

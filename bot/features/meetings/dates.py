@@ -131,6 +131,11 @@ _WORD_TIMES = {"midi": time(12), "noon": time(12), "midday": time(12), "minuit":
 _NUMERIC_DATE = re.compile(r"(?<![\d/.\-])(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{4}|\d{2}))?(?![\d/.\-])")
 _ISO_DATE = re.compile(r"(?<![\d/.\-])(\d{4})[\-/](\d{1,2})[\-/](\d{1,2})(?![\d/.\-])")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_MONTH_WORDS = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+# A day number beside a month word, either way round: "32 decembre", "february 30".
+_DAY_AND_MONTH = re.compile(
+    rf"(?<![\d/.\-])(\d{{1,2}})\s+({_MONTH_WORDS})\b|\b({_MONTH_WORDS})\.?\s+(\d{{1,2}})(?![\d:/.\-])"
+)
 _WORD = re.compile(r"[a-z@][a-z'\-]*\.?")
 
 
@@ -138,7 +143,7 @@ class DateProblem(ValueError):
     """Why a line is not a usable date. ``code`` names the problem; ``details`` holds what the message needs.
 
     Codes: ``empty``, ``unreadable``, ``no_time``, ``no_date``, ``several_times``, ``ends_before_start``,
-    ``invalid_date`` (31/02), ``ambiguous_order`` (03/04 in English: ``day_month`` and ``month_day`` hold both
+    ``invalid_date`` (31/02, "32 décembre", "February 30"), ``ambiguous_order`` (03/04 in English: ``day_month`` and ``month_day`` hold both
     readings), ``weekday_mismatch`` (``weekday`` typed, ``day`` found), ``nonexistent`` and ``repeated`` (a
     wall-clock time skipped or lived twice at a daylight-saving change), ``past``, ``too_far``.
     """
@@ -288,11 +293,32 @@ def _parser(base: datetime, timezone: str) -> DateDataParser:
     )
 
 
+def _impossible_day(date_part: str, today: date) -> bool:
+    """Whether the line names a day its month does not have ("32 décembre", "February 30", "31 nov 2027"):
+    such a day must be said not to exist, where dateparser would only fail to read it."""
+    year_match = _YEAR.search(date_part)
+    year = int(year_match.group()) if year_match else None
+    months = [w for w in _words(date_part) if w in _MONTHS]
+    for match in _DAY_AND_MONTH.finditer(date_part):
+        number, word = (
+            (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        )
+        if word == "mar" and len(months) > 1:
+            continue  # "mar." beside another month is Tuesday
+        try:
+            _with_year(int(number), _MONTHS[word], year, today)
+        except ValueError:
+            return True
+    return False
+
+
 def _worded_day(date_part: str, start: time, local_now: datetime, timezone: str) -> date:
     words = _words(date_part)
     known = [w for w in words if w in _MONTHS or w in _WEEKDAYS or w in _RELATIVE or w == "next"]
     if not known:
         raise DateProblem("unreadable")
+    if _impossible_day(date_part, local_now.date()):
+        raise DateProblem("invalid_date")
     cleaned = " ".join(w for w in date_part.split() if w.rstrip(".,") not in _NEXT_WORDS)
     # dateparser sees the time too, so "3 déc" typed on 3 December at 10:00 for 18:00 means today.
     data = _parser(local_now.replace(tzinfo=None, second=0, microsecond=0), timezone).get_date_data(

@@ -262,7 +262,7 @@ class PollAnswerHandlers(PollHandlers):
                 ),
                 fields=tuple(
                     Field(
-                        self._option_label(_, poll, o, zone),
+                        self._option_label(ctx, o),
                         f"✅ {len(tally.of(o.id).yes)} · 🤔 {len(tally.of(o.id).maybe)} · ❌ {len(tally.of(o.id).no)}",
                     )
                     for o in tied
@@ -350,7 +350,7 @@ class PollAnswerHandlers(PollHandlers):
             place=meeting.place,
             duration=meeting.ends_at - meeting.starts_at,
             capacity=meeting.capacity,
-            options=[NewOption(short_time(_, start, zone), start, None) for start in starts],
+            options=[NewOption(short_time(_, start, zone, ctx.now), start, None) for start in starts],
             closes=min(ctx.now + settings.poll_duration, starts[0]),
             channel=channel,
             created_by=meeting.created_by,

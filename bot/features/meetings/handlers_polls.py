@@ -44,7 +44,7 @@ from bot.features.meetings.render import (
 )
 from bot.features.meetings.rules import means_no_limit
 from bot.features.meetings.tally import Tally, count
-from bot.i18n import N_, Translator
+from bot.i18n import N_
 from bot.messages import Form, FormField, Message
 from bot.router import Option, command, form
 from storage.models import MeetingPollStatus, Member
@@ -331,8 +331,8 @@ class PollHandlers:
 
     # Thin: the messages are render's (render.poll_message, render.ballot); kept as methods for their callers.
 
-    def _option_label(self, _: Translator, poll: MeetingPoll, option: PollOption, zone: str) -> str:
-        return render.option_label(_, option, zone)
+    def _option_label(self, ctx: Context[Any], option: PollOption) -> str:
+        return render.option_label(ctx._, option, ctx.settings.timezone, ctx.now)
 
     def _poll_message(
         self, ctx: Context[Any], poll: MeetingPoll, options: list[PollOption], tally: Tally
@@ -348,4 +348,4 @@ class PollHandlers:
         page: int,
         zone: str,
     ) -> Message:
-        return render.ballot(ctx._, poll, options, mine, page, zone)
+        return render.ballot(ctx._, poll, options, mine, page, zone, ctx.now)

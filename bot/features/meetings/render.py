@@ -43,9 +43,9 @@ def long_time(_: Translator, moment: datetime, timezone: str) -> str:
     return _.datetime(moment, timezone)
 
 
-def short_time(_: Translator, moment: datetime, timezone: str) -> str:
-    """ "Tue 1 Dec, 6:30 PM" / « mar. 1 déc. à 18:30 »."""
-    return _.datetime(moment, timezone, _("EEE d MMM, h:mm a"))
+def short_time(_: Translator, moment: datetime, timezone: str, now: datetime) -> str:
+    """ "Tue 1 Dec, 6:30 PM" / « mar. 1 déc. à 18:30 »; "Tue 5 Jan 2027, 6:30 PM" from another year."""
+    return _.datetime(moment, timezone, _("EEE d MMM, h:mm a"), now=now)
 
 
 def clock_time(_: Translator, moment: datetime, timezone: str) -> str:
@@ -424,9 +424,9 @@ class MeetingPoll(Protocol):
     created_by: str
 
 
-def option_label(_: Translator, option: PollOption, zone: str) -> str:
-    """A date of the poll: \"2. Tue 1 Dec, 6:30 PM – 8:30 PM\"."""
-    label = f"{option.position}. {short_time(_, option.starts_at, zone)}"
+def option_label(_: Translator, option: PollOption, zone: str, now: datetime) -> str:
+    """A date of the poll: \"2. Tue 1 Dec, 6:30 PM – 8:30 PM\" (with the year when it is not this one)."""
+    label = f"{option.position}. {short_time(_, option.starts_at, zone, now)}"
     if option.ends_at is not None:
         label += f" – {clock_time(_, option.ends_at, zone)}"
     return label
@@ -444,7 +444,7 @@ def poll_message(
             value += "\n✅ " + names_text(_, [str(m) for m in counts.yes])
         if counts.maybe:
             value += "\n🤔 " + names_text(_, [str(m) for m in counts.maybe])
-        label = option_label(_, option, zone)
+        label = option_label(_, option, zone, now)
         if poll.chosen_option_id == option.id:
             label = f"🏆 {label}"
         fields.append(Field(label, value))
@@ -510,6 +510,7 @@ def ballot(
     mine: dict[int, str],
     page: int,
     zone: str,
+    now: datetime,
 ) -> Message:
     """A member's own ballot, one page of dates: their answers, a button per date and choice."""
     pages = [options[i : i + PAGE] for i in range(0, len(options), PAGE)]
@@ -517,7 +518,7 @@ def ballot(
     answers = {YES: _("✅ yes"), MAYBE: _("🤔 if need be"), NO: _("❌ no")}
     fields = tuple(
         Field(
-            option_label(_, option, zone),
+            option_label(_, option, zone, now),
             _("Your answer: {answer}", answer=answers[mine[option.id]])
             if option.id in mine
             else _("Not answered yet"),

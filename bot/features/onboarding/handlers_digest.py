@@ -83,7 +83,7 @@ class DigestHandlers:
             return None
 
         def day(moment: Any) -> str:
-            return ctx._.datetime(moment, ctx.settings.timezone, "d MMM")
+            return ctx._.datetime(moment, ctx.settings.timezone, "d MMM", now=ctx.now)
 
         lines = []
         for newcomer, member, profile, accepted_at in rows:
