@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from bot.chat import Chat
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import Context, Outcome
+from bot.deliveries import tell_failure
 from bot.errors import FormErrors, UserError
 from bot.events import (
     BotStarted,
@@ -34,6 +35,7 @@ from bot.events import (
     MemberJoined,
     MemberLeft,
     MemberRef,
+    PostFailed,
     SettingsChanged,
     TimerFired,
 )
@@ -45,11 +47,23 @@ from bot.router import Route, Router, convert_options
 from bot.scheduler import Scheduler, cron_trigger
 from bot.settings import CommunitySettings, settings_model
 from storage.database import Database
-from storage.models import Charter, Community, Member, ProcessedDelivery, Schedule, Timer
+from storage.models import (
+    Charter,
+    Community,
+    Member,
+    OutboxStatus,
+    ProcessedDelivery,
+    Schedule,
+    Timer,
+)
 
 __all__ = ["Agora", "default_features"]
 
 log = logging.getLogger("agora.events")
+
+# How long an answer that names a post waits for it to be out ("Debate #2 is open in #x"): the first try takes
+# a fraction of a second; a post still on its way after that (rate limited) gets a "being posted" answer.
+DELIVERY_WAIT = 2.5
 
 
 def default_features() -> list[Feature]:
@@ -78,7 +92,7 @@ class Agora:
             self.router.add(feature)
         self.settings_model = settings_model(tuple(type(f) for f in self.router.features))
         self.chats: dict[str, Chat] = {}
-        self.courier = Courier(database, clock, scheduler, self.chats.get)
+        self.courier = Courier(database, clock, scheduler, self.chats.get, self._report_failure)
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reconciled: set[int] = set()
@@ -244,8 +258,44 @@ class Agora:
             outcome, ctx, community_id = await self._run(event, route)
         if ctx is not None:
             self._after_commit(ctx)
+            if outcome.awaiting:
+                await self._await_posts(ctx, outcome)
         self._log(event, outcome, community_id, started)
         return outcome
+
+    async def _await_posts(self, ctx: Context[Any], outcome: Outcome) -> None:
+        """The answers that wait for a post (``ctx.reply_once_posted``): said once it is out, or replaced by why
+        it failed, or by "being posted" when it is still on its way."""
+        connected = self.chats.get(ctx.community.platform) is not None
+        for entry_id, message, channel in outcome.awaiting:
+            if not connected:
+                outcome.replies.append(message)  # delivered by the process that has the platform
+                continue
+            delivery = await self.courier.wait_for(entry_id, DELIVERY_WAIT)
+            if delivery.status == OutboxStatus.SENT:
+                outcome.replies.append(message)
+            elif delivery.status == OutboxStatus.PENDING:
+                outcome.replies.append(
+                    _ephemeral(
+                        ctx._(
+                            "I am posting it in <#{channel}>; it is taking longer than usual. "
+                            "I will tell you if it fails.",
+                            channel=channel,
+                        )
+                    )
+                )
+            elif delivery.told:
+                outcome.replies.extend(delivery.told)
+            else:
+                outcome.replies.append(
+                    _ephemeral(ctx._("⚠️ I could not post in <#{channel}>.", channel=channel))
+                )
+        outcome.awaiting = []
+
+    async def _report_failure(self, event: PostFailed) -> Sequence[Message]:
+        """The courier's report of an entry that failed for good: handled like any event (once, in one
+        transaction); what the actor waiting for it is to be told comes back."""
+        return (await self.dispatch(event)).replies
 
     async def _run(
         self, event: Event, route: Route | None
@@ -277,6 +327,8 @@ class Agora:
                     if isinstance(event, TimerFired):
                         await self._mark_fired(ctx, event)
                     await self._handle(ctx, route)
+                if isinstance(event, PostFailed):
+                    await tell_failure(cast("Context[PostFailed]", ctx))
         except FormErrors as exc:
             return Outcome(form_errors=exc.errors, error="form"), None, None
         except UserError as exc:

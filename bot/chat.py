@@ -9,7 +9,7 @@ succeed: the channel is gone, the member left); the outbox treats them different
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +25,7 @@ __all__ = [
     "DirectMessagesClosed",
     "MissingPermission",
     "PermanentChatError",
+    "Problem",
     "ScheduledEvent",
     "TransientChatError",
     "delivering_for",
@@ -51,6 +52,23 @@ class Capability(enum.Enum):
     FILES = "files"
 
 
+class Problem(enum.StrEnum):
+    """Why the bot can't act in a channel, in the core's words: what ``channel_access`` reports missing and what a
+    permanent failure names, so that animators are told what to fix in their language."""
+
+    VIEW_CHANNEL = "view_channel"  # Discord: View Channel
+    SEND_MESSAGES = "send_messages"  # Discord: Send Messages
+    EMBED_LINKS = "embed_links"  # Discord: Embed Links (posts with a title, fields or buttons)
+    CREATE_THREADS = "create_threads"  # Discord: Create Public Threads / Send Messages in Threads
+    PRIVATE_THREADS = "private_threads"  # Discord: Create Private Threads (welcome threads, groups)
+    MANAGE_ROLES = "manage_roles"  # Discord: Manage Roles, with the bot's role above the roles it gives
+    NOT_A_MEMBER = "not_a_member"  # Slack: a private channel the bot was not invited to (or no such channel)
+    CANNOT_JOIN = "cannot_join"  # Slack: a public channel the bot may not join (scope, workspace policy)
+    READ_ONLY = "read_only"  # Slack: only admins may post there
+    ARCHIVED = "archived"
+    NOT_FOUND = "not_found"  # the channel is gone
+
+
 class ChatError(Exception):
     """A platform call failed."""
 
@@ -64,7 +82,12 @@ class TransientChatError(ChatError):
 
 
 class PermanentChatError(ChatError):
-    """Will never succeed as it is (unknown channel, member gone)."""
+    """Will never succeed as it is (unknown channel, member gone). ``problems`` says what is missing, where the
+    platform told."""
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
 
 
 class DirectMessagesClosed(PermanentChatError):
@@ -140,4 +163,12 @@ class Chat(Protocol):
 
     async def create_event(self, community: CommunityRef, event: ScheduledEvent) -> str:
         """Create a platform calendar event; needs Capability.SCHEDULED_EVENTS. Returns its id."""
+        ...
+
+    async def channel_access(
+        self, community: CommunityRef, channel: ChannelRef, needs: frozenset[Problem]
+    ) -> frozenset[Problem]:
+        """What stops the bot from doing ``needs`` in ``channel`` (the permissions it lacks, the channel being
+        private, archived or gone); empty when it can. ``/agora setup`` asks when a channel is chosen. An adapter
+        may fix what it can by itself first (Slack joins a public channel)."""
         ...

@@ -55,6 +55,9 @@ class Outcome:
     duplicate: bool = False
     handled: bool = True
     error: str | None = None
+    # Replies that must not get ahead of a post: (outbox entry, what to say once it is out, its channel). The core
+    # waits briefly for the delivery after the commit and says what happened (see ``Agora.dispatch``).
+    awaiting: list[tuple[int, Message, str]] = field(default_factory=list)
 
 
 class Context(Generic[E]):
@@ -162,6 +165,20 @@ class Context(Generic[E]):
             message = Message(text=message, ephemeral=True)
         self.outcome.replies.append(message)
 
+    async def reply_once_posted(self, entry: OutboxEntry | None, message: Message | str) -> None:
+        """Answer the actor with ``message`` only once ``entry`` (a post) is out: "Debate #2 is open in #x" must not
+        be said of a post the platform refuses. After the commit the core waits a moment for the delivery; if it
+        failed for good the actor hears why instead, and if it is still on its way (a rate limit), that it is
+        being posted and that they will be told if it fails."""
+        if isinstance(message, str):
+            message = Message(text=message, ephemeral=True)
+        if entry is None:
+            self.reply(message)
+            return
+        await self.session.flush()
+        channel = entry.payload.get("channel") or entry.payload.get("parent") or ""
+        self.outcome.awaiting.append((entry.id, message, str(channel)))
+
     def open_form(self, form: Form) -> None:
         self.outcome.form = form
 
@@ -171,15 +188,21 @@ class Context(Generic[E]):
 
     # --- actions that must not be lost: the outbox ------------------------------------------------------
 
-    def enqueue(self, operation: Operation) -> OutboxEntry:
+    def enqueue(self, operation: Operation, *, origin: tuple[str, str] | None = None) -> OutboxEntry:
         """Record a platform action to carry out after the commit. The entry's ``id`` is set once flushed
-        (``await ctx.session.flush()``); its ``result`` holds what the platform returned once delivered."""
+        (``await ctx.session.flush()``); its ``result`` holds what the platform returned once delivered.
+        ``origin`` is the feature's name for the row it is about and that row's id (``("debate", "12")``): if the
+        action fails for good, the feature's ``@undelivered`` handler gets a ``PostFailed`` naming them."""
+        actor = self.actor if self.actor is not None and not self.actor.is_bot else None
         entry = OutboxEntry(
             community_id=self.community.id,
             op=operation.op,
             payload=operation.to_payload(),
             next_attempt_at=self.now,
             created_at=self.now,
+            origin=origin[0] if origin else None,
+            origin_ref=origin[1] if origin else None,
+            actor_id=actor.id if actor is not None else None,
         )
         self.session.add(entry)
         return entry
@@ -191,20 +214,43 @@ class Context(Generic[E]):
         *,
         thread_title: str | None = None,
         in_thread_of: int | None = None,
+        origin: tuple[str, str] | None = None,
     ) -> OutboxEntry:
         """Post in a channel. ``thread_title`` opens a reply thread under the post (where the platform has
-        threads); ``in_thread_of`` posts in the thread opened under an earlier entry's post instead."""
+        threads); ``in_thread_of`` posts in the thread opened under an earlier entry's post instead. ``origin``:
+        see ``enqueue``."""
         title = thread_title if thread_title and self.can(Capability.THREADS) else None
-        return self.enqueue(Post(channel_id, message, thread_title=title, in_thread_of=in_thread_of))
+        return self.enqueue(
+            Post(channel_id, message, thread_title=title, in_thread_of=in_thread_of), origin=origin
+        )
 
     def post_to(
-        self, purpose: str, message: Message, *, thread_title: str | None = None
+        self,
+        purpose: str,
+        message: Message,
+        *,
+        thread_title: str | None = None,
+        origin: tuple[str, str] | None = None,
     ) -> OutboxEntry | None:
         """Post in the channel configured for ``purpose``; None when none is configured."""
         channel = self.settings.channel(purpose)
         if not channel:
             return None
-        return self.post(channel, message, thread_title=thread_title)
+        return self.post(channel, message, thread_title=thread_title, origin=origin)
+
+    async def cancel_pending(self, origin: str, ref: str) -> None:
+        """Drop what is still waiting in the outbox about ``origin``/``ref`` (its thread, the DMs that speak of
+        it): once its post failed for good, they would speak of something nobody can see."""
+        waiting = await self.session.scalars(
+            select(OutboxEntry).where(
+                OutboxEntry.community_id == self.community.id,
+                OutboxEntry.status == OutboxStatus.PENDING,
+                OutboxEntry.origin == origin,
+                OutboxEntry.origin_ref == ref,
+            )
+        )
+        for entry in waiting:
+            entry.status, entry.done_at = OutboxStatus.SUPERSEDED, self.now
 
     async def replace_post(self, post: OutboxEntry | int | None, message: Message) -> OutboxEntry | None:
         """Replace what an earlier outbox post says (a tally that changed), once that post is delivered. An
@@ -228,17 +274,26 @@ class Context(Generic[E]):
         await self.session.flush()
         return entry
 
-    def open_group(self, member_ids: list[str], title: str, message: Message) -> OutboxEntry:
+    def open_group(
+        self,
+        member_ids: list[str],
+        title: str,
+        message: Message,
+        *,
+        origin: tuple[str, str] | None = None,
+    ) -> OutboxEntry:
         """A conversation for a few members (group DM, or a private thread in the rounds channel) opened with
         ``message``. The result holds the conversation's ``group`` id."""
-        return self.enqueue(OpenGroup(tuple(member_ids), title, message, self.settings.channel("rounds")))
+        return self.enqueue(
+            OpenGroup(tuple(member_ids), title, message, self.settings.channel("rounds")), origin=origin
+        )
 
     async def emit(self, event: Event) -> None:
         """Tell the other features something happened (a domain event such as ``CharterAccepted``): their
         handlers run now, in this same transaction, and answer the same person."""
         await self.app.run_handlers(self, event)
 
-    def dm(self, member_id: str, message: Message) -> OutboxEntry:
+    def dm(self, member_id: str, message: Message, *, origin: tuple[str, str] | None = None) -> OutboxEntry:
         """A direct message; if the member refuses them, the welcome channel is used instead."""
         return self.enqueue(
             DirectMessage(
@@ -246,7 +301,8 @@ class Context(Generic[E]):
                 message,
                 fallback_channel=self.settings.channels.get("welcome"),
                 fallback_title=self._("Welcome to {community}", community=self.settings.name or "Agora"),
-            )
+            ),
+            origin=origin,
         )
 
     def create_event(self, event: ScheduledEvent) -> OutboxEntry | None:

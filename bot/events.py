@@ -23,6 +23,7 @@ __all__ = [
     "MemberLeft",
     "MemberRef",
     "MessageRef",
+    "PostFailed",
     "ReactionChanged",
     "SettingsChanged",
     "TimerFired",
@@ -174,6 +175,26 @@ class CharterAccepted(Event):
     member: MemberRef
     version: int
     first_time: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostFailed(Event):
+    """Domain event: an outbox entry failed for good (the platform refused it, or it kept failing until the
+    outbox gave up). Built by the core, never by an adapter. ``origin`` and ``ref`` are what the feature gave
+    when it recorded the entry (``debate`` and the debate's id), so it finds its row and rolls its state back;
+    ``actor`` is the member who acted, if one did; ``problems`` what the platform said is missing
+    (``bot.chat.Problem`` values); ``actor_waiting`` says the actor is still waiting for the answer to what they
+    did, so they are told there rather than by a direct message."""
+
+    entry: int
+    op: str
+    channel: str | None = None
+    origin: str | None = None
+    ref: str = ""
+    actor_id: str | None = None
+    problems: tuple[str, ...] = ()
+    abandoned: bool = False
+    actor_waiting: bool = False
 
 
 def actor_of(event: Event) -> MemberRef | None:

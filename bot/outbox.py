@@ -5,13 +5,19 @@ commit the courier delivers due entries; a transient failure is retried with exp
 delivers what was left), a permanent one is recorded, logged once, and never blocks the entries behind it.
 A direct message to a member who refuses them falls back to a private thread (or a mention) in the welcome
 channel, so an onboarding is never silently lost.
+
+An entry that fails for good (refused, or abandoned after ``MAX_ATTEMPTS``) is reported as a ``PostFailed`` domain
+event, through ``report``: the feature that recorded it rolls its row back and the animators are told (see
+``bot.deliveries``). An entry that only failed because the one it depends on did is not reported again.
+Someone waiting for an entry (``wait_for``: the animator whose command posts it) hears how its first try went.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -19,18 +25,36 @@ from sqlalchemy import func, select
 
 from bot.chat import Chat, PermanentChatError, TransientChatError, delivering_for
 from bot.clock import Clock
-from bot.events import CommunityRef
+from bot.events import CommunityRef, PostFailed
+from bot.messages import Message
 from bot.operations import Operation, load
 from bot.scheduler import Scheduler
 from storage.database import Database
 from storage.models import Community, OutboxEntry, OutboxStatus
 
-__all__ = ["MAX_ATTEMPTS", "Courier", "backoff"]
+__all__ = ["MAX_ATTEMPTS", "Courier", "Delivery", "DependencyFailed", "backoff"]
 
 log = logging.getLogger("agora.outbox")
 
 MAX_ATTEMPTS = 10
 BATCH = 50
+
+
+class DependencyFailed(PermanentChatError):
+    """The entry this one needs (the post to update, the thread to post in) failed for good: that failure is the
+    one reported."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How the first try of an awaited entry went: its status, and when it failed for good, what the person
+    waiting is told (the report's answer)."""
+
+    status: OutboxStatus
+    told: Sequence[Message] = field(default_factory=tuple)
+
+
+Report = Callable[[PostFailed], Awaitable[Sequence[Message]]]
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
@@ -50,11 +74,15 @@ class Courier:
         clock: Clock,
         scheduler: Scheduler,
         chat_for: Callable[[str], Chat | None],
+        report: Report | None = None,
     ) -> None:
         self.database = database
         self.clock = clock
         self.scheduler = scheduler
         self.chat_for = chat_for
+        self.report = report
+        self._waiters: dict[int, asyncio.Future[Delivery]] = {}
+        self._stale = False
         self._lock = asyncio.Lock()
         self._again = False
         # Entries are created due at once; only a retry (or a restart) leaves some due later, and only then is
@@ -97,24 +125,31 @@ class Courier:
                 ).all()
             for entry, community in rows:
                 last_id = entry.id
-                delivered += await self._deliver(entry.id, entry.op, entry.payload, community)
+                delivered += await self._deliver(entry, community)
+                if self._stale:
+                    # A failure's report may have dropped entries of this batch (a debate's thread, the DMs
+                    # about it): read what is still pending again.
+                    self._stale, self._again = False, True
+                    return delivered
             if len(rows) < BATCH:
                 return delivered
 
-    async def _deliver(self, entry_id: int, op: str, payload: dict[str, Any], community: Community) -> int:
+    async def _deliver(self, pending: OutboxEntry, community: Community) -> int:
         chat = self.chat_for(community.platform)
         if chat is None:
             return 0  # that platform is not connected in this process: leave it for the one that is
+        entry_id, op = pending.id, pending.op
         ref = CommunityRef(community.platform, community.external_id, community.name)
         status, error, result, retry_after = OutboxStatus.SENT, None, None, None
+        failure: PermanentChatError | None = None
         token = delivering_for.set(ref)
         try:
-            operation = await self._resolve(load(op, payload))
+            operation = await self._resolve(load(op, pending.payload))
             result = await operation.perform(chat, ref)
         except TransientChatError as exc:
             status, error, retry_after = OutboxStatus.PENDING, str(exc), exc.retry_after
         except PermanentChatError as exc:
-            status, error = OutboxStatus.FAILED, f"{type(exc).__name__}: {exc}"
+            status, error, failure = OutboxStatus.FAILED, f"{type(exc).__name__}: {exc}", exc
         except Exception as exc:  # an adapter bug must not block the rest of the outbox
             status, error = OutboxStatus.PENDING, f"{type(exc).__name__}: {exc}"
             log.exception("outbox delivery crashed", extra={"entry": entry_id, "op": op})
@@ -129,7 +164,8 @@ class Courier:
             now = self.clock.now()
             if status == OutboxStatus.PENDING:
                 if entry.attempts >= MAX_ATTEMPTS:
-                    entry.status, entry.done_at = OutboxStatus.ABANDONED, now
+                    status = entry.status = OutboxStatus.ABANDONED
+                    entry.done_at = now
                     log.error(
                         "outbox entry abandoned",
                         extra={"entry": entry_id, "op": op, "attempts": entry.attempts, "error": error},
@@ -143,11 +179,73 @@ class Courier:
                     )
             else:
                 entry.status, entry.done_at, entry.result = status, now, result
+                if failure is not None and failure.problems:
+                    entry.problem = ",".join(p.value for p in failure.problems)[:128]
                 if status == OutboxStatus.FAILED:
                     log.warning(
                         "outbox delivery failed for good", extra={"entry": entry_id, "op": op, "error": error}
                     )
+        told: Sequence[Message] = ()
+        if status in (OutboxStatus.FAILED, OutboxStatus.ABANDONED) and not isinstance(
+            failure, DependencyFailed
+        ):
+            told = await self._report(pending, ref, status, failure)
+        waiter = self._waiters.get(entry_id)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(Delivery(status, told))
         return 1 if status == OutboxStatus.SENT else 0
+
+    async def _report(
+        self,
+        entry: OutboxEntry,
+        community: CommunityRef,
+        status: OutboxStatus,
+        failure: PermanentChatError | None,
+    ) -> Sequence[Message]:
+        """Tell the feature (and through it the animators) that ``entry`` failed for good; what the person
+        waiting for it is to be told, if someone is."""
+        if self.report is None:
+            return ()
+        self._stale = True
+        payload = entry.payload
+        channel = payload.get("channel") or payload.get("parent")
+        event = PostFailed(
+            community=community,
+            delivery_id=f"outbox:{entry.id}:failed",
+            entry=entry.id,
+            op=entry.op,
+            channel=str(channel) if channel else None,
+            origin=entry.origin,
+            ref=entry.origin_ref or "",
+            actor_id=entry.actor_id,
+            problems=tuple(p.value for p in failure.problems) if failure is not None else (),
+            abandoned=status == OutboxStatus.ABANDONED,
+            actor_waiting=entry.id in self._waiters,
+        )
+        try:
+            return await self.report(event)
+        except Exception:  # reporting must never stop the outbox: the entry is recorded as failed already
+            log.exception("reporting a failed outbox entry crashed", extra={"entry": entry.id})
+            return ()
+
+    async def wait_for(self, entry_id: int, seconds: float) -> Delivery:
+        """How the first try of ``entry_id`` went, waiting at most ``seconds`` (``PENDING`` when it is
+        still on its way: not tried yet, or to be retried later)."""
+        # Registered before the first await: a delivery finishing meanwhile finds the waiter.
+        waiter = self._waiters.setdefault(entry_id, asyncio.get_running_loop().create_future())
+        try:
+            async with self.database.transaction() as session:
+                entry = await session.get(OutboxEntry, entry_id)
+                if entry is None:
+                    return Delivery(OutboxStatus.FAILED)
+                if entry.status != OutboxStatus.PENDING and not waiter.done():
+                    return Delivery(entry.status)
+            return await asyncio.wait_for(asyncio.shield(waiter), seconds)
+        except TimeoutError:
+            return Delivery(OutboxStatus.PENDING)
+        finally:
+            if self._waiters.get(entry_id) is waiter:
+                del self._waiters[entry_id]
 
     async def _resolve(self, operation: Operation) -> Operation:
         """Fill in what an earlier entry's delivery returned (the post to update, the thread to post in)."""
@@ -157,7 +255,7 @@ class Courier:
         async with self.database.transaction() as session:
             earlier = await session.get(OutboxEntry, entry_id)
             if earlier is None or earlier.status in (OutboxStatus.FAILED, OutboxStatus.ABANDONED):
-                raise PermanentChatError(f"the post this depends on (entry {entry_id}) was never delivered")
+                raise DependencyFailed(f"the post this depends on (entry {entry_id}) was never delivered")
             if earlier.status == OutboxStatus.PENDING or not earlier.result:
                 raise TransientChatError(f"waiting for entry {entry_id} to be delivered")
             return operation.resolve(earlier.result)
@@ -168,7 +266,9 @@ class Courier:
     async def _schedule_next(self) -> None:
         async with self.database.transaction() as session:
             earliest = await session.scalar(
-                select(func.min(OutboxEntry.next_attempt_at)).where(OutboxEntry.status == OutboxStatus.PENDING)
+                select(func.min(OutboxEntry.next_attempt_at)).where(
+                    OutboxEntry.status == OutboxStatus.PENDING
+                )
             )
         if earliest is not None:
             self.scheduler.at("outbox", max(earliest, self.clock.now()), self._deliver_later)

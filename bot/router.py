@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.errors import UserError
-from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted, TimerFired
+from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted, PostFailed, TimerFired
 from bot.feature import Feature
 from bot.settings.types import CHANNEL, CHOICE, INTEGER, MEMBER, ROLE, TEXT, YES_NO, Kind, excerpt
 
@@ -31,6 +31,7 @@ __all__ = [
     "form",
     "on",
     "timer",
+    "undelivered",
 ]
 
 Handler = Callable[["Context[Any]"], Awaitable[None]]
@@ -210,6 +211,12 @@ def timer(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return _mark("timer", kind)
 
 
+def undelivered(origin: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Handle ``PostFailed`` for outbox entries recorded with ``origin`` (``ctx.post(..., origin=(origin, ref))``):
+    the feature rolls its row back, and what it ``ctx.reply``s joins the notice the animators get."""
+    return _mark("undelivered", origin)
+
+
 def convert_options(spec: CommandSpec, args: dict[str, Any], _: Translator) -> dict[str, Any]:
     """The options given to ``spec`` (empty ones dropped), each converted from its declared kind."""
     by_name = {option.name: option for option in spec.options}
@@ -274,6 +281,7 @@ class Router:
         self._forms: dict[str, Handler] = {}
         self._timers: dict[str, Handler] = {}
         self._events: dict[type[Event], list[Handler]] = {}
+        self._undelivered: dict[str, Handler] = {}
 
     def add(self, feature: Feature) -> None:
         """Register every decorated method of ``feature``, and the settings command it declares."""
@@ -312,6 +320,9 @@ class Router:
             self._timers[key] = handler
         elif kind == "event":
             self._events.setdefault(key, []).append(handler)
+        elif kind == "undelivered":
+            self._unique(self._undelivered, key, "undelivered origin")
+            self._undelivered[key] = handler
 
     @staticmethod
     def _unique(table: dict[str, Any], key: str, what: str) -> None:
@@ -334,8 +345,10 @@ class Router:
         if isinstance(event, TimerFired):
             handler = self._timers.get(event.kind)
             return Route([handler]) if handler else None
-        handlers = self._events.get(type(event), [])
-        return Route(list(handlers)) if handlers else None
+        handlers = list(self._events.get(type(event), []))
+        if isinstance(event, PostFailed) and event.origin in self._undelivered:
+            handlers.insert(0, self._undelivered[event.origin])
+        return Route(handlers) if handlers else None
 
     def resolve_command(self, words: list[str]) -> tuple[CommandSpec | None, list[str]]:
         """The longest command matching the first words typed, and the words left (for text-based adapters)."""

@@ -106,10 +106,11 @@ class DebateMotionStatus(StrEnum):
 
 
 class DebateStatus(StrEnum):
-    """``Debate.status``."""
+    """``Debate.status``: open, then closed; unposted when its post failed for good (nobody ever saw it)."""
 
     OPEN = "open"
     CLOSED = "closed"
+    UNPOSTED = "unposted"
 
 
 class DebateLeadAskStatus(StrEnum):
@@ -260,7 +261,10 @@ class OutboxEntry(Base):
     """Something the bot must do on a platform after a commit and must not lose (a post, a DM, a role)."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_done", "status", "done_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
@@ -273,6 +277,13 @@ class OutboxEntry(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
+    # What the entry is for, so that a post failing for good reaches the feature that asked for it (``PostFailed``):
+    # the feature's name for its row (``debate``) and the row (its id), and the member who acted, if one did.
+    origin: Mapped[str | None] = mapped_column(String(32))
+    origin_ref: Mapped[str | None] = mapped_column(String(64))
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    # Why it failed for good, in the core's words (``bot.chat.Problem`` values, comma-separated), when known.
+    problem: Mapped[str | None] = mapped_column(String(128))
 
 
 class Timer(Base):

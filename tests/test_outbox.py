@@ -88,12 +88,16 @@ async def test_a_post_that_will_never_succeed_is_recorded_logged_once_and_blocks
         await h.restart()
         await h.advance(days=1)
 
-    statuses = [(e.payload.get("channel"), e.status) for e in await entries(h)][-2:]
-    assert statuses == [("gone", "failed"), ("announcements", "sent")]
+    statuses = [(e.payload.get("channel"), e.status) for e in await entries(h)][-3:]
+    assert statuses == [("gone", "failed"), ("announcements", "sent"), ("announcements", "sent")]
     failed = next(e for e in await entries(h) if e.status == "failed")
     assert "unknown channel gone" in (failed.last_error or "")
+    assert failed.problem == "not_found"
     assert len([r for r in caplog.records if "failed for good" in r.getMessage()]) == 1
-    assert [p.text for p in h.chat.posts("announcements")] == ["to a live channel"]
+    # Nobody acted (the post was the bot's own): the animators are told in the announcements channel, once.
+    live, notice = [p.text for p in h.chat.posts("announcements")]
+    assert live == "to a live channel"
+    assert notice.startswith("⚠️ I could not post in <#gone>. It no longer exists: choose another one.")
 
 
 async def test_a_member_whose_dms_are_closed_is_welcomed_in_a_private_thread(h: ConsoleCommunity) -> None:

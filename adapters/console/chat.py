@@ -10,7 +10,9 @@ from bot.chat import (
     Capability,
     ChatError,
     DirectMessagesClosed,
+    MissingPermission,
     PermanentChatError,
+    Problem,
     ScheduledEvent,
 )
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef
@@ -89,6 +91,8 @@ class ConsoleChat:
         self.roles: dict[str, set[str]] = {}
         self.closed_dms: set[str] = set()
         self.deleted_channels: set[str] = set()
+        # Channels where the bot may not post (a read-only channel, as tests and the demo set it up).
+        self.read_only_channels: set[str] = set()
         self.failures: list[ChatError] = []
         self.out = out or (lambda line: None)
         self._ids = 0
@@ -117,7 +121,9 @@ class ConsoleChat:
     async def post(self, channel: ChannelRef, message: Message) -> MessageRef:
         self._maybe_fail()
         if channel.id in self.deleted_channels:
-            raise PermanentChatError(f"unknown channel {channel.id}")
+            raise PermanentChatError(f"unknown channel {channel.id}", [Problem.NOT_FOUND])
+        if channel.id in self.read_only_channels:
+            raise MissingPermission(f"cannot post in {channel.id}", [Problem.SEND_MESSAGES])
         return self._record(Sent("post", channel.id, message), f"  #{channel.id} │ Agora:")
 
     async def direct_message(self, member: MemberRef, message: Message) -> MessageRef:
@@ -196,6 +202,16 @@ class ConsoleChat:
         self.sent.append(Sent("event", "events", detail=f"{event.name} @ {event.start.isoformat()}"))
         self.out(f"  📅 event “{event.name}” created")
         return f"event-{self._ids}"
+
+    async def channel_access(
+        self, community: CommunityRef, channel: ChannelRef, needs: frozenset[Problem]
+    ) -> frozenset[Problem]:
+        """Every channel is open to the bot, except those a test deleted or made read-only."""
+        if channel.id in self.deleted_channels:
+            return frozenset({Problem.NOT_FOUND})
+        if channel.id in self.read_only_channels:
+            return frozenset({Problem.SEND_MESSAGES})
+        return frozenset()
 
     # --- what tests and the demo read --------------------------------------------------------------------
 

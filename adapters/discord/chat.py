@@ -29,6 +29,7 @@ from bot.chat import (
     DirectMessagesClosed,
     MissingPermission,
     PermanentChatError,
+    Problem,
     ScheduledEvent,
     TransientChatError,
     delivering_for,
@@ -83,6 +84,34 @@ def _retry_after(exc: discord.HTTPException) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+# What each Problem means in Discord permissions (a thread needs both of its own).
+_PERMISSIONS: dict[Problem, tuple[str, ...]] = {
+    Problem.VIEW_CHANNEL: ("view_channel",),
+    Problem.SEND_MESSAGES: ("send_messages",),
+    Problem.EMBED_LINKS: ("embed_links",),
+    Problem.CREATE_THREADS: ("create_public_threads", "send_messages_in_threads"),
+    Problem.PRIVATE_THREADS: ("create_private_threads", "send_messages_in_threads"),
+    Problem.MANAGE_ROLES: ("manage_roles",),
+}
+_POST_NEEDS = frozenset({Problem.VIEW_CHANNEL, Problem.SEND_MESSAGES, Problem.EMBED_LINKS})
+
+
+def _missing(channel: object, guild: discord.Guild, needs: frozenset[Problem]) -> frozenset[Problem]:
+    """The permissions of ``needs`` the bot lacks in ``channel``, as its overwrites and roles say."""
+    permissions_for = getattr(channel, "permissions_for", None)
+    if permissions_for is None or guild.me is None:
+        return frozenset()
+    have = permissions_for(guild.me)
+    missing = {need for need in needs if not all(getattr(have, name) for name in _PERMISSIONS.get(need, ()))}
+    # Discord takes the rest away with View Channel or Send Messages (discord.py mirrors it): name only what
+    # unlocks it, not every permission that follows.
+    if Problem.VIEW_CHANNEL in missing:
+        return frozenset({Problem.VIEW_CHANNEL, Problem.SEND_MESSAGES} & needs)
+    if Problem.SEND_MESSAGES in missing:
+        missing.discard(Problem.EMBED_LINKS)
+    return frozenset(missing)
 
 
 def _snowflake(value: str, what: str) -> int:
@@ -190,20 +219,15 @@ class DiscordChat:
         try:
             with platform_errors(f"post in {channel.id}"):
                 sent = await self._send(target, render(message), None if guild else self._dm_hint())
-        except MissingPermission:
-            where = getattr(target, "mention", f"<#{channel.id}>")
-
-            def text(_: Translator) -> str:
-                return _(
-                    "I could not post in {channel}: please give me the View Channel and Send Messages "
-                    "permissions there.",
-                    channel=where,
-                )
-
-            await self._permission_problem(
-                guild, ("post", channel.id), text, f"cannot post in channel {channel.id}", channel=channel.id
+        except MissingPermission as exc:
+            # The core reports the failed post to the animators, naming what is missing (bot.deliveries).
+            missing = _missing(target, guild, _POST_NEEDS) if guild is not None else frozenset()
+            log.error(
+                "discord permission problem: cannot post in channel %s",
+                channel.id,
+                extra={"agora": {"channel": channel.id, "missing": sorted(missing)}},
             )
-            raise
+            raise MissingPermission(str(exc), sorted(missing) or [Problem.SEND_MESSAGES]) from exc
         return self._ref(sent)
 
     async def direct_message(self, member: MemberRef, message: Message) -> MessageRef:
@@ -379,6 +403,21 @@ class DiscordChat:
                 name=(title.strip() or "Agora")[:100], auto_archive_duration=THREAD_ARCHIVE_MINUTES
             )
         return ChannelRef(PLATFORM, str(thread.id), thread.name)
+
+    async def channel_access(
+        self, community: CommunityRef, channel: ChannelRef, needs: frozenset[Problem]
+    ) -> frozenset[Problem]:
+        """The permissions of ``needs`` the bot lacks in ``channel`` (Manage Roles is the server's, and needs the
+        bot's role above the member role too, which the role grant itself reports)."""
+        await self._connected()
+        guild = self._guild(community)
+        found = find_text_channel(guild, channel.id)
+        if found is None:
+            return frozenset({Problem.NOT_FOUND})
+        missing = set(_missing(found, guild, needs - {Problem.MANAGE_ROLES}))
+        if Problem.MANAGE_ROLES in needs and not guild.me.guild_permissions.manage_roles:
+            missing.add(Problem.MANAGE_ROLES)
+        return frozenset(missing)
 
     async def create_event(self, community: CommunityRef, event: ScheduledEvent) -> str:
         await self._connected()

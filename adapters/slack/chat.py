@@ -31,6 +31,7 @@ from bot.chat import (
     DirectMessagesClosed,
     MissingPermission,
     PermanentChatError,
+    Problem,
     ScheduledEvent,
     TransientChatError,
 )
@@ -83,6 +84,19 @@ _NO_PERMISSION = frozenset(
         "not_in_channel",
     }
 )
+# What an error code means for the animators who can fix it (see ``bot.deliveries``). Slack answers
+# ``channel_not_found`` for a private channel the bot was not invited to: it cannot even see it.
+_PROBLEMS = {
+    "channel_not_found": Problem.NOT_A_MEMBER,
+    "not_in_channel": Problem.NOT_A_MEMBER,
+    "method_not_supported_for_channel_type": Problem.NOT_A_MEMBER,
+    "is_archived": Problem.ARCHIVED,
+    "missing_scope": Problem.CANNOT_JOIN,
+    "restricted_action": Problem.READ_ONLY,
+    "restricted_action_read_only_channel": Problem.READ_ONLY,
+    "restricted_action_thread_only_channel": Problem.READ_ONLY,
+    "restricted_action_non_threadable_channel": Problem.READ_ONLY,
+}
 # conversations.invite: the member is there already, or is the bot itself; nothing left to do.
 _ALREADY_DONE = frozenset({"already_in_channel", "cant_invite_self"})
 # Slack limits a group DM to eight people besides the bot.
@@ -130,9 +144,10 @@ def chat_error(exc: BaseException, method: str = "") -> ChatError:
                     except (TypeError, ValueError):
                         retry_after = None
             return TransientChatError(f"{where}{code}", retry_after=retry_after)
+        problems = [_PROBLEMS[code]] if code in _PROBLEMS else []
         if code in _NO_PERMISSION:
-            return MissingPermission(f"{where}{code}")
-        return PermanentChatError(f"{where}{code}")
+            return MissingPermission(f"{where}{code}", problems)
+        return PermanentChatError(f"{where}{code}", problems)
     if isinstance(exc, aiohttp.ClientError | TimeoutError | OSError):
         return TransientChatError(f"{where}{type(exc).__name__}: {exc}")
     if isinstance(exc, SlackClientError):
@@ -183,10 +198,20 @@ class SlackChat:
         ``start_thread``); its files follow it in its thread."""
         channel_id, thread_ts = split_thread(channel.id)
         extra: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
-        response = await slack_call(
-            self.client.chat_postMessage(channel=channel_id, **message_payload(message), **extra),
-            "chat.postMessage",
-        )
+        payload = message_payload(message)
+        try:
+            response = await self.client.chat_postMessage(channel=channel_id, **payload, **extra)
+        except SlackApiError as exc:
+            if error_code(exc) != "not_in_channel":
+                raise chat_error(exc, "chat.postMessage") from exc
+            # A public channel the bot isn't in yet (chosen in /agora setup, or the bot was removed): it joins,
+            # as it does before inviting, and posts. A private one answers channel_not_found instead.
+            await self._join(channel_id)
+            response = await slack_call(
+                self.client.chat_postMessage(channel=channel_id, **payload, **extra), "chat.postMessage"
+            )
+        except (SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise chat_error(exc, "chat.postMessage") from exc
         # The real channel, even for a thread reply: chat.update and reactions need it.
         posted = MessageRef(PLATFORM, str(response["channel"]), str(response["ts"]))
         await self._upload(posted, message, thread_ts or posted.id)
@@ -291,12 +316,38 @@ class SlackChat:
                 return
             if code == "not_in_channel" and not joined:
                 # The bot must be in a channel to invite to it; it may join a public one by itself.
-                await slack_call(self.client.conversations_join(channel=channel_id), "conversations.join")
+                await self._join(channel_id)
                 await self._invite(channel_id, member_id, joined=True)
                 return
             raise chat_error(exc, "conversations.invite") from exc
         except (SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise chat_error(exc, "conversations.invite") from exc
+
+    async def _join(self, channel_id: str) -> None:
+        """Join a public channel (``channels:join``). A private one can't be joined, only be invited to."""
+        await slack_call(self.client.conversations_join(channel=channel_id), "conversations.join")
+
+    async def channel_access(
+        self, community: CommunityRef, channel: ChannelRef, needs: frozenset[Problem]
+    ) -> frozenset[Problem]:
+        """Whether the bot can post in ``channel``: it sees it (a private channel it was not invited to is
+        invisible to it), it is not archived, and the bot is in it; a public channel it is not in yet, it joins
+        now, so the first post does not wait on that."""
+        channel_id, _thread = split_thread(channel.id)
+        try:
+            response = await slack_call(
+                self.client.conversations_info(channel=channel_id), "conversations.info"
+            )
+            info = response.get("channel") or {}
+            if info.get("is_archived"):
+                return frozenset({Problem.ARCHIVED})
+            if not info.get("is_member") and not info.get("is_im") and not info.get("is_mpim"):
+                if info.get("is_private"):
+                    return frozenset({Problem.NOT_A_MEMBER})
+                await self._join(channel_id)
+        except PermanentChatError as exc:
+            return frozenset(exc.problems or {Problem.NOT_A_MEMBER})
+        return frozenset()
 
     async def open_group(
         self,

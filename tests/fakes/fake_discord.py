@@ -271,6 +271,9 @@ class FakeChannel:
     created_at: str = field(default_factory=_now_iso)
     last_message_id: str | None = None
     message_count: int = 0
+    # Permission overwrites as Discord sends them: {"id": role or user id, "type": 0 role / 1 member, "allow",
+    # "deny"} (bit strings). Set with ``FakeDiscord.overwrite``.
+    overwrites: list[JSON] = field(default_factory=list)
 
     @property
     def is_thread(self) -> bool:
@@ -325,7 +328,7 @@ class FakeChannel:
             "name": self.name,
             "position": self.position,
             "parent_id": self.parent_id,
-            "permission_overwrites": [],
+            "permission_overwrites": [dict(o) for o in self.overwrites],
             "nsfw": False,
             "flags": 0,
         }
@@ -444,6 +447,30 @@ class FakeGuild:
                     perms |= role.permissions
         if perms & PermissionBits.ADMINISTRATOR:
             return PermissionBits.ALL
+        return perms
+
+    def channel_permissions(self, user_id: str, channel: FakeChannel) -> int:
+        """A member's permissions in ``channel``, as Discord computes them: the guild's, then the channel's
+        overwrites for @everyone, for the member's roles (denies, then allows), and for the member."""
+        perms = self.member_permissions(user_id)
+        if perms == PermissionBits.ALL:
+            return perms
+        by_id = {str(o["id"]): o for o in channel.overwrites}
+        everyone = by_id.get(self.id)
+        if everyone is not None:
+            perms = (perms & ~int(everyone["deny"])) | int(everyone["allow"])
+        member = self.members.get(user_id)
+        roles = member.roles if member is not None else []
+        deny = allow = 0
+        for role_id in roles:
+            rule = by_id.get(str(role_id))
+            if rule is not None and rule.get("type", 0) == 0:
+                deny |= int(rule["deny"])
+                allow |= int(rule["allow"])
+        perms = (perms & ~deny) | allow
+        own = by_id.get(user_id)
+        if own is not None and own.get("type") == 1:
+            perms = (perms & ~int(own["deny"])) | int(own["allow"])
         return perms
 
     def top_role_position(self, user_id: str) -> int:
@@ -1080,6 +1107,18 @@ class FakeDiscord:
             if isinstance(ref, str) and not ref.isdigit():
                 return self.add_user(ref)
             raise
+
+    def overwrite(
+        self, channel: ChannelRef, target: str | FakeRole | FakeUser, *, allow: int = 0, deny: int = 0
+    ) -> None:
+        """Set a permission overwrite on ``channel`` for a role or a member (``target``; the guild's id is
+        @everyone): ``deny=PermissionBits.SEND_MESSAGES`` makes a read-only channel. Set before the bot connects
+        (it arrives in GUILD_CREATE); posting there then answers 403/50013 Missing Permissions."""
+        ch = self.channel(channel)
+        target_id = target if isinstance(target, str) else target.id
+        kind = 1 if target_id in self.users else 0
+        ch.overwrites = [o for o in ch.overwrites if str(o["id"]) != target_id]
+        ch.overwrites.append({"id": target_id, "type": kind, "allow": str(allow), "deny": str(deny)})
 
     # ------------------------------------------------------------------------------------------------ failures
 
@@ -2712,6 +2751,13 @@ class FakeDiscord:
             recipient = self.users.get(channel.recipients[0]) if channel.recipients else None
             if recipient is not None and not recipient.accepts_dms:
                 raise _ApiError(403, 50007, "Cannot send messages to this user")
+        guild = self.guilds.get(channel.guild_id or "")
+        if guild is not None and not channel.is_thread:
+            perms = guild.channel_permissions(self.bot_user.id, channel)
+            if not perms & PermissionBits.VIEW_CHANNEL:
+                raise _ApiError(403, 50001, "Missing Access")
+            if not perms & PermissionBits.SEND_MESSAGES:
+                raise _ApiError(403, 50013, "Missing Permissions")
         if not (
             body.get("content")
             or body.get("embeds")

@@ -177,13 +177,14 @@ class FakeChannel:
     topic: str = ""
     purpose: str = ""
     created: int = field(default_factory=lambda: int(time.time()))
+    is_archived: bool = False
 
     def to_api(self, bot_user_id: str) -> dict[str, Any]:
         """The conversation object as conversations.info / conversations.open(return_im) return it."""
         data: dict[str, Any] = {
             "id": self.id,
             "created": self.created,
-            "is_archived": False,
+            "is_archived": self.is_archived,
             "is_im": self.is_im,
             "is_mpim": self.is_mpim,
             "is_org_shared": False,
@@ -487,13 +488,23 @@ class FakeSlack:
         bot_member: bool = True,
         topic: str = "",
         purpose: str = "",
+        is_archived: bool = False,
     ) -> FakeChannel:
-        """Add a channel; the bot is a member unless ``bot_member=False`` (then posting gets ``not_in_channel``)."""
+        """Add a channel; the bot is a member unless ``bot_member=False``. Then, as on Slack, posting in a public
+        one answers ``not_in_channel`` (``conversations.join`` lets the bot in), and a private one is invisible to
+        the bot: ``channel_not_found`` for posting, ``conversations.info`` and joining. Posting in an archived
+        channel answers ``is_archived``."""
         member_list = list(dict.fromkeys(members))
         if bot_member and self.bot_user_id not in member_list:
             member_list.append(self.bot_user_id)
         channel = FakeChannel(
-            id=channel_id, name=name, members=member_list, is_private=is_private, topic=topic, purpose=purpose
+            id=channel_id,
+            name=name,
+            members=member_list,
+            is_private=is_private,
+            topic=topic,
+            purpose=purpose,
+            is_archived=is_archived,
         )
         self.channels[channel_id] = channel
         self.messages.setdefault(channel_id, [])
@@ -1128,7 +1139,11 @@ class FakeSlack:
 
     def _require_bot_in(self, channel: FakeChannel) -> None:
         if self.bot_user_id not in channel.members:
-            raise _ApiError("not_in_channel")
+            raise _ApiError("channel_not_found" if self._hidden(channel) else "not_in_channel")
+
+    def _hidden(self, channel: FakeChannel) -> bool:
+        """A private channel the bot was not invited to: Slack answers as if it did not exist."""
+        return channel.is_private and not channel.is_mpim and self.bot_user_id not in channel.members
 
     def _user(self, args: Mapping[str, Any], key: str = "user") -> FakeUser:
         user = self.users.get(str(args.get(key) or ""))
@@ -1313,6 +1328,8 @@ class FakeSlack:
     def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args)
         self._require_bot_in(channel)
+        if channel.is_archived:
+            raise _ApiError("is_archived")
         self._check_text(args)
         message = self._bot_message(args)
         self._store_message(channel.id, message)
@@ -1414,6 +1431,10 @@ class FakeSlack:
 
     def _conversations_join(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args)
+        if self._hidden(channel):
+            raise _ApiError("channel_not_found")
+        if channel.is_archived:
+            raise _ApiError("is_archived")
         if channel.is_private or channel.is_im or channel.is_mpim:
             raise _ApiError("method_not_supported_for_channel_type")
         already = self.bot_user_id in channel.members
@@ -1430,7 +1451,10 @@ class FakeSlack:
         return {"members": page, "response_metadata": {"next_cursor": cursor}}
 
     def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"channel": self._channel(args).to_api(self.bot_user_id)}
+        channel = self._channel(args)
+        if self._hidden(channel):
+            raise _ApiError("channel_not_found")
+        return {"channel": channel.to_api(self.bot_user_id)}
 
     def _conversations_list(self, args: dict[str, Any]) -> dict[str, Any]:
         types = set(_split_ids(args.get("types")) or ["public_channel"])

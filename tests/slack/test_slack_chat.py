@@ -15,6 +15,7 @@ from bot.chat import (
     DirectMessagesClosed,
     MissingPermission,
     PermanentChatError,
+    Problem,
     ScheduledEvent,
     TransientChatError,
 )
@@ -188,7 +189,7 @@ async def test_a_rate_limit_the_sdk_could_not_absorb_is_transient_with_its_retry
     ("error", "kind"),
     [
         ("channel_not_found", PermanentChatError),
-        ("not_in_channel", MissingPermission),
+        ("is_archived", PermanentChatError),
         ("missing_scope", MissingPermission),
         ("internal_error", TransientChatError),
         ("service_unavailable", TransientChatError),
@@ -200,6 +201,42 @@ async def test_slack_errors_are_transient_or_permanent(
     fake.fail_next("chat.postMessage", error)
     with pytest.raises(kind, match=error):
         await chat.post(ChannelRef("slack", WELCOME), Message("Hello"))
+
+
+async def test_the_bot_joins_a_public_channel_it_is_not_in_and_posts(
+    chat: SlackChat, fake: FakeSlack
+) -> None:
+    fake.add_channel("C0PUBLIC01", "offtopic", bot_member=False)
+    posted = await chat.post(ChannelRef("slack", "C0PUBLIC01"), Message("Hello"))
+    assert [c.args["channel"] for c in fake.calls_to("conversations.join")] == ["C0PUBLIC01"]
+    assert fake.find_message(posted.id, "C0PUBLIC01")["text"] == "Hello"
+
+
+@pytest.mark.parametrize(
+    ("private", "archived", "problem"),
+    [(True, False, Problem.NOT_A_MEMBER), (False, True, Problem.ARCHIVED)],
+)
+async def test_a_channel_the_bot_cannot_post_in_is_a_permanent_failure_naming_why(
+    chat: SlackChat, fake: FakeSlack, private: bool, archived: bool, problem: Problem
+) -> None:
+    fake.add_channel("C0CLOSED01", "closed", is_private=private, is_archived=archived, bot_member=not private)
+    with pytest.raises(PermanentChatError) as failed:
+        await chat.post(ChannelRef("slack", "C0CLOSED01"), Message("Hello"))
+    assert failed.value.problems == (problem,)
+    assert fake.messages["C0CLOSED01"] == []
+
+    # /agora setup asks the same before anything is posted.
+    community = CommunityRef("slack", "T0TEST")
+    access = await chat.channel_access(community, ChannelRef("slack", "C0CLOSED01"), frozenset())
+    assert access == {problem}
+
+
+async def test_checking_a_public_channel_joins_it_at_once(chat: SlackChat, fake: FakeSlack) -> None:
+    fake.add_channel("C0PUBLIC01", "offtopic", bot_member=False)
+    access = await chat.channel_access(
+        CommunityRef("slack", "T0"), ChannelRef("slack", "C0PUBLIC01"), frozenset()
+    )
+    assert access == frozenset() and fake.bot_user_id in fake.channels["C0PUBLIC01"].members
 
 
 async def test_a_network_failure_is_transient() -> None:

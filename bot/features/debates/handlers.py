@@ -11,19 +11,22 @@ from bot.chat import Capability
 from bot.content import ContentItem, load_bank
 from bot.context import Context
 from bot.errors import UserError
-from bot.events import ButtonPressed, CommandInvoked, TimerFired
+from bot.events import ButtonPressed, CommandInvoked, PostFailed, TimerFired
 from bot.features.debates import queries, render, rules
 from bot.features.debates.lead import ask_next_lead
 from bot.features.debates.render import CLOSE, LEAD_EXPIRY, SCHEDULED, TAKE
 from bot.features.debates.summary import Argument, Stance, summarize
 from bot.i18n import N_
 from bot.messages import Message, mention
-from bot.router import Option, action, command, timer
+from bot.router import Option, action, command, timer, undelivered
 from bot.scheduler import cron_trigger, next_fire_time
-from storage.models import DebateLeadAskStatus, DebateMotionStatus, DebateStatus, Member
+from storage.models import DebateLeadAskStatus, DebateMotionStatus, DebateStatus, Member, OutboxEntry
 from storage.tables.debates import Debate, DebateMotion, DebateStance
 
 __all__ = ["DebateHandlers", "next_scheduled", "refresh_post"]
+
+# The origin of the outbox entries about a debate (its post, its thread, the DMs about it): see ``unposted``.
+ORIGIN = "debate"
 
 
 @dataclass(frozen=True)
@@ -110,13 +113,40 @@ class DebateHandlers:
         length = rules.debate_duration(_, duration, ctx.settings.debates.duration)
         assert ctx.actor is not None
         debate = await _open(ctx, chosen, chosen_positions, length, channel, opened_by=ctx.actor.id)
-        ctx.reply(
+        await ctx.reply_once_posted(
+            await ctx.session.get(OutboxEntry, debate.post_entry_id),
             _(
                 "Debate #{number} is open in <#{channel}> until {date}. "
                 "Close it earlier with /agora debate close debate={number}.",
                 number=debate.number,
                 channel=channel,
                 date=ctx.format_time(debate.closes_at),
+            ),
+        )
+
+    @undelivered(ORIGIN)
+    async def unposted(self, ctx: Context[PostFailed]) -> None:
+        """The debate's post failed for good: nobody can see it, so it is not open. It is marked unposted (its
+        deadline, its thread and the DMs about it dropped, a community motion back in the queue)."""
+        debate = await _debate_by_id(ctx, ctx.event.ref)
+        if debate is None or debate.status != DebateStatus.OPEN or debate.post_entry_id != ctx.event.entry:
+            return
+        debate.status, debate.closed_at, debate.closed_by = DebateStatus.UNPOSTED, ctx.now, "unposted"
+        await ctx.cancel_timer(CLOSE, str(debate.id))
+        for ask in await queries.pending_asks(ctx.session, debate.id):
+            ask.status, ask.answered_at = DebateLeadAskStatus.VOID, ctx.now
+            await ctx.cancel_timer(LEAD_EXPIRY, str(ask.id))
+        await ctx.cancel_pending(ORIGIN, str(debate.id))
+        if debate.motion_id is not None:
+            motion = await ctx.session.get(DebateMotion, debate.motion_id)
+            if motion is not None:
+                motion.used_at = None
+        ctx.reply(
+            ctx._(
+                "Debate #{number} (“{motion}”) is not open, since nobody can see it. "
+                "Start it again with /agora debate start once I can post there.",
+                number=debate.number,
+                motion=debate.motion,
             )
         )
 
@@ -388,10 +418,12 @@ async def _open(
     if motion.own is not None:
         motion.own.used_at = ctx.now
     threads = ctx.can(Capability.THREADS)
+    origin = (ORIGIN, str(debate.id))
     post = ctx.post(
         channel,
         render.debate_message(ctx._, ctx.format_time, debate, 0, None, threads=threads),
         thread_title=rules.thread_title(motion.text),
+        origin=origin,
     )
     await ctx.session.flush()
     debate.post_entry_id = post.id
@@ -405,6 +437,7 @@ async def _open(
                 )
             ),
             in_thread_of=post.id,
+            origin=origin,
         )
     await ctx.set_timer(CLOSE, str(debate.id), debate.closes_at)
     if (
@@ -423,6 +456,7 @@ async def _open(
                     date=ctx.format_time(debate.closes_at),
                 )
             ),
+            origin=origin,
         )
     if ctx.settings.debates.rotating_lead:
         await ask_next_lead(ctx, debate)

@@ -35,7 +35,11 @@ async def ask_next_lead(ctx: Context[Any], debate: Debate) -> None:
     ctx.session.add(ask)
     await ctx.session.flush()
     answer_by = rules.answer_by(ctx.now, ctx.settings.debates.lead_answer_within, debate.closes_at)
-    entry = ctx.dm(member.external_id, render.ask_message(ctx._, ctx.format_time, debate, ask.id, answer_by))
+    entry = ctx.dm(
+        member.external_id,
+        render.ask_message(ctx._, ctx.format_time, debate, ask.id, answer_by),
+        origin=("debate", str(debate.id)),
+    )
     await ctx.session.flush()
     ask.dm_entry_id = entry.id
     await ctx.set_timer(LEAD_EXPIRY, str(ask.id), answer_by)

@@ -119,7 +119,7 @@ async def last_used_by_key(session: AsyncSession, community_id: int) -> dict[str
     """When each motion (by key) was last debated in the community."""
     rows = await session.execute(
         select(Debate.motion_key, func.max(Debate.opened_at))
-        .where(Debate.community_id == community_id)
+        .where(Debate.community_id == community_id, Debate.status != DebateStatus.UNPOSTED)
         .group_by(Debate.motion_key)
     )
     return {key: at for key, at in rows.all()}
@@ -127,7 +127,13 @@ async def last_used_by_key(session: AsyncSession, community_id: int) -> dict[str
 
 async def used_keys(session: AsyncSession, community_id: int) -> set[str]:
     return set(
-        (await session.scalars(select(Debate.motion_key).where(Debate.community_id == community_id))).all()
+        (
+            await session.scalars(
+                select(Debate.motion_key).where(
+                    Debate.community_id == community_id, Debate.status != DebateStatus.UNPOSTED
+                )
+            )
+        ).all()
     )
 
 

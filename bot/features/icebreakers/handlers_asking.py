@@ -10,12 +10,19 @@ from bot.chat import Capability
 from bot.content import load_bank
 from bot.context import Context
 from bot.errors import UserError
-from bot.events import BotStarted, CommandInvoked, ReactionChanged, SettingsChanged, TimerFired
+from bot.events import (
+    BotStarted,
+    CommandInvoked,
+    PostFailed,
+    ReactionChanged,
+    SettingsChanged,
+    TimerFired,
+)
 from bot.feature import Feature
 from bot.i18n import N_
 from bot.messages import mention
-from bot.router import Option, command, on, timer
-from storage.models import IcebreakerQuestionStatus, Schedule
+from bot.router import Option, command, on, timer, undelivered
+from storage.models import IcebreakerQuestionStatus, OutboxEntry, Schedule
 from storage.tables.icebreakers import IcebreakerAsked
 
 from . import queries, render, rules
@@ -25,6 +32,8 @@ from .settings import bank_tags
 log = logging.getLogger("agora.icebreakers")
 
 RESYNC = "icebreaker:resync"
+# The origin of an asked question's post (its ref: the IcebreakerAsked id); see ``unasked``.
+ORIGIN = "icebreaker"
 SECTION = "icebreakers"
 
 
@@ -167,8 +176,6 @@ class AskingHandlers:
             threads=ctx.can(Capability.THREADS),
             next_date=ctx.format_time(dates[0]) if dates else None,
         )
-        entry = ctx.post(channel, message, thread_title=rules.thread_title(candidate.text))
-        await ctx.session.flush()
         asked = IcebreakerAsked(
             community_id=ctx.community.id,
             cycle=cycle,
@@ -177,11 +184,36 @@ class AskingHandlers:
             text=candidate.text,
             source=source,
             asked_at=ctx.now,
-            entry_id=entry.id,
         )
         ctx.session.add(asked)
         await ctx.session.flush()
+        entry = ctx.post(
+            channel,
+            message,
+            thread_title=rules.thread_title(candidate.text),
+            origin=(ORIGIN, str(asked.id)),
+        )
+        await ctx.session.flush()
+        asked.entry_id = entry.id
         return asked
+
+    @undelivered(ORIGIN)
+    async def unasked(self, ctx: Context[PostFailed]) -> None:
+        """The question's post failed for good: it was not asked. Forgetting it puts it back in the draw, and
+        the status page no longer counts it (nor the next date after it)."""
+        asked = (
+            await ctx.session.get(IcebreakerAsked, int(ctx.event.ref)) if ctx.event.ref.isdigit() else None
+        )
+        if asked is None or asked.community_id != ctx.community.id or asked.entry_id != ctx.event.entry:
+            return
+        await ctx.session.delete(asked)
+        await ctx.cancel_pending(ORIGIN, ctx.event.ref)
+        ctx.reply(
+            ctx._(
+                "The icebreaker question “{question}” was not asked: it goes back among the questions to ask.",
+                question=asked.text,
+            )
+        )
 
     # --- answers by reaction ----------------------------------------------------------------------------------
 
@@ -301,7 +333,10 @@ class AskingHandlers:
         asked = await self._ask(
             ctx, channel, "now", await queries.schedule_row(ctx.session, ctx.community.id)
         )
-        ctx.reply(ctx._("Asked in {channel}: “{question}”", channel=f"<#{channel}>", question=asked.text))
+        await ctx.reply_once_posted(
+            await ctx.session.get(OutboxEntry, asked.entry_id),
+            ctx._("Asked in {channel}: “{question}”", channel=f"<#{channel}>", question=asked.text),
+        )
 
     # --- animators: tags and credit ----------------------------------------------------------------------------
 

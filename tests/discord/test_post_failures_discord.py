@@ -1,0 +1,76 @@
+"""Posts on Discord that the platform refuses for good (403/50013 Missing Permissions in a read-only channel):
+the animator who acted is told what is missing instead of "Asked in #read-only", and the feature's state does not
+move past the post (the icebreaker question is not counted as asked)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest_asyncio
+from sqlalchemy import select
+
+from bot.features.icebreakers import IcebreakersFeature
+from storage.models import OutboxEntry, OutboxStatus
+from storage.tables.icebreakers import IcebreakerAsked
+from tests.discord.support import EPHEMERAL, Bot, discord_config, make_world, text_of
+from tests.fakes.fake_discord import FakeDiscord, PermissionBits
+
+
+@pytest_asyncio.fixture
+async def read_only(fake: FakeDiscord, db_url: str) -> AsyncIterator[tuple[Bot, Any, Any]]:
+    world = make_world(fake)
+    channel = fake.add_channel(world.guild, "read-only")
+    fake.overwrite(channel, world.guild.id, deny=PermissionBits.SEND_MESSAGES)  # @everyone, the bot included
+    config = discord_config(
+        fake,
+        world,
+        db_url,
+        channels={
+            "welcome": world.welcome.id,
+            "announcements": world.announcements.id,
+            "icebreakers": channel.id,
+        },
+    )
+    bot = Bot(config, probe=IcebreakersFeature(), virtual_time=True)  # type: ignore[arg-type]
+    await bot.start()
+    yield bot, world, channel
+    await bot.stop()
+    fake.assert_all_handled()
+
+
+async def test_a_question_asked_in_a_read_only_channel_is_not_counted_and_the_animator_is_told_why(
+    fake: FakeDiscord, read_only: tuple[Bot, Any, Any]
+) -> None:
+    bot, world, channel = read_only
+
+    asked = await fake.slash_command(world.guild, world.camille, "agora icebreaker now")
+    answer = await fake.wait_for_response(asked)
+    shown = answer["data"]["content"]
+    assert answer["data"]["flags"] & EPHEMERAL
+    assert "Asked in" not in shown
+    assert shown.startswith(
+        f"⚠️ I could not post in <#{channel.id}>. Please give me these permissions there: Send Messages."
+    )
+    assert "was not asked: it goes back among the questions to ask." in shown
+    refused = [r for r in fake.requests if r.path == f"/channels/{channel.id}/messages"]
+    assert [(r.status, (r.response or {}).get("code")) for r in refused] == [(403, 50013)]
+
+    await bot.settle()
+    assert bot.database is not None
+    async with bot.database.transaction() as session:
+        assert (await session.scalars(select(IcebreakerAsked))).all() == []
+        [entry] = (await session.scalars(select(OutboxEntry).where(OutboxEntry.op == "post"))).all()
+    assert (entry.status, entry.origin, entry.actor_id) == (
+        OutboxStatus.FAILED,
+        "icebreaker",
+        world.camille.id,
+    )
+    assert entry.problem == "send_messages"
+    # No second notice: neither a DM to her nor a post in the announcements channel.
+    assert not [r for r in fake.requests if r.method == "POST" and r.path == "/users/@me/channels"]
+    assert not [r for r in fake.requests if r.path == f"/channels/{world.announcements.id}/messages"]
+
+    status = await fake.slash_command(world.guild, world.camille, "agora icebreaker status")
+    shown = text_of((await fake.wait_for_response(status))["data"])
+    assert "Last question" not in shown and "0 questions asked out of" in shown
