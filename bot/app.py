@@ -41,6 +41,7 @@ from bot.events import (
 )
 from bot.feature import Feature, feature_classes
 from bot.i18n import translator
+from bot.membership import Reconciled, reconcile_members
 from bot.messages import Message
 from bot.outbox import Courier
 from bot.router import Route, Router, convert_options
@@ -189,10 +190,20 @@ class Agora:
         # Creating (or renaming) it takes the community's dispatch lock, so it can't race an event doing the same
         # (the loser's unique-constraint error would pass for a duplicate delivery). Reads never wait for it: an
         # adapter answering within a platform's deadline must not queue behind a slow handler.
-        async with self._locks.setdefault((ref.platform, ref.id), asyncio.Lock()):
+        async with self.community_lock(ref):
             async with self.database.transaction() as session:
                 community = await self.ensure_community(session, ref)
                 return self.settings_of(community)
+
+    def community_lock(self, ref: CommunityRef) -> asyncio.Lock:
+        """The lock every event of a community is handled under, one at a time."""
+        return self._locks.setdefault((ref.platform, ref.id), asyncio.Lock())
+
+    async def reconcile_members(self, ref: CommunityRef) -> Reconciled:
+        """Learn the community's members from the platform's list: those already there before Agora are
+        recorded (not welcomed), joins and departures missed while stopped are handled now, once
+        (``bot.membership``). Adapters call it when they connect and when the bot is added to a community."""
+        return await reconcile_members(self, ref)
 
     async def ensure_community(self, session: AsyncSession, ref: CommunityRef) -> Community:
         community = await session.scalar(
@@ -252,9 +263,7 @@ class Agora:
             if read is not None:
                 self._log(event, read[0], read[1], started)
                 return read[0]
-        key = (event.community.platform, event.community.id)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
+        async with self.community_lock(event.community):
             outcome, ctx, community_id = await self._run(event, route)
         if ctx is not None:
             self._after_commit(ctx)

@@ -23,6 +23,7 @@ __all__ = [
     "Chat",
     "ChatError",
     "DirectMessagesClosed",
+    "ListedMember",
     "MissingPermission",
     "PermanentChatError",
     "Problem",
@@ -109,6 +110,20 @@ class ScheduledEvent:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class ListedMember:
+    """One member of a community as the platform lists them (``Chat.list_members``).
+
+    ``joined_at`` is when they joined, where the platform says (None where it doesn't, as on Slack);
+    ``join_id`` is the delivery id the platform's own join event for this membership carries (or would), so that
+    a join learnt from the list and the same join delivered late as an event count once (None when there is no
+    such id: the core then makes one of its own)."""
+
+    member: MemberRef
+    joined_at: datetime | None = None
+    join_id: str | None = None
+
+
 @runtime_checkable
 class Chat(Protocol):
     """What a platform adapter offers the core. Async, small, and the same everywhere."""
@@ -171,4 +186,10 @@ class Chat(Protocol):
         """What stops the bot from doing ``needs`` in ``channel`` (the permissions it lacks, the channel being
         private, archived or gone); empty when it can. ``/agora setup`` asks when a channel is chosen. An adapter
         may fix what it can by itself first (Slack joins a public channel)."""
+        ...
+
+    async def list_members(self, community: CommunityRef) -> Sequence[ListedMember]:
+        """Every human member of the community now (bots and deactivated accounts left out), read in as many
+        pages or chunks as the platform needs. Raises ``ChatError`` rather than answer with a partial list: the
+        core takes whoever is missing from it for someone who left."""
         ...

@@ -195,6 +195,9 @@ class Community(Base):
     # Only the settings this community changed with /agora setup; the YAML gives the rest.
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
+    # When Agora first read the platform's list of members (see bot.membership): before it, a member it did not
+    # know was already there; after it, one it does not know joined while it was not listening.
+    members_imported_at: Mapped[datetime | None]
 
 
 class Member(Base):
@@ -209,6 +212,9 @@ class Member(Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     joined_at: Mapped[datetime]
     left_at: Mapped[datetime | None]
+    # Set for a member who was already in the community when Agora arrived (learnt from the platform's member
+    # list, never welcomed as a newcomer); None for a member Agora saw join.
+    existing_at: Mapped[datetime | None]
 
 
 class Charter(Base):

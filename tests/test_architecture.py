@@ -254,6 +254,7 @@ ADAPTER_SURFACE: dict[str, set[str] | None] = {
     "bot.events": None,  # what an adapter builds
     "bot.i18n": None,  # translator, N_, LOCALES
     "bot.logs": {"quiet_libraries"},
+    "bot.membership": {"Reconciled"},  # what reconciling the member list found (Agora.reconcile_members)
     "bot.messages": None,  # what an adapter renders
     "bot.router": {"CommandSpec", "Option", "Feature"},  # commands to publish; the console's feature list
     "bot.runtime": {"Adapter", "Database", "open_database"},  # the console opens its own database

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.chat import (
     Capability,
     ChatError,
     DirectMessagesClosed,
+    ListedMember,
     MissingPermission,
     PermanentChatError,
     Problem,
@@ -94,6 +96,8 @@ class ConsoleChat:
         # Channels where the bot may not post (a read-only channel, as tests and the demo set it up).
         self.read_only_channels: set[str] = set()
         self.failures: list[ChatError] = []
+        # Who is in each console community, as the platform would list them (``list_members``).
+        self.rosters: dict[str, dict[str, ListedMember]] = {}
         self.out = out or (lambda line: None)
         self._ids = 0
 
@@ -212,6 +216,18 @@ class ConsoleChat:
         if channel.id in self.read_only_channels:
             return frozenset({Problem.SEND_MESSAGES})
         return frozenset()
+
+    async def list_members(self, community: CommunityRef) -> Sequence[ListedMember]:
+        self._maybe_fail()
+        roster = self.rosters.get(community.id, {})
+        return [entry for entry in roster.values() if not entry.member.is_bot]
+
+    def enrol(self, community: CommunityRef, member: MemberRef, joined_at: datetime | None = None) -> None:
+        """``member`` is in ``community`` (the console's member list), since ``joined_at`` if given."""
+        self.rosters.setdefault(community.id, {})[member.id] = ListedMember(member, joined_at)
+
+    def disenrol(self, community: CommunityRef, member_id: str) -> None:
+        self.rosters.get(community.id, {}).pop(member_id, None)
 
     # --- what tests and the demo read --------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ import asyncio
 import itertools
 import shlex
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from adapters.console.chat import PLATFORM, ConsoleChat, render_message
@@ -45,6 +45,7 @@ from bot.events import (
     ReactionChanged,
 )
 from bot.i18n import LOCALES, translator
+from bot.membership import Reconciled
 from bot.messages import Button, Message
 from bot.router import Feature
 from bot.runtime import Database, open_database
@@ -155,6 +156,7 @@ class ConsoleCommunity:
 
     async def join(self, name: str, delivery_id: str | None = None) -> Outcome:
         self.out(f"> {name} joins")
+        self.chat.enrol(self.ref, self.member(name), self.clock.now())
         event = MemberJoined(
             community=self.ref, member=self.member(name), delivery_id=delivery_id or self._delivery()
         )
@@ -162,9 +164,28 @@ class ConsoleCommunity:
 
     async def leave(self, name: str) -> Outcome:
         self.out(f"> {name} leaves")
+        self.chat.disenrol(self.ref, name)
         return await self.deliver(
             MemberLeft(community=self.ref, member=self.member(name), delivery_id=self._delivery())
         )
+
+    def arrive_unseen(self, name: str, joined_at: datetime | None = None) -> None:
+        """``name`` is in the community without Agora seeing them join (there before it, or while it was down):
+        only the member list knows them, until Agora reads it (:meth:`reconcile`)."""
+        self.out(f"> {name} is in the community (unseen)")
+        self.chat.enrol(self.ref, self.member(name), joined_at)
+
+    def leave_unseen(self, name: str) -> None:
+        """``name`` leaves without Agora seeing it."""
+        self.out(f"> {name} left (unseen)")
+        self.chat.disenrol(self.ref, name)
+
+    async def reconcile(self) -> Reconciled:
+        """Agora reads the member list, as an adapter has it do when it connects."""
+        assert self.app is not None, "the community is not started"
+        result = await self.app.reconcile_members(self.ref)
+        await self.app.settle()
+        return result
 
     async def command(self, name: str, text: str, delivery_id: str | None = None) -> Outcome:
         """``name`` types ``/agora <text>``."""

@@ -141,6 +141,9 @@ class DiscordAdapter:
         )
         if ready in done:
             await client.ensure_communities()  # before start() returns: each guild is served from then on
+            await (
+                client.reconcile_members()
+            )  # who was there before Agora, who came and went while it was down
             log.info("discord connected", extra={"agora": {"guilds": len(client.guilds)}})
             return
         ready.cancel()

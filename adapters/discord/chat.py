@@ -21,12 +21,14 @@ import aiohttp
 import discord
 
 from adapters.discord.inbound import PLATFORM
+from adapters.discord.members import guild_members
 from adapters.discord.notices import PermissionNotices, find_role, find_text_channel
 from adapters.discord.render import Payload, render, render_one
 from bot.chat import (
     Capability,
     ChatError,
     DirectMessagesClosed,
+    ListedMember,
     MissingPermission,
     PermanentChatError,
     Problem,
@@ -152,6 +154,11 @@ class DiscordChat:
                 await asyncio.wait_for(self.client.wait_until_ready(), READY_WAIT)
             except TimeoutError:
                 raise TransientChatError("Discord is not connected yet") from None
+
+    async def list_members(self, community: CommunityRef) -> Sequence[ListedMember]:
+        """The guild's human members, from discord.py's member cache once the guild is chunked."""
+        await self._connected()
+        return await guild_members(self._guild(community))
 
     def _guild(self, community: CommunityRef) -> discord.Guild:
         guild = self.client.get_guild(_snowflake(community.id, "guild"))

@@ -24,6 +24,7 @@ from adapters.discord.inbound import (
     reaction_delivery_id,
 )
 from adapters.discord.interactions import InteractionHandler
+from adapters.discord.members import reconcile_guilds
 from adapters.discord.render import ALLOWED_MENTIONS
 from bot.events import Event, MemberJoined, MemberLeft, MemberRef, MessageRef, ReactionChanged
 
@@ -85,6 +86,8 @@ class AgoraClient(discord.Client):
         self.interactions = InteractionHandler(app, self)
         self.tree = AgoraTree(self)
         self.synced: list[app_commands.AppCommand] = []
+        # READYs seen: the first session's member lists are read by the adapter's start(), later ones here.
+        self.sessions = 0
 
     async def setup_hook(self) -> None:
         # Persistent buttons: found by custom id alone, so messages sent before a restart keep working.
@@ -107,11 +110,21 @@ class AgoraClient(discord.Client):
 
     async def on_ready(self) -> None:
         # Also after a new session (a long disconnection): the bot may have joined servers meanwhile.
+        self.sessions += 1
         await self.ensure_communities()
         log.info(
             "discord ready",
             extra={"agora": {"user": str(self.user.id) if self.user else None, "guilds": len(self.guilds)}},
         )
+        if self.sessions > 1:
+            # A new session after a disconnection: joins and departures meanwhile were never delivered (a RESUME
+            # replays what was missed; a new session does not).
+            await self.reconcile_members()
+
+    async def reconcile_members(self, guilds: list[discord.Guild] | None = None) -> None:
+        """Have the core read each guild's member list: existing members learnt, missed joins and leaves handled."""
+        with self.interactions.tracked():
+            await reconcile_guilds(self.app, self.guilds if guilds is None else guilds)
 
     async def ensure_communities(self) -> None:
         """Every guild the bot is in is a community (created with its charter on first sight)."""
@@ -121,6 +134,7 @@ class AgoraClient(discord.Client):
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self._ensure_community(guild)
         log.info("joined a new server", extra={"agora": {"guild": str(guild.id)}})
+        await self.reconcile_members([guild])  # its members were there before Agora: learnt, not welcomed
 
     async def _ensure_community(self, guild: discord.Guild) -> None:
         """Each guild is a community from the moment the bot is in it (its charter exists, its name is known)."""

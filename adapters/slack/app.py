@@ -44,6 +44,7 @@ from slack_bolt.async_app import AsyncApp
 from adapters.slack.blocks import form_errors, message_payload, modal_view
 from adapters.slack.chat import PLATFORM, SlackChat, make_client, slack_call
 from adapters.slack.events import Communities, Directory, Inbound, clean_command_text, neutral_mentions
+from adapters.slack.members import reconcile
 from bot.chat import ChatError, TransientChatError
 from bot.commandline import parse_command_text
 from bot.context import Outcome
@@ -94,7 +95,7 @@ class SlackAdapter:
         self.app = app
         self.config = settings
         self.client = make_client(self.config.bot_token.get_secret_value(), self.config.api_base_url)
-        self.chat = SlackChat(self.client)
+        self.chat = SlackChat(self.client, self.config.scope_channel)
         self.directory = Directory(self.client)
         self.communities = Communities(scope_channel=self.config.scope_channel)
         self.inbound = Inbound(self.directory, self.communities)
@@ -139,7 +140,7 @@ class SlackAdapter:
             raise SlackStartError(_start_problem("bot token", exc)) from exc
         self.bot_user_id = str(auth.get("user_id") or "")
         self.inbound.bot_user_id = self.bot_user_id
-        self.communities.team_id = str(auth.get("team_id") or "")
+        self.communities.team_id = self.chat.team_id = str(auth.get("team_id") or "")
         self.communities.team_name = str(auth.get("team") or "")
         if self.communities.scope_channel:
             self.communities.scope_name = await self.chat.channel_name(self.communities.scope_channel)
@@ -154,6 +155,7 @@ class SlackAdapter:
             "slack connected",
             extra={"agora": {"mode": self.mode, "team": self.communities.team_id, "port": self.http_port}},
         )
+        await reconcile(self.app, self.communities.ref())
 
     async def _serve_http(self) -> None:
         runner = web.AppRunner(self.bolt.web_app(path=EVENTS_PATH), access_log=None, shutdown_timeout=2.0)

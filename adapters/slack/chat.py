@@ -29,6 +29,7 @@ from bot.chat import (
     Capability,
     ChatError,
     DirectMessagesClosed,
+    ListedMember,
     MissingPermission,
     PermanentChatError,
     Problem,
@@ -188,8 +189,18 @@ class SlackChat:
         }
     )
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, scope_channel: str | None = None) -> None:
         self.client = client
+        # Whose members ``list_members`` reads: the workspace (its id is known once auth.test answered), or the
+        # one channel that scopes the community.
+        self.team_id = ""
+        self.scope_channel = scope_channel
+
+    async def list_members(self, community: CommunityRef) -> Sequence[ListedMember]:
+        """The community's active human members, every page of them (``adapters.slack.members``)."""
+        from adapters.slack.members import list_members  # it builds on this module: imported when used
+
+        return await list_members(self.client, community, self.team_id, self.scope_channel)
 
     # --- messages -------------------------------------------------------------------------------------------
 

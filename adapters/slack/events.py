@@ -50,6 +50,7 @@ __all__ = [
     "delivery_id",
     "member_ref",
     "neutral_mentions",
+    "team_join_id",
 ]
 
 log = logging.getLogger("agora.slack")
@@ -64,6 +65,12 @@ def delivery_id(kind: str, *parts: object) -> str:
     if len(value) <= _DELIVERY_ID_LIMIT:
         return value
     return f"slack:{kind}:sha1:{hashlib.sha1(value.encode('utf-8')).hexdigest()}"
+
+
+def team_join_id(team_id: str, user_id: str) -> str:
+    """The delivery id of a user joining the workspace, the same however Agora learns it (``team_join``, or the
+    member list at start): a user joins a workspace once."""
+    return delivery_id("join", team_id, user_id)
 
 
 def clean_command_text(text: str) -> str:
@@ -247,12 +254,17 @@ class Inbound:
         """``team_join`` (workspace communities) or ``member_joined_channel`` in the scope channel."""
         event = body.get("event") or {}
         scope = self.communities.scope_channel
+        join_id = delivery_id("event", body.get("event_id"))
         if event.get("type") == "team_join":
             user = event.get("user") or {}
-            if scope or not user.get("id"):
+            # A deactivated account (or a bot) joining is nobody to welcome, by DM or in the welcome channel.
+            if scope or not user.get("id") or user.get("deleted") or user.get("is_bot"):
                 return None
             self.directory.remember(user)
             user_id = str(user["id"])
+            # A user joins a workspace once: the same id whether the event comes late or the member list
+            # told first (adapters.slack.members).
+            join_id = team_join_id(_team_of(body) or self.communities.team_id, user_id)
         elif event.get("type") == "member_joined_channel":
             if not scope or event.get("channel") != scope:
                 return None
@@ -265,7 +277,7 @@ class Inbound:
         return MemberJoined(
             community=self.communities.ref(_team_of(body)),
             member=await self.directory.member(user_id),
-            delivery_id=delivery_id("event", body.get("event_id")),
+            delivery_id=join_id,
         )
 
     async def left(self, body: Mapping[str, Any]) -> MemberLeft | None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import AmendmentChoice, AmendmentStatus, Base, string_enum
 
-__all__ = ["Amendment", "AmendmentVote", "CharterRequest", "CharterRound"]
+__all__ = ["Amendment", "AmendmentVote", "CharterCampaign", "CharterRequest", "CharterRound"]
 
 
 class CharterRequest(Base):
@@ -33,13 +33,39 @@ class CharterRequest(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     charter_id: Mapped[int] = mapped_column(ForeignKey("charters.id", ondelete="CASCADE"), index=True)
-    # welcome | reacceptance
+    # welcome | reacceptance | existing (a member who was there before Agora, invited by a campaign)
     kind: Mapped[str] = mapped_column(String(16))
     asked_at: Mapped[datetime]
     reminded_at: Mapped[datetime | None]
     snoozed_at: Mapped[datetime | None]
     gated_at: Mapped[datetime | None]
     restored_at: Mapped[datetime | None]
+    # The campaign that sent the invitation (kind "existing").
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("charter_campaigns.id", ondelete="SET NULL"), index=True
+    )
+
+
+class CharterCampaign(Base):
+    """An animator invited the members who were there before Agora to accept the charter (``/agora charter
+    invite-existing``): the invitations go out ``batch`` at a time, one batch every ``interval_s`` seconds, and
+    those members keep their member access until ``grace_ends_at``."""
+
+    __tablename__ = "charter_campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    # The animator who started it (a platform id).
+    started_by: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime]
+    batch: Mapped[int]
+    interval_s: Mapped[int]
+    grace_ends_at: Mapped[datetime]
+    # How many members were to be invited when it started, and how many have been so far.
+    total: Mapped[int]
+    invited: Mapped[int] = mapped_column(default=0)
+    finished_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
 
 
 class CharterRound(Base):

@@ -115,10 +115,19 @@ class World:
     alice: FakeUser
 
 
+# When the members of a test guild joined it: long before Agora arrived, on any clock a test runs (the virtual one
+# starts in January 2026), so reading the member list at start records them as already there.
+BEFORE_AGORA = "2025-06-02T09:00:00.000000+00:00"
+
+
 def make_world(fake: FakeDiscord, name: str = "Agora Test", **guild: Any) -> World:
     g = fake.add_guild(name, **guild)
     animator_role = fake.add_role(g, "Animators")
     member_role = fake.add_role(g, "Members")
+    camille = fake.add_member(g, "camille", roles=[animator_role])
+    alice = fake.add_member(g, "alice")
+    for member in g.members.values():
+        member.joined_at = BEFORE_AGORA
     return World(
         guild=g,
         general=g.channel_named("general"),
@@ -126,8 +135,8 @@ def make_world(fake: FakeDiscord, name: str = "Agora Test", **guild: Any) -> Wor
         announcements=fake.add_channel(g, "announcements"),
         member_role=member_role,
         animator_role=animator_role,
-        camille=fake.add_member(g, "camille", roles=[animator_role]).user,
-        alice=fake.add_member(g, "alice").user,
+        camille=camille.user,
+        alice=alice.user,
     )
 
 

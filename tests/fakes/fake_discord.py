@@ -673,6 +673,7 @@ class _Session:
     token: str
     shard: list[int] | None = None
     seq: int = 0
+    large_threshold: int = 50
 
 
 class _Connection:
@@ -735,6 +736,9 @@ class FakeDiscord:
         interaction_deadline: seconds after which an unanswered interaction's callback gets 404/10062
             (Discord uses 3 s); ``None`` disables the check.
         heartbeat_interval: milliseconds, sent in HELLO.
+        member_chunk_size: members per GUILD_MEMBERS_CHUNK answering REQUEST_GUILD_MEMBERS (op 8); Discord sends
+            up to 1000. A guild with more members than the ``large_threshold`` of the IDENTIFY (50 when absent)
+            is "large": its GUILD_CREATE carries only the bot's member, and the client asks for the rest (op 8).
     """
 
     def __init__(
@@ -753,8 +757,10 @@ class FakeDiscord:
         heartbeat_interval: int = 41250,
         application_flags: int = DEFAULT_APPLICATION_FLAGS,
         host: str = "127.0.0.1",
+        member_chunk_size: int = 1000,
     ) -> None:
         self.host = host
+        self.member_chunk_size = member_chunk_size
         self.token = token
         self.enforce_role_hierarchy = enforce_role_hierarchy
         self.dispatch_own_messages = dispatch_own_messages
@@ -782,6 +788,10 @@ class FakeDiscord:
         self.errors: list[str] = []
         self.gateway_received: list[JSON] = []
         self.identifies: list[JSON] = []
+        self.member_requests: list[JSON] = []
+        """REQUEST_GUILD_MEMBERS (op 8) payloads answered with chunks."""
+        self.member_chunks: list[JSON] = []
+        """The GUILD_MEMBERS_CHUNKs sent in answer, in order."""
         self.failure_rules: list[FailureRule] = []
 
         self.bot_user = self._register_user(
@@ -1345,7 +1355,13 @@ class FakeDiscord:
         if not self.privileged_intents and intents & GatewayIntents.PRIVILEGED:
             await conn.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
-        session = _Session(id=secrets.token_hex(16), intents=intents, token=token, shard=data.get("shard"))
+        session = _Session(
+            id=secrets.token_hex(16),
+            intents=intents,
+            token=token,
+            shard=data.get("shard"),
+            large_threshold=int(data.get("large_threshold") or 50),
+        )
         self._sessions[session.id] = session
         conn.session = session
         ready: JSON = {
@@ -1369,7 +1385,7 @@ class FakeDiscord:
         await conn.dispatch("READY", ready)
         if intents & GatewayIntents.GUILDS:
             for guild in list(self.guilds.values()):
-                await conn.dispatch("GUILD_CREATE", self._guild_create_payload(guild, intents))
+                await conn.dispatch("GUILD_CREATE", self._guild_create_payload(guild, session))
         conn.ready = True
 
     async def _resume(self, conn: _Connection, data: JSON) -> None:
@@ -1401,22 +1417,37 @@ class FakeDiscord:
         limit = int(data.get("limit") or 0)
         if limit:
             members = members[:limit]
-        chunk: JSON = {
-            "guild_id": guild.id,
-            "members": [m.to_dict() for m in members],
-            "chunk_index": 0,
-            "chunk_count": 1,
-            "not_found": not_found,
-        }
-        if data.get("nonce") is not None:
-            chunk["nonce"] = data["nonce"]
-        if data.get("presences"):
-            chunk["presences"] = []
-        await conn.dispatch("GUILD_MEMBERS_CHUNK", chunk)
+        if "user_ids" not in data and "query" not in data:
+            return  # Discord needs a query (or user ids): a request without one gets no answer
+        whole_list = not data.get("user_ids") and not data.get("query")
+        if whole_list and not (
+            conn.session is not None and conn.session.intents & GatewayIntents.GUILD_MEMBERS
+        ):
+            return  # the whole list takes the members intent
+        size = max(1, self.member_chunk_size)
+        pages = [members[i : i + size] for i in range(0, len(members), size)] or [[]]
+        self.member_requests.append(data)
+        for index, page in enumerate(pages):
+            chunk: JSON = {
+                "guild_id": guild.id,
+                "members": [m.to_dict() for m in page],
+                "chunk_index": index,
+                "chunk_count": len(pages),
+                "not_found": not_found if index == len(pages) - 1 else [],
+            }
+            if data.get("nonce") is not None:
+                chunk["nonce"] = data["nonce"]
+            if data.get("presences"):
+                chunk["presences"] = []
+            self.member_chunks.append(chunk)
+            await conn.dispatch("GUILD_MEMBERS_CHUNK", chunk)
 
-    def _guild_create_payload(self, guild: FakeGuild, intents: int) -> JSON:
+    def _guild_create_payload(self, guild: FakeGuild, session: _Session) -> JSON:
+        intents = session.intents
         members = list(guild.members.values())
-        if not intents & GatewayIntents.GUILD_MEMBERS:
+        large = len(members) > session.large_threshold
+        if not intents & GatewayIntents.GUILD_MEMBERS or large:
+            # A large guild's GUILD_CREATE lists (online members and) the bot only: the rest comes by chunks.
             members = [m for m in members if m.id == self.bot_user.id]
         channels = [c for c in guild.channels.values() if not c.is_thread]
         threads = [c for c in guild.channels.values() if c.is_thread and not c.archived]
@@ -1451,7 +1482,7 @@ class FakeDiscord:
             "max_members": 500000,
             "max_video_channel_users": 25,
             "joined_at": guild.joined_at,
-            "large": False,
+            "large": large,
             "unavailable": False,
             "lazy": True,
             "member_count": len(guild.members),
@@ -1549,7 +1580,7 @@ class FakeDiscord:
         g = self.guild(guild)
         for conn in list(self._connections):
             if conn.live and conn.session is not None and conn.session.intents & GatewayIntents.GUILDS:
-                await conn.dispatch("GUILD_CREATE", self._guild_create_payload(g, conn.session.intents))
+                await conn.dispatch("GUILD_CREATE", self._guild_create_payload(g, conn.session))
         return g
 
     async def member_join(
@@ -2915,7 +2946,7 @@ class FakeDiscord:
 
     async def _get_guild(self, rec: RecordedRequest, m: re.Match[str]) -> JSON:
         guild = self._rest_guild(m["g"])
-        payload = self._guild_create_payload(guild, GatewayIntents.GUILDS)
+        payload = self._guild_create_payload(guild, _Session(id="", intents=GatewayIntents.GUILDS, token=""))
         for key in (
             "members",
             "channels",

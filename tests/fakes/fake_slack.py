@@ -811,6 +811,15 @@ class FakeSlack:
             "event_ts": self._next_ts(),
         }
 
+    def user_change_event(self, user_id: str) -> dict[str, Any]:
+        """A ``user_change`` event with the user object as it is now (``deleted`` when deactivated)."""
+        return {
+            "type": "user_change",
+            "user": self.users[user_id].to_api(self.team_id),
+            "cache_ts": int(time.time()),
+            "event_ts": self._next_ts(),
+        }
+
     def member_joined_channel_event(
         self, user_id: str, channel_id: str, *, inviter: str | None = None
     ) -> dict[str, Any]:

@@ -38,6 +38,8 @@ SCOPES: dict[str, set[str]] = {
     "conversations.join": {"channels:join"},
     "conversations.info": {"channels:read", "groups:read"},
     "users.info": {"users:read"},
+    "users.list": {"users:read"},
+    "conversations.members": {"channels:read", "groups:read"},
     "usergroups.list": {"usergroups:read"},
     "usergroups.users.list": {"usergroups:read"},
     "reactions.add": {"reactions:write"},

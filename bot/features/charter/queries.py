@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.charter.rules import Tally
 from storage.models import Acknowledgement, AmendmentStatus, Charter, Member
-from storage.tables.charter import Amendment, AmendmentVote, CharterRequest, CharterRound
+from storage.tables.charter import Amendment, AmendmentVote, CharterCampaign, CharterRequest, CharterRound
 
 __all__ = [
+    "EXISTING",
     "REACCEPTANCE",
     "WELCOME",
     "acceptance_counts",
@@ -32,6 +33,9 @@ __all__ = [
     "amendment_exists_for",
     "amendment_tally",
     "amendments_proposed",
+    "campaign_accepted",
+    "campaign_targets",
+    "campaign_waiting",
     "charter_version",
     "charters",
     "current_count",
@@ -41,6 +45,7 @@ __all__ = [
     "gated_since",
     "has_accepted_before",
     "insert_requests",
+    "latest_campaign",
     "latest_charter",
     "latest_requests",
     "member_requests",
@@ -58,7 +63,7 @@ __all__ = [
     "waiting_rows",
 ]
 
-WELCOME, REACCEPTANCE = "welcome", "reacceptance"
+WELCOME, REACCEPTANCE, EXISTING = "welcome", "reacceptance", "existing"
 
 
 # --- versions and acknowledgements ---------------------------------------------------------------------------
@@ -432,3 +437,57 @@ async def amendments_proposed(session: AsyncSession, community_id: int, since: d
         )
         or 0
     )
+
+
+# --- campaigns inviting the members who were there before Agora -----------------------------------------------
+
+
+def _never_asked(community_id: int) -> Any:
+    """Current members who never accepted any version and were never asked to (no welcome, no invitation)."""
+    return (
+        select(Member)
+        .where(
+            Member.community_id == community_id,
+            Member.left_at.is_(None),
+            ~exists().where(Acknowledgement.member_id == Member.id),
+            ~exists().where(CharterRequest.member_id == Member.id),
+        )
+        .order_by(Member.id)
+    )
+
+
+async def campaign_targets(
+    session: AsyncSession, community_id: int, limit: int | None = None
+) -> Sequence[Member]:
+    """The members a campaign still has to invite, the first ``limit`` of them."""
+    query = _never_asked(community_id)
+    return (await session.scalars(query.limit(limit) if limit is not None else query)).all()
+
+
+async def latest_campaign(session: AsyncSession, community_id: int) -> CharterCampaign | None:
+    return await session.scalar(
+        select(CharterCampaign)
+        .where(CharterCampaign.community_id == community_id)
+        .order_by(CharterCampaign.id.desc())
+        .limit(1)
+    )
+
+
+def _invited_by(campaign: CharterCampaign) -> Any:
+    return (
+        select(CharterRequest, Member)
+        .join(Member, Member.id == CharterRequest.member_id)
+        .where(CharterRequest.campaign_id == campaign.id, Member.left_at.is_(None))
+    )
+
+
+async def campaign_accepted(session: AsyncSession, campaign: CharterCampaign) -> int:
+    """Members the campaign invited who are still here and accepted a version since."""
+    query = _invited_by(campaign).where(exists().where(Acknowledgement.member_id == Member.id))
+    return int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
+async def campaign_waiting(session: AsyncSession, campaign: CharterCampaign) -> Sequence[Any]:
+    """(request, member) of those the campaign invited who are still here and haven't accepted any version."""
+    query = _invited_by(campaign).where(~exists().where(Acknowledgement.member_id == Member.id))
+    return (await session.execute(query.order_by(Member.id))).all()

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from fractions import Fraction
 from typing import Literal
 
@@ -21,6 +22,8 @@ __all__ = [
     "Decision",
     "Rule",
     "Tally",
+    "campaign_length",
+    "campaign_pace",
     "committee_after",
     "decide",
     "grace_recipients",
@@ -148,3 +151,15 @@ def grace_recipients(animators: Sequence[str], created_by: str, amended: bool) -
     if not amended and created_by not in ("", "config"):
         recipients.append(created_by)
     return list(dict.fromkeys(recipients))
+
+
+def campaign_pace(per_hour: int) -> tuple[int, timedelta]:
+    """How a campaign of invitations reaches ``per_hour`` direct messages an hour: ``(batch, interval)``, at most
+    one batch a minute (``90`` → 2 every 80 s; ``12`` → 1 every 5 min)."""
+    batch = max(1, math.ceil(per_hour / 60))
+    return batch, timedelta(seconds=round(3600 * batch / max(1, per_hour)))
+
+
+def campaign_length(count: int, batch: int, interval: timedelta) -> timedelta:
+    """From the first batch to the last, for ``count`` invitations (the first goes out at once)."""
+    return interval * max(0, math.ceil(count / batch) - 1)
