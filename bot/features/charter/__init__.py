@@ -40,7 +40,7 @@ from bot.i18n import N_
 from bot.messages import Message
 from bot.router import Feature
 from storage.models import Acknowledgement, Charter
-from storage.tables.charter import CharterRequest
+from storage.tables.charter import CharterCampaign, CharterRequest
 
 __all__ = ["AmendmentsFeature", "CharterFeature", "adopt_version", "latest"]
 
@@ -66,6 +66,8 @@ class CharterFeature(AcceptanceHandlers, VersionHandlers, RulesHandlers, Feature
         ),
         # The animator who edited a version (an external id, or "config"): the version stays, for the group.
         PersonalData(Charter, member="created_by", erase="anonymize"),
+        # The animator who invited the members who were there before Agora: the campaign stays, for its counts.
+        PersonalData(CharterCampaign, member="started_by", erase="anonymize"),
     )
     health = (
         HealthStep("charter_accepted", N_("accepted the charter"), queries.accepted_charter, kind="funnel"),
