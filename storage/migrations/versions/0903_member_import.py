@@ -1,8 +1,8 @@
 """members: the platform's member list imported (existing members, the import time) and the campaign that
 invites existing members to accept the charter
 
-Revision ID: 0902
-Revises: 0901
+Revision ID: 0903
+Revises: 0902
 Create Date: 2026-12-03 13:00:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0902"
-down_revision: str | None = "0901"
+revision: str = "0903"
+down_revision: str | None = "0902"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
