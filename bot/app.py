@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chat import Chat
 from bot.clock import Clock
+from bot.commandline import unknown_command
 from bot.config import Config
 from bot.context import Context, Outcome
 from bot.deliveries import tell_failure
@@ -329,9 +330,8 @@ class Agora:
                 if route is None:
                     ctx.outcome.handled = False
                     if isinstance(event, CommandInvoked):
-                        raise UserError(
-                            ctx._("There is no command “{name}”. Try /agora help.", name=event.name)
-                        )
+                        # A stale platform command, or the console: name what is unknown, list what exists.
+                        raise unknown_command(self.router, event.name.split(), ctx._, ctx.command_text)
                 else:
                     if isinstance(event, TimerFired):
                         await self._mark_fired(ctx, event)

@@ -193,3 +193,9 @@ class Chat(Protocol):
         pages or chunks as the platform needs. Raises ``ChatError`` rather than answer with a partial list: the
         core takes whoever is missing from it for someone who left."""
         ...
+
+    def command_text(self, name: str) -> str:
+        """The command ``name`` (``"charter"``, ``"meeting poll"``) as a member types it on this platform:
+        ``/agora charter`` on Slack, ``/agora charter show`` on Discord, where a name is a command or a group
+        but not both. Every message that names a command names it this way."""
+        ...

@@ -10,13 +10,15 @@ community's language.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bot.errors import UserError
 from bot.i18n import Translator
-from bot.router import CommandSpec, Option, Router
+from bot.router import CommandSpec, Option, Router, command_text
+from bot.settings.types import excerpt
 
-__all__ = ["parse_command_text", "usage"]
+__all__ = ["parse_command_text", "unknown_command", "usage"]
 
 _NEUTRAL_REF = re.compile(r"^<(?:@&|@|#)([^\s<>|]+)>$")
 
@@ -74,6 +76,36 @@ def _opens_single_quote(text: str, index: int, current: list[str]) -> bool:
 
 def _unmark(chars: list[str]) -> str:
     return "".join(char for char in chars if char != _OPENED)
+
+
+def unknown_command(
+    router: Router, words: list[str], _: Translator, spell: Callable[[str], str] = command_text
+) -> UserError:
+    """The refusal of a command nobody has, naming what was typed: after a group's name (``debate frobnicate``),
+    the unknown subcommand and the group's commands; else the unknown word. ``spell`` names a command as the
+    member's platform does."""
+    group = words[0].lower()
+    commands = sorted(name.split(" ", 1)[1] for name in router.commands if name.startswith(f"{group} "))
+    if not commands:
+        return UserError(
+            _("There is no command “{name}”. Try {help}.", name=excerpt(words[0]), help=spell("help"))
+        )
+    if len(words) == 1:
+        return UserError(
+            _(
+                "{group} needs a command after it: {commands}.",
+                group=spell(group),
+                commands=", ".join(commands),
+            )
+        )
+    return UserError(
+        _(
+            "{group} has no command “{name}”. Its commands: {commands}.",
+            group=spell(group),
+            name=excerpt(words[1]),
+            commands=", ".join(commands),
+        )
+    )
 
 
 def usage(spec: CommandSpec) -> str:
@@ -136,7 +168,7 @@ def parse_command_text(router: Router, text: str, _: Translator) -> tuple[Comman
         words = ["help"]
     spec, rest = router.resolve_command(words)
     if spec is None:
-        raise UserError(_("There is no command “{name}”. Try /agora help.", name=words[0]))
+        raise unknown_command(router, words, _)
     options = {option.name: option for option in spec.options}
     args: dict[str, Any] = {}
     positional = [o for o in spec.options]

@@ -28,7 +28,7 @@ from bot.operations import (
     ReplacePost,
     RevokeRole,
 )
-from bot.router import Option
+from bot.router import Option, command_text
 from bot.settings import CommunitySettings
 from bot.settings.types import DELAY, INT_MAX, excerpt
 from storage.models import Community, Member, OutboxEntry, OutboxStatus, Schedule, Timer
@@ -402,6 +402,10 @@ class Context(Generic[E]):
         flag_modified(self.community, "settings")
         self.settings = self.app.settings_of(self.community)
         self._ = translator(self.settings.locale)
+
+    def command_text(self, name: str) -> str:
+        """The command ``name`` as the member's platform spells it (``/agora charter show`` on Discord)."""
+        return self.chat.command_text(name) if self.chat is not None else command_text(name)
 
     def format_time(self, moment: datetime) -> str:
         return self._.datetime(moment, self.settings.timezone)

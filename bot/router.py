@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from bot.errors import UserError
 from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted, PostFailed, TimerFired
 from bot.feature import Feature
+from bot.i18n import N_
 from bot.settings.types import CHANNEL, CHOICE, INTEGER, MEMBER, ROLE, TEXT, YES_NO, Kind, excerpt
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ __all__ = [
     "Router",
     "action",
     "command",
+    "command_text",
     "convert_options",
     "form",
     "on",
@@ -37,6 +39,8 @@ __all__ = [
 Handler = Callable[["Context[Any]"], Awaitable[None]]
 OptionKind = Literal["string", "integer", "boolean", "member", "channel", "role"]
 _MARK = "__agora_routes__"
+# How an animators' command's description ends (some say it in their own words already).
+ANIMATORS_ENDING = N_("(animators)")
 _WIRE_KINDS: dict[str, Kind] = {
     "string": TEXT,
     "integer": INTEGER,
@@ -154,6 +158,18 @@ class CommandSpec:
     def path(self) -> tuple[str, ...]:
         return tuple(self.name.split())
 
+    def describe(self, _: Translator, limit: int | None = None) -> str:
+        """The description in the member's language; an animators' command says so at its end, "(animators)",
+        so members know before they try. ``limit`` shortens the description, never that ending."""
+        text = " ".join(_(self.description).split())
+        ending = _(ANIMATORS_ENDING) if self.animator_only else ""
+        if ending and text.endswith(ending):
+            text = text[: -len(ending)].rstrip()
+        room = None if limit is None else limit - (len(ending) + 1 if ending else 0)
+        if room is not None and len(text) > room:
+            text = text[: room - 1].rstrip() + "…"
+        return f"{text} {ending}" if ending else text
+
 
 def _mark(kind: str, key: Any, **extra: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -215,6 +231,12 @@ def undelivered(origin: str) -> Callable[[Callable[..., Any]], Callable[..., Any
     """Handle ``PostFailed`` for outbox entries recorded with ``origin`` (``ctx.post(..., origin=(origin, ref))``):
     the feature rolls its row back, and what it ``ctx.reply``s joins the notice the animators get."""
     return _mark("undelivered", origin)
+
+
+def command_text(name: str) -> str:
+    """``/agora meeting poll``: the command ``name`` as typed where commands are typed as text (Slack, the
+    console). Messages name a command with ``ctx.command_text``, which asks the platform (``Chat.command_text``)."""
+    return f"/agora {name}"
 
 
 def convert_options(spec: CommandSpec, args: dict[str, Any], _: Translator) -> dict[str, Any]:

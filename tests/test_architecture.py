@@ -256,7 +256,8 @@ ADAPTER_SURFACE: dict[str, set[str] | None] = {
     "bot.logs": {"quiet_libraries"},
     "bot.membership": {"Reconciled"},  # what reconciling the member list found (Agora.reconcile_members)
     "bot.messages": None,  # what an adapter renders
-    "bot.router": {"CommandSpec", "Option", "Feature"},  # commands to publish; the console's feature list
+    # Commands to publish; the console's feature list; how a text platform spells a command.
+    "bot.router": {"CommandSpec", "Option", "Feature", "command_text"},
     "bot.runtime": {"Adapter", "Database", "open_database"},  # the console opens its own database
     "bot.scheduler": {"VirtualScheduler"},  # the console's simulated time
 }

@@ -129,12 +129,22 @@ def test_a_version_says_where_it_comes_from() -> None:
 
 def test_the_reacceptance_message_offers_not_now_only_the_first_time() -> None:
     first = render.reacceptance_message(
-        _, "Lyon", Version(), [], origin="The founding charter.", deadline="Monday", gating=True, later=True
-    )
+        _, "Lyon", Version(), [], origin="The founding charter.", deadline="Monday", gating=True, later=True,
+        read="/agora charter show",
+    )  # fmt: skip
     assert [b.label for b in first.buttons] == ["I accept the charter", "Not now"]
     assert "your member access pauses" in first.text
+    assert "the whole charter is one command away: /agora charter show." in first.text
     again = render.reacceptance_message(
-        _, "Lyon", Version(), [], origin="", deadline="Monday", gating=False, later=False
+        _,
+        "Lyon",
+        Version(),
+        [],
+        origin="",
+        deadline="Monday",
+        gating=False,
+        later=False,
+        read="/agora charter",
     )
     assert [b.label for b in again.buttons] == [
         "I accept the charter"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from adapters.console import ConsoleCommunity
-from bot.commandline import parse_command_text, usage
+from bot.commandline import parse_command_text, unknown_command, usage
 from bot.errors import UserError
 from bot.i18n import translator
 from bot.router import Router
@@ -97,6 +97,17 @@ def test_an_unknown_command_says_there_is_none(router: Router) -> None:
     assert "/agora help" in message
 
 
+def test_an_unknown_subcommand_is_named_with_the_groups_commands(router: Router) -> None:
+    debates = sorted(name.split()[1] for name in router.commands if name.startswith("debate "))
+
+    assert refusal(router, "debate frobnicate") == (
+        f"/agora debate has no command “frobnicate”. Its commands: {', '.join(debates)}."
+    )
+    assert refusal(router, "debate") == f"/agora debate needs a command after it: {', '.join(debates)}."
+    said = unknown_command(router, ["debate", "x" * 6000], translator("fr"))
+    assert said.message.startswith("/agora debate n'a pas de commande « xxx") and len(said.message) < 400
+
+
 def test_neutral_mentions_channels_and_roles_become_ids(router: Router) -> None:
     _, args = parse(router, "setup add_animator=<@U123> welcome_channel=<#C9> animator_role=<@&S0123ABC>")
 
@@ -148,11 +159,6 @@ def test_typed_mentions_lose_their_sign(router: Router) -> None:
 
 def test_errors_speak_the_community_language(router: Router) -> None:
     fr = translator("fr")
-    if fr("There is no command “{name}”. Try /agora help.", name="x") == en(
-        "There is no command “{name}”. Try /agora help.", name="x"
-    ):
-        pytest.skip("the French catalog does not translate this message yet")
-
     with pytest.raises(UserError) as caught:
         parse_command_text(router, "danse", fr)
 

@@ -19,6 +19,7 @@ from bot.chat import (
 )
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef
 from bot.messages import Message
+from bot.router import command_text
 
 __all__ = ["ConsoleChat", "Sent", "render_message"]
 
@@ -100,6 +101,9 @@ class ConsoleChat:
         self.rosters: dict[str, dict[str, ListedMember]] = {}
         self.out = out or (lambda line: None)
         self._ids = 0
+
+    def command_text(self, name: str) -> str:
+        return command_text(name)
 
     def _next_id(self) -> str:
         self._ids += 1

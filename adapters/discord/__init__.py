@@ -114,7 +114,7 @@ class DiscordAdapter:
         self._point_at_endpoints()
         client = AgoraClient(self.app, self.settings, **self.client_options)
         self.client = client
-        self.chat = DiscordChat(client, self.notices)
+        self.chat = DiscordChat(client, self.notices, self.app.router.commands)
         try:
             await client.login(self.settings.token.get_secret_value())
         except discord.LoginFailure:

@@ -14,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import aiohttp
 import discord
 
+from adapters.discord.commands import command_paths, command_text
 from adapters.discord.inbound import PLATFORM
 from adapters.discord.members import guild_members
 from adapters.discord.notices import PermissionNotices, find_role, find_text_channel
@@ -139,9 +140,15 @@ class DiscordChat:
         }
     )
 
-    def __init__(self, client: discord.Client, notices: PermissionNotices) -> None:
+    def __init__(
+        self, client: discord.Client, notices: PermissionNotices, commands: Iterable[str] = ()
+    ) -> None:
         self.client = client
         self.notices = notices
+        self._command_paths = command_paths(commands)
+
+    def command_text(self, name: str) -> str:
+        return command_text(self._command_paths, name)
 
     # --- plumbing ----------------------------------------------------------------------------------------
 

@@ -13,9 +13,14 @@ so any option name Discord accepts works.
 
 Animators' commands: Discord only honours ``default_member_permissions`` on top-level commands, never on a
 subcommand, so animator-only subcommands cannot be hidden from members while every command stays under the one
-``/agora`` the core, its help and its messages name (``/agora setup``). They are visible to all, and the core
-refuses them politely to anyone who does not animate the community (see the README section). A server's
-administrators can still restrict ``/agora`` as a whole in Server Settings → Integrations.
+``/agora`` (as on Slack; no second top-level command). They are visible to all, their descriptions end with
+"(animators)" (« (animateurs) ») so members know before they try, and the core refuses them politely to anyone
+who does not animate the community (see the README section). A server's administrators can still restrict
+``/agora`` as a whole in Server Settings → Integrations.
+
+A command that is also a group's name is spelled differently on Discord (``/agora charter show``):
+:func:`command_text` spells it, and the Chat port's ``command_text`` gives that spelling to every message of the
+core that names a command.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ __all__ = [
     "MemberId",
     "RoleId",
     "build_root",
+    "command_paths",
+    "command_text",
 ]
 
 ROOT = "agora"
@@ -119,6 +126,9 @@ class AgoraTranslator(app_commands.Translator):
     ) -> str | None:
         if locale is not discord.Locale.french or context.location not in self._TRANSLATED:
             return None
+        spec: CommandSpec | None = string.extras.get("spec")
+        if spec is not None:
+            return spec.describe(translator("fr"), DESCRIPTION_LIMIT)
         msgid = string.extras.get("msgid", string.message)
         values = string.extras.get("values") or {}
         text = translator("fr")(msgid, **values)
@@ -198,22 +208,36 @@ def _callback(spec: CommandSpec, handler: CommandHandler) -> Callable[..., Corou
     return callback
 
 
+def command_paths(names: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Each command's path under ``/agora`` on Discord: ``"meeting poll"`` is ``("meeting", "poll")``; a command
+    that is also a group's name gets a name in it, since Discord allows a name to be a command or a group, not
+    both: ``"charter"`` next to ``"charter edit"`` is ``("charter", "show")``."""
+    paths = {name: tuple(word.lower() for word in name.split()) for name in names}
+    groups = {path[0] for path in paths.values() if len(path) == 2}
+    out: dict[str, tuple[str, ...]] = {}
+    for name, path in paths.items():
+        if len(path) > 2:
+            raise ValueError(f"/agora {name}: Discord nests commands two levels deep at most")
+        if len(path) == 1 and path[0] in groups:
+            taken = {p[1] for p in paths.values() if len(p) == 2 and p[0] == path[0]}
+            path = (path[0], next(word for word in BARE_COMMAND_NAMES if word not in taken))
+        out[name] = path
+    return out
+
+
+def command_text(paths: dict[str, tuple[str, ...]], name: str) -> str:
+    """``/agora charter show``: how a member types the core's command ``name`` on Discord."""
+    return "/" + " ".join((ROOT, *paths.get(name, tuple(name.split()))))
+
+
 def build_root(specs: Iterable[CommandSpec], handler: CommandHandler) -> app_commands.Group:
     """The ``/agora`` group for ``specs`` (guild-only: a community is a server)."""
     root = app_commands.Group(name=ROOT, description=_described(ROOT_DESCRIPTION), guild_only=True)
     specs = sorted(specs, key=lambda s: s.path)
-    paths = {spec.name: tuple(word.lower() for word in spec.path) for spec in specs}
-    groups = {path[0] for path in paths.values() if len(path) == 2}
+    paths = command_paths(spec.name for spec in specs)
     subgroups: dict[str, app_commands.Group] = {}
     for spec in specs:
         path = paths[spec.name]
-        if len(path) > 2:
-            raise ValueError(f"/agora {spec.name}: Discord nests commands two levels deep at most")
-        if len(path) == 1 and path[0] in groups:
-            # Discord allows a name to be a command or a group, not both: "/agora charter" next to
-            # "/agora charter edit" becomes "/agora charter show".
-            taken = {p[1] for p in paths.values() if len(p) == 2 and p[0] == path[0]}
-            path = (path[0], next(name for name in BARE_COMMAND_NAMES if name not in taken))
         if len(path) == 1:
             parent = root
         else:
@@ -226,7 +250,7 @@ def build_root(specs: Iterable[CommandSpec], handler: CommandHandler) -> app_com
                 subgroups[path[0]] = parent
         command: app_commands.Command[Any, ..., None] = app_commands.Command(
             name=path[-1],
-            description=_described(spec.description),
+            description=locale_str(spec.describe(translator("en"), DESCRIPTION_LIMIT), spec=spec),
             callback=_callback(spec, handler),
             parent=parent,
         )

@@ -33,7 +33,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
+from discord import app_commands
 
+from adapters.discord.commands import ROOT
 from adapters.discord.components import (
     AgoraModal,
     component_id,
@@ -196,7 +198,12 @@ class InteractionHandler:
             await self._run(interaction, event, "modal", guild, form=opened, values=all_values)
 
     async def tree_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
-        """An app command failed before reaching the core (stale command, bad option): say so, politely."""
+        """An app command failed before reaching the core (stale command, bad option): say so, politely. A
+        command Discord still shows but Agora no longer has goes to the core, which names it and lists the
+        commands that exist."""
+        if isinstance(error, app_commands.CommandNotFound) and error.parents[:1] == [ROOT]:
+            await self.command(interaction, " ".join([*error.parents[1:], error.name]), {})
+            return
         log.error("app command failed", exc_info=error, extra={"agora": {"interaction": str(interaction.id)}})
         _ = await self._translator(self._guild(interaction, None))
         await self._send_all(interaction, [(Payload(content=_error_text(_)), True)], None)

@@ -38,6 +38,7 @@ from bot.chat import (
 )
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef
 from bot.messages import Message
+from bot.router import command_text
 
 __all__ = [
     "PLATFORM",
@@ -201,6 +202,9 @@ class SlackChat:
         from adapters.slack.members import list_members  # it builds on this module: imported when used
 
         return await list_members(self.client, community, self.team_id, self.scope_channel)
+
+    def command_text(self, name: str) -> str:
+        return command_text(name)
 
     # --- messages -------------------------------------------------------------------------------------------
 

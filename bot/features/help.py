@@ -7,7 +7,7 @@ from typing import Any
 from bot.context import Context
 from bot.i18n import N_
 from bot.messages import Field, Message
-from bot.router import Feature, command
+from bot.router import CommandSpec, Feature, command
 
 __all__ = ["HelpFeature"]
 
@@ -22,18 +22,15 @@ class HelpFeature(Feature):
         _ = ctx._
         specs = sorted(ctx.app.router.commands.values(), key=lambda s: s.name)
         members = [s for s in specs if not s.animator_only]
-        fields = [
-            Field(_("For everyone"), "\n".join(f"/agora {s.name} — {_(s.description)}" for s in members))
-        ]
+
+        def lines(commands: list[CommandSpec]) -> str:
+            return "\n".join(f"{ctx.command_text(s.name)} — {s.describe(_)}" for s in commands)
+
+        fields = [Field(_("For everyone"), lines(members))]
         if ctx.is_animator:
             animators = [s for s in specs if s.animator_only]
             if animators:
-                fields.append(
-                    Field(
-                        _("For animators"),
-                        "\n".join(f"/agora {s.name} — {_(s.description)}" for s in animators),
-                    )
-                )
+                fields.append(Field(_("For animators"), lines(animators)))
         ctx.reply(
             Message(
                 title=_("What you can do with Agora"),

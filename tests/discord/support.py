@@ -23,7 +23,7 @@ from bot.features.charter import CharterFeature
 from bot.features.help import HelpFeature
 from bot.features.setup import SetupFeature
 from bot.messages import Form, FormField, Message
-from bot.router import Feature, Option, command, form, on
+from bot.router import Feature, Option, Router, command, form, on
 from bot.scheduler import APScheduler, VirtualScheduler
 from storage.database import Database
 from storage.models import Acknowledgement, Member
@@ -299,3 +299,23 @@ async def eventually(check: Callable[[], Any], what: str) -> None:
         await asyncio.wait_for(poll(), TIMEOUT)
     except TimeoutError:
         raise AssertionError(f"timed out waiting until {what}") from None
+
+
+async def every_command_tree() -> tuple[Router, Any, dict[str, Any]]:
+    """The router of every feature Agora ships, and the ``/agora`` tree built from it: the tree and the payload
+    Discord would receive (descriptions translated)."""
+    import discord
+    from discord import app_commands
+
+    from adapters.discord.commands import AgoraTranslator, build_root
+    from bot.app import default_features
+
+    router = Router()
+    for feature in default_features():
+        router.add(feature)
+    client = discord.Client(intents=discord.Intents.none())
+    tree = app_commands.CommandTree(client)
+    tree.add_command(build_root(router.commands.values(), handler=None))  # type: ignore[arg-type]
+    await tree.set_translator(AgoraTranslator())
+    payload = await tree.get_command("agora").get_translated_payload(tree, tree.translator)  # type: ignore[union-attr]
+    return router, tree, payload

@@ -29,6 +29,7 @@ from tests.discord.support import (
     discord_config,
     dm_to,
     eventually,
+    every_command_tree,
     followups,
     long_text,
     make_world,
@@ -93,20 +94,7 @@ async def test_start_up_logs_in_connects_and_syncs_the_agora_tree(
 async def test_every_core_command_fits_discord(fake: FakeDiscord) -> None:
     """The tree built from every feature Agora ships syncs as Discord wants it (names, nesting, 25 per level,
     100-character descriptions), so a new feature's commands can't break the start-up."""
-    from discord import app_commands
-
-    from adapters.discord.commands import AgoraTranslator, build_root
-    from bot.app import default_features
-    from bot.router import Router
-
-    router = Router()
-    for feature in default_features():
-        router.add(feature)
-    client = discord.Client(intents=discord.Intents.none())
-    tree = app_commands.CommandTree(client)
-    tree.add_command(build_root(router.commands.values(), handler=None))  # type: ignore[arg-type]
-    await tree.set_translator(AgoraTranslator())
-    payload = await tree.get_command("agora").get_translated_payload(tree, tree.translator)  # type: ignore[union-attr]
+    _router, _tree, payload = await every_command_tree()
 
     def check(node: dict[str, Any], depth: int) -> None:
         assert len(node["description"]) <= 100, node["name"]

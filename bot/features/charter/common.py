@@ -92,6 +92,7 @@ async def reacceptance_message(
         deadline=ctx.format_time(round_.grace_ends_at),
         gating=gating(ctx),
         later=later,
+        read=ctx.command_text("charter"),
     )
 
 

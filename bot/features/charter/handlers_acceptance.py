@@ -82,7 +82,7 @@ class AcceptanceHandlers:
         charter = await ctx.owned(
             Charter,
             ctx.event.ref,
-            gone=N_("This button no longer matches a charter of this community. Try /agora charter."),
+            gone=N_("This button no longer matches a charter of this community."),
         )
         member = await ctx.member()
         community = community_name(ctx)
@@ -243,7 +243,8 @@ class AcceptanceHandlers:
         request.snoozed_at = ctx.now
         await ctx.cancel_timer(REMINDER, str(member.id))
         text = _(
-            "No problem: I won't remind you. The charter is here whenever you are ready: /agora charter."
+            "No problem: I won't remind you. The charter is here whenever you are ready: {command}.",
+            command=ctx.command_text("charter"),
         )
         round_ = await queries.round_of(ctx.session, charter)
         if round_ is not None and request.kind == REACCEPTANCE and round_.closed_at is None and gating(ctx):

@@ -60,8 +60,9 @@ class AmendmentHandlers:
             raise UserError(
                 _(
                     "Only members who accepted the charter (version {version}) can propose an amendment. "
-                    "Read it and accept it first: /agora charter.",
+                    "Read it and accept it first: {command}.",
                     version=charter.version,
+                    command=ctx.command_text("charter"),
                 )
             )
         if rules.mode == "committee" and member.external_id not in rules.committee:
@@ -318,8 +319,9 @@ class AmendmentHandlers:
             raise UserError(
                 _(
                     "Only members who accepted the charter (version {version}) can vote. "
-                    "Read it and accept it first: /agora charter.",
+                    "Read it and accept it first: {command}.",
                     version=(await latest(ctx)).version,
+                    command=ctx.command_text("charter"),
                 )
             )
         vote = await queries.vote_of(ctx.session, amendment, member)

@@ -146,7 +146,8 @@ class VersionHandlers:
             assert successor is not None
             parts.append(
                 _(
-                    "Replaced by version {next} on {date}. The current version is {latest}: /agora charter.",
+                    "Replaced by version {next} on {date}. The current version is {latest}: {command}.",
+                    command=ctx.command_text("charter"),
                     next=successor.version,
                     date=ctx.format_time(successor.created_at),
                     latest=current.version,
@@ -306,7 +307,10 @@ class VersionHandlers:
                     origin=await origin(ctx, charter),
                 )
                 + "\n"
-                + _("Every member is asked to accept it by direct message. Read it with /agora charter."),
+                + _(
+                    "Every member is asked to accept it by direct message. Read it with {command}.",
+                    command=ctx.command_text("charter"),
+                ),
                 fields=render.change_fields(_, diff(current, content)),
                 footer=render.footer(_, community, charter.version),
             ),

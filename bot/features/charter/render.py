@@ -262,8 +262,10 @@ def reacceptance_message(
     deadline: str,
     gating: bool,
     later: bool,
+    read: str,
 ) -> Message:
-    """The direct message asking a member to accept a new version: what changed, why, until when."""
+    """The direct message asking a member to accept a new version: what changed, why, until when (``read``: the
+    command that shows the charter, as the member's platform spells it)."""
     parts = [
         _(
             "Version {version} replaces version {previous}. {origin}",
@@ -271,7 +273,7 @@ def reacceptance_message(
             previous=charter.version - 1,
             origin=origin,
         ),
-        _("Here is what changed; the whole charter is one command away: /agora charter."),
+        _("Here is what changed; the whole charter is one command away: {command}.", command=read),
         _(
             "Please accept it by {date}: after that, your member access pauses until you do.",
             date=deadline,

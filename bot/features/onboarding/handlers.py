@@ -167,7 +167,7 @@ class JourneyHandlers:
         _ = ctx._
         member = await ctx.member()
         if not await queries.has_accepted(ctx.session, member):
-            raise UserError(render.charter_first(_))
+            raise UserError(render.charter_first(_, ctx.command_text("charter")))
         profile = await queries.profile_of(ctx.session, member)
         current: dict[str, str] = (
             {
@@ -225,7 +225,7 @@ class JourneyHandlers:
         values = self._validated(ctx, ctx.event.values)
         member = await ctx.member()
         if not await queries.has_accepted(ctx.session, member):
-            raise UserError(render.charter_first(_))
+            raise UserError(render.charter_first(_, ctx.command_text("charter")))
         profile = await queries.profile_of(ctx.session, member)
         first_time = profile is None
         if profile is None:

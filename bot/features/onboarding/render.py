@@ -155,9 +155,12 @@ def invitation(_: Translator, *, community: str, channel: str | None, nudge: boo
     )
 
 
-def charter_first(_: Translator) -> str:
-    """Why someone who has not accepted the charter can't introduce themselves yet."""
-    return _("Before introducing yourself, please read and accept the charter: /agora charter shows it.")
+def charter_first(_: Translator, read: str) -> str:
+    """Why someone who has not accepted the charter can't introduce themselves yet (``read``: the command that
+    shows the charter, as the member's platform spells it)."""
+    return _(
+        "Before introducing yourself, please read and accept the charter: {command} shows it.", command=read
+    )
 
 
 def not_now(_: Translator) -> Message:
