@@ -3,7 +3,9 @@
     adapter -> Agora.dispatch(event) -> [dedupe by delivery id] -> handler(ctx) -> commit -> outbox, timers
 
 Adapters call ``dispatch`` after acknowledging the platform, and render the returned ``Outcome`` to the person
-who acted. The scheduler calls back into ``dispatch`` with ``TimerFired`` events, so timers get the same
+who acted. Where the acknowledgement comes before the work is done, they ``accept`` the event first (the
+transactional inbox, ``bot.inbox``) and ``process`` it after: the handler's transaction deletes the inbox entry, and
+what a crash left there is handled when the platform attaches again. The scheduler calls back into ``dispatch`` with ``TimerFired`` events, so timers get the same
 transaction, idempotency and logging as everything else.
 """
 
@@ -16,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -42,11 +45,13 @@ from bot.events import (
 )
 from bot.feature import Feature, feature_classes
 from bot.i18n import translator
+from bot.inbox import Inbox
 from bot.membership import Reconciled, reconcile_members
 from bot.messages import Message
-from bot.outbox import Courier
+from bot.outbox import Courier, backoff
+from bot.retention import prune
 from bot.router import Route, Router, convert_options
-from bot.scheduler import Scheduler, cron_trigger
+from bot.scheduler import Job, Scheduler, cron_trigger
 from bot.settings import CommunitySettings, settings_model
 from storage.database import Database
 from storage.models import (
@@ -66,6 +71,8 @@ log = logging.getLogger("agora.events")
 # How long an answer that names a post waits for it to be out ("Debate #2 is open in #x"): the first try takes
 # a fraction of a second; a post still on its way after that (rate limited) gets a "being posted" answer.
 DELIVERY_WAIT = 2.5
+# When the pruning job runs (UTC): once a day, at a quiet hour.
+PRUNE_AT = CronTrigger(hour=4, minute=17, timezone="UTC")
 
 
 def default_features() -> list[Feature]:
@@ -95,6 +102,7 @@ class Agora:
         self.settings_model = settings_model(tuple(type(f) for f in self.router.features))
         self.chats: dict[str, Chat] = {}
         self.courier = Courier(database, clock, scheduler, self.chats.get, self._report_failure)
+        self.inbox = Inbox(database, clock)
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reconciled: set[int] = set()
@@ -107,6 +115,7 @@ class Agora:
         self.chats[chat.platform] = chat
         if self.started:
             self.kick_outbox()
+            self._spawn(self._drain_inbox(chat.platform))
 
     async def start(self) -> None:
         """Rebuild the scheduler's jobs from the tables, catch up what came due while stopped, deliver leftovers."""
@@ -120,8 +129,11 @@ class Agora:
             self._arm_timer(timer)
         for schedule in schedules:
             self._arm_schedule(schedule)
+        self.scheduler.recurring("prune", PRUNE_AT, self._prune, self.clock.now())
         self.started = True
         self.kick_outbox()
+        for platform in self.chats:
+            self._spawn(self._drain_inbox(platform))
         await self.scheduler_run_due()
         await self._announce_start()
 
@@ -255,8 +267,48 @@ class Agora:
 
     # --- dispatch ------------------------------------------------------------------------------------------
 
-    async def dispatch(self, event: Event) -> Outcome:
-        """Handle one event: once per delivery id, in one transaction, with a log line."""
+    async def accept(self, event: Event) -> bool:
+        """Record ``event`` in the inbox before its platform is acknowledged (one insert). False when it is there
+        already (a re-delivery of an event not handled yet). Raises when the database refuses it: then don't
+        acknowledge, so that the platform delivers it again.
+
+        An event that only opens a form (``opens_form``) is not recorded: lost, it would only leave a form
+        unopened, and its trigger (three seconds) must not wait for a write."""
+        route = self.router.route(event)
+        if route is not None and route.reads_only:
+            return True
+        return await self.inbox.accept(event)
+
+    async def process(self, event: Event) -> Outcome:
+        """Handle an event ``accept`` recorded: ``dispatch``, deleting its inbox entry in the same transaction.
+
+        An entry whose handling crashed stays in the inbox (the database refused the write, or a bug a new
+        version may fix) and is tried again at the next start, until it is pruned."""
+        await self.inbox.quiet()  # acknowledgements first: they are on the platform's clock
+        return await self.dispatch(event, inboxed=True)
+
+    async def _drain_inbox(self, platform: str) -> None:
+        """Handle what an earlier run of ``platform`` accepted and never handled."""
+        try:
+            handled = await self.inbox.drain(platform, self._process_left)
+        except Exception:
+            log.exception("the inbox could not be read", extra={"agora": {"platform": platform}})
+            return
+        if handled:
+            log.info("inbox handled", extra={"agora": {"platform": platform, "events": handled}})
+
+    async def _process_left(self, event: Event) -> None:
+        try:
+            await self.process(event)
+        except Exception:
+            log.exception(
+                "an event left in the inbox failed again",
+                extra={"agora": {"event": event.event_type, "delivery": event.delivery_id}},
+            )
+
+    async def dispatch(self, event: Event, *, inboxed: bool = False) -> Outcome:
+        """Handle one event: once per delivery id, in one transaction, with a log line. ``inboxed``: the event
+        is in the inbox (see ``process``)."""
         started = time.perf_counter()
         route = self.router.route(event)
         if route is not None and route.reads_only:
@@ -265,7 +317,7 @@ class Agora:
                 self._log(event, read[0], read[1], started)
                 return read[0]
         async with self.community_lock(event.community):
-            outcome, ctx, community_id = await self._run(event, route)
+            outcome, ctx, community_id = await self._run(event, route, event.delivery_id if inboxed else None)
         if ctx is not None:
             self._after_commit(ctx)
             if outcome.awaiting:
@@ -308,11 +360,13 @@ class Agora:
         return (await self.dispatch(event)).replies
 
     async def _run(
-        self, event: Event, route: Route | None
+        self, event: Event, route: Route | None, inboxed: str | None
     ) -> tuple[Outcome, Context[Any] | None, int | None]:
         chat = self.chats.get(event.community.platform)
         try:
             async with self.database.transaction() as session:
+                if inboxed:
+                    await Inbox.remove(session, inboxed)
                 community = await self.ensure_community(session, event.community)
                 if event.delivery_id and not await self._first_delivery(
                     session, community, event.delivery_id
@@ -339,9 +393,11 @@ class Agora:
                 if isinstance(event, PostFailed):
                     await tell_failure(cast("Context[PostFailed]", ctx))
         except FormErrors as exc:
+            await self._discard(inboxed)
             return Outcome(form_errors=exc.errors, error="form"), None, None
         except UserError as exc:
             # Nothing the handler did is kept (the transaction rolled back); the member is told why.
+            await self._discard(inboxed)
             return Outcome(replies=[_ephemeral(exc.message)], error="refused"), None, None
         except IntegrityError:
             # A concurrent twin of this delivery won the race for the processed-delivery row.
@@ -392,6 +448,11 @@ class Agora:
             if changed:
                 raise RuntimeError(f"{event.event_type} opens a form and must not write (opens_form)")
         return ctx.outcome, community_id
+
+    async def _discard(self, inboxed: str | None) -> None:
+        """The inbox entry of an event whose answer was a refusal: handled, though its transaction rolled back."""
+        if inboxed:
+            await self.inbox.discard(inboxed)
 
     async def _first_delivery(self, session: AsyncSession, community: Community, delivery_id: str) -> bool:
         seen = await session.scalar(
@@ -496,7 +557,7 @@ class Agora:
         async def fire() -> None:
             await self._fire_timer(timer_id, due)
 
-        self.scheduler.at(key, due, fire)
+        self.scheduler.at(key, due, self._retried(key, fire))
 
     async def _fire_timer(self, timer_id: int, due: datetime) -> None:
         async with self.database.transaction() as session:
@@ -524,9 +585,44 @@ class Agora:
         after = schedule.last_fired_at or schedule.created_at
 
         async def fire(when: datetime) -> None:
-            await self._fire_schedule(schedule_id, when)
+            async def once() -> None:
+                await self._fire_schedule(schedule_id, when)
+
+            await self._retried(f"{key}:{when.isoformat()}", once)()
 
         self.scheduler.recurring(key, trigger, fire, after)
+
+    def _retried(self, key: str, job: Job, attempt: int = 0) -> Job:
+        """``job``, tried again with back-off (5 s, 10 s, 20 s … then hourly) while it fails: a database that
+        refuses writes for a while (a full disk) delays a reminder, it doesn't drop it. Its delivery id makes a
+        late run harmless if an earlier one got through after all."""
+
+        async def run() -> None:
+            try:
+                await job()
+            except Exception:
+                wait = backoff(attempt + 1)
+                log.exception(
+                    "scheduled job failed, will be retried",
+                    extra={"agora": {"job": key, "attempt": attempt + 1, "in_s": wait.total_seconds()}},
+                )
+                self.scheduler.at(
+                    f"retry:{key}", self.clock.now() + wait, self._retried(key, job, attempt + 1)
+                )
+
+        return run
+
+    async def _prune(self, _when: datetime) -> None:
+        async def once() -> None:
+            await self.prune()
+
+        await self._retried("prune", once)()
+
+    async def prune(self) -> dict[str, int]:
+        """Delete what is older than ``database.keep_for`` (see ``bot.retention``); returns rows deleted per table."""
+        removed = await prune(self.database, self.clock.now() - self.config.database.keep_for)
+        log.info("pruned", extra={"agora": removed})
+        return removed
 
     async def _fire_schedule(self, schedule_id: int, when: datetime) -> None:
         async with self.database.transaction() as session:

@@ -14,15 +14,26 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from bot.platforms import adapter_module, installed
 from bot.settings import CharterDefaults, CommunitySettings, settings_model
+from bot.settings.types import Duration
 
 __all__ = [
     "Config",
@@ -54,11 +65,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# Platforms re-send an unacknowledged event for a few hours at most (Slack: three retries within about an hour):
+# delivery ids must be kept longer than that, or a late re-delivery would have a second effect.
+MIN_KEEP_FOR = timedelta(days=1)
+
+
 class DatabaseConfig(_Strict):
-    """Where Agora keeps its data."""
+    """Where Agora keeps its data, and for how long it keeps what only serves delivery (``keep_for``: processed
+    delivery ids, outbox entries done, inbox entries that could not be handled)."""
 
     url: str = "sqlite+aiosqlite:///agora.db"
     echo: bool = False
+    keep_for: Duration = timedelta(days=30)
+
+    @field_validator("keep_for")
+    @classmethod
+    def _longer_than_retries(cls, value: timedelta) -> timedelta:
+        if value < MIN_KEEP_FOR:
+            raise ValueError(
+                "must be at least 1d: platforms re-send an event for hours, its id must outlive that"
+            )
+        return value
 
 
 class HealthConfig(_Strict):

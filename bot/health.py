@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from sqlalchemy import text
+
+from storage.models import Heartbeat
 
 if TYPE_CHECKING:
     from bot.app import Agora
@@ -15,7 +16,13 @@ __all__ = ["HealthServer"]
 
 
 class HealthServer:
-    """Answers 200 when the database answers and every adapter is connected, 503 otherwise."""
+    """Answers 200 when the database accepts a write, the outbox is not stuck retrying and every adapter is
+    connected; 503 otherwise.
+
+    The write is real (the ``heartbeat`` row rewritten): a full disk or a read-only file still answers reads, and
+    an Agora that can't write can't handle anything. The outbox "keeps failing" when a post has failed
+    ``bot.outbox.FAILING_ATTEMPTS`` times in a row and is still waiting for its next try (the platform refuses, or is
+    unreachable, for a minute or more)."""
 
     def __init__(self, app: Agora, host: str, port: int, adapters: Mapping[str, object]) -> None:
         self.app = app
@@ -30,8 +37,15 @@ class HealthServer:
         healthy = True
         try:
             async with self.app.database.transaction() as session:
-                await session.execute(text("SELECT 1"))
+                await session.merge(Heartbeat(name="healthz", beat_at=self.app.clock.now()))
+        except Exception:
+            status["database"] = "refuses writes"
+            healthy = False
+        try:
             status["outbox_pending"] = await self.app.courier.pending_count()
+            failing = await self.app.courier.failing_count()
+            status["outbox"] = "failing" if failing else "ok"
+            healthy = healthy and not failing
         except Exception:
             status["database"] = "unreachable"
             healthy = False

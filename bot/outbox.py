@@ -32,12 +32,14 @@ from bot.scheduler import Scheduler
 from storage.database import Database
 from storage.models import Community, OutboxEntry, OutboxStatus
 
-__all__ = ["MAX_ATTEMPTS", "Courier", "Delivery", "DependencyFailed", "backoff"]
+__all__ = ["FAILING_ATTEMPTS", "MAX_ATTEMPTS", "Courier", "Delivery", "DependencyFailed", "backoff"]
 
 log = logging.getLogger("agora.outbox")
 
 MAX_ATTEMPTS = 10
 BATCH = 50
+# From this many failed tries in a row, a waiting entry means the outbox keeps failing (``/healthz`` says 503).
+FAILING_ATTEMPTS = 3
 
 
 class DependencyFailed(PermanentChatError):
@@ -272,6 +274,18 @@ class Courier:
             )
         if earliest is not None:
             self.scheduler.at("outbox", max(earliest, self.clock.now()), self._deliver_later)
+
+    async def failing_count(self) -> int:
+        """Entries still waiting after ``FAILING_ATTEMPTS`` failed tries or more."""
+        async with self.database.transaction() as session:
+            return int(
+                await session.scalar(
+                    select(func.count(OutboxEntry.id)).where(
+                        OutboxEntry.status == OutboxStatus.PENDING, OutboxEntry.attempts >= FAILING_ATTEMPTS
+                    )
+                )
+                or 0
+            )
 
     async def pending_count(self) -> int:
         async with self.database.transaction() as session:

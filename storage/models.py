@@ -22,7 +22,9 @@ __all__ = [
     "DebateLeadAskStatus",
     "DebateMotionStatus",
     "DebateStatus",
+    "Heartbeat",
     "IcebreakerQuestionStatus",
+    "InboxEntry",
     "MeetingPollStatus",
     "MeetingStatus",
     "Member",
@@ -263,8 +265,38 @@ class ProcessedDelivery(Base):
     processed_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class InboxEntry(Base):
+    """An event a platform delivered and Agora acknowledged, kept until it is handled (the transactional inbox).
+
+    Written before the acknowledgement, deleted in the transaction that handles the event: what is left at start
+    was acknowledged but never handled, and is handled then. ``event`` is the core's event, serialised
+    (``bot.inbox``). Not tied to a community: the event may be the one that creates it."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("delivery_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(200))
+    platform: Mapped[str] = mapped_column(String(20))
+    event: Mapped[dict[str, Any]]
+    accepted_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Heartbeat(Base):
+    """One row per process name, rewritten by ``/healthz``: a write the database must accept to be healthy."""
+
+    __tablename__ = "heartbeat"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    beat_at: Mapped[datetime]
+
+
 class OutboxEntry(Base):
-    """Something the bot must do on a platform after a commit and must not lose (a post, a DM, a role)."""
+    """Something the bot must do on a platform after a commit and must not lose (a post, a DM, a role).
+
+    Entries done (sent, superseded, failed, abandoned) are pruned after ``database.keep_for`` (``bot.retention``),
+    except those a feature's row still points at: a column named ``*entry_id`` (or a JSON list named ``*_entries``)
+    keeps its entry, whose ``result`` says where the post is, for as long as the row lives."""
 
     __tablename__ = "outbox"
     __table_args__ = (

@@ -4,12 +4,24 @@ community for the meetings on a clock that starts on a known Monday, and a featu
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+import json
+import os
+import random
+import shutil
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+import pytest
+import yaml
+from sqlalchemy import event, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.console import ConsoleCommunity
 from bot.clock import FakeClock
@@ -17,7 +29,8 @@ from bot.config import Config, parse_config
 from bot.context import Context
 from bot.events import CommandInvoked
 from bot.router import Feature, command
-from storage.models import Community
+from storage.database import Database
+from storage.models import Community, InboxEntry
 
 ONBOARDING_CHANNELS = {
     "welcome": "welcome",
@@ -143,3 +156,191 @@ class BusyFeature(Feature):
         self.started.set()
         await self.release.wait()
         ctx.reply("No longer busy.")
+
+
+# --- databases: a fresh one of each kind, and one that refuses writes for a while ---------------------------------
+
+
+async def fresh_database_url(kind: str, tmp_path: Path, migrated_sqlite: Path, name: str) -> str:
+    """A database of ``kind`` for one test: a copy of the session's migrated SQLite file, or the PostgreSQL database
+    ``<AGORA_TEST_DATABASE_URL's>_<name>``, emptied (skipped when PostgreSQL is not configured)."""
+    if kind == "sqlite":
+        path = tmp_path / "agora.db"
+        shutil.copyfile(migrated_sqlite, path)
+        return f"sqlite+aiosqlite:///{path}"
+    base_url = os.environ.get("AGORA_TEST_DATABASE_URL")
+    if not base_url:
+        pytest.skip("PostgreSQL not configured: set AGORA_TEST_DATABASE_URL to run this test on it too")
+    base = make_url(base_url)
+    database_name = f"{base.database}_{name}"
+    admin = create_async_engine(base, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        if not await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": database_name}):
+            await conn.execute(text(f'CREATE DATABASE "{database_name}"'))
+    await admin.dispose()
+    url = base.set(database=database_name).render_as_string(hide_password=False)
+    database = Database(url)
+    async with database.engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await database.close()
+    return url
+
+
+@contextlib.asynccontextmanager
+async def refusing_writes(database: Database) -> AsyncIterator[None]:
+    """The database refuses every write (as on a full disk or a read-only file) until the block ends: SQLite's
+    ``query_only``, PostgreSQL's read-only transactions, on every connection opened meanwhile."""
+
+    def read_only(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        if database.is_sqlite:
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            dbapi_connection.commit()  # SET is transactional on PostgreSQL
+        cursor.close()
+
+    engine = database.engine.sync_engine
+    event.listen(engine, "connect", read_only)
+    await database.engine.dispose()  # the connections already open were writable
+    try:
+        yield
+    finally:
+        event.remove(engine, "connect", read_only)
+        await database.engine.dispose()
+
+
+# --- ``agora run`` as a real process: started, killed, started again -------------------------------------------
+
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class AgoraProcess:
+    """``agora run --config FILE`` in a subprocess (``python -m bot.cli``), as an operator starts it, with its JSON
+    log lines collected from stderr (``lines``). ``start`` waits for a log line saying it is ready; ``kill``
+    is a SIGKILL: no clean stop, no grace."""
+
+    def __init__(self, config: Path) -> None:
+        self.config = config
+        self.process: asyncio.subprocess.Process | None = None
+        self.lines: list[dict[str, Any]] = []
+        self._reader: asyncio.Task[None] | None = None
+        self._ready: tuple[str, asyncio.Future[dict[str, Any]]] | None = None
+
+    async def start(self, ready: str, timeout: float = 30.0) -> dict[str, Any]:  # noqa: ASYNC109
+        """Start it; return the first log record whose ``msg`` is ``ready`` (a failed start shows its log)."""
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._ready = (ready, future)
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            "--config",
+            str(self.config),
+            cwd=self.config.parent,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": REPO},
+        )
+        self._reader = asyncio.create_task(self._read(self.process))
+        done, _ = await asyncio.wait(
+            {future, self._reader}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+        if future not in done:
+            await self.kill()
+            tail = "\n".join(str(line) for line in self.lines[-20:])
+            raise AssertionError(f"agora run did not log {ready!r} within {timeout:g} s:\n{tail}")
+        return future.result()
+
+    async def _read(self, process: asyncio.subprocess.Process) -> None:
+        assert process.stderr is not None
+        async for raw in process.stderr:
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                record = {"msg": raw.decode(errors="replace").rstrip()}
+            self.lines.append(record)
+            if self._ready is not None and record.get("msg") == self._ready[0] and not self._ready[1].done():
+                self._ready[1].set_result(record)
+
+    async def kill(self) -> None:
+        """SIGKILL, and wait until it is gone."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+        if self._reader is not None:
+            await asyncio.wait({self._reader}, timeout=5.0)
+
+    async def stop(self) -> None:
+        """SIGTERM (a clean stop), and wait."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.terminate()
+            try:
+                await asyncio.wait_for(self.process.wait(), 20.0)
+            except TimeoutError:
+                await self.kill()
+        await self.kill()
+
+
+def run_config(path: Path, database_url: str, platforms: dict[str, Any], locale: str = "en") -> Path:
+    """Write a config file for ``agora run`` on ``platforms``: the test community, no health endpoint."""
+    data = {
+        "database": {"url": database_url},
+        "health": {"enabled": False},
+        "logging": {"level": "INFO", "format": "json"},
+        "community": {
+            "name": "Les Indés" if locale == "fr" else "The Indies",
+            "locale": locale,
+            "timezone": "Europe/Paris",
+            "charter": CHARTERS[locale],
+        },
+        "platforms": platforms,
+    }
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def kill_during(
+    burst: Callable[[], Awaitable[None]], acknowledged: asyncio.Event, delay: float
+) -> None:
+    """Run ``burst``; return ``delay`` seconds after its first event was acknowledged (the caller kills then)."""
+    task = asyncio.ensure_future(burst())
+    await asyncio.wait_for(acknowledged.wait(), 20.0)
+    await asyncio.wait({task}, timeout=delay)
+    if not task.done():
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+
+
+async def lost_after_restart(
+    agora: AgoraProcess, ready: str, url: str, acknowledged: set[str], effects: Any
+) -> list[str]:
+    """Start ``agora`` again and wait (30 s at most) until every acknowledged event has its effect (``effects``: a
+    query of the ids that have one) and the inbox is empty; the acknowledged ids left without effect."""
+    await agora.start(ready)
+    database = Database(url)
+    try:
+        for _ in range(150):
+            async with database.transaction() as session:
+                done = set(await session.scalars(effects))
+                waiting = (await session.scalars(select(InboxEntry.id))).all()
+            if acknowledged <= done and not waiting:
+                break
+            await asyncio.sleep(0.2)
+        return sorted(acknowledged - done)
+    finally:
+        await database.close()
+        await agora.stop()
+
+
+KILL_DELAYS = (0.05, 0.6)
+
+
+def kill_delay(seed: str) -> float:
+    """A delay between 0.05 s and 0.6 s, different in each run (printed in the failure)."""
+    return random.Random(f"{seed}:{time.time_ns()}").uniform(*KILL_DELAYS)

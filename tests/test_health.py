@@ -12,9 +12,12 @@ import aiohttp
 import pytest
 
 from adapters.console import ConsoleCommunity
+from bot.chat import TransientChatError
 from bot.config import Config, parse_config
 from bot.health import HealthServer
+from bot.outbox import FAILING_ATTEMPTS
 from bot.runtime import run
+from tests.support import refusing_writes
 
 READY_TIMEOUT = 30.0
 
@@ -140,7 +143,7 @@ async def test_agora_run_serves_healthz_and_stops_when_asked(run_config: Config)
         status, body = await get_health(port)
 
         assert status == 200
-        assert body == {"status": "ok", "adapters": {}, "database": "ok", "outbox_pending": 0}
+        assert body == {"status": "ok", "adapters": {}, "database": "ok", "outbox_pending": 0, "outbox": "ok"}
     finally:
         stop.set()
         await asyncio.wait_for(task, READY_TIMEOUT)
@@ -162,3 +165,35 @@ async def test_agora_run_without_health_endpoint_says_so(run_config: Config) -> 
     await asyncio.wait_for(run(config, stop=stop, on_ready=ready), READY_TIMEOUT)
 
     assert seen == [{"health_port": None}]
+
+
+async def test_healthz_answers_503_while_the_database_refuses_writes(
+    h: ConsoleCommunity, serve: Callable[..., Any]
+) -> None:
+    port = await serve()
+    assert h.app is not None
+
+    async with refusing_writes(h.app.database):  # reads still work: a full disk, a read-only file
+        status, body = await get_health(port)
+        assert status == 503
+        assert body["status"] == "degraded"
+        assert body["database"] == "refuses writes"
+
+    status, body = await get_health(port)
+    assert (status, body["database"]) == (200, "ok")
+
+
+async def test_healthz_answers_503_while_the_outbox_keeps_failing(
+    h: ConsoleCommunity, serve: Callable[..., Any]
+) -> None:
+    port = await serve()
+    h.chat.failures = [TransientChatError("platform down")] * FAILING_ATTEMPTS
+    await h.join("alice")  # her welcome can't be delivered
+    await h.advance(seconds=5 + 10)  # tried again twice: three failures in a row
+    status, body = await get_health(port)
+    assert status == 503
+    assert body["outbox"] == "failing"
+
+    await h.advance(seconds=20)  # the platform is back: delivered at the next try
+    status, body = await get_health(port)
+    assert (status, body["outbox"], body["outbox_pending"]) == (200, "ok", 0)

@@ -1,8 +1,9 @@
 """Interactions: slash commands, button presses and modal submissions, answered within Discord's three seconds.
 
 Acknowledging in time, whatever the core does: Discord drops an interaction not answered within 3 s, and a modal
-can only be opened as that first answer. So each interaction is dispatched to the core with a budget of 2.5 s
-(:attr:`InteractionHandler.response_budget`):
+can only be opened as that first answer. So each interaction is recorded in the core's inbox (``Agora.accept``:
+what a crash interrupts after the deferral is handled at the next start), then handled (``Agora.process``) with a
+budget of 2.5 s (:attr:`InteractionHandler.response_budget`):
 
 * if the outcome comes back in time, it is the first answer itself: a modal (``Outcome.form``), the pressed
   message edited in place (``Outcome.update``, then the replies as follow-ups), or the first reply (ephemeral
@@ -220,7 +221,17 @@ class InteractionHandler:
         form: Form | None = None,
         values: dict[str, str] | None = None,
     ) -> None:
-        task = asyncio.ensure_future(self.app.dispatch(event))
+        try:
+            # Recorded before anything answers Discord (a deferral is an acknowledgement: Discord never
+            # delivers the interaction again), so that a crash after it can't lose what the member did.
+            await self.app.accept(event)
+        except Exception:
+            log.exception(
+                "an interaction could not be recorded", extra={"agora": {"event": event.event_type}}
+            )
+            await self._answer(interaction, None, kind, guild, form, values or {})
+            return
+        task = asyncio.ensure_future(self.app.process(event))
         done, _pending = await asyncio.wait({task}, timeout=self.response_budget)
         if task not in done:
             await self._defer(interaction, kind)

@@ -9,10 +9,14 @@
 * HTTP mode: bolt's aiohttp adapter (``AsyncApp.web_app()``) serves ``POST /slack/events`` on the configured host
   and port; bolt checks the signature and answers 401 to a bad one or a timestamp more than five minutes off.
 
-Acknowledge first. Both transports run the app with ``process_before_response=False`` (bolt's default), so bolt
-starts each listener as its own task and answers Slack as soon as the listener calls ``ack()`` (events are
-acknowledged by bolt before the listener even starts); the work after ``ack()`` carries on in that task, and
-nothing slow ever stands between Slack and its answer. That is why no lazy listener or extra task is needed in
+Record, acknowledge, then work. Slack never re-sends what was acknowledged, so each payload's event is first
+recorded in the core's inbox (``Agora.accept``, one insert) and only then acknowledged; the work is done after
+(``Agora.process``), and what a crash interrupts is done at the next start. Events API payloads are recorded by a
+listener middleware (bolt acknowledges an event before its listener starts, never before its middleware); a
+payload that can't be recorded is not acknowledged (HTTP 500, no Socket Mode ack), so Slack delivers it again. Both
+transports run the app with ``process_before_response=False`` (bolt's default), so bolt
+starts each listener as its own task and answers Slack as soon as the listener calls ``ack()``; the work after
+``ack()`` carries on in that task, and only one insert stands between Slack and its answer. That is why no lazy listener or extra task is needed in
 HTTP mode either. The one exception is a modal submission, whose answer *is* the result (field errors shown next
 to the fields): it is dispatched first, with a 2.5 s budget, then acknowledged; if the core is slower, the modal
 is closed and the outcome follows as a message.
@@ -34,7 +38,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -77,6 +81,9 @@ EVENTS = (
 VIEW_DEADLINE = 2.5
 # How long stop() lets acknowledged work finish.
 STOP_GRACE = 10.0
+# Where the recording middleware hands the event to the listener, in bolt's context.
+_EVENT = "agora_event"
+Middleware = Callable[..., Awaitable[None]]
 # Where each open modal was asked from (view id -> channel), for the replies after it is submitted.
 _ORIGINS_KEPT = 1000
 
@@ -226,17 +233,35 @@ class SlackAdapter:
         bolt.command(COMMAND)(self._on_command)
         bolt.action(re.compile(r"^agora:"))(self._on_action)
         bolt.view(re.compile(r"^agora:"))(self._on_view)
-        bolt.event("team_join")(self._on_joined)
-        bolt.event("member_joined_channel")(self._on_joined)
-        bolt.event("member_left_channel")(self._on_left)
-        bolt.event("user_change")(self._on_left)
-        bolt.event("reaction_added")(self._on_reaction)
-        bolt.event("reaction_removed")(self._on_reaction)
+        joined, left = [self._recording(self.inbound.joined)], [self._recording(self.inbound.left)]
+        reacted = [self._recording(self.inbound.reaction)]
+        bolt.event("team_join", middleware=joined)(self._on_event)
+        bolt.event("member_joined_channel", middleware=joined)(self._on_event)
+        bolt.event("member_left_channel", middleware=left)(self._on_event)
+        bolt.event("user_change", middleware=left)(self._on_event)
+        bolt.event("reaction_added", middleware=reacted)(self._on_event)
+        bolt.event("reaction_removed", middleware=reacted)(self._on_event)
         # Catch-alls, registered last (bolt tries listeners in order): every envelope gets its answer.
         everything = re.compile(".*")
         bolt.event(everything)(self._ignore_event)
         for register in (bolt.action, bolt.view, bolt.view_closed, bolt.command, bolt.shortcut, bolt.options):
             register(everything)(self._ack_only)
+
+    def _recording(self, build: Callable[[dict[str, Any]], Awaitable[Event | None]]) -> Middleware:
+        """A listener middleware: the event of an Events API payload, recorded in the inbox before bolt
+        acknowledges it, for the listener (``context["agora_event"]``). Raises (no acknowledgement) when the
+        database refuses it."""
+
+        async def record(
+            body: dict[str, Any], context: dict[str, Any], next: Callable[[], Awaitable[None]]
+        ) -> None:
+            event = await build(body)
+            if event is not None:
+                await self.app.accept(event)
+                context[_EVENT] = event
+            await next()
+
+        return record
 
     async def _ack_only(self, ack: Any) -> None:
         await ack()
@@ -246,7 +271,7 @@ class SlackAdapter:
 
     async def _on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
         with self._working():
-            await ack()
+            ack = _once(ack)
             community = self.communities.ref(body.get("team_id"))
             channel_id = str(body.get("channel_id") or "")
             user_id = str(body.get("user_id") or "")
@@ -256,20 +281,24 @@ class SlackAdapter:
                     text = neutral_mentions(clean_command_text(str(body.get("text") or "")))
                     spec, args = parse_command_text(self.app.router, text, _)
                 except UserError as exc:
+                    await ack()
                     await self._reply(Message(exc.message, ephemeral=True), user_id, channel_id, respond)
                     return
                 event = await self.inbound.command(body, spec.name, args)
+                await self.app.accept(event)
+                await ack()
                 outcome = await self._dispatch(event)
                 await self._show(
                     outcome, event, user_id, channel_id, respond, trigger_id=body.get("trigger_id")
                 )
             except Exception:
                 log.exception("slack command failed", extra={"agora": {"command": COMMAND}})
+                await ack()
                 await self._apologize(community, user_id, channel_id, respond)
 
     async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         with self._working():
-            await ack()
+            ack = _once(ack)
             community = self.communities.ref((body.get("team") or {}).get("id"))
             user_id = str((body.get("user") or {}).get("id") or "")
             container = body.get("container") or {}
@@ -278,7 +307,10 @@ class SlackAdapter:
             try:
                 event = await self.inbound.pressed(body, action)
                 if event is None:
+                    await ack()
                     return
+                await self.app.accept(event)
+                await ack()
                 outcome = await self._dispatch(event)
                 await self._show(
                     outcome,
@@ -293,6 +325,7 @@ class SlackAdapter:
                 )
             except Exception:
                 log.exception("slack button failed", extra={"agora": {"action": action.get("action_id")}})
+                await ack()
                 await self._apologize(community, user_id, channel_id, reply_to, action=True)
 
     async def _on_view(self, ack: Any, body: dict[str, Any]) -> None:
@@ -309,6 +342,13 @@ class SlackAdapter:
                 event = None
             if event is None:
                 await ack()
+                return
+            try:
+                await self.app.accept(event)
+            except Exception:
+                log.exception("slack form could not be recorded")
+                await ack()
+                await self._apologize(event.community, user_id, channel_id, None)
                 return
             work = asyncio.ensure_future(self._dispatch(event))
             budget = max(VIEW_DEADLINE - (time.monotonic() - started), 0.1)
@@ -346,32 +386,12 @@ class SlackAdapter:
                 await ack()
             await self._show(outcome, event, user_id, channel_id, None)
 
-    async def _on_joined(self, body: dict[str, Any]) -> None:
-        with self._working():
-            try:
-                event = await self.inbound.joined(body)
-                if event is not None:
-                    await self._dispatch(event)
-            except Exception:
-                log.exception("slack join failed", extra={"agora": {"event_id": body.get("event_id")}})
-
-    async def _on_left(self, body: dict[str, Any]) -> None:
-        with self._working():
-            try:
-                event = await self.inbound.left(body)
-                if event is not None:
-                    await self._dispatch(event)
-            except Exception:
-                log.exception("slack departure failed", extra={"agora": {"event_id": body.get("event_id")}})
-
-    async def _on_reaction(self, body: dict[str, Any]) -> None:
-        with self._working():
-            try:
-                event = await self.inbound.reaction(body)
-                if event is not None:
-                    await self._dispatch(event)
-            except Exception:
-                log.exception("slack reaction failed", extra={"agora": {"event_id": body.get("event_id")}})
+    async def _on_event(self, context: dict[str, Any]) -> None:
+        """An Events API payload its middleware recorded (``_recording``): handled now."""
+        event = context.get(_EVENT)
+        if event is not None:
+            with self._working():
+                await self._dispatch(event)
 
     # --- the core, and what it answers ------------------------------------------------------------------------
 
@@ -380,9 +400,10 @@ class SlackAdapter:
         return translator(settings.locale)
 
     async def _dispatch(self, event: Event) -> Outcome:
-        """``Agora.dispatch``; a crash becomes an apology for the member, never a silent loss."""
+        """``Agora.process`` of an event recorded in the inbox; a crash becomes an apology for the member (the
+        event stays in the inbox, tried again at the next start), never a silent loss."""
         try:
-            return await self.app.dispatch(event)
+            return await self.app.process(event)
         except Exception:
             log.exception(
                 "dispatch failed", extra={"agora": {"event": event.event_type, "platform": PLATFORM}}
@@ -510,6 +531,19 @@ class SlackAdapter:
             await self.chat.direct_message(member, message)
         except ChatError as exc:
             log.warning("slack reply could not be delivered", extra={"agora": {"error": str(exc)}})
+
+
+def _once(ack: Any) -> Any:
+    """``ack`` that answers Slack the first time it is called and does nothing after."""
+    done = False
+
+    async def once(**kwargs: Any) -> None:
+        nonlocal done
+        if not done:
+            done = True
+            await ack(**kwargs)
+
+    return once
 
 
 def _start_problem(what: str, exc: ChatError) -> str:

@@ -1,0 +1,116 @@
+"""Killed during a burst, ``agora run`` loses nothing it acknowledged to Slack (HTTP mode and Socket Mode).
+
+The real ``agora run`` runs in a subprocess against the Slack fake; once it has handled a first join, 40 members
+join at once (``team_join``), and the process is SIGKILLed 0.05–0.6 s after the first of them was acknowledged,
+then started again on the same database. Slack never
+re-sends an event it saw acknowledged: every one answered 200 (or acked on the Socket Mode link) must be handled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from storage.models import Member
+from tests.fakes.fake_slack import FakeSlack
+from tests.slack.support import SECRET
+from tests.support import AgoraProcess, kill_delay, kill_during, lost_after_restart, run_config
+
+BURST = 40
+TIMEOUT = 30.0
+
+
+def newcomers(fake: FakeSlack) -> list[str]:
+    ids = [f"U0NEW{n:05d}" for n in range(BURST)]
+    for n, user_id in enumerate(ids):
+        fake.add_user(user_id, f"newcomer{n}", f"Newcomer {n}", "en-US")
+    return ids
+
+
+def slack_section(fake: FakeSlack, mode: str) -> dict[str, Any]:
+    return {
+        "bot_token": "xoxb-test",
+        "mode": mode,
+        "app_token": "xapp-test" if mode == "socket" else None,
+        "signing_secret": SECRET if mode == "http" else None,
+        "api_base_url": fake.api_base,
+        "http": {"host": "127.0.0.1", "port": 0},
+    }
+
+
+async def warm_up(fake: FakeSlack, deliver: Callable[[dict[str, Any]], Awaitable[object]]) -> None:
+    """One join handled before the burst: the first request's one-off costs (bolt's ``auth.test``, the user groups)
+    are paid, as in a bot that has been running for a while."""
+    fake.add_user("U0WARMUP01", "early", "Early Bird", "en-US")
+    await deliver(fake.event_callback(fake.team_join_event("U0WARMUP01")))
+    await fake.wait_for_call("chat.postMessage", timeout=TIMEOUT)
+
+
+async def test_no_event_answered_200_is_lost_when_agora_is_killed_during_a_burst(tmp_path: Path) -> None:
+    async with FakeSlack(signing_secret=SECRET) as fake:
+        users = newcomers(fake)
+        url = f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}"
+        agora = AgoraProcess(
+            run_config(tmp_path / "config.yaml", url, {"slack": slack_section(fake, "http")})
+        )
+        port = (await agora.start("slack connected"))["port"]
+        requester = fake.requester(f"http://127.0.0.1:{port}/slack/events")
+        await warm_up(fake, requester.send_event)
+        acknowledged: set[str] = set()
+        first = asyncio.Event()
+
+        async def join(user_id: str) -> None:
+            response = await requester.send_event(fake.event_callback(fake.team_join_event(user_id)))
+            if response.status == 200:
+                acknowledged.add(user_id)
+                first.set()
+
+        async def burst() -> None:
+            await asyncio.gather(*(join(u) for u in users), return_exceptions=True)
+
+        delay = kill_delay("slack-http")
+        await kill_during(burst, first, delay)
+        await agora.kill()
+        answered = set(acknowledged)
+        lost = await lost_after_restart(agora, "slack connected", url, answered, select(Member.external_id))
+
+    assert lost == [], f"killed after {delay:.2f} s: {len(lost)} of {len(answered)} acknowledged joins lost"
+
+
+async def test_no_event_acked_on_the_socket_is_lost_when_agora_is_killed_during_a_burst(
+    tmp_path: Path,
+) -> None:
+    async with FakeSlack() as fake:
+        users = newcomers(fake)
+        url = f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}"
+        agora = AgoraProcess(
+            run_config(tmp_path / "config.yaml", url, {"slack": slack_section(fake, "socket")})
+        )
+        await agora.start("slack connected")
+        await fake.wait_for_link(TIMEOUT)
+        await warm_up(fake, lambda payload: fake.socket_send("events_api", payload))
+        envelopes: dict[str, str] = {}
+        first = asyncio.Event()
+
+        async def acked() -> None:
+            await fake.wait_until(lambda: any(e in fake.acks for e in envelopes), TIMEOUT, "an ack")
+            first.set()
+
+        async def burst() -> None:
+            watcher = asyncio.ensure_future(acked())
+            for user_id in users:
+                payload = fake.event_callback(fake.team_join_event(user_id))
+                envelopes[await fake.socket_send("events_api", payload)] = user_id
+            await watcher
+
+        delay = kill_delay("slack-socket")
+        await kill_during(burst, first, delay)
+        await agora.kill()
+        answered = {user_id for envelope, user_id in envelopes.items() if envelope in fake.acks}
+        lost = await lost_after_restart(agora, "slack connected", url, answered, select(Member.external_id))
+
+    assert lost == [], f"killed after {delay:.2f} s: {len(lost)} of {len(answered)} acknowledged joins lost"
