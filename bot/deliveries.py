@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.chat import Problem
@@ -25,6 +25,7 @@ from bot.context import Context
 from bot.events import PostFailed
 from bot.i18n import N_, Translator
 from bot.messages import Message
+from storage.database import Database
 from storage.models import OutboxEntry, OutboxStatus
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "RECENT",
     "Failure",
     "failure_text",
+    "failures_report",
     "problem_text",
     "recent_failures",
     "tell_failure",
@@ -186,3 +188,16 @@ async def recent_failures(
             )
         )
     return failures
+
+
+async def failures_report(database: Database, now: datetime) -> dict[str, Any]:
+    """What ``/healthz`` shows of the posts that failed for good in the last 24 hours: how many, the latest."""
+    async with database.transaction() as session:
+        count = await session.scalar(
+            select(func.count(OutboxEntry.id)).where(
+                OutboxEntry.status.in_([OutboxStatus.FAILED, OutboxStatus.ABANDONED]),
+                OutboxEntry.done_at >= now - RECENT,
+            )
+        )
+        latest = await recent_failures(session, now, limit=5)
+    return {"count": int(count or 0), "latest": [failure.to_json() for failure in latest]}

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.deliveries import failures_report
 from storage.models import Heartbeat
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class HealthServer:
             failing = await self.app.courier.failing_count()
             status["outbox"] = "failing" if failing else "ok"
             healthy = healthy and not failing
+            status["outbox_failed_24h"] = await failures_report(self.app.database, self.app.clock.now())
         except Exception:
             status["database"] = "unreachable"
             healthy = False

@@ -143,7 +143,14 @@ async def test_agora_run_serves_healthz_and_stops_when_asked(run_config: Config)
         status, body = await get_health(port)
 
         assert status == 200
-        assert body == {"status": "ok", "adapters": {}, "database": "ok", "outbox_pending": 0, "outbox": "ok"}
+        assert body == {
+            "status": "ok",
+            "adapters": {},
+            "database": "ok",
+            "outbox_pending": 0,
+            "outbox": "ok",
+            "outbox_failed_24h": {"count": 0, "latest": []},
+        }
     finally:
         stop.set()
         await asyncio.wait_for(task, READY_TIMEOUT)

@@ -6,13 +6,16 @@ the YAML config gives the defaults, the database keeps what each community chang
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.chat import Capability, Problem
 from bot.context import Context
+from bot.deliveries import problem_text
 from bot.durations import format_duration
 from bot.errors import UserError
-from bot.events import SettingsChanged
+from bot.events import ChannelRef, SettingsChanged
 from bot.i18n import N_
 from bot.messages import Field, Message
 from bot.router import Feature, Option, command
@@ -28,6 +31,21 @@ _CHANNEL_HELP = {
     "debates": N_("Channel for debates"),
     "meetings": N_("Channel for meeting polls and announcements"),
     "rounds": N_("Channel where grouping rounds open their conversations"),
+}
+
+# What the bot does in each channel: posts (with a title, fields or buttons) everywhere; reply threads under
+# icebreaker questions and debates; private threads for newcomers whose DMs are closed and for rounds' groups.
+_POSTS = frozenset({Problem.VIEW_CHANNEL, Problem.SEND_MESSAGES, Problem.EMBED_LINKS})
+_NEEDS: dict[str, frozenset[Problem]] = {
+    "welcome": _POSTS | {Problem.PRIVATE_THREADS},
+    "icebreakers": _POSTS | {Problem.CREATE_THREADS},
+    "debates": _POSTS | {Problem.CREATE_THREADS},
+    "rounds": _POSTS | {Problem.PRIVATE_THREADS},
+}
+_CAPABILITY = {
+    Problem.CREATE_THREADS: Capability.THREADS,
+    Problem.PRIVATE_THREADS: Capability.PRIVATE_THREADS,
+    Problem.MANAGE_ROLES: Capability.ROLES,
 }
 
 SETUP_OPTIONS = (
@@ -61,7 +79,37 @@ class SetupFeature(Feature):
         changes = self._validated(ctx, args)
         ctx.save_settings(changes)
         await ctx.emit(SettingsChanged(community=ctx.community_ref, keys=frozenset(changes)))
-        ctx.reply(self._summary(ctx, ctx._("Settings saved.")))
+        summary = self._summary(ctx, ctx._("Settings saved."))
+        access = await self._access(ctx, args)
+        if access is not None:
+            summary = dataclasses.replace(summary, fields=(*summary.fields, access))
+        ctx.reply(summary)
+
+    async def _access(self, ctx: Context[Any], args: dict[str, Any]) -> Field | None:
+        """Whether the bot can do its work in each channel just chosen (and give the member role, when one was
+        chosen), said at once: the permissions it lacks, a private channel it is not in. None when no channel
+        or role was given. The settings are saved either way: the animators may fix the access afterwards."""
+        chosen = [p for p in CHANNEL_PURPOSES if args.get(f"{p}_channel")]
+        role_channel = ctx.settings.channels.get("welcome") if args.get("member_role") else None
+        if ctx.chat is None or not (chosen or role_channel):
+            return None
+        checks: dict[str, set[Problem]] = {}
+        for purpose in chosen:
+            checks.setdefault(ctx.settings.channels[purpose], set()).update(_NEEDS.get(purpose, _POSTS))
+        if role_channel and ctx.settings.member_role:
+            checks.setdefault(role_channel, set(_POSTS)).add(Problem.MANAGE_ROLES)
+        _ = ctx._
+        lines = []
+        for channel, needs in checks.items():
+            wanted = frozenset(n for n in needs if n not in _CAPABILITY or ctx.can(_CAPABILITY[n]))
+            missing = await ctx.chat.channel_access(
+                ctx.community_ref, ChannelRef(ctx.chat.platform, channel), wanted
+            )
+            if missing:
+                lines.append(f"⚠️ <#{channel}>: {problem_text(_, sorted(missing))}")
+        if not lines:
+            return Field(_("Access"), _("✅ I can do my work in the channels you chose."))
+        return Field(_("Access"), "\n".join(lines))
 
     def _validated(self, ctx: Context[Any], args: dict[str, Any]) -> dict[str, Any]:
         """The overrides to store, each checked, with a clear message for the first bad one."""

@@ -4,7 +4,7 @@ move past the post (the icebreaker question is not counted as asked)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest_asyncio
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.features.icebreakers import IcebreakersFeature
 from storage.models import OutboxEntry, OutboxStatus
 from storage.tables.icebreakers import IcebreakerAsked
-from tests.discord.support import EPHEMERAL, Bot, discord_config, make_world, text_of
+from tests.discord.support import EPHEMERAL, Bot, World, discord_config, make_world, text_of
 from tests.fakes.fake_discord import FakeDiscord, PermissionBits
 
 
@@ -74,3 +74,39 @@ async def test_a_question_asked_in_a_read_only_channel_is_not_counted_and_the_an
     status = await fake.slash_command(world.guild, world.camille, "agora icebreaker status")
     shown = text_of((await fake.wait_for_response(status))["data"])
     assert "Last question" not in shown and "0 questions asked out of" in shown
+
+
+async def test_setup_names_the_permissions_the_bot_lacks_in_a_channel_at_once(
+    fake: FakeDiscord, world: World, start_bot: Callable[..., Any]
+) -> None:
+    read_only = fake.add_channel(world.guild, "read-only")
+    fake.overwrite(read_only, world.guild.id, deny=PermissionBits.SEND_MESSAGES)
+    no_threads = fake.add_channel(world.guild, "no-threads")
+    fake.overwrite(no_threads, world.guild.id, deny=PermissionBits.CREATE_PUBLIC_THREADS)
+    hidden = fake.add_channel(world.guild, "hidden")
+    fake.overwrite(hidden, world.guild.id, deny=PermissionBits.VIEW_CHANNEL)
+    await start_bot()
+
+    chosen = await fake.slash_command(
+        world.guild,
+        world.camille,
+        "agora setup",
+        {"icebreakers_channel": read_only, "debates_channel": no_threads, "meetings_channel": hidden},
+    )
+    [embed] = (await fake.wait_for_response(chosen))["data"]["embeds"]
+    access = next(f["value"] for f in embed["fields"] if f["name"] == "Access")
+    # In the order of the channels' purposes, each with what Discord would need granted there.
+    assert access.splitlines() == [
+        f"⚠️ <#{read_only.id}>: Please give me these permissions there: Send Messages.",
+        f"⚠️ <#{no_threads.id}>: Please give me these permissions there: "
+        "Create Public Threads and Send Messages in Threads.",
+        f"⚠️ <#{hidden.id}>: Please give me these permissions there: View Channel, Send Messages.",
+    ]
+
+    fine = await fake.slash_command(
+        world.guild, world.camille, "agora setup", {"debates_channel": world.general}
+    )
+    [embed] = (await fake.wait_for_response(fine))["data"]["embeds"]
+    assert next(f["value"] for f in embed["fields"] if f["name"] == "Access") == (
+        "✅ I can do my work in the channels you chose."
+    )

@@ -10,7 +10,7 @@ from bot.features.debates import DebatesFeature
 from storage.models import OutboxStatus
 from storage.tables.debates import Debate
 from tests.fakes.fake_slack import FakeSlack
-from tests.slack.support import CAMILLE, INTROS, TIMEOUT, WELCOME, BedFactory
+from tests.slack.support import CAMILLE, INTROS, TIMEOUT, WELCOME, BedFactory, texts
 
 OFFTOPIC = "C0OFFTOPIC"
 CHANNELS = {"welcome": WELCOME, "introductions": INTROS, "debates": OFFTOPIC}
@@ -67,3 +67,28 @@ async def test_a_debate_in_a_private_channel_the_bot_was_not_invited_to_is_not_o
         await b.send(fake.slash_command(CAMILLE, "debate status", channel_id=WELCOME))
         shown = (await fake.wait_for_response(since=before, timeout=TIMEOUT)).body["text"]
         assert "#1" not in shown
+
+
+async def test_setup_says_at_once_that_the_bot_is_not_in_a_private_channel_and_joins_a_public_one(
+    bed: BedFactory, fake: FakeSlack
+) -> None:
+    fake.add_channel(OFFTOPIC, "offtopic", members=[CAMILLE], bot_member=False)
+    fake.add_channel("C0SECRET01", "secret", members=[CAMILLE], is_private=True, bot_member=False)
+    async with bed() as b:
+        await b.send(
+            fake.slash_command(
+                CAMILLE,
+                f"setup debates_channel=<#{OFFTOPIC}> icebreakers_channel=<#C0SECRET01>",
+                channel_id=WELCOME,
+            )
+        )
+        answer = (await fake.wait_for_response(timeout=TIMEOUT)).body
+        shown = texts(answer["blocks"])
+        assert (
+            "⚠️ <#C0SECRET01>: It is a private channel I am not in (or it no longer exists): invite me to it, "
+            "or choose another one." in shown
+        )
+        assert f"<#{OFFTOPIC}>:" not in shown
+        # The public one, it joined at once: the first debate does not wait on that.
+        assert [c.args["channel"] for c in fake.calls_to("conversations.join")] == [OFFTOPIC]
+        await b.settle()

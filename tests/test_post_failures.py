@@ -1,0 +1,91 @@
+"""Posts that fail for good, through the console: /agora setup says at once when the bot can't post in a channel
+it is given; a scheduled post that fails rolls its feature back and the animators are told once (nobody waits
+for an answer: in the announcements channel); /agora status and /healthz list the failures of the last 24 hours.
+The adapters' end-to-end tests (tests/slack, tests/discord) show the same on each platform."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import aiohttp
+
+from adapters.console import ConsoleCommunity
+from bot.health import HealthServer
+from tests.test_icebreakers import asked
+
+
+async def test_setup_says_at_once_which_channel_the_bot_cannot_post_in(h: ConsoleCommunity) -> None:
+    h.chat.read_only_channels.add("read-only")
+
+    outcome = await h.command("camille", "setup icebreakers_channel=read-only debates_channel=offtopic")
+
+    [reply] = outcome.replies
+    access = next(f for f in reply.fields if f.name == "Access")
+    assert access.value == "⚠️ <#read-only>: Please give me these permissions there: Send Messages."
+    # Saved all the same: the animators may fix the access afterwards.
+    assert "• icebreakers: <#read-only>" in reply.plain()
+
+    fine = await h.command("camille", "setup debates_channel=offtopic")
+    access = next(f for f in fine.replies[0].fields if f.name == "Access")
+    assert access.value == "✅ I can do my work in the channels you chose."
+
+
+async def test_a_scheduled_question_that_cannot_be_posted_is_not_asked_and_the_animators_are_told_once(
+    h: ConsoleCommunity,
+) -> None:
+    await h.command("camille", "setup icebreakers_channel=read-only announcements_channel=announcements")
+    await h.command("camille", "icebreaker schedule rule=0 9 * * *")
+    h.chat.read_only_channels.add("read-only")
+
+    await h.advance(days=1)
+
+    assert await asked(h) == []
+    [notice] = [p.text for p in h.chat.posts("announcements")]
+    assert notice.startswith(
+        "⚠️ I could not post in <#read-only>. Please give me these permissions there: Send Messages."
+    )
+    assert "was not asked: it goes back among the questions to ask." in notice
+
+    # Animators see it in /agora status; members can't ask for it.
+    status = (await h.command("camille", "status")).replies[0]
+    failed = next(f for f in status.fields if f.name == "Failed for good in the last 24 hours")
+    assert "<#read-only>: Please give me these permissions there: Send Messages." in failed.value
+    refused = await h.command("alice", "status")
+    assert refused.replies[0].text.startswith("Only the animators of this community can do that.")
+
+    # A day later, it is no longer "lately".
+    h.chat.read_only_channels.clear()
+    await h.advance(days=1, hours=1)
+    status = (await h.command("camille", "status")).replies[0]
+    failed = next(f for f in status.fields if f.name == "Failed for good in the last 24 hours")
+    assert failed.value == "Nothing: every post went out."
+
+
+async def test_healthz_lists_the_posts_that_failed_for_good_in_the_last_24_hours(h: ConsoleCommunity) -> None:
+    await h.command("camille", "setup icebreakers_channel=gone")
+    h.chat.deleted_channels.add("gone")
+    await h.command("camille", "icebreaker now")
+    await h.command("camille", "icebreaker pause")
+
+    assert h.app is not None
+    server = HealthServer(h.app, "127.0.0.1", 0, {})
+    port = await server.start()
+    try:
+        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/healthz") as got:
+            status, body = got.status, await got.json()
+        assert status == 200  # a channel the community must fix is not the bot's ill health
+        failed = body["outbox_failed_24h"]
+        assert failed["count"] == 1
+        [latest] = failed["latest"]
+        assert (latest["op"], latest["channel"], latest["origin"], latest["problems"]) == (
+            "post",
+            "gone",
+            "icebreaker",
+            ["not_found"],
+        )
+
+        await h.advance(timedelta(hours=25))
+        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/healthz") as got:
+            assert (await got.json())["outbox_failed_24h"] == {"count": 0, "latest": []}
+    finally:
+        await server.stop()
