@@ -269,6 +269,7 @@ def test_the_features_keep_their_order_and_the_settings_section() -> None:
         "acknowledgements",
         "charter_requests",
         "charters",
+        "charter_campaigns",
         "charter_amendments",
         "charter_amendment_votes",
     }

@@ -6,13 +6,24 @@ was down are welcomed once after the restart (or a new gateway session), those w
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest_asyncio
 from sqlalchemy import select
 
 from storage.models import Member
-from tests.discord.support import BEFORE_AGORA, Bot, World, discord_config, dm_to, make_world, text_of
+from tests.discord.support import (
+    BEFORE_AGORA,
+    Bot,
+    World,
+    custom_ids,
+    discord_config,
+    dm_to,
+    eventually,
+    make_world,
+    text_of,
+)
 from tests.fakes.fake_discord import FakeDiscord, FakeUser
 
 
@@ -134,3 +145,59 @@ async def test_joins_and_departures_while_down_are_handled_once_after_a_restart_
     await bot.settle()
     assert await welcomes(fake, zoe.user) == 1 and await welcomes(fake, yann.user) == 1
     assert dm_channels_opened(fake) == 2
+
+
+async def test_the_300_members_already_there_are_invited_at_a_pace_and_keep_their_role_until_the_grace_ends(
+    fake: FakeDiscord, bot_and_world: tuple[Bot, World]
+) -> None:
+    bot, world = bot_and_world
+    for number in range(297):  # and the owner, camille, alice: 300
+        fake.add_member(
+            world.guild, f"member{number:03d}", roles=[world.member_role]
+        ).joined_at = BEFORE_AGORA
+    fake.member(world.guild, world.alice).roles.append(world.member_role.id)
+    await bot.start()
+    assert bot.app is not None
+    scheduler: Any = bot.app.scheduler
+
+    started = await fake.wait_for_response(
+        await fake.slash_command(world.guild, world.camille, "agora charter invite-existing")
+    )
+    assert started["data"]["content"].startswith("300 members who were here before Agora are invited")
+    assert "1 invitation every 60 seconds" in started["data"]["content"]
+    await bot.settle()
+    assert dm_channels_opened(fake) == 1  # not 300 direct messages at once
+
+    await scheduler.advance(timedelta(minutes=10))
+    await bot.settle()
+    assert dm_channels_opened(fake) == 11
+    status = await fake.wait_for_response(
+        await fake.slash_command(world.guild, world.camille, "agora charter status")
+    )
+    assert "11 of 300 sent so far" in text_of(status["data"])
+
+    # alice accepts from her invitation; running the command again invites nobody twice.
+    invitation = await dm_to(fake, world.alice)
+    assert invitation["embeds"][0]["title"] == "The Indies and its charter"
+    press = await fake.press_button(custom_ids(invitation)[0], world.alice, message=invitation["id"])
+    await fake.wait_for_response(press)
+    again = await fake.wait_for_response(
+        await fake.slash_command(world.guild, world.camille, "agora charter invite-existing")
+    )
+    assert "already under way" in again["data"]["content"]
+
+    await scheduler.advance(timedelta(hours=5))
+    await bot.settle()
+    assert dm_channels_opened(fake) == 300
+    assert all(
+        world.member_role.id in m.roles
+        for m in world.guild.members.values()
+        if not m.user.bot and m.user.id not in (world.guild.owner_id, world.camille.id)
+    )
+
+    # The grace period ends: the member role waits for the agreement of those who haven't given it.
+    await scheduler.advance(timedelta(days=14))
+    await bot.settle()
+    member = fake.member(world.guild, "member000")
+    await eventually(lambda: world.member_role.id not in member.roles, "member000 loses the member role")
+    assert world.member_role.id in fake.member(world.guild, world.alice).roles

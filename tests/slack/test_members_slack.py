@@ -5,6 +5,8 @@ the restart; a deactivated account is never welcomed, by DM or in the welcome ch
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from storage.models import Member
@@ -101,3 +103,25 @@ async def test_a_deactivated_user_is_never_welcomed_and_a_deactivation_counts_as
         await b.settle()
         assert (await members(b))[ALICE].left_at is not None
         assert dms_to(fake, ALICE) == [] and welcome_posts(fake) == []
+
+
+async def test_the_users_already_there_are_invited_a_few_at_a_time(bed: BedFactory, fake: FakeSlack) -> None:
+    workspace(fake, 300)
+    async with bed("http") as b:
+        await b.settle()
+        await b.send(
+            fake.slash_command("U0CAMILLE1", "charter invite-existing per_hour=120", channel_id=WELCOME)
+        )
+        await b.settle()
+        assert "300 members who were here before Agora are invited" in str(fake.responses[-1].body)
+        assert len(fake.calls_to("conversations.open")) == 2  # 2 every minute, not 300 at once
+
+        await b.scheduler.advance(timedelta(minutes=10))
+        await b.settle()
+        assert len(fake.calls_to("conversations.open")) == 22
+        invitation = fake.calls_to("chat.postMessage")[0].args
+        assert "You were here before it" in str(invitation["blocks"])
+
+        await b.send(fake.slash_command("U0CAMILLE1", "charter status", channel_id=WELCOME))
+        await b.settle()
+        assert "22 of 300 sent so far" in str(fake.responses[-1].body)

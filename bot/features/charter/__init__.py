@@ -12,8 +12,11 @@ edit``) unless the community chose to change it by committee or by vote (``/agor
 members propose amendments and vote on them (:class:`AmendmentsFeature`). A new version opens a re-acceptance
 round: every member who had accepted an earlier version is asked again by direct message, with the changes
 highlighted, and reminded once; when the grace period ends, whoever hasn't accepted loses the member role (where
-there are roles) until they do, and the animators get the list. Animators follow it all with ``/agora charter
-status`` and download the log with ``/agora charter export``.
+there are roles) until they do, and the animators get the list. Members who were there before Agora arrived
+(learnt from the platform's member list, never welcomed as newcomers) are invited by a paced campaign,
+``/agora charter invite-existing`` (``handlers_campaign``), and keep their member role until its grace period
+ends. Animators follow it all with ``/agora charter status`` and download the log with ``/agora charter
+export``.
 
 Two features share the package, in this order: the charter (order 10, first to see a member joining, so the
 welcome comes before the introductions) and its amendments (order 11). The package: ``handlers_acceptance``
@@ -33,6 +36,7 @@ from bot.features.charter import queries
 from bot.features.charter.amendments import AmendmentsFeature
 from bot.features.charter.common import adopt_version, latest
 from bot.features.charter.handlers_acceptance import AcceptanceHandlers
+from bot.features.charter.handlers_campaign import CampaignHandlers
 from bot.features.charter.handlers_rules import RulesHandlers, summary
 from bot.features.charter.handlers_versions import VersionHandlers
 from bot.features.charter.settings import CharterRulesSettings
@@ -45,8 +49,9 @@ from storage.tables.charter import CharterCampaign, CharterRequest
 __all__ = ["AmendmentsFeature", "CharterFeature", "adopt_version", "latest"]
 
 
-class CharterFeature(AcceptanceHandlers, VersionHandlers, RulesHandlers, Feature):
-    """Welcome, acknowledgement, reminder, versions, re-acceptance rounds, status, export and the rules."""
+class CharterFeature(AcceptanceHandlers, CampaignHandlers, VersionHandlers, RulesHandlers, Feature):
+    """Welcome, acknowledgement, reminder, versions, re-acceptance rounds, the invitation of the members who were
+    there before Agora, status, export and the rules."""
 
     name = "charter"
     order = 10

@@ -18,7 +18,7 @@ from bot.features.charter.common import (
     previous,
     reacceptance_message,
 )
-from bot.features.charter.queries import REACCEPTANCE, WELCOME
+from bot.features.charter.queries import EXISTING, REACCEPTANCE, WELCOME
 from bot.features.charter.render import ACCEPT, LATER
 from bot.features.charter.text import CharterContent, diff
 from bot.i18n import N_
@@ -26,7 +26,7 @@ from bot.messages import Message
 from bot.operations import DirectMessage
 from bot.router import action, command, on, timer
 from storage.models import Acknowledgement, Charter, Member
-from storage.tables.charter import CharterRequest, CharterRound
+from storage.tables.charter import CharterCampaign, CharterRequest, CharterRound
 
 __all__ = ["AcceptanceHandlers"]
 
@@ -170,8 +170,11 @@ class AcceptanceHandlers:
         gated = [r for r in requests if r.gated_at is not None and r.restored_at is None]
         for request in gated:
             request.restored_at = ctx.now
-        asked = next((r for r in requests if r.charter_id == charter.id and r.kind == REACCEPTANCE), None)
-        # Asked to re-accept while present, never gated since: the member still has their access.
+        asked = next(
+            (r for r in requests if r.charter_id == charter.id and r.kind in (REACCEPTANCE, EXISTING)), None
+        )
+        # Asked to re-accept (or, there before Agora, invited to accept) while present, never gated since: the
+        # member still has their access.
         still_in = asked is not None and member.joined_at <= asked.asked_at
         if gated or not still_in:
             open_access(ctx, member)
@@ -246,11 +249,19 @@ class AcceptanceHandlers:
             "No problem: I won't remind you. The charter is here whenever you are ready: {command}.",
             command=ctx.command_text("charter"),
         )
+        grace_ends = None
         round_ = await queries.round_of(ctx.session, charter)
-        if round_ is not None and request.kind == REACCEPTANCE and round_.closed_at is None and gating(ctx):
+        if round_ is not None and request.kind == REACCEPTANCE and round_.closed_at is None:
+            grace_ends = round_.grace_ends_at
+        campaign = (
+            await ctx.session.get(CharterCampaign, request.campaign_id) if request.campaign_id else None
+        )
+        if campaign is not None and campaign.closed_at is None:
+            grace_ends = campaign.grace_ends_at
+        if grace_ends is not None and gating(ctx):
             text += " " + _(
                 "Until {date} nothing changes for you; after that, your member access waits for your agreement.",
-                date=ctx.format_time(round_.grace_ends_at),
+                date=ctx.format_time(grace_ends),
             )
         ctx.reply(text)
         return charter

@@ -12,7 +12,7 @@ from bot.chat import Capability
 from bot.context import Context
 from bot.errors import FormErrors, UserError
 from bot.events import CommandInvoked, FormSubmitted
-from bot.features.charter import queries, render
+from bot.features.charter import queries, render, render_campaign
 from bot.features.charter import render_status as pages
 from bot.features.charter.common import (
     NOTE_LIMIT,
@@ -339,10 +339,23 @@ class VersionHandlers:
         gated = await queries.gated_since(ctx.session, ctx.community.id)
         when = ctx.format_time
         waiting = [
-            (m.external_id, pages.why_waiting(_, when, requests.get(m.id), gated.get(m.id)))
+            (
+                m.external_id,
+                pages.why_waiting(
+                    _, when, requests.get(m.id), gated.get(m.id), existing=m.existing_at is not None
+                ),
+            )
             for m in members
             if m.id not in accepted
         ]
+        campaign = await queries.latest_campaign(ctx.session, ctx.community.id)
+        campaign_summary = (
+            render_campaign.campaign_summary(
+                _, when, campaign, await queries.campaign_accepted(ctx.session, campaign)
+            )
+            if campaign is not None
+            else None
+        )
         round_ = await queries.round_of(ctx.session, charter)
         votes = [
             (a.number, a.section, when(a.closes_at))
@@ -356,6 +369,7 @@ class VersionHandlers:
                 waiting,
                 round_summary=pages.round_summary(_, when, round_) if round_ is not None else None,
                 votes=votes,
+                campaign_summary=campaign_summary,
             )
         )
 

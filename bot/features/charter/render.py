@@ -33,6 +33,7 @@ __all__ = [
     "rules_summary",
     "section_label",
     "share_text",
+    "still_waiting",
     "truncate",
 ]
 
@@ -417,24 +418,30 @@ def round_reminder_message(
     )
 
 
+def still_waiting(_: Translator, waiting: Sequence[str], *, gating: bool) -> tuple[str, tuple[Field, ...]]:
+    """When a grace period ends: what it means for those in ``waiting`` (a sentence to append, with its leading
+    space) and the list of them, or nothing when everyone accepted."""
+    if not waiting:
+        return "", ()
+    if gating:
+        sentence = _(
+            "Those who haven't accepted it have lost the member role until they do: "
+            "it comes back as soon as they accept."
+        )
+    else:
+        sentence = _(
+            "On this platform Agora removes no one from channels: talk with them, "
+            "and remove them by hand if your rules say so."
+        )
+    return " " + sentence, (Field(_("Not accepted yet ({count})", count=len(waiting)), mentions(_, waiting)),)
+
+
 def grace_over_message(
     _: Translator, version: int, accepted: int, members: int, waiting: Sequence[str], *, gating: bool
 ) -> Message:
     """What the animators get when a round's grace period ends: who hasn't accepted, and what it means."""
-    text = acceptance_rate(_, accepted, members, version)
-    fields: tuple[Field, ...] = ()
-    if waiting:
-        if gating:
-            text += " " + _(
-                "Those who haven't accepted it have lost the member role until they do: "
-                "it comes back as soon as they accept."
-            )
-        else:
-            text += " " + _(
-                "On this platform Agora removes no one from channels: talk with them, "
-                "and remove them by hand if your rules say so."
-            )
-        fields = (Field(_("Not accepted yet ({count})", count=len(waiting)), mentions(_, waiting)),)
+    after, fields = still_waiting(_, waiting, gating=gating)
+    text = acceptance_rate(_, accepted, members, version) + after
     return Message(
         title=_("Charter version {version}: the grace period is over", version=version),
         text=text,

@@ -64,16 +64,21 @@ def round_summary(_: Translator, when: When, round_: Any) -> str:
     return " ".join(p for p in (asked, reminder, grace) if p)
 
 
-def why_waiting(_: Translator, when: When, request: Any, gated_at: datetime | None) -> str:
-    """Why a member hasn't accepted yet, from their newest request (a stored one, read as plain data)."""
+def why_waiting(
+    _: Translator, when: When, request: Any, gated_at: datetime | None, *, existing: bool = False
+) -> str:
+    """Why a member hasn't accepted yet, from their newest request (a stored one, read as plain data);
+    ``existing`` for a member who was there before Agora."""
     if gated_at is not None:
         return _("member access paused since {date}", date=when(gated_at))
     if request is None:
-        return ""
+        return _("here before Agora, not invited yet") if existing else ""
     if request.snoozed_at is not None:
         return _("said “not now” on {date}", date=when(request.snoozed_at))
     if request.kind == "welcome":
         return _("newcomer, welcomed on {date}", date=when(request.asked_at))
+    if request.kind == "existing":
+        return _("here before Agora, invited on {date}", date=when(request.asked_at))
     if request.reminded_at is not None:
         return _("reminded on {date}", date=when(request.reminded_at))
     return _("asked on {date}", date=when(request.asked_at))
@@ -87,12 +92,16 @@ def status_page(
     *,
     round_summary: str | None,
     votes: Sequence[tuple[int, str, str]],
+    campaign_summary: str | None = None,
 ) -> Message:
     """Who accepted the current version: ``waiting`` holds (member id, why) of those who haven't, ``votes``
-    (number, section, until when) of the amendments being voted on."""
+    (number, section, until when) of the amendments being voted on; ``campaign_summary`` where the invitation of
+    the members who were there before Agora stands."""
     parts = [acceptance_rate(_, members - len(waiting), members, version)]
     if round_summary is not None:
         parts.append(round_summary)
+    if campaign_summary is not None:
+        parts.append(campaign_summary)
     lines = [f"• {mention(member)}" + (f" — {why}" if why else "") for member, why in waiting[:LIST_LIMIT]]
     if len(waiting) > LIST_LIMIT:
         lines.append(_("and {count} more", count=len(waiting) - LIST_LIMIT))
