@@ -134,7 +134,7 @@ def _convert(_: Translator, spec: CommandSpec, option: Option, raw: str) -> Any:
             value = int(value)
         except ValueError:
             raise UserError(
-                _("“{value}” is not a whole number (option {option}).", value=raw, option=option.name)
+                _("“{value}” is not a whole number (option {option}).", value=excerpt(raw), option=option.name)
             ) from None
     elif option.kind == "boolean":
         lowered = value.lower()
@@ -144,13 +144,13 @@ def _convert(_: Translator, spec: CommandSpec, option: Option, raw: str) -> Any:
             value = False
         else:
             raise UserError(
-                _("“{value}” should be yes or no (option {option}).", value=raw, option=option.name)
+                _("“{value}” should be yes or no (option {option}).", value=excerpt(raw), option=option.name)
             )
     if option.choices and value not in option.choices:
         raise UserError(
             _(
                 "“{value}” is not a choice for {option}. Choose one of: {choices}.",
-                value=raw,
+                value=excerpt(raw),
                 option=option.name,
                 choices=", ".join(option.choices),
             )
@@ -184,7 +184,7 @@ def parse_command_text(router: Router, text: str, _: Translator) -> tuple[Comman
             raise UserError(
                 _(
                     "“{option}” is not an option of /agora {command}. Usage: {usage}",
-                    option=name,
+                    option=excerpt(name),
                     command=spec.name,
                     usage=usage(spec),
                 )

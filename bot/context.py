@@ -372,7 +372,7 @@ class Context(Generic[E]):
             raise UserError(
                 self._(
                     "“{option}” is not a setting I know. Settings: {known}.",
-                    option=unknown[0],
+                    option=excerpt(unknown[0]),
                     known=", ".join(sorted(known)),
                 )
             )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.chat import Capability, Problem
 from bot.context import Context
@@ -20,6 +19,7 @@ from bot.i18n import N_
 from bot.messages import Field, Message
 from bot.router import Feature, Option, command
 from bot.settings import CHANNEL_PURPOSES, LOCALES
+from bot.settings.types import excerpt, time_zone
 
 __all__ = ["SetupFeature"]
 
@@ -120,23 +120,13 @@ class SetupFeature(Feature):
                 raise UserError(
                     _(
                         "“{value}” is not a language I speak. Choose one of: {choices}.",
-                        value=args["locale"],
+                        value=excerpt(args["locale"]),
                         choices=", ".join(LOCALES),
                     )
                 )
             out["locale"] = args["locale"]
         if "timezone" in args:
-            try:
-                ZoneInfo(str(args["timezone"]))
-            except (ZoneInfoNotFoundError, ValueError):
-                raise UserError(
-                    _(
-                        "“{value}” is not a time zone I know. Examples: Europe/Paris, Europe/Brussels, "
-                        "America/Montreal, UTC.",
-                        value=args["timezone"],
-                    )
-                ) from None
-            out["timezone"] = str(args["timezone"])
+            out["timezone"] = time_zone(_, args["timezone"])
         if "charter_reminder_after" in args:
             out["charter_reminder_after"] = format_duration(ctx.delay(args["charter_reminder_after"]))
         for key in ("animator_role", "member_role"):

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BeforeValidator, PlainSerializer
 
 from bot.durations import format_duration, parse_duration
-from bot.i18n import N_
+from bot.errors import UserError
+from bot.i18n import N_, Translator
 
 __all__ = [
     "CHANNEL",
@@ -183,6 +184,20 @@ def _cron(raw: Any) -> str:
     if len(rule) > 100:
         raise ValueError("a schedule is at most 100 characters")
     return _checked_cron(rule)
+
+
+def time_zone(_: Translator, raw: Any) -> str:
+    """A time zone a member typed (``Europe/Paris``), or a polite refusal quoting an excerpt of it."""
+    try:
+        return _timezone(raw)
+    except ValueError:
+        raise UserError(
+            _(
+                "“{value}” is not a time zone I know. Examples: Europe/Paris, Europe/Brussels, America/Montreal, "
+                "UTC.",
+                value=excerpt(raw),
+            )
+        ) from None
 
 
 def _timezone(raw: Any) -> str:

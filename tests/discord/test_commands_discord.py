@@ -1,7 +1,7 @@
 """Commands as Discord members see them (the real discord.py against the loopback Discord fake): help and every
 message name a command as Discord spells it (``/agora charter show``: on Discord a name is a command or a group,
-not both); a command Discord still shows but Agora no longer has is named, with the commands that exist; the
-animators' commands stay under the one ``/agora`` and say "(animators)" in both languages."""
+not both); a command Discord still shows but Agora no longer has is named, with the commands that exist; a wall
+of pasted text is refused with an excerpt of it; the animators' commands stay under the one ``/agora`` and say "(animators)" in both languages."""
 
 from __future__ import annotations
 
@@ -42,6 +42,17 @@ async def test_help_and_refusals_name_the_commands_as_discord_spells_them(
         assert stale["data"]["content"].startswith(
             "/agora debate has no command “frobnicate”. Its commands: add, close, motions, proposals, propose,"
         )
+
+        # A motion pasted as one wall of characters is refused with an excerpt, in one short message.
+        pasted = "x" * 1990
+        proposed = await fake.slash_command(
+            world.guild, world.alice, "agora debate propose", {"motion": pasted}
+        )
+        refused = await fake.wait_for_response(proposed)
+        await bot.settle()
+        assert refused["data"]["content"].startswith("“" + "x" * 59 + "…” is a single word.")
+        assert len(refused["data"]["content"]) < 300
+        assert not fake.find_requests("POST", rf"^/webhooks/{fake.application_id}/{proposed.token}$")
     finally:
         await bot.stop()
 

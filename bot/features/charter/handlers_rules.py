@@ -19,6 +19,7 @@ from bot.features.charter.settings import CHARTER_MODES, CharterRulesSettings
 from bot.i18n import N_
 from bot.messages import Message
 from bot.router import Option, command
+from bot.settings.types import excerpt
 
 __all__ = ["RULES_OPTIONS", "RulesHandlers"]
 
@@ -64,7 +65,7 @@ class RulesHandlers:
             raise UserError(
                 _(
                     "“{option}” is not a rule I know. Rules: {known}.",
-                    option=unknown[0],
+                    option=excerpt(unknown[0]),
                     known=", ".join(sorted(known)),
                 )
             )
@@ -118,7 +119,7 @@ class RulesHandlers:
                 raise UserError(
                     _(
                         "“{value}” is not a way to change the charter. Choose one of: {choices}.",
-                        value=args["mode"],
+                        value=excerpt(args["mode"]),
                         choices=", ".join(CHARTER_MODES),
                     )
                 )
@@ -134,7 +135,7 @@ class RulesHandlers:
                 raise UserError(
                     _(
                         "“{value}” is not a quorum I can use: write a share between 0% and 100%, like 30% or 1/4.",
-                        value=args["quorum"],
+                        value=excerpt(args["quorum"]),
                     )
                 )
             out["quorum"] = share
@@ -145,7 +146,7 @@ class RulesHandlers:
                     _(
                         "“{value}” is not a majority I can use: write a share between 50% and 100%, "
                         "like 50% or 2/3.",
-                        value=args["majority"],
+                        value=excerpt(args["majority"]),
                     )
                 )
             out["majority"] = share

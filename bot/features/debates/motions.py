@@ -14,6 +14,7 @@ from bot.features.debates.render import APPROVE, REJECT
 from bot.i18n import N_
 from bot.messages import Message, mention
 from bot.router import Option, action, command
+from bot.settings.types import excerpt
 from storage.models import DebateMotionStatus, Member
 from storage.tables.debates import DebateMotion
 
@@ -43,7 +44,7 @@ class MotionHandlers:
         ]
         if not entries:
             raise UserError(
-                _("No motion has the tag “{tag}”. Tags: {tags}.", tag=wanted, tags=", ".join(tags))
+                _("No motion has the tag “{tag}”. Tags: {tags}.", tag=excerpt(wanted), tags=", ".join(tags))
             )
         # Those not debated yet first: they are the ones worth choosing.
         entries.sort(key=lambda entry: entry[2])

@@ -18,6 +18,7 @@ from bot.durations import parse_duration
 from bot.errors import UserError
 from bot.features.debates.settings import MAX_DEBATE_DURATION, MIN_DEBATE_DURATION
 from bot.i18n import N_, Translator
+from bot.settings.types import excerpt
 
 __all__ = [
     "DEFAULT_POSITIONS",
@@ -132,7 +133,7 @@ def new_motion_text(_: Translator, raw: Any) -> str:
             _(
                 "“{motion}” is a single word. Write the motion as a statement people can agree or disagree "
                 "with, e.g. “Remote work weakens professional networks”.",
-                motion=text,
+                motion=excerpt(text),
             )
         )
     check_motion_text(_, text)
@@ -173,7 +174,7 @@ def unknown_motion(_: Translator, typed: str) -> UserError:
         _(
             "“{motion}” is not a motion I know. See them with /agora debate motions, "
             "or write the motion itself in quotes.",
-            motion=typed,
+            motion=excerpt(typed),
         )
     )
 
@@ -186,11 +187,11 @@ def debate_duration(_: Translator, raw: Any, default: timedelta) -> timedelta:
         duration = parse_duration(str(raw))
     except ValueError:
         raise UserError(
-            _("“{value}” is not a duration I understand. Examples: 3d, 36h, 1h30m.", value=raw)
+            _("“{value}” is not a duration I understand. Examples: 3d, 36h, 1h30m.", value=excerpt(raw))
         ) from None
     if not MIN_DEBATE_DURATION <= duration <= MAX_DEBATE_DURATION:
         raise UserError(
-            _("A debate lasts between 10 minutes (10m) and 60 days (60d); “{value}” is not.", value=raw)
+            _("A debate lasts between 10 minutes (10m) and 60 days (60d); “{value}” is not.", value=excerpt(raw))
         )
     return duration
 

@@ -22,6 +22,7 @@ from bot.feature import Feature
 from bot.i18n import N_
 from bot.messages import mention
 from bot.router import Option, command, on, timer, undelivered
+from bot.settings.types import excerpt
 from storage.models import IcebreakerQuestionStatus, OutboxEntry, Schedule
 from storage.tables.icebreakers import IcebreakerAsked
 
@@ -364,7 +365,7 @@ class AskingHandlers:
             raise UserError(
                 _(
                     "“{tag}” is not a tag of the questions. Tags: {known}; or “all” for every question.",
-                    tag=unknown,
+                    tag=excerpt(unknown),
                     known=render.known_tags_text(_, bank_tags()),
                 )
             )

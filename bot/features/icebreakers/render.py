@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.i18n import Translator
 from bot.messages import Button, Field, Message, mention
+from bot.settings.types import excerpt
 
 from .rules import MAX_LENGTH, MIN_GAP, MIN_LENGTH, TAG_LABELS, Candidate
 
@@ -144,17 +145,17 @@ def rule_refusal(_: Translator, problem: str, rule: str, timezone: str) -> str:
             "“{rule}” is not a schedule I can read. Write it as a cron rule (minute hour day month "
             "weekday, in {timezone} time): for example “30 9 * * tue” for Tuesdays at 9:30, or "
             "“0 12 1 * *” for noon on the first day of each month.",
-            rule=rule,
+            rule=excerpt(rule),
             timezone=timezone,
         )
     if problem == "never":
         return _(
-            "“{rule}” never comes round: no calendar has that date. Check the day and the month.", rule=rule
+            "“{rule}” never comes round: no calendar has that date. Check the day and the month.", rule=excerpt(rule)
         )
     return _(
         "“{rule}” would ask a question less than {hours} hours after the previous one. "
         "Icebreakers work best once or twice a week.",
-        rule=rule,
+        rule=excerpt(rule),
         hours=int(MIN_GAP.total_seconds() // 3600),
     )
 

@@ -7,7 +7,7 @@ import csv
 import io
 import re
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -42,7 +42,7 @@ from bot.features.meetings.rules import means_no_limit
 from bot.i18n import N_
 from bot.messages import Attachment, Button, Field, Message, mention
 from bot.router import Option, command
-from bot.settings.types import is_off
+from bot.settings.types import excerpt, is_off, time_zone
 from storage.models import MeetingPollStatus, MeetingStatus, Member, Timer
 from storage.tables.meetings import Meeting, MeetingPreference
 
@@ -280,7 +280,7 @@ class MeetingCommands(MeetingHandlers):
             raise UserError(
                 _(
                     "“{value}” is not a number of places. Give a whole number, or none for no limit.",
-                    value=raw,
+                    value=excerpt(raw),
                 )
             )
         meeting.capacity = limit
@@ -319,17 +319,7 @@ class MeetingCommands(MeetingHandlers):
         if value.lower() in ("reset", "community") or is_off(value):
             chosen: str | None = None
         else:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise UserError(
-                    _(
-                        "“{value}” is not a time zone I know. Examples: Europe/Paris, Europe/Brussels, "
-                        "America/Montreal, UTC.",
-                        value=value,
-                    )
-                ) from None
-            chosen = value
+            chosen = time_zone(_, value)
         if found is None:
             found = MeetingPreference(community_id=ctx.community.id, member_id=member.id, reminders=True)
             ctx.session.add(found)

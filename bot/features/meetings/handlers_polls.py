@@ -47,6 +47,7 @@ from bot.features.meetings.tally import Tally, count
 from bot.i18n import N_
 from bot.messages import Form, FormField, Message
 from bot.router import Option, command, form
+from bot.settings.types import excerpt
 from storage.models import MeetingPollStatus, Member
 from storage.tables.meetings import MeetingPoll, PollOption
 
@@ -156,12 +157,12 @@ class PollHandlers:
                 raise UserError(
                     _(
                         "“{value}” is not a closing time I understand: {problem}",
-                        value=text,
+                        value=excerpt(text),
                         problem=describe_problem(_, problem, ctx.settings.timezone),
                     )
                 ) from None
         if delay <= timedelta():
-            raise UserError(_("“{value}” is not a closing time I understand.", value=text))
+            raise UserError(_("“{value}” is not a closing time I understand.", value=excerpt(text)))
         return ctx.now + delay
 
     @form(POLL_FORM)
@@ -190,7 +191,7 @@ class PollHandlers:
                 duration = timedelta()
             if not timedelta(minutes=5) <= duration <= timedelta(hours=24):
                 errors["duration"] = _(
-                    "“{value}” is not a duration I understand. Examples: 2h, 1h30m, 90m.", value=raw_duration
+                    "“{value}” is not a duration I understand. Examples: 2h, 1h30m, 90m.", value=excerpt(raw_duration)
                 )
         capacity = ctx.settings.meetings.capacity
         raw_capacity = (values.get("capacity") or "").strip().lower()
@@ -202,7 +203,7 @@ class PollHandlers:
             else:
                 errors["capacity"] = _(
                     "“{value}” is not a number of places. Give a whole number, or leave it empty for no limit.",
-                    value=raw_capacity,
+                    value=excerpt(raw_capacity),
                 )
         parsed, problems = parse_options(
             values.get("options") or "", now=ctx.now, timezone=zone, language=_.language

@@ -12,6 +12,7 @@ from bot.events import ButtonPressed, CommandInvoked
 from bot.features.rounds import queries, render, rules
 from bot.i18n import N_
 from bot.router import Option, action, command
+from bot.settings.types import excerpt
 from storage.models import Member, RoundAnswer
 from storage.tables.rounds import Round, RoundGroupMember
 
@@ -108,7 +109,7 @@ class Participation:
             raise UserError(
                 _(
                     "“{value}” won't do: choose a number of rounds between 1 and {max}.",
-                    value=raw,
+                    value=excerpt(raw),
                     max=rules.MAX_SNOOZE,
                 )
             )
@@ -169,7 +170,7 @@ class Participation:
             other = await queries.member_named(ctx.session, ctx.community.id, raw)
         if other is None:
             raise UserError(
-                _("I don't know “{name}” in this community. Mention them, like @name.", name=raw or "?")
+                _("I don't know “{name}” in this community. Mention them, like @name.", name=excerpt(raw) or "?")
             )
         if other.id == actor.id:
             raise UserError(_("That's you! You can't be kept away from yourself."))
