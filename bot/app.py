@@ -174,12 +174,9 @@ class Agora:
     # --- communities, members, permissions ---------------------------------------------------------------
 
     def is_animator(self, member: MemberRef, settings: CommunitySettings) -> bool:
-        """An animator: platform admin, listed by id or name, or holding the animator role / user group."""
-        if member.is_admin:
-            return True
-        if member.id in settings.animators or (
-            member.display_name and member.display_name in settings.animators
-        ):
+        """An animator: platform admin, listed by member id, or holding the animator role / user group. Never
+        by display name: any member can rename themselves after an animator."""
+        if member.is_admin or member.id in settings.animators:
             return True
         return settings.animator_role is not None and settings.animator_role in member.roles
 

@@ -1,4 +1,4 @@
-"""The ``agora`` command: ``run``, ``demo``, ``check-config``, ``db upgrade``."""
+"""The ``agora`` command: ``run``, ``demo``, ``check-config``, ``db upgrade``, ``db downgrade``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from bot import __version__
 from bot.config import Config, ConfigError, load_config
 from bot.logs import setup_logging
 from bot.platforms import installed
+from storage.problems import explain
 
 __all__ = ["main"]
 
@@ -27,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Start with `agora demo` (no token needed). Docs: README.md.",
     )
     parser.add_argument("--version", action="version", version=f"agora {__version__}")
+    parser.set_defaults(
+        database_url=None
+    )  # the database the command opens, once known (to name its problems)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser(
@@ -75,9 +79,18 @@ def _parser() -> argparse.ArgumentParser:
     upgrade = db_sub.add_parser(
         "upgrade", help="apply pending migrations", description="Apply pending migrations."
     )
-    upgrade.add_argument(
-        "--config", default=None, help=f"config file (default: $AGORA_CONFIG or ./{DEFAULT_CONFIG})"
+    downgrade = db_sub.add_parser(
+        "downgrade",
+        help="take the schema back to an older revision (back up first: dropped data is lost)",
+        description="Undo the migrations applied after REVISION (`base`: every table), in one transaction. "
+        "The data in the tables and columns they drop is lost: back up the database first. Use it to go back "
+        "to an older version of Agora, before installing that version.",
     )
+    downgrade.add_argument("revision", metavar="REVISION", help="the revision to go back to, e.g. 0900")
+    for action in (upgrade, downgrade):
+        action.add_argument(
+            "--config", default=None, help=f"config file (default: $AGORA_CONFIG or ./{DEFAULT_CONFIG})"
+        )
     return parser
 
 
@@ -96,35 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "run":
-            config = _config(args.config)
-            setup_logging(config.logging.level, config.logging.format)
-            from bot.runtime import run
-
-            asyncio.run(run(config))
-            return 0
-        if args.command == "demo":
-            return _demo(args)
-        if args.command == "check-config":
-            config = load_config(args.path)
-            print(
-                f"{args.path} is valid: communities start in {config.community.locale}, {config.community.timezone}; "
-                f"platforms: {', '.join(config.platforms) or 'none (only the demo will run)'}."
-            )
-            for warning in config.warnings():
-                print(f"  warning: {warning}")
-            return 0
-        if args.command == "db" and args.db_command == "upgrade":
-            config = _config(args.config)
-            from bot.runtime import open_database
-
-            async def upgrade() -> None:
-                database = await open_database(config.database.url)
-                await database.close()
-
-            asyncio.run(upgrade())
-            print("database is up to date")
-            return 0
+        return _command(parser, args)
     except ConfigError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
@@ -133,11 +118,62 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`agora demo --script x | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:
+        # A database problem the operator can fix (a full disk, a read-only file, a schema from a newer Agora)
+        # is one line saying what to do; anything else is a bug, and keeps its traceback.
+        line = explain(exc, args.database_url) if args.database_url else None
+        if line is None:
+            raise
+        return _fail(line)
+
+
+def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.command == "run":
+        config = _config(args.config)
+        args.database_url = config.database.url
+        setup_logging(config.logging.level, config.logging.format, config.logging.libraries)
+        from bot.runtime import run
+
+        asyncio.run(run(config))
+        return 0
+    if args.command == "demo":
+        return _demo(args)
+    if args.command == "check-config":
+        config = load_config(args.path)
+        print(
+            f"{args.path} is valid: communities start in {config.community.locale}, {config.community.timezone}; "
+            f"platforms: {', '.join(config.platforms) or 'none (only the demo will run)'}."
+        )
+        for warning in config.warnings():
+            print(f"  warning: {warning}")
+        return 0
+    if args.command == "db" and args.db_command in ("upgrade", "downgrade"):
+        config = _config(args.config)
+        args.database_url = config.database.url
+        asyncio.run(_migrate(config.database.url, args.db_command, getattr(args, "revision", None)))
+        print("database is up to date" if args.db_command == "upgrade" else f"database is at {args.revision}")
+        return 0
     if args.command == "db":
         parser._subparsers._group_actions[0].choices["db"].print_help()  # type: ignore[union-attr,index]
         return 2
     parser.print_help()
     return 0 if args.command is None else 2
+
+
+async def _migrate(url: str, direction: str, revision: str | None) -> None:
+    from bot.runtime import open_database
+    from storage.database import Database
+    from storage.migrate import downgrade
+
+    if direction == "upgrade":
+        await (await open_database(url)).close()
+        return
+    assert revision is not None
+    database = Database(url)
+    try:
+        await downgrade(database.engine, revision)
+    finally:
+        await database.close()
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -150,6 +186,7 @@ def _demo(args: argparse.Namespace) -> int:
     config = load_config(args.config) if args.config else None
     locale = args.locale or (config.community.locale if config else "en")
     database_url = f"sqlite+aiosqlite:///{Path(args.db).resolve()}" if args.db else None
+    args.database_url = database_url
     code: int = asyncio.run(
         run_demo(
             config, script=args.script, locale=locale, animators=args.animator, database_url=database_url

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self, get_args
 
 import yaml
 from pydantic import (
@@ -25,6 +25,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    SecretStr,
     ValidationError,
     create_model,
     field_validator,
@@ -101,6 +102,9 @@ class LoggingConfig(_Strict):
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["json", "text"] = "json"
+    # The libraries' loggers (database drivers, the platforms' clients) stay at WARNING: at DEBUG they write
+    # members' data. Lower only to debug one of them, never into a log others read.
+    libraries: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
 
 class CommunityConfig(CommunitySettings):
@@ -126,6 +130,8 @@ class Config(_Strict):
     _validated: dict[str, tuple[dict[str, Any], Any]] = PrivateAttr(default_factory=dict)
     # name -> where the file wrote the section (``<name>`` or ``platforms.<name>``), to name keys as written.
     _written_at: dict[str, str] = PrivateAttr(default_factory=dict)
+    # name -> the section's keys whose value the file spells out (not ``${ENV}``), to warn about secrets there.
+    _spelled_out: dict[str, set[str]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
@@ -156,9 +162,16 @@ class Config(_Strict):
         ``"<section>.key: what to do"``; ``agora check-config`` shows them."""
         found: list[str] = []
         for name in self.platforms:
-            check = getattr(adapter_module(name), "check_config", None)
+            module = adapter_module(name)
+            where = self._written_at.get(name, f"platforms.{name}")
+            for key in sorted(self._spelled_out.get(name, set()) & _secret_keys(module)):
+                variable = f"{name}_{key}".upper()
+                found.append(
+                    f"{where}.{key}: a secret is written in the file, where anyone who reads it (or a backup) "
+                    f"can use it: export it as an environment variable and write ${{{variable}}} instead"
+                )
+            check = getattr(module, "check_config", None)
             if check is not None:
-                where = self._written_at.get(name, f"platforms.{name}")
                 found += [f"{where}.{warning}" for warning in check(self.platform(name))]
         return found
 
@@ -191,6 +204,49 @@ class Config(_Strict):
             ):
                 return self.platform(name)
             return super().__getattr__(name)
+
+
+def _secret_keys(module: Any) -> set[str]:
+    """The keys of an adapter's section that hold secrets: the fields its ``config_model`` types ``SecretStr``."""
+    model = getattr(module, "config_model", None)
+    fields = getattr(model, "model_fields", {})
+    return {
+        key
+        for key, field in fields.items()
+        if field.annotation is SecretStr or SecretStr in get_args(field.annotation)
+    }
+
+
+def _spelled_out(sections: Any) -> dict[str, set[str]]:
+    """For each platform's section as written, the keys whose text the file gives itself (no ``${ENV}``)."""
+    if not isinstance(sections, dict):
+        return {}
+    return {
+        name: {
+            key
+            for key, value in section.items()
+            if isinstance(value, str) and value and not isinstance(value, _FromEnvironment)
+        }
+        for name, section in sections.items()
+        if isinstance(section, dict)
+    }
+
+
+def _animators_by_name(config: Config) -> list[str]:
+    """``community.animators`` entries that no configured platform reads as a member id (each adapter may say
+    what its ids look like, ``is_member_id``, and where to copy one, ``MEMBER_ID_HELP``). Animators are known
+    by id only: anyone can take a display name. With no platform (the demo), members' names are their ids."""
+    modules = [adapter_module(name) for name in config.platforms]
+    recognisers = [r for m in modules if callable(r := getattr(m, "is_member_id", None))]
+    if not recognisers:
+        return []
+    helps = [h for m in modules if isinstance(h := getattr(m, "MEMBER_ID_HELP", None), str)]
+    return [
+        f"community.animators[{i}]: {entry!r} is not a member id. Please list animators by their id, which nobody "
+        "else can take (a display name can be taken by anyone)" + "".join(f". {h}" for h in helps)
+        for i, entry in enumerate(config.community.animators)
+        if not any(recognise(entry) for recognise in recognisers)
+    ]
 
 
 def _is_platform(key: Any, fields: Iterable[str]) -> bool:
@@ -354,8 +410,11 @@ def parse_config(data: Any, source: str = "config", env: dict[str, str] | None =
     except ValidationError as exc:
         problems += [_describe(e, model, roots=("platforms", *installed())) for e in exc.errors()]
     problems += platform_problems
+    if config is not None and not platform_problems:
+        problems += _animators_by_name(config)
     if problems or config is None:
         raise ConfigError(source, problems)
+    config._spelled_out = _spelled_out(sections)
     config._written_at = where
     config._validated = {name: (config.platforms[name], section) for name, section in validated.items()}
     return config

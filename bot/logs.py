@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["JsonFormatter", "quiet_libraries", "redact", "setup_logging"]
+__all__ = ["DATA_LIBRARIES", "JsonFormatter", "quiet_libraries", "redact", "setup_logging"]
 
 # Slack tokens and Discord bot tokens, should one ever reach a log line through a library's message.
 _SECRETS = re.compile(
@@ -63,18 +63,29 @@ class TextFormatter(logging.Formatter):
         return redact(line)
 
 
-def setup_logging(level: str = "INFO", fmt: str = "json") -> None:
+# Libraries that see members' data: at DEBUG the database drivers write each statement with its parameters (outbox
+# payloads, introductions, names). Each adapter adds its platform library's loggers (``quiet_libraries``).
+DATA_LIBRARIES = ("aiosqlite", "asyncpg", "sqlalchemy", "alembic")
+_library_level = logging.WARNING  # what ``logging.libraries`` asks for (``setup_logging``)
+
+
+def setup_logging(level: str = "INFO", fmt: str = "json", libraries: str = "WARNING") -> None:
+    """Agora's loggers at ``level``; the libraries' at ``libraries`` (WARNING unless the config's
+    ``logging.libraries`` asks for more), never more talkative than Agora's own."""
+    global _library_level
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    quiet_libraries("apscheduler", "aiohttp.access", "alembic")
+    _library_level = logging.getLevelNamesMapping()[libraries]
+    quiet_libraries("apscheduler", "aiohttp", *DATA_LIBRARIES)
 
 
 def quiet_libraries(*loggers: str) -> None:
-    """Libraries are chatty at INFO: their loggers show warnings and above (only what the root shows, when it
-    shows less). Each adapter quiets its own platform library's loggers when it is created."""
-    level = max(logging.WARNING, logging.getLogger().getEffectiveLevel())
+    """Libraries are chatty at INFO, and at DEBUG some write members' data: their loggers show warnings and
+    above (or the level ``logging.libraries`` asks for; only what the root shows, when it shows less). Each
+    adapter quiets its own platform library's loggers when it is created."""
+    level = max(_library_level, logging.getLogger().getEffectiveLevel())
     for name in loggers:
         logging.getLogger(name).setLevel(level)

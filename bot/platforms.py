@@ -6,6 +6,11 @@ in pyproject.toml) lives in a module that also says how the adapter's config sec
 * ``config_model``: the pydantic model of its section (``platforms.<name>:`` in the config file);
 * ``check_config(settings) -> list[str]`` (optional): what is valid but looks wrong, each ``"key: what to do"``,
   shown by ``agora check-config``.
+* ``is_member_id(text) -> bool`` and ``MEMBER_ID_HELP`` (optional): what the platform's member ids look like, and
+  where a person copies one; ``community.animators`` entries no configured platform reads as an id are refused.
+
+The keys its ``config_model`` types ``SecretStr`` are its secrets: written in the file rather than as ``${ENV}``,
+they get a warning from ``agora check-config`` and ``agora run``.
 
 Adding a platform adds a package and an entry point; nothing here changes.
 """

@@ -63,6 +63,8 @@ async def run(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    for warning in config.warnings():  # what `agora check-config` prints, for whoever only reads the logs
+        log.warning("config: %s", warning)
     database = await open_database(config.database.url, echo=config.database.echo)
     clock = SystemClock()
     app = Agora(config, database, clock=clock, scheduler=APScheduler(clock))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from storage.problems import sqlite_path
 
 __all__ = ["Database"]
 
@@ -21,6 +24,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _create_private(path: str) -> None:
+    """Create the SQLite file readable by its owner only, unless it exists. SQLite gives the -wal and -shm files
+    it creates beside it the database file's permissions, so they are private too; a file that exists keeps the
+    permissions its operator chose."""
+    with suppress(OSError):
+        # It exists, or it cannot be created (no such folder, no right to write there): SQLite's own open then
+        # meets the same problem, and start-up names it (storage.problems).
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 class Database:
     """One database: an async engine and a session factory."""
 
@@ -31,6 +44,9 @@ class Database:
             kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=5)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
+            path = sqlite_path(url)
+            if path is not None:
+                _create_private(path)
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 

@@ -1,5 +1,6 @@
-"""What the tests share: a community's configuration, what a newcomer does on the console harness, and a
-community for the meetings on a clock that starts on a known Monday, and a feature that keeps a community busy."""
+"""What the tests share: a community's configuration, what a newcomer does on the console harness, a
+community for the meetings on a clock that starts on a known Monday, a feature that keeps a community busy, and
+the ``agora`` command run for real."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -344,3 +346,35 @@ KILL_DELAYS = (0.05, 0.6)
 def kill_delay(seed: str) -> float:
     """A delay between 0.05 s and 0.6 s, different in each run (printed in the failure)."""
     return random.Random(f"{seed}:{time.time_ns()}").uniform(*KILL_DELAYS)
+
+
+SECRET_VARIABLES = (
+    "DISCORD_TOKEN",
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "AGORA_CONFIG",
+)
+
+
+def agora(
+    *args: str | Path,
+    cwd: Path,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``agora ARGS`` (as ``python -m bot.cli``) in ``cwd``, with no secret in its environment."""
+    environment = {k: v for k, v in os.environ.items() if k not in SECRET_VARIABLES}
+    environment.update(env or {})
+    environment["PYTHONIOENCODING"] = "utf-8"
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *map(str, args)],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=environment,
+        timeout=120,
+        check=False,
+    )

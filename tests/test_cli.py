@@ -11,39 +11,11 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from tests.support import agora
+
 REPO = Path(__file__).resolve().parents[1]
 SKELETON = REPO / "examples" / "walking-skeleton.agora"
 FRENCH_CATALOG = REPO / "bot" / "i18n" / "fr" / "LC_MESSAGES" / "agora.po"
-SECRET_VARIABLES = (
-    "DISCORD_TOKEN",
-    "SLACK_BOT_TOKEN",
-    "SLACK_APP_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "AGORA_CONFIG",
-)
-
-
-def agora(
-    *args: str | Path,
-    cwd: Path,
-    stdin: str | None = None,
-    env: dict[str, str] | None = None,
-) -> subprocess.CompletedProcess[str]:
-    """Run ``agora ARGS`` (as ``python -m bot.cli``) in ``cwd``, with no secret in its environment."""
-    environment = {k: v for k, v in os.environ.items() if k not in SECRET_VARIABLES}
-    environment.update(env or {})
-    environment["PYTHONIOENCODING"] = "utf-8"
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *map(str, args)],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=environment,
-        timeout=120,
-        check=False,
-    )
 
 
 def write_config(path: Path, database: Path, extra: str = "") -> Path:

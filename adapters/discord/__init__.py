@@ -34,7 +34,7 @@ import yarl
 
 from adapters.discord.chat import DiscordChat
 from adapters.discord.client import INTENTS, PERMISSIONS, AgoraClient, invite_url
-from adapters.discord.config import DiscordConfig, check_config
+from adapters.discord.config import MEMBER_ID_HELP, DiscordConfig, check_config, is_member_id
 from adapters.discord.inbound import PLATFORM
 from adapters.discord.notices import PermissionNotices
 from bot.logs import quiet_libraries
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INTENTS",
+    "MEMBER_ID_HELP",
     "PERMISSIONS",
     "AgoraClient",
     "DiscordAdapter",
@@ -54,6 +55,7 @@ __all__ = [
     "config_model",
     "create",
     "invite_url",
+    "is_member_id",
 ]
 
 log = logging.getLogger("agora.discord")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-__all__ = ["DiscordConfig", "check_config"]
+__all__ = ["MEMBER_ID_HELP", "DiscordConfig", "check_config", "is_member_id"]
 
 
 class DiscordConfig(BaseModel):
@@ -20,6 +20,16 @@ class DiscordConfig(BaseModel):
     api_base_url: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg/"
     sync_commands: bool = True
+
+
+MEMBER_ID_HELP = (
+    "Discord: turn on Developer Mode (User Settings → Advanced), then right-click the member → Copy User ID"
+)
+
+
+def is_member_id(text: str) -> bool:
+    """A Discord user id: a snowflake, all digits."""
+    return text.isascii() and text.isdigit()
 
 
 def check_config(settings: DiscordConfig) -> list[str]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from adapters.slack.app import EVENTS, SlackAdapter, SlackStartError
 from adapters.slack.chat import SlackChat
-from adapters.slack.config import SlackConfig, check_config
+from adapters.slack.config import MEMBER_ID_HELP, SlackConfig, check_config, is_member_id
 from bot.logs import quiet_libraries
 
 if TYPE_CHECKING:
@@ -23,12 +23,14 @@ if TYPE_CHECKING:
 __all__ = [
     "EVENTS",
     "MANIFEST",
+    "MEMBER_ID_HELP",
     "SlackAdapter",
     "SlackChat",
     "SlackStartError",
     "check_config",
     "config_model",
     "create",
+    "is_member_id",
 ]
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")

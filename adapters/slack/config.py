@@ -6,11 +6,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
-__all__ = ["SlackConfig", "SlackHttpConfig", "check_config"]
+__all__ = ["MEMBER_ID_HELP", "SlackConfig", "SlackHttpConfig", "check_config", "is_member_id"]
 
 
 class SlackHttpConfig(BaseModel):
@@ -51,6 +52,14 @@ class SlackConfig(BaseModel):
         if value is None and info.data.get("mode") == "http":
             raise ValueError("HTTP mode needs the app's signing secret (Basic Information → App Credentials)")
         return value
+
+
+MEMBER_ID_HELP = "Slack: open the member's profile → ⋮ → Copy member ID"
+
+
+def is_member_id(text: str) -> bool:
+    """A Slack member id: U (or W, on Enterprise Grid) and capitals or digits."""
+    return re.fullmatch(r"[UW][A-Z0-9]{2,}", text) is not None
 
 
 def check_config(settings: SlackConfig) -> list[str]:

@@ -73,7 +73,9 @@ class CommunitySettings(_Strict):
     name: str = ""
     locale: Literal["fr", "en"] = "en"
     timezone: Timezone = "Europe/Paris"
-    animators: list[str] = Field(default_factory=list, description="member ids (or user names) who animate")
+    animators: list[str] = Field(
+        default_factory=list, description="member ids who animate (ids only: anyone can take a display name)"
+    )
     animator_role: str | None = Field(
         default=None, description="role id or name (Discord) / user group (Slack)"
     )
