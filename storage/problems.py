@@ -78,6 +78,15 @@ _POSTGRESQL = (
         "primary server",
     ),
     (
+        "InvalidCatalogNameError",
+        "{where} does not exist on the PostgreSQL server: create the database (createdb), or fix its name in "
+        "database.url",
+    ),
+    (
+        "InvalidAuthorizationSpecificationError",  # a wrong password or an unknown role, too
+        "the PostgreSQL server refused the user or password in database.url ({where}): check them",
+    ),
+    (
         "InsufficientPrivilegeError",
         "the PostgreSQL user in database.url may not change {where}: grant it the rights on the database "
         "(or use its owner)",
@@ -96,7 +105,8 @@ def explain(exc: BaseException, url: str | URL) -> str | None:
         for fragment, line in _SQLITE:
             if fragment in said:
                 return line.format(where=place)
-        kinds = {cls.__name__ for cls in type(driver).__mro__}
+        # asyncpg's own exception (its class names the SQLSTATE) is the cause of SQLAlchemy's adapted one.
+        kinds = {cls.__name__ for error in (driver, driver.__cause__) for cls in type(error).__mro__}
         for kind, line in _POSTGRESQL:
             if kind in kinds or kind.lower() in said:
                 return line.format(where=place)

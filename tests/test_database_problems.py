@@ -19,6 +19,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from storage.database import Database
 from storage.migrate import head_revisions, upgrade
@@ -191,6 +192,41 @@ def test_a_read_only_database_is_one_line(tmp_path: Path) -> None:
             line == f"agora: {database} is read-only: let the user running Agora write the file and its "
             "folder (SQLite also writes the -wal and -shm files beside it)"
         ), command
+
+
+@pytest.mark.parametrize(
+    ("url", "explanation"),
+    [
+        pytest.param(
+            "postgresql+asyncpg://agora@127.0.0.1:9/agora",
+            "cannot reach PostgreSQL at 127.0.0.1:9/agora (Connect call failed ('127.0.0.1', 9)): check that the "
+            "server runs and database.url",
+            id="no-server",
+        ),
+        pytest.param(
+            "{server}/{database}_nothing_here",
+            "{where} does not exist on the PostgreSQL server: create the database (createdb), or fix its name in "
+            "database.url",
+            id="no-such-database",
+        ),
+    ],
+)
+def test_a_postgresql_server_agora_cannot_use_is_one_line(tmp_path: Path, url: str, explanation: str) -> None:
+    if "{server}" in url:
+        server = os.environ.get("AGORA_TEST_DATABASE_URL")
+        if not server:
+            pytest.skip("PostgreSQL not configured: set AGORA_TEST_DATABASE_URL")
+        base = make_url(server)
+        url = url.format(server=server.rsplit("/", 1)[0], database=base.database)
+        explanation = explanation.format(
+            where=f"{base.host}:{base.port or 5432}/{base.database}_nothing_here"
+        )
+    config = tmp_path / "agora.yaml"
+    config.write_text(f"database:\n  url: {url}\n", encoding="utf-8")
+
+    line = one_line(agora("db", "upgrade", "--config", config, cwd=tmp_path))
+
+    assert line == f"agora: {explanation}"
 
 
 # --- db downgrade ---------------------------------------------------------------------------------------------
