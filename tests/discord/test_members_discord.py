@@ -201,3 +201,31 @@ async def test_the_300_members_already_there_are_invited_at_a_pace_and_keep_thei
     member = fake.member(world.guild, "member000")
     await eventually(lambda: world.member_role.id not in member.roles, "member000 loses the member role")
     assert world.member_role.id in fake.member(world.guild, world.alice).roles
+
+
+async def test_a_server_the_bot_is_added_to_is_learnt_without_a_direct_message(
+    fake: FakeDiscord, bot_and_world: tuple[Bot, World]
+) -> None:
+    bot, _world = bot_and_world
+    await bot.start()
+    other = fake.add_guild("The Makers")
+    for number in range(120):
+        fake.add_member(other, f"maker{number:03d}")
+    for member in other.members.values():  # the owner too
+        member.joined_at = BEFORE_AGORA
+
+    await fake.bot_join_guild(other)
+    await eventually(
+        lambda: bot.adapter and bot.adapter.client and bot.adapter.client.get_guild(int(other.id)), "joined"
+    )
+    await bot.settle()
+
+    async def learnt() -> bool:
+        return (
+            await bot.count(Member, Member.existing_at.is_not(None)) == 3 + 121
+        )  # this server's and the new
+
+    await eventually(learnt, "the new server's members are learnt")
+    await bot.settle()
+    assert await bot.count(Member, Member.existing_at.is_(None)) == 0
+    assert dm_channels_opened(fake) == 0

@@ -1580,7 +1580,10 @@ class FakeDiscord:
         g = self.guild(guild)
         for conn in list(self._connections):
             if conn.live and conn.session is not None and conn.session.intents & GatewayIntents.GUILDS:
-                await conn.dispatch("GUILD_CREATE", self._guild_create_payload(g, conn.session))
+                payload = self._guild_create_payload(g, conn.session)
+                # A guild joined carries no "unavailable" (false would say: back after an outage).
+                payload.pop("unavailable", None)
+                await conn.dispatch("GUILD_CREATE", payload)
         return g
 
     async def member_join(
