@@ -95,7 +95,9 @@ async def test_a_pace_too_slow_for_the_grace_period_is_refused(h: ConsoleCommuni
     assert refused.error == "refused"
     assert "At 1 an hour, inviting 30 members takes until" in refused.replies[0].plain()
     assert invited(h) == []
-    assert "per_hour" in (await h.command("camille", "charter invite-existing per_hour=700")).replies[0].plain()
+    assert (
+        "per_hour" in (await h.command("camille", "charter invite-existing per_hour=700")).replies[0].plain()
+    )
 
 
 def test_the_pace_spreads_the_invitations() -> None:
@@ -104,3 +106,19 @@ def test_the_pace_spreads_the_invitations() -> None:
     assert campaign_pace(600) == (10, timedelta(minutes=1))
     assert campaign_length(300, 1, timedelta(minutes=1)) == timedelta(minutes=299)
     assert campaign_length(1, 1, timedelta(minutes=1)) == timedelta(0)
+
+
+async def test_members_who_were_here_before_agora_are_no_newcomers_when_they_accept(
+    h: ConsoleCommunity,
+) -> None:
+    await existing_community(h)
+    await h.command("camille", "charter invite-existing per_hour=600")
+    await h.advance(minutes=5)
+    await h.press("alice", "I accept the charter")
+    await h.join("zoe")
+    await h.press("zoe", "I accept the charter")
+
+    digest = await h.command("camille", "newcomers")
+
+    shown = digest.replies[0].plain()
+    assert "zoe" in shown and "alice" not in shown

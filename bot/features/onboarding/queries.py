@@ -114,7 +114,13 @@ async def digest_rows(session: AsyncSession, community_id: int, since: datetime)
                 .join(Member, Member.id == Newcomer.member_id)
                 .outerjoin(Profile, Profile.member_id == Member.id)
                 .outerjoin(first_acceptance, first_acceptance.c.member_id == Member.id)
-                .where(Newcomer.community_id == community_id, Newcomer.joined_at >= since)
+                # Members who were there before Agora are no newcomers, even when they accept the charter and
+                # introduce themselves now (invited by /agora charter invite-existing).
+                .where(
+                    Newcomer.community_id == community_id,
+                    Newcomer.joined_at >= since,
+                    Member.existing_at.is_(None),
+                )
                 .order_by(Newcomer.joined_at, Newcomer.id)
             )
         ).all()
