@@ -470,7 +470,8 @@ class Agora:
         if isinstance(event, MemberJoined):
             member = await ctx.member(event.member)
             if member.left_at is not None:
-                member.left_at, member.joined_at = None, ctx.now
+                # Back after leaving: a newcomer again, whether or not they were there before Agora.
+                member.left_at, member.joined_at, member.existing_at = None, ctx.now, None
         elif isinstance(event, MemberLeft):
             member = await ctx.member(event.member)
             member.left_at = ctx.now

@@ -77,7 +77,8 @@ async def test_joins_and_departures_while_down_are_handled_once_after_the_restar
     await h.start()
     found = await h.reconcile()
     assert found.joined == 1
-    assert (await members(h))["bob"].left_at is None
+    bob = (await members(h))["bob"]
+    assert bob.left_at is None and bob.existing_at is None  # a newcomer again
     assert len(charter_dms(h, "bob")) == 1
 
 
