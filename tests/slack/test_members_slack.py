@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from storage.models import Member
 from tests.fakes.fake_slack import FakeSlack
-from tests.slack.support import ALICE, WELCOME, BedFactory, SlackBed
+from tests.slack.support import ALICE, BOB, CAMILLE, SCOPE, WELCOME, BedFactory, SlackBed
 
 
 def workspace(fake: FakeSlack, users: int) -> None:
@@ -125,3 +125,24 @@ async def test_the_users_already_there_are_invited_a_few_at_a_time(bed: BedFacto
         await b.send(fake.slash_command("U0CAMILLE1", "charter status", channel_id=WELCOME))
         await b.settle()
         assert "22 of 300 sent so far" in str(fake.responses[-1].body)
+
+
+async def test_a_community_scoped_to_a_channel_lists_that_channels_members(
+    bed: BedFactory, fake: FakeSlack
+) -> None:
+    workspace(fake, 10)
+    async with bed("http", scope_channel=SCOPE) as b:
+        await b.settle()
+        assert fake.calls_to("conversations.members")
+        assert sorted(await members(b)) == sorted([BOB, CAMILLE])
+    # While Agora is down, alice joins the channel and bob leaves it.
+    fake.channels[SCOPE].members.append(ALICE)
+    fake.channels[SCOPE].members.remove(BOB)
+    async with bed("http", scope_channel=SCOPE) as b:
+        await b.settle()
+        await b.dm_post(ALICE)
+        known = await members(b)
+        assert known[ALICE].left_at is None and known[BOB].left_at is not None
+    async with bed("http", scope_channel=SCOPE) as b:
+        await b.settle()
+        assert len(dms_to(fake, ALICE)) == 1
