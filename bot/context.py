@@ -152,6 +152,19 @@ class Context(Generic[E]):
             raise UserError(self._(gone))
         return cast(M, row)
 
+    async def failed_row(self, model: type[M], entry: str | None = None) -> M | None:
+        """For an ``@undelivered`` handler: the row of ``model`` that the failed entry's ref names, in this
+        community, and only if its column ``entry`` (the post it keeps, e.g. ``post_entry_id``) is that entry:
+        an older post failing late must not roll back a row that moved on. None otherwise."""
+        event = self.event
+        ref, failed = str(getattr(event, "ref", "")), getattr(event, "entry", None)
+        row = await self.session.get(model, int(ref)) if ref.isdigit() and int(ref) <= INT_MAX else None
+        if row is None or getattr(row, "community_id", None) != self.community.id:
+            return None
+        if entry is not None and getattr(row, entry) != failed:
+            return None
+        return row
+
     async def find_member(self, external_id: str) -> Member | None:
         return await self.session.scalar(
             select(Member).where(Member.community_id == self.community.id, Member.external_id == external_id)
@@ -193,7 +206,9 @@ class Context(Generic[E]):
         (``await ctx.session.flush()``); its ``result`` holds what the platform returned once delivered.
         ``origin`` is the feature's name for the row it is about and that row's id (``("debate", "12")``): if the
         action fails for good, the feature's ``@undelivered`` handler gets a ``PostFailed`` naming them."""
-        actor = self.actor if self.actor is not None and not self.actor.is_bot else None
+        # Only an animator is told by name about a post failing (they can fix it); a member's post failing is
+        # the animators' to hear of.
+        actor = self.actor if self.actor is not None and not self.actor.is_bot and self.is_animator else None
         entry = OutboxEntry(
             community_id=self.community.id,
             op=operation.op,

@@ -99,20 +99,33 @@ def failure_text(_: Translator, event: PostFailed, lines: list[str]) -> str:
 
 
 async def tell_failure(ctx: Context[PostFailed]) -> None:
-    """After the feature's handler: one notice, to the actor waiting (their answer), else by DM to the actor,
-    else in the announcements channel, else by DM to the animators listed by id. What the feature said joins it."""
+    """After the feature's handler: one notice, to the animator who acted (in the answer they are waiting for,
+    else by DM), else in the announcements channel, else by DM to the animators listed by id. What the feature
+    said joins it. A member who acted and is waiting hears only what it changed for them."""
     event = ctx.event
     lines = [m.text for m in ctx.outcome.replies if m.text]
     ctx.outcome.replies = []
     if event.origin == NOTICE:
         log.warning("an animator notice could not be delivered", extra={"entry": event.entry})
         return
-    if event.op not in _CHANNEL_OPS and not lines:
-        return  # a tally update, a role, an invitation: their own paths say so (logs, the adapter's notices)
+    # A DM whose failure names what is missing failed in the channel it falls back to (a member refusing DMs
+    # whose welcome could not reach them there either): that is told. Other DMs, tally updates, roles and
+    # invitations have their own paths (logs, the adapters' notices).
+    fell_back = event.op == "dm" and bool(event.channel and event.problems)
+    if event.op not in _CHANNEL_OPS and not fell_back and not lines:
+        return
     notice = Message(text=failure_text(ctx._, event, lines), ephemeral=True)
-    if event.actor_waiting:
+    if event.actor_waiting and event.actor_id:
         ctx.reply(notice)
         return
+    if event.actor_waiting:
+        # A member waiting for their answer (their introduction): what it changed for them, without the
+        # animators' part; the animators hear of it below.
+        ctx.reply(
+            Message(
+                text="\n".join(lines) or ctx._("I could not post it; the animators are told."), ephemeral=True
+            )
+        )
     private = Message(text=notice.text)
     if event.actor_id:
         ctx.dm(event.actor_id, private, origin=(NOTICE, str(event.entry)))
@@ -174,7 +187,7 @@ async def recent_failures(
     failures = []
     for entry in await session.scalars(query):
         payload = entry.payload or {}
-        channel = payload.get("channel") or payload.get("parent")
+        channel = payload.get("channel") or payload.get("parent") or payload.get("fallback_channel")
         failures.append(
             Failure(
                 entry=entry.id,

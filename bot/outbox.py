@@ -210,7 +210,8 @@ class Courier:
             return ()
         self._stale = True
         payload = entry.payload
-        channel = payload.get("channel") or payload.get("parent")
+        # Where it was going: a post's channel, a group's parent, the channel a refused DM falls back to.
+        channel = payload.get("channel") or payload.get("parent") or payload.get("fallback_channel")
         event = PostFailed(
             community=community,
             delivery_id=f"outbox:{entry.id}:failed",

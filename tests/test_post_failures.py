@@ -89,3 +89,17 @@ async def test_healthz_lists_the_posts_that_failed_for_good_in_the_last_24_hours
             assert (await got.json())["outbox_failed_24h"] == {"count": 0, "latest": []}
     finally:
         await server.stop()
+
+
+async def test_a_welcome_that_can_reach_the_newcomer_nowhere_is_told_to_the_animators(
+    h: ConsoleCommunity,
+) -> None:
+    h.chat.closed_dms.add("alice")
+    h.chat.read_only_channels.add("welcome")
+
+    await h.join("alice")
+
+    [notice] = [p.text for p in h.chat.posts("announcements") if p.text.startswith("⚠️")]
+    assert notice.startswith(
+        "⚠️ I could not post in <#welcome>. Please give me these permissions there: Create Private Threads."
+    )

@@ -184,6 +184,8 @@ class ConsoleChat:
         parent: ChannelRef | None = None,
     ) -> ChannelRef:
         self._maybe_fail()
+        if parent is not None and parent.id in self.read_only_channels:
+            raise MissingPermission(f"cannot open a private thread in {parent.id}", [Problem.PRIVATE_THREADS])
         self._ids += 1
         channel = ChannelRef(PLATFORM, f"group-{self._ids}", title)
         who = ", ".join(m.id for m in members)

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.errors import FormErrors, UserError
-from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, TimerFired
+from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, PostFailed, TimerFired
 from bot.features.charter import queries, render
 from bot.features.charter import render_amendments as votes
 from bot.features.charter.common import NOTE_LIMIT, adopt_version, check_fields, latest
@@ -23,7 +23,7 @@ from bot.features.charter.rules import Tally, decide
 from bot.features.charter.text import SECTIONS, CharterContent, diff, section_text
 from bot.i18n import N_
 from bot.messages import Button, Field, Form, FormField, Message, mention
-from bot.router import Option, action, command, form, timer
+from bot.router import Option, action, command, form, timer, undelivered
 from storage.models import AmendmentChoice, AmendmentStatus, Charter, Member
 from storage.tables.charter import Amendment, AmendmentVote
 
@@ -31,6 +31,8 @@ __all__ = ["AmendmentHandlers"]
 
 PROPOSE = "charter:propose"
 CLOSE = "charter:amendment:close"
+# The origin of an amendment's vote post in the outbox (ref: the amendment's id); see ``unposted``.
+ORIGIN = "amendment"
 FORM_PREFIX = "charter:propose:"
 GONE = N_("This button no longer matches an amendment of this community.")
 
@@ -220,17 +222,37 @@ class AmendmentHandlers:
             "announcements",
             self._vote_message(ctx, amendment, member.external_id, Tally(), base=current),
             thread_title=_("Amendment #{number}: discussion", number=number),
+            origin=(ORIGIN, str(amendment.id)),
         )
         assert entry is not None  # _proposer checked there is a channel
         await ctx.session.flush()
         amendment.post_entry_id = entry.id
         await ctx.set_timer(CLOSE, str(amendment.id), amendment.closes_at)
-        ctx.reply(
+        await ctx.reply_once_posted(
+            entry,
             _(
                 "Thank you! Amendment #{number} is open for votes until {date} in {channel}.",
                 number=number,
                 date=ctx.format_time(amendment.closes_at),
                 channel=f"<#{ctx.settings.channel('announcements')}>",
+            ),
+        )
+
+    @undelivered(ORIGIN)
+    async def unposted(self, ctx: Context[PostFailed]) -> None:
+        """The vote's post failed for good: nobody can vote, so the amendment is withdrawn rather than left to
+        close on no votes; its author may propose it again."""
+        amendment = await ctx.failed_row(Amendment, "post_entry_id")
+        if amendment is None or amendment.status != AmendmentStatus.OPEN:
+            return
+        amendment.status, amendment.closed_at = AmendmentStatus.WITHDRAWN, ctx.now
+        await ctx.cancel_timer(CLOSE, str(amendment.id))
+        await ctx.cancel_pending(ORIGIN, str(amendment.id))
+        ctx.reply(
+            ctx._(
+                "Amendment #{number} is withdrawn, since nobody could vote on it. "
+                "Its author can propose it again once I can post there.",
+                number=amendment.number,
             )
         )
 

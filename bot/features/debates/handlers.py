@@ -128,8 +128,8 @@ class DebateHandlers:
     async def unposted(self, ctx: Context[PostFailed]) -> None:
         """The debate's post failed for good: nobody can see it, so it is not open. It is marked unposted (its
         deadline, its thread and the DMs about it dropped, a community motion back in the queue)."""
-        debate = await _debate_by_id(ctx, ctx.event.ref)
-        if debate is None or debate.status != DebateStatus.OPEN or debate.post_entry_id != ctx.event.entry:
+        debate = await ctx.failed_row(Debate, "post_entry_id")
+        if debate is None or debate.status != DebateStatus.OPEN:
             return
         debate.status, debate.closed_at, debate.closed_by = DebateStatus.UNPOSTED, ctx.now, "unposted"
         await ctx.cancel_timer(CLOSE, str(debate.id))

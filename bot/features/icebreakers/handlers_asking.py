@@ -202,10 +202,8 @@ class AskingHandlers:
     async def unasked(self, ctx: Context[PostFailed]) -> None:
         """The question's post failed for good: it was not asked. Forgetting it puts it back in the draw, and
         the status page no longer counts it (nor the next date after it)."""
-        asked = (
-            await ctx.session.get(IcebreakerAsked, int(ctx.event.ref)) if ctx.event.ref.isdigit() else None
-        )
-        if asked is None or asked.community_id != ctx.community.id or asked.entry_id != ctx.event.entry:
+        asked = await ctx.failed_row(IcebreakerAsked, "entry_id")
+        if asked is None:
             return
         await ctx.session.delete(asked)
         await ctx.cancel_pending(ORIGIN, ctx.event.ref)

@@ -22,6 +22,7 @@ from bot.features.meetings.handlers_commands import MeetingCommands
 from bot.features.meetings.handlers_missions import MissionHandlers
 from bot.features.meetings.handlers_poll_answers import PollAnswerHandlers
 from bot.features.meetings.handlers_recap import RecapHandlers
+from bot.features.meetings.handlers_undelivered import UndeliveredHandlers
 from bot.features.meetings.settings import MeetingSettings
 from bot.i18n import N_
 from bot.messages import Message
@@ -30,7 +31,7 @@ from storage.tables.meetings import Meeting, MeetingPoll, MeetingPreference, Mis
 __all__ = ["MeetingPollsFeature", "MeetingsFeature", "MissionsFeature"]
 
 
-class MeetingsFeature(RecapHandlers, MeetingCommands, Feature):
+class MeetingsFeature(UndeliveredHandlers, RecapHandlers, MeetingCommands, Feature):
     """Meetings: announcement with .ics, RSVP with capacity and waiting list, reminders, recap, next date."""
 
     name = "meetings"

@@ -33,6 +33,7 @@ from bot.features.meetings.events import (
     ENDED,
     GOING,
     MAYBE,
+    MEETING_POST,
     NAMES_SHOWN,
     NOT_GOING,
     REMINDER,
@@ -127,7 +128,7 @@ class MeetingHandlers:
                 footer=message.footer,
                 attachments=(meeting_ics(ctx, meeting),),
             )
-            entry = ctx.post(meeting.channel_id, message)
+            entry = ctx.post(meeting.channel_id, message, origin=(MEETING_POST, str(meeting.id)))
             await ctx.session.flush()
             meeting.announcement_entry_id = entry.id
         ctx.create_event(

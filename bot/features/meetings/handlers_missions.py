@@ -19,7 +19,7 @@ from bot.context import Context
 from bot.errors import UserError
 from bot.events import ButtonPressed
 from bot.features.meetings import render
-from bot.features.meetings.events import DRAW, GOING, MAYBE, MeetingEnded
+from bot.features.meetings.events import DRAW, GOING, MAYBE, MEETING_POST, MeetingEnded
 from bot.features.meetings.handlers_meetings import refresh_post
 from bot.features.meetings.queries import latest_ended_meeting, mission_draws, roster
 from bot.features.meetings.render import card_name, long_time
@@ -49,7 +49,9 @@ class MissionHandlers:
         meeting = await ctx.session.get(Meeting, event.meeting_id)
         if meeting is None or not meeting.channel_id or not self._bank(ctx):
             return
-        entry = ctx.post(meeting.channel_id, self._post(ctx, meeting, []))
+        entry = ctx.post(
+            meeting.channel_id, self._post(ctx, meeting, []), origin=(MEETING_POST, str(meeting.id))
+        )
         await ctx.session.flush()
         meeting.missions_entry_id = entry.id
 

@@ -31,6 +31,7 @@ from bot.features.meetings.events import (
     DATE_CARD,
     MAX_PLACE,
     MAX_TITLE,
+    POLL_POST,
 )
 from bot.features.meetings.handlers_meetings import meeting_channel
 from bot.features.meetings.queries import (
@@ -48,7 +49,7 @@ from bot.i18n import N_
 from bot.messages import Form, FormField, Message
 from bot.router import Option, command, form
 from bot.settings.types import excerpt
-from storage.models import MeetingPollStatus, Member
+from storage.models import MeetingPollStatus, Member, OutboxEntry
 from storage.tables.meetings import MeetingPoll, PollOption
 
 __all__ = ["MAX_OPTIONS", "NewOption", "PollHandlers"]
@@ -271,10 +272,11 @@ class PollHandlers:
         )
         if capped:
             text += " " + _("(It closes before the first date, so that the meeting can be announced.)")
-        ctx.reply(
+        await ctx.reply_once_posted(
+            await ctx.session.get(OutboxEntry, poll.post_entry_id),
             Message(
                 title=_("Poll opened: {title}", title=title), text="\n".join([text, *notes]), ephemeral=True
-            )
+            ),
         )
 
     async def _create(
@@ -319,7 +321,11 @@ class PollHandlers:
         ]
         ctx.session.add_all(rows)
         await ctx.session.flush()
-        entry = ctx.post(channel, self._poll_message(ctx, poll, rows, count([r.id for r in rows], [])))
+        entry = ctx.post(
+            channel,
+            self._poll_message(ctx, poll, rows, count([r.id for r in rows], [])),
+            origin=(POLL_POST, str(poll.id)),
+        )
         await ctx.session.flush()
         poll.post_entry_id = entry.id
         await ctx.set_timer(CLOSE, str(poll.id), closes)

@@ -14,6 +14,7 @@ from bot.events import ButtonPressed, FormSubmitted, TimerFired
 from bot.features.meetings.dates import next_same_slot
 from bot.features.meetings.events import (
     ENDED,
+    MEETING_POST,
     NOTES_CARD,
     RECAP,
     RECAP_FORM,
@@ -236,7 +237,7 @@ class RecapHandlers(MeetingHandlers):
         )
         channel = meeting.channel_id or meeting_channel(ctx)
         if meeting.recap_entry_id is None and channel:
-            entry = ctx.post(channel, message)
+            entry = ctx.post(channel, message, origin=(MEETING_POST, str(meeting.id)))
             await ctx.session.flush()
             meeting.recap_entry_id = entry.id
         elif meeting.recap_entry_id is not None:

@@ -18,11 +18,12 @@ from bot.events import (
     FormSubmitted,
     MemberJoined,
     MemberRef,
+    PostFailed,
     TimerFired,
 )
 from bot.i18n import N_
-from bot.messages import Form, FormField, Message
-from bot.router import Option, action, command, form, on, timer
+from bot.messages import Form, FormField, Message, mention
+from bot.router import Option, action, command, form, on, timer, undelivered
 from storage.models import Member
 from storage.tables.profiles import Profile
 
@@ -34,6 +35,8 @@ __all__ = ["FORM", "NUDGE", "JourneyHandlers", "MemberIntroduced", "shown_name"]
 
 NUDGE = "onboarding:nudge"
 FORM = "intro"
+# The origin of an introduction's post in the outbox (ref: the profile's id); see ``introduction_unposted``.
+INTRODUCTION = "introduction"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,6 +53,23 @@ def shown_name(member: Member) -> str:
 
 
 class JourneyHandlers:
+    @undelivered(INTRODUCTION)
+    async def introduction_unposted(self, ctx: Context[PostFailed]) -> None:
+        """The introduction's post failed for good: the profile is in the directory, not in the channel. Later
+        edits then say so rather than "updated in its post"."""
+        profile = await ctx.failed_row(Profile, "post_entry_id")
+        if profile is None:
+            return
+        profile.post_entry_id = None
+        member = await ctx.session.get(Member, profile.member_id)
+        ctx.reply(
+            ctx._(
+                "The introduction of {member} is saved (members find it with /agora members) but was not posted "
+                "in the introductions channel.",
+                member=mention(member.external_id) if member is not None else "?",
+            )
+        )
+
     """The invitation, the reminder, "not now", the introduction form and ``/agora profile`` (a mixin of
     ``OnboardingFeature``; not a ``Feature`` itself, so that the core does not count it as one)."""
 
@@ -242,12 +262,18 @@ class JourneyHandlers:
         if first_time:
             suggestions = await self._suggestions(ctx, member, profile)
             profile.suggestions = [s.to_dict() for s in suggestions]
+            entry = None
             if channel:
-                entry = ctx.post(channel, render.introduction_message(_, profile, member.external_id))
+                await ctx.session.flush()
+                entry = ctx.post(
+                    channel,
+                    render.introduction_message(_, profile, member.external_id),
+                    origin=(INTRODUCTION, str(profile.id)),
+                )
                 await ctx.session.flush()
                 profile.post_entry_id = entry.id
             await self._retire_invitations(ctx, member, channel)
-            ctx.reply(render.thanks(_, channel, suggestions))
+            await ctx.reply_once_posted(entry, render.thanks(_, channel, suggestions))
         else:
             if profile.post_entry_id is not None:
                 await ctx.replace_post(

@@ -6,16 +6,19 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from sqlalchemy import delete
+
 from bot.content import ContentItem, load_bank
 from bot.context import Context
-from bot.events import CommandInvoked, TimerFired
+from bot.events import CommandInvoked, PostFailed, TimerFired
 from bot.features.rounds import queries, render, rules
 from bot.features.rounds.grouping import Plan, plan_round
 from bot.features.rounds.handlers import next_round
 from bot.i18n import N_
-from bot.router import command, timer
+from bot.messages import mention
+from bot.router import command, timer, undelivered
 from storage.models import RoundAnswer
-from storage.tables.rounds import Round
+from storage.tables.rounds import Round, RoundGroup, RoundGroupMember
 
 __all__ = ["FOLLOW_UP", "ROUND", "Running", "starter_for"]
 
@@ -28,6 +31,10 @@ def starter_for(language: str, community_id: int, index: int) -> ContentItem:
     bank = list(load_bank("starters", language))
     random.Random(f"starters:{community_id}").shuffle(bank)
     return bank[index % len(bank)]
+
+
+# The origin of a group's conversation in the outbox (ref: the group's id); see ``group_unopened``.
+GROUP_POST = "round-group"
 
 
 class Running:
@@ -112,6 +119,7 @@ class Running:
                 [m.external_id for m in group_members],
                 _("Round {number}", number=number),
                 render.group_message(_, number, seats, starter),
+                origin=(GROUP_POST, str(group.id)),
             )
             await ctx.session.flush()
             group.entry_id = entry.id
@@ -151,5 +159,25 @@ class Running:
                 next_round=await next_round(ctx, bare=True),
                 lines=lines,
                 dates=[ctx._.datetime(line.started_at, ctx.settings.timezone, "d MMM y") for line in lines],
+            )
+        )
+
+    @undelivered(GROUP_POST)
+    async def group_unopened(self, ctx: Context[PostFailed]) -> None:
+        """A group's conversation could not be opened: its members were not introduced. The group is taken out
+        of the round, so they are not asked "Did you meet?" and count as not having met for the next rounds."""
+        group = await ctx.failed_row(RoundGroup, "entry_id")
+        if group is None:
+            return
+        round_ = await ctx.session.get(Round, group.round_id)
+        members = await queries.group_member_ids(ctx.session, group.id)
+        await ctx.session.execute(delete(RoundGroupMember).where(RoundGroupMember.group_id == group.id))
+        await ctx.session.delete(group)
+        ctx.reply(
+            ctx._(
+                "Round {number}: the conversation of {members} could not be opened, so they were not "
+                "introduced; they count as not having met yet.",
+                number=round_.number if round_ is not None else "?",
+                members=", ".join(mention(m) for m in members),
             )
         )

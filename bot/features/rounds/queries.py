@@ -207,6 +207,20 @@ async def add_group(
     return group
 
 
+async def group_member_ids(session: AsyncSession, group_id: int) -> list[str]:
+    """The platform ids of a group's members."""
+    return list(
+        (
+            await session.scalars(
+                select(Member.external_id)
+                .join(RoundGroupMember, RoundGroupMember.member_id == Member.id)
+                .where(RoundGroupMember.group_id == group_id)
+                .order_by(Member.id)
+            )
+        ).all()
+    )
+
+
 def add_seats(session: AsyncSession, group: RoundGroup, members: list[Member]) -> None:
     session.add_all(
         RoundGroupMember(
