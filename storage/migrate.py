@@ -7,7 +7,8 @@ process killed half-way leaves the schema as it was, never tables without their 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.models import Base
 from storage.problems import DatabaseProblem, where
 
-__all__ = ["alembic_config", "current_revisions", "downgrade", "head_revisions", "upgrade"]
+__all__ = [
+    "alembic_config",
+    "current_revisions",
+    "downgrade",
+    "head_revisions",
+    "one_transaction",
+    "upgrade",
+]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -66,19 +74,7 @@ async def _run(
 def _in_one_transaction(
     connection: Any, alembic_command: Callable[[AlembicConfig, str], None], revision: str
 ) -> None:
-    sqlite = connection.dialect.name == "sqlite"
-    if sqlite:
-        # The sqlite3 module's legacy transaction handling opens a transaction only before INSERT, UPDATE and
-        # DELETE: each CREATE TABLE would be committed on its own. SQLite itself makes DDL transactional, so the
-        # driver stands aside and the transaction is ours; IMMEDIATE so that two processes starting on the same
-        # file migrate one after the other, the second finding the work done.
-        driver = connection.connection.dbapi_connection
-        legacy = driver.isolation_level
-        driver.isolation_level = None
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        connection.begin()
-    try:
+    with one_transaction(connection):
         _check_migratable(connection)
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
@@ -89,6 +85,30 @@ def _in_one_transaction(
         # A write that changes nothing: a database that refuses writes (a read-only file, a standby server) is
         # found at start, not at the first member's action.
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
+
+
+@contextmanager
+def one_transaction(connection: Any) -> Iterator[None]:
+    """Everything done on ``connection`` (a sync SQLAlchemy connection, not in a transaction yet) inside the block
+    is one transaction, committed when the block ends, rolled back on any error: also DDL on SQLite.
+
+    One transaction for a whole upgrade rather than one per migration: a second process starting on the same
+    file waits for the first to finish, then finds the work done, instead of replaying the migrations the first
+    applied meanwhile."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # The sqlite3 module's legacy transaction handling opens a transaction only before INSERT, UPDATE and
+        # DELETE: each CREATE TABLE would be committed on its own. SQLite itself makes DDL transactional, so the
+        # driver stands aside and the transaction is ours; IMMEDIATE so that two processes starting on the same
+        # file migrate one after the other.
+        driver = connection.connection.dbapi_connection
+        legacy = driver.isolation_level
+        driver.isolation_level = None
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.begin()
+    try:
+        yield
         connection.commit()
     except BaseException:
         connection.rollback()

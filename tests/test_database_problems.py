@@ -16,6 +16,7 @@ import signal
 import sqlite3
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,19 @@ def test_a_first_start_killed_half_way_leaves_no_table_and_the_next_start_migrat
     assert tables(database) == set(), "the tables created before the kill stayed"
     again = agora("db", "upgrade", "--config", config, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
+    assert set(revisions(database)) == head_revisions()
+
+
+def test_two_processes_starting_on_a_new_file_migrate_it_once(tmp_path: Path) -> None:
+    database = tmp_path / "agora.db"
+    config = config_for(database)
+    command = [sys.executable, "-m", "bot.cli", "db", "upgrade", "--config", str(config)]
+
+    both = [subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+
+    for process in both:
+        _, errors = process.communicate(timeout=120)
+        assert process.returncode == 0, errors
     assert set(revisions(database)) == head_revisions()
 
 

@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import storage.tables  # noqa: F401  (every feature's tables join Base.metadata)
+from storage.migrate import one_transaction
 from storage.models import Base
 
 target_metadata = Base.metadata
@@ -25,10 +26,16 @@ def _run(connection: Any) -> None:
         context.run_migrations()
 
 
+def _run_atomically(connection: Any) -> None:
+    with one_transaction(connection):
+        _run(connection)
+
+
 async def _run_from_url(url: str) -> None:
+    """The ``alembic`` command line, as developers run it: atomic too (``storage.migrate.one_transaction``)."""
     engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(_run)
+    async with engine.connect() as conn:
+        await conn.run_sync(_run_atomically)
     await engine.dispose()
 
 
