@@ -92,7 +92,11 @@ async def test_a_poll_becomes_a_meeting_with_its_ics_rsvp_waitlist_reminders_rec
             "capacity",
         ]
         opened = await open_poll(h, capacity="2")
-        assert "closes on Thursday 26 November 2026 at 9:00 AM" in opened.replies[0].text
+        # Three days would end on Thursday morning, too close to Thursday's date: the poll closes a day before it.
+        assert "closes on Wednesday 25 November 2026 at 6:00 PM" in opened.replies[0].text
+        assert "(It closes 24 hours before the first date, so that the meeting can be announced.)" in (
+            opened.replies[0].text
+        )
         poll = poll_post(h)
         assert [f.name for f in poll.fields[:3]] == [
             "1. Thu 26 Nov, 6:00 PM",
@@ -114,7 +118,7 @@ async def test_a_poll_becomes_a_meeting_with_its_ics_rsvp_waitlist_reminders_rec
         # The deadline passes (virtual clock): the best date wins and becomes a meeting.
         await h.advance(days=3)
         [closed] = await rows(h, MeetingPoll)
-        assert closed.status == "closed" and closed.closed_at == paris(2026, 11, 26, 9, 0)
+        assert closed.status == "closed" and closed.closed_at == paris(2026, 11, 25, 18, 0)
         assert "the meeting will be on Thursday 3 December 2026 at 6:00 PM" in poll_post(h).text
         [meeting] = await rows(h, Meeting)
         assert (meeting.starts_at, meeting.ends_at, meeting.capacity) == (
@@ -718,7 +722,7 @@ async def test_the_next_meeting_is_visible_to_members(make_harness: Callable[...
         await open_poll(h)
         polling = await h.command("alice", "meeting next")
         assert polling.replies[0].text.startswith(
-            "No date yet: the poll is open until Thursday 26 November 2026"
+            "No date yet: the poll is open until Wednesday 25 November 2026"
         )
         assert [b.label for b in polling.replies[0].buttons] == ["Answer"]
         await h.command("camille", "meeting close")  # nobody answered: the organiser picks

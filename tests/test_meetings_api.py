@@ -50,9 +50,10 @@ def test_the_settings_page_shows_each_setting_as_an_animator_reads_it() -> None:
     assert shown["Reminders before"] == "1d, 1h"
     assert shown["Nudge after"] == "1d" and shown["Places"] == "no limit"
     assert shown["After a meeting"] == "a new date poll"
+    assert shown["Poll closes before the first date"] == "1d"
     off = settings_page(FR, MeetingSettings(nudge_after="off", reminders="off", capacity=8), "x")
     values = [f.value for f in off.fields]
-    assert values[1] == values[2] == FR("off") and "8" in values
+    assert values[2] == values[3] == FR("off") and "8" in values
 
 
 def test_names_and_cadences_read_naturally() -> None:

@@ -145,7 +145,9 @@ class DateProblem(ValueError):
     Codes: ``empty``, ``unreadable``, ``no_time``, ``no_date``, ``several_times``, ``ends_before_start``,
     ``invalid_date`` (31/02, "32 décembre", "February 30"), ``ambiguous_order`` (03/04 in English: ``day_month`` and ``month_day`` hold both
     readings), ``weekday_mismatch`` (``weekday`` typed, ``day`` found), ``nonexistent`` and ``repeated`` (a
-    wall-clock time skipped or lived twice at a daylight-saving change), ``past``, ``too_far``.
+    wall-clock time skipped or lived twice at a daylight-saving change), ``past``, ``too_far``; and, from the
+    poll rather than the line, ``duplicate`` and ``too_soon`` (before ``earliest``: the poll could not close
+    ``lead`` before it).
     """
 
     def __init__(self, code: str, **details: Any) -> None:

@@ -339,7 +339,10 @@ class PollAnswerHandlers(PollHandlers):
         if meeting is None or await open_poll(ctx) is not None or await upcoming_meeting(ctx) is not None:
             return
         zone = ctx.settings.timezone
-        starts = slot_candidates(meeting.starts_at, zone, settings.cadence, after=ctx.now + timedelta(days=1))
+        # Members get a day at least to answer, and the poll closes lead_time before its first date.
+        starts = slot_candidates(
+            meeting.starts_at, zone, settings.cadence, after=ctx.now + timedelta(days=1) + settings.lead_time
+        )
         channel = meeting.channel_id or meeting_channel(ctx)
         if not starts or channel is None:
             return
@@ -351,7 +354,7 @@ class PollAnswerHandlers(PollHandlers):
             duration=meeting.ends_at - meeting.starts_at,
             capacity=meeting.capacity,
             options=[NewOption(short_time(_, start, zone, ctx.now), start, None) for start in starts],
-            closes=min(ctx.now + settings.poll_duration, starts[0]),
+            closes=min(ctx.now + settings.poll_duration, starts[0] - settings.lead_time),
             channel=channel,
             created_by=meeting.created_by,
             automatic=True,

@@ -26,7 +26,7 @@ from bot.durations import format_duration, parse_duration
 from bot.errors import FormErrors, UserError
 from bot.events import CommandInvoked, FormSubmitted
 from bot.features.meetings import render
-from bot.features.meetings.dates import DateProblem, parse_options, parse_when
+from bot.features.meetings.dates import DateProblem, LineProblem, parse_options, parse_when
 from bot.features.meetings.events import (
     DATE_CARD,
     MAX_PLACE,
@@ -39,6 +39,7 @@ from bot.features.meetings.queries import (
     open_poll,
 )
 from bot.features.meetings.render import (
+    delay_text,
     describe_line,
     describe_problem,
     long_time,
@@ -192,7 +193,8 @@ class PollHandlers:
                 duration = timedelta()
             if not timedelta(minutes=5) <= duration <= timedelta(hours=24):
                 errors["duration"] = _(
-                    "“{value}” is not a duration I understand. Examples: 2h, 1h30m, 90m.", value=excerpt(raw_duration)
+                    "“{value}” is not a duration I understand. Examples: 2h, 1h30m, 90m.",
+                    value=excerpt(raw_duration),
                 )
         capacity = ctx.settings.meetings.capacity
         raw_capacity = (values.get("capacity") or "").strip().lower()
@@ -209,6 +211,15 @@ class PollHandlers:
         parsed, problems = parse_options(
             values.get("options") or "", now=ctx.now, timezone=zone, language=_.language
         )
+        lead = ctx.settings.meetings.lead_time
+        if not problems:
+            # The poll closes at least ``lead`` before its first date, and not before now.
+            earliest = ctx.now + lead
+            problems = [
+                LineProblem(number, option.text, DateProblem("too_soon", earliest=earliest, lead=lead))
+                for number, option in enumerate(parsed, start=1)
+                if option.start < earliest
+            ]
         if problems:
             errors["options"] = "\n".join(describe_line(_, line, zone) for line in problems)
         elif not parsed:
@@ -232,9 +243,9 @@ class PollHandlers:
         if event.ref.isdigit():
             asked = datetime.fromtimestamp(int(event.ref), tz=UTC)
             closes = asked if asked > ctx.now else closes
-        first = min(option.start for option in parsed)
-        capped = closes > first
-        closes = min(closes, first)
+        latest = min(option.start for option in parsed) - lead
+        capped = closes > latest
+        closes = min(closes, latest)
         poll = await self._create(
             ctx,
             title=title,
@@ -271,7 +282,10 @@ class PollHandlers:
             deadline=deadline,
         )
         if capped:
-            text += " " + _("(It closes before the first date, so that the meeting can be announced.)")
+            text += " " + _(
+                "(It closes {lead} before the first date, so that the meeting can be announced.)",
+                lead=delay_text(_, lead),
+            )
         await ctx.reply_once_posted(
             await ctx.session.get(OutboxEntry, poll.post_entry_id),
             Message(

@@ -151,6 +151,7 @@ def settings_page(_: Translator, settings: MeetingSettings, title: str) -> Messa
         text=_("Change any of them with /agora meeting settings and the option's name."),
         fields=(
             Field(_("Poll open for"), format_duration(settings.poll_duration), inline=True),
+            Field(_("Poll closes before the first date"), format_duration(settings.lead_time), inline=True),
             Field(
                 _("Nudge after"),
                 format_duration(settings.nudge_after) if settings.nudge_after else off,
@@ -228,6 +229,13 @@ def describe_problem(_: Translator, problem: DateProblem, timezone: str) -> str:
         return _(
             "It is more than a year away ({date}): check the year.",
             date=long_time(_, details["start"], timezone),
+        )
+    if problem.code == "too_soon":
+        return _(
+            "It is too soon: the poll closes {lead} before its first date, so that the chosen date can be announced. "
+            "Choose a date after {date}.",
+            lead=delay_text(_, details["lead"]),
+            date=long_time(_, details["earliest"], timezone),
         )
     if problem.code == "duplicate":
         return _("It is the same date as line {other}.", other=details["other"])

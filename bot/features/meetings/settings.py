@@ -78,6 +78,12 @@ class MeetingSettings(BaseModel):
     poll_duration: Delay = Field(
         default=timedelta(days=3), description=N_("How long a date poll stays open, e.g. 3d")
     )
+    lead_time: Delay = Field(
+        default=timedelta(hours=24),
+        description=N_(
+            "How long before its first date a poll closes at the latest, to announce the date, e.g. 24h"
+        ),
+    )
     nudge_after: OffOrDuration = Field(
         default=timedelta(days=1),
         description=N_("When to nudge who hasn't answered a poll, e.g. 1d, or off"),
