@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from bot.chat import ListedMember
 from bot.events import CommunityRef, MemberJoined, MemberLeft, MemberRef
@@ -112,8 +112,15 @@ async def reconcile_members(app: Agora, ref: CommunityRef) -> Reconciled:
     async with app.community_lock(ref):
         async with app.database.transaction() as session:
             community = await app.ensure_community(session, ref)
-            rows = (await session.scalars(select(Member).where(Member.community_id == community.id))).all()
-            by_id = {row.external_id: row for row in rows}
+            # Plain rows and bulk statements: a community of thousands is read at every start.
+            rows = (
+                await session.execute(
+                    select(
+                        Member.id, Member.external_id, Member.display_name, Member.joined_at, Member.left_at
+                    ).where(Member.community_id == community.id)
+                )
+            ).all()
+            names = {row.external_id: (row.id, row.display_name) for row in rows}
             known = {row.external_id: Known(row.joined_at, row.left_at) for row in rows}
             now = app.clock.now()
             todo = plan(
@@ -122,25 +129,31 @@ async def reconcile_members(app: Agora, ref: CommunityRef) -> Reconciled:
                 set_up_at=community.created_at,
                 imported=community.members_imported_at is not None,
             )
-            for entry in todo.existing:
-                joined = entry.joined_at if entry.joined_at is not None and entry.joined_at < now else now
-                session.add(
-                    Member(
-                        community_id=community.id,
-                        external_id=entry.member.id,
-                        display_name=entry.member.display_name[:200],
-                        joined_at=joined,
-                        existing_at=now,
-                    )
+            if todo.existing:
+                await session.execute(
+                    insert(Member),
+                    [
+                        {
+                            "community_id": community.id,
+                            "external_id": entry.member.id,
+                            "display_name": entry.member.display_name[:200],
+                            "joined_at": _before(entry.joined_at, now),
+                            "existing_at": now,
+                        }
+                        for entry in todo.existing
+                    ],
                 )
-            for entry in listed:
-                row = by_id.get(entry.member.id)
-                if (
-                    row is not None
-                    and entry.member.display_name
-                    and row.display_name != entry.member.display_name
-                ):
-                    row.display_name = entry.member.display_name[:200]
+            renamed = {
+                names[entry.member.id][0]: entry.member.display_name[:200]
+                for entry in listed
+                if entry.member.id in names
+                and entry.member.display_name
+                and names[entry.member.id][1] != entry.member.display_name[:200]
+            }
+            if renamed:
+                await session.execute(
+                    update(Member), [{"id": row_id, "display_name": name} for row_id, name in renamed.items()]
+                )
             if community.members_imported_at is None:
                 community.members_imported_at = now
     for entry in todo.joins:
@@ -156,7 +169,7 @@ async def reconcile_members(app: Agora, ref: CommunityRef) -> Reconciled:
         await app.dispatch(
             MemberLeft(
                 community=ref,
-                member=MemberRef(ref.platform, member_id, by_id[member_id].display_name),
+                member=MemberRef(ref.platform, member_id, names[member_id][1]),
                 delivery_id=f"{ref.platform}:member-list:leave:{ref.id}:{member_id}:{since}",
             )
         )
@@ -175,6 +188,11 @@ async def reconcile_members(app: Agora, ref: CommunityRef) -> Reconciled:
         },
     )
     return result
+
+
+def _before(joined_at: datetime | None, now: datetime) -> datetime:
+    """When a member already there joined: the platform's time, or now where it gives none (or a later one)."""
+    return joined_at if joined_at is not None and joined_at < now else now
 
 
 def _join_id(ref: CommunityRef, entry: ListedMember, row: Known | None) -> str:

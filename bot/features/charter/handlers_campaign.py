@@ -79,7 +79,7 @@ class CampaignHandlers:
                     total=running.total,
                 )
             )
-        targets = len(await queries.campaign_targets(ctx.session, ctx.community.id))
+        targets = await queries.campaign_target_count(ctx.session, ctx.community.id)
         if not targets:
             raise UserError(
                 _(

@@ -34,6 +34,7 @@ __all__ = [
     "amendment_tally",
     "amendments_proposed",
     "campaign_accepted",
+    "campaign_target_count",
     "campaign_targets",
     "campaign_waiting",
     "charter_version",
@@ -462,6 +463,12 @@ async def campaign_targets(
     """The members a campaign still has to invite, the first ``limit`` of them."""
     query = _never_asked(community_id)
     return (await session.scalars(query.limit(limit) if limit is not None else query)).all()
+
+
+async def campaign_target_count(session: AsyncSession, community_id: int) -> int:
+    """How many members a campaign would invite now."""
+    query = _never_asked(community_id).order_by(None)
+    return int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
 async def latest_campaign(session: AsyncSession, community_id: int) -> CharterCampaign | None:
