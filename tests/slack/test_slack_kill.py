@@ -1,4 +1,5 @@
-"""Killed during a burst, ``agora run`` loses nothing it acknowledged to Slack (HTTP mode and Socket Mode).
+"""Killed during a burst, ``agora run`` loses nothing it acknowledged to Slack (HTTP mode and Socket Mode); what it
+can't record, it doesn't acknowledge.
 
 The real ``agora run`` runs in a subprocess against the Slack fake; once it has handled a first join, 40 members
 join at once (``team_join``), and the process is SIGKILLed 0.05–0.6 s after the first of them was acknowledged,
@@ -13,12 +14,20 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from storage.models import Member
 from tests.fakes.fake_slack import FakeSlack
-from tests.slack.support import SECRET
-from tests.support import AgoraProcess, kill_delay, kill_during, lost_after_restart, run_config
+from tests.slack.support import MODES, SECRET, BedFactory
+from tests.support import (
+    AgoraProcess,
+    kill_delay,
+    kill_during,
+    lost_after_restart,
+    refusing_writes,
+    run_config,
+)
 
 BURST = 40
 TIMEOUT = 30.0
@@ -114,3 +123,26 @@ async def test_no_event_acked_on_the_socket_is_lost_when_agora_is_killed_during_
         lost = await lost_after_restart(agora, "slack connected", url, answered, select(Member.external_id))
 
     assert lost == [], f"killed after {delay:.2f} s: {len(lost)} of {len(answered)} acknowledged joins lost"
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_an_event_that_cannot_be_recorded_is_not_acknowledged_and_its_redelivery_is_handled(
+    bed: BedFactory, fake: FakeSlack, mode: str
+) -> None:
+    async with bed(mode) as b:
+        fake.add_user("U0LATE0001", "late", "Late Comer", "en-US")
+        payload = fake.event_callback(fake.team_join_event("U0LATE0001"))
+        async with refusing_writes(b.database):  # a full disk
+            if mode == "http":
+                assert (await b.send(payload)).status == 500
+            else:
+                envelope = await fake.socket_deliver(payload, timeout=TIMEOUT)
+                with pytest.raises(AssertionError):
+                    await fake.wait_for_ack(envelope, 1.0)
+        assert await b.count(Member, Member.external_id == "U0LATE0001") == 0
+
+        # Slack delivers it again, since it was not acknowledged: this time it is recorded and handled.
+        assert (await b.send(payload, retry=1)).status == 200
+        await b.settle()
+        await b.dm_post("U0LATE0001")
+        assert await b.count(Member, Member.external_id == "U0LATE0001") == 1
