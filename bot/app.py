@@ -281,7 +281,6 @@ class Agora:
 
         An entry whose handling crashed stays in the inbox (the database refused the write, or a bug a new
         version may fix) and is tried again at the next start, until it is pruned."""
-        await self.inbox.quiet()  # acknowledgements first: they are on the platform's clock
         return await self.dispatch(event, inboxed=True)
 
     async def _drain_inbox(self, platform: str) -> None:
@@ -314,6 +313,10 @@ class Agora:
                 self._log(event, read[0], read[1], started)
                 return read[0]
         async with self.community_lock(event.community):
+            if inboxed:
+                # Acknowledgements first, they are on the platform's clock: events waiting to be recorded go
+                # before this one's transaction (on SQLite, one writer at a time, it would hold them up).
+                await self.inbox.quiet()
             outcome, ctx, community_id = await self._run(event, route, event.delivery_id if inboxed else None)
         if ctx is not None:
             self._after_commit(ctx)
