@@ -51,6 +51,7 @@ class Capability(enum.Enum):
     FORMS = "forms"  # modals
     SCHEDULED_EVENTS = "scheduled_events"
     FILES = "files"
+    DELETE = "delete"  # delete a message the bot posted
 
 
 class Problem(enum.StrEnum):
@@ -145,6 +146,11 @@ class Chat(Protocol):
 
     async def react(self, ref: MessageRef, emoji: str) -> None:
         """Add the bot's reaction to a message."""
+        ...
+
+    async def delete(self, ref: MessageRef) -> None:
+        """Delete a message the bot posted (a member's introduction, when they erase their data); needs
+        Capability.DELETE. A message already gone is not an error."""
         ...
 
     async def grant_role(self, community: CommunityRef, member: MemberRef, role: str) -> None:

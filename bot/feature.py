@@ -44,19 +44,50 @@ class ScheduleSpec:
 class PersonalData:
     """A table holding members' data.
 
-    ``member`` is the column naming the member (a ``members.id``); ``columns`` are the other columns whose value
-    is the member's own (what they wrote, chose or said), exported with their data. ``erase`` says what erasing the
-    member does to their rows: ``delete`` them, or ``anonymize`` (keep the row for the group's history, with the
-    member column and ``columns`` emptied)."""
+    ``member`` is the column naming the member; ``columns`` are the other columns whose value is the member's own
+    (what they wrote, chose or said), exported with their data. ``erase`` says what erasing the member does to
+    their rows: ``delete`` them, or ``anonymize`` (keep the row for the group's history, so aggregates keep their
+    numbers, with the member column and ``columns`` emptied where a column can be: a required reference to
+    ``members`` keeps pointing at the erased member's row, which no longer says who they were, and a status or a
+    date, which names nobody, stays). ``label`` says in plain words what the rows are (an English message id), for the
+    privacy page.
+
+    ``refers`` says how ``member`` names the member: ``id`` (a ``members.id``), ``external_id`` (their platform
+    id, or a word such as "schedule" when nobody did it), ``mention`` (``<@their platform id>``, ready to show),
+    ``list`` (a JSON list holding their ``members.id`` or platform id among others') or ``list:KEY`` (a JSON list
+    of objects whose ``KEY`` is their platform id). Left empty, an integer column is an ``id`` and any other an
+    ``external_id``. Erasing a member takes them out of a list and keeps the row."""
 
     table: type[Any]
     member: str
     columns: tuple[str, ...] = ()
     erase: Literal["delete", "anonymize"] = "delete"
+    label: str = ""
+    refers: str = ""
+    # Columns holding the outbox entry of a post of the bot's that presents the member (their introduction):
+    # erasing the member deletes that post from the platform, where it can.
+    posts: tuple[str, ...] = ()
+    # False for rows others keep about the member (their private "don't group me with…"): erased with the
+    # member, never shown to them.
+    exported: bool = True
 
     @property
     def tablename(self) -> str:
         return str(self.table.__tablename__)
+
+    @property
+    def reference(self) -> str:
+        """How ``member`` names the member (``refers``, or what the column's type says)."""
+        if self.refers:
+            return self.refers
+        from sqlalchemy import Integer
+
+        column = self.table.__table__.columns[self.member]
+        return "id" if isinstance(column.type, Integer) else "external_id"
+
+    @property
+    def in_list(self) -> bool:
+        return self.reference == "list" or self.reference.startswith("list:")
 
 
 @dataclass(frozen=True)
@@ -72,17 +103,28 @@ class HealthStep:
 
 
 def _core_personal_data() -> tuple[PersonalData, ...]:
+    from bot.i18n import N_
     from storage.models import Member
 
     # The member row itself: their platform id and the name they go by. Erasing a member keeps the row (other
     # features' history points at it) with the name emptied.
-    return (PersonalData(Member, member="id", columns=("external_id", "display_name"), erase="anonymize"),)
+    return (
+        PersonalData(
+            Member,
+            member="id",
+            columns=("external_id", "display_name"),
+            erase="anonymize",
+            label=N_("Who you are here: your platform id, the name you go by, when you joined and left"),
+        ),
+    )
 
 
 class Feature:
     """Base class of a feature: one capability of the bot, a module or package under ``bot/features/``."""
 
     name: ClassVar[str] = "feature"
+    # What members call it, on pages that list the features (privacy): an English message id.
+    title: ClassVar[str] = ""
     # Lower sees shared events (a member joining) first: the charter's welcome before the introductions.
     order: ClassVar[int] = 100
 

@@ -27,6 +27,7 @@ from bot.messages import Message, mention
 
 __all__ = [
     "CreateEvent",
+    "DeletePost",
     "DirectMessage",
     "GrantRole",
     "Invite",
@@ -151,6 +152,31 @@ class ReplacePost(Operation):
     async def perform(self, chat: Chat, community: CommunityRef) -> Result:
         assert self.channel is not None and self.message_id is not None
         await chat.update(MessageRef(chat.platform, self.channel, self.message_id), self.message)
+        return None
+
+
+@dataclass(frozen=True)
+class DeletePost(Operation):
+    """Delete an earlier entry's post from the platform (the introduction of a member who erased their data).
+    Where the platform cannot, nothing happens: the post stays as it was."""
+
+    op: ClassVar[str] = "delete"
+    depends_on: ClassVar[str | None] = "entry"
+
+    entry: int | None = None
+    channel: str | None = None
+    message_id: str | None = None
+
+    def resolve(self, earlier: dict[str, Any]) -> Operation:
+        return dataclasses.replace(
+            self, channel=earlier["channel"], message_id=earlier["message_id"], entry=None
+        )
+
+    async def perform(self, chat: Chat, community: CommunityRef) -> Result:
+        if Capability.DELETE not in chat.capabilities:
+            return None
+        assert self.channel is not None and self.message_id is not None
+        await chat.delete(MessageRef(chat.platform, self.channel, self.message_id))
         return None
 
 

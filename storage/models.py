@@ -55,13 +55,15 @@ NAMING = {
 
 class OutboxStatus(StrEnum):
     """``OutboxEntry.status``: pending, then sent, failed (never will succeed), abandoned (gave up after many
-    transient errors) or superseded (a newer update of the same post replaced it before it was delivered)."""
+    transient errors), superseded (a newer update of the same post replaced it before it was delivered) or
+    dropped (it was for, or about, a member who erased their data)."""
 
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
     ABANDONED = "abandoned"
     SUPERSEDED = "superseded"
+    DROPPED = "dropped"
 
 
 class AmendmentStatus(StrEnum):

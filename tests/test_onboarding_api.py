@@ -66,7 +66,12 @@ async def test_introduced_themselves_counts_on_the_database(
 
 def test_profiles_and_newcomers_are_declared_personal_data() -> None:
     declared = {(d.tablename, d.member) for d in OnboardingFeature.personal_data}
-    assert declared == {("member_profiles", "member_id"), ("newcomers", "member_id")}
+    # ... and the contacts suggested in others' introductions, a JSON list keyed by platform id.
+    assert declared == {
+        ("member_profiles", "member_id"),
+        ("newcomers", "member_id"),
+        ("member_profiles", "suggestions"),
+    }
 
 
 def test_the_digest_schedule_follows_the_setting() -> None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 
 from bot.feature import CORE_PERSONAL_DATA, feature_classes
 from storage.models import Base
 
 # A column naming a member by platform id: ``member_id``, ``*_by`` (who proposed, decided, opened...), ``author``.
-MEMBER_NAMES = re.compile(r"^(member|author|voter|participant|lead|host|presenter)(_id|_ids|_external_id)?$|_by$")
+MEMBER_NAMES = re.compile(
+    r"^(member|author|voter|participant|lead|host|presenter)(_id|_ids|_external_id)?$|_by$"
+)
 
 
 def member_columns() -> set[tuple[str, str]]:
@@ -19,12 +21,49 @@ def member_columns() -> set[tuple[str, str]]:
     for table in Base.metadata.tables.values():
         for column in table.columns:
             to_members = any(
-                isinstance(fk, ForeignKey) and fk.target_fullname == "members.id" for fk in column.foreign_keys
+                isinstance(fk, ForeignKey) and fk.target_fullname == "members.id"
+                for fk in column.foreign_keys
             )
             by_name = isinstance(column.type, String) and MEMBER_NAMES.search(column.name)
             if to_members or by_name:
                 found.add((table.name, column.name))
     return found
+
+
+# JSON columns that name no member. Any other JSON column may hold member ids (``rounds.left_out``,
+# ``charter_amendments.voters``): a feature declares it (``refers="list"``) or it is added here, knowingly.
+JSON_WITHOUT_MEMBERS = {
+    ("communities", "settings"),  # the animators' ids a community configured are its configuration
+    ("charters", "animators"),  # the names and motivations the animators chose to publish
+    ("charters", "rights"),
+    ("charters", "duties"),
+    ("outbox", "payload"),  # scrubbed by an erasure (bot.features.privacy.queries.clean_outbox)
+    ("outbox", "result"),
+    ("inbox", "event"),  # an event acknowledged and not yet handled: deleted when it is (bot.inbox)
+    ("debate_motions", "positions"),
+    ("debate_motions", "tags"),
+    ("icebreaker_questions", "review_entries"),  # outbox entry ids
+    ("member_profiles", "interests"),  # the member's own, with their profile row
+    ("member_profiles", "match_keys"),
+    ("debates", "positions"),
+}
+
+
+def json_columns() -> set[tuple[str, str]]:
+    return {
+        (table.name, column.name)
+        for table in Base.metadata.tables.values()
+        for column in table.columns
+        if isinstance(column.type, JSON)
+    }
+
+
+def declared_lists() -> set[tuple[str, str]]:
+    return {
+        (item.tablename, item.member)
+        for item in [*CORE_PERSONAL_DATA, *(d for cls in feature_classes() for d in cls.personal_data)]
+        if item.in_list
+    }
 
 
 def declared() -> set[tuple[str, str]]:
@@ -53,3 +92,20 @@ def test_each_table_is_declared_once() -> None:
         for item in [*CORE_PERSONAL_DATA, *(d for cls in feature_classes() for d in cls.personal_data)]
     ]
     assert len(tables) == len(set(tables))
+
+
+def test_every_json_column_is_declared_or_known_to_name_nobody() -> None:
+    unknown = sorted(json_columns() - declared_lists() - JSON_WITHOUT_MEMBERS)
+    assert unknown == [], f"declare these (refers='list') or add them to JSON_WITHOUT_MEMBERS: {unknown}"
+    assert declared_lists() >= {("rounds", "left_out"), ("charter_amendments", "voters")}
+
+
+def test_every_declaration_says_in_plain_words_what_it_keeps() -> None:
+    for item in [*CORE_PERSONAL_DATA, *(d for cls in feature_classes() for d in cls.personal_data)]:
+        assert item.label, f"{item.tablename}.{item.member} needs a label"
+        assert item.reference in ("id", "external_id", "mention", "list") or item.reference.startswith(
+            "list:"
+        )
+        assert not item.in_list or item.erase == "anonymize"  # a list loses the member, the row stays
+    for cls in feature_classes():
+        assert not cls.personal_data or cls.title, f"{cls.name} needs a title"

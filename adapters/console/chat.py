@@ -56,7 +56,7 @@ def render_message(message: Message, indent: str = "    ") -> list[str]:
 class Sent:
     """Something the bot did on the console platform."""
 
-    kind: str  # post | dm | update | reply | role | invite | group | event | react
+    kind: str  # post | dm | update | delete | reply | role | invite | group | event | react
     to: str  # channel id, member id, or "alice" for a reply
     message: Message | None = None
     ref: MessageRef | None = None
@@ -83,6 +83,7 @@ class ConsoleChat:
             Capability.FORMS,
             Capability.SCHEDULED_EVENTS,
             Capability.FILES,
+            Capability.DELETE,
         }
     )
 
@@ -151,6 +152,12 @@ class ConsoleChat:
         self.out(f"  ✎ message {ref.id} updated │ Agora:")
         for line in render_message(message):
             self.out(line)
+
+    async def delete(self, ref: MessageRef) -> None:
+        self._maybe_fail()
+        if self.current.pop(ref.id, None) is not None:
+            self.sent.append(Sent("delete", ref.channel_id, ref=ref))
+            self.out(f"  🗑 message {ref.id} deleted")
 
     async def react(self, ref: MessageRef, emoji: str) -> None:
         self._maybe_fail()

@@ -137,6 +137,7 @@ class DiscordChat:
             Capability.FORMS,
             Capability.SCHEDULED_EVENTS,
             Capability.FILES,
+            Capability.DELETE,
         }
     )
 
@@ -259,6 +260,17 @@ class DiscordChat:
         payload = render_one(message)
         with platform_errors(f"update message {ref.id}"):
             await partial.edit(**payload.edit_kwargs(None if guild else self._dm_hint()))
+
+    async def delete(self, ref: MessageRef) -> None:
+        await self._connected()
+        target, _guild = await self._messageable(ref.channel_id)
+        partial = discord.PartialMessage(channel=target, id=_snowflake(ref.id, "message"))  # type: ignore[arg-type]
+        try:
+            with platform_errors(f"delete message {ref.id}"):
+                await partial.delete()
+        except PermanentChatError as exc:
+            if not isinstance(exc.__cause__, discord.NotFound):
+                raise  # gone already is what we wanted; anything else is worth knowing
 
     async def react(self, ref: MessageRef, emoji: str) -> None:
         await self._connected()

@@ -187,6 +187,7 @@ class SlackChat:
             Capability.UPDATE,
             Capability.FORMS,
             Capability.FILES,
+            Capability.DELETE,
         }
     )
 
@@ -272,6 +273,16 @@ class SlackChat:
             self.client.chat_update(channel=ref.channel_id, ts=ref.id, **message_payload(message)),
             "chat.update",
         )
+
+    async def delete(self, ref: MessageRef) -> None:
+        """Delete a message the bot posted; one already gone is not an error."""
+        try:
+            await self.client.chat_delete(channel=ref.channel_id, ts=ref.id)
+        except SlackApiError as exc:
+            if error_code(exc) != "message_not_found":
+                raise chat_error(exc, "chat.delete") from exc
+        except (SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise chat_error(exc, "chat.delete") from exc
 
     async def react(self, ref: MessageRef, emoji: str) -> None:
         """Add the bot's reaction (an emoji name, with or without colons); reacting twice is not an error."""

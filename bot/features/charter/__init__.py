@@ -54,6 +54,7 @@ class CharterFeature(AcceptanceHandlers, CampaignHandlers, VersionHandlers, Rule
     there before Agora, status, export and the rules."""
 
     name = "charter"
+    title = N_("Charter")
     order = 10
     # How the charter changes and how long re-acceptance takes. ``/agora charter rules`` changes them: it takes
     # options that are not settings (add_committee, remove_committee), so it stays its own command
@@ -61,18 +62,36 @@ class CharterFeature(AcceptanceHandlers, CampaignHandlers, VersionHandlers, Rule
     settings = CharterRulesSettings
     section = "charter_rules"
     personal_data = (
-        # Which version each member accepted, and when: the acceptance log.
-        PersonalData(Acknowledgement, member="member_id", columns=("accepted_at",)),
+        # Which version each member accepted, and when: the acceptance log. Erasing a member keeps the
+        # acceptance, unnamed, so the charter's acceptance rate keeps its number.
+        PersonalData(
+            Acknowledgement,
+            member="member_id",
+            columns=("accepted_at",),
+            erase="anonymize",
+            label=N_("Which versions of the charter you accepted, and when"),
+        ),
         # When each member was asked, reminded, said "not now", lost and got back their access.
         PersonalData(
             CharterRequest,
             member="member_id",
             columns=("asked_at", "reminded_at", "snoozed_at", "gated_at", "restored_at"),
+            label=N_("When you were asked to accept the charter, reminded, or said “not now”"),
         ),
         # The animator who edited a version (an external id, or "config"): the version stays, for the group.
-        PersonalData(Charter, member="created_by", erase="anonymize"),
+        PersonalData(
+            Charter,
+            member="created_by",
+            erase="anonymize",
+            label=N_("The charter versions you edited (as an animator)"),
+        ),
         # The animator who invited the members who were there before Agora: the campaign stays, for its counts.
-        PersonalData(CharterCampaign, member="started_by", erase="anonymize"),
+        PersonalData(
+            CharterCampaign,
+            member="started_by",
+            erase="anonymize",
+            label=N_("The invitations of existing members you started (as an animator)"),
+        ),
     )
     health = (
         HealthStep("charter_accepted", N_("accepted the charter"), queries.accepted_charter, kind="funnel"),

@@ -18,12 +18,32 @@ class AmendmentsFeature(AmendmentHandlers, Feature):
     """Proposals, votes and their results."""
 
     name = "amendments"
+    title = N_("Charter amendments")
     order = 11
     personal_data = (
         # What the member proposed and why. The amendment stays for the group's history (an adopted one made a
         # version of the charter), its author anonymized.
-        PersonalData(Amendment, member="proposer_id", columns=("text", "reason"), erase="anonymize"),
+        PersonalData(
+            Amendment,
+            member="proposer_id",
+            columns=("text", "reason"),
+            erase="anonymize",
+            label=N_("The amendments you proposed, and why"),
+        ),
         # How the member voted.
-        PersonalData(AmendmentVote, member="member_id", columns=("choice", "voted_at", "changed_at")),
+        PersonalData(
+            AmendmentVote,
+            member="member_id",
+            columns=("choice", "voted_at", "changed_at"),
+            label=N_("Your votes on amendments"),
+        ),
+        # The committee that could vote on an amendment (platform ids, when it opened).
+        PersonalData(
+            Amendment,
+            member="voters",
+            refers="list",
+            erase="anonymize",
+            label=N_("The amendments you could vote on as a committee member"),
+        ),
     )
     health = (HealthStep("amendments_proposed", N_("amendments proposed"), queries.amendments_proposed),)

@@ -43,6 +43,7 @@ class DebatesFeature(DebateHandlers, MotionHandlers, LeadHandlers, Feature):
     """Debate prompts: motions, positions, the before/after summary, proposals and rotating leads."""
 
     name = "debates"
+    title = N_("Debates")
     order = 60
     settings = DebateSettings
     settings_command = "debate settings"
@@ -51,19 +52,54 @@ class DebatesFeature(DebateHandlers, MotionHandlers, LeadHandlers, Feature):
     settings_description = N_("Debate settings: schedule, duration, anonymity, rotating lead")
     schedules = (ScheduleSpec(SCHEDULED, lambda s: s.debates.schedule if s.debates.enabled else None),)
     personal_data = (
-        # A member's position in each debate: their own choice.
-        PersonalData(DebateStance, member="member_id", columns=("first_position", "position", "changes")),
-        PersonalData(DebateVolunteer, member="member_id", columns=("active",)),
-        PersonalData(DebateLeadAsk, member="member_id", columns=("status",)),
+        # A member's position in each debate: their own choice. Erasing them keeps the position, unnamed, so a
+        # debate's counts keep their numbers.
+        PersonalData(
+            DebateStance,
+            member="member_id",
+            columns=("first_position", "position", "changes"),
+            erase="anonymize",
+            label=N_("Your positions in debates"),
+        ),
+        PersonalData(
+            DebateVolunteer,
+            member="member_id",
+            columns=("active",),
+            label=N_("Whether you volunteer to lead debates"),
+        ),
+        PersonalData(
+            DebateLeadAsk,
+            member="member_id",
+            columns=("status",),
+            label=N_("Your answers when asked to lead a debate"),
+        ),
         # A proposed motion stays the community's (it may have been debated or be next in line: emptying its
         # text would put an empty motion up for debate), without its author or its reviewer.
-        PersonalData(DebateMotion, member="proposed_by", erase="anonymize"),
-        PersonalData(DebateMotion, member="reviewed_by", erase="anonymize"),
+        PersonalData(
+            DebateMotion,
+            member="proposed_by",
+            erase="anonymize",
+            label=N_("The debate motions you proposed"),
+        ),
+        PersonalData(
+            DebateMotion,
+            member="reviewed_by",
+            erase="anonymize",
+            label=N_("The motions you reviewed (as an animator)"),
+        ),
         # The debates they led, opened or closed stay in the history, without their names. ``opened_by`` and
         # ``closed_by`` are platform ids, or "schedule" / "deadline" when nobody did.
-        PersonalData(Debate, member="lead_id", erase="anonymize"),
-        PersonalData(Debate, member="opened_by", erase="anonymize"),
-        PersonalData(Debate, member="closed_by", erase="anonymize"),
+        PersonalData(Debate, member="lead_id", erase="anonymize", label=N_("The debates you led")),
+        PersonalData(Debate, member="opened_by", erase="anonymize", label=N_("The debates you opened")),
+        PersonalData(Debate, member="closed_by", erase="anonymize", label=N_("The debates you closed")),
+        # The thanks for a member's motion, ready to show (a mention of them).
+        PersonalData(
+            Debate,
+            member="credit",
+            refers="mention",
+            erase="anonymize",
+            label=N_("The debates that credit you for their motion"),
+        ),
     )
     health = (
         HealthStep(

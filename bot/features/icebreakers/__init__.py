@@ -49,6 +49,7 @@ class IcebreakersFeature(QuestionHandlers, AskingHandlers, Feature):
     """Scheduled icebreaker questions, the community's own questions, members' suggestions and reactions."""
 
     name = "icebreakers"
+    title = N_("Icebreakers")
     settings = IcebreakerSettings
     # ``schedule|pause|resume|tags|credit`` are thin commands over one save path (``AskingHandlers._save``):
     # their answers say more than a settings page would.
@@ -57,11 +58,26 @@ class IcebreakersFeature(QuestionHandlers, AskingHandlers, Feature):
     personal_data = (
         # The questions a member suggested: their words. Erasing them deletes the suggestion (the text as it
         # was asked stays in ``icebreakers_asked``, which names nobody).
-        PersonalData(IcebreakerQuestion, member="suggested_by", columns=("text", "anonymous", "created_at")),
+        PersonalData(
+            IcebreakerQuestion,
+            member="suggested_by",
+            columns=("text", "anonymous", "created_at"),
+            label=N_("The icebreaker questions you suggested"),
+        ),
         # The animator (platform id) who decided on a question: the decision stays, unnamed.
-        PersonalData(IcebreakerQuestion, member="decided_by", erase="anonymize"),
+        PersonalData(
+            IcebreakerQuestion,
+            member="decided_by",
+            erase="anonymize",
+            label=N_("The suggested questions you approved or declined (as an animator)"),
+        ),
         # Their reactions to the questions asked, which count as answers.
-        PersonalData(IcebreakerReaction, member="member_id", columns=("emoji", "reacted_at")),
+        PersonalData(
+            IcebreakerReaction,
+            member="member_id",
+            columns=("emoji", "reacted_at"),
+            label=N_("Your reactions to icebreaker questions"),
+        ),
     )
     health = (
         HealthStep("icebreakers_asked", N_("icebreaker questions asked"), queries.count_asked),

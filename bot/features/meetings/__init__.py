@@ -35,17 +35,36 @@ class MeetingsFeature(UndeliveredHandlers, RecapHandlers, MeetingCommands, Featu
     """Meetings: announcement with .ics, RSVP with capacity and waiting list, reminders, recap, next date."""
 
     name = "meetings"
+    title = N_("Meetings")
     order = 60
     settings = MeetingSettings
     settings_command = "meeting settings"
     settings_title = N_("How meetings work here")
     settings_description = N_("See or change how meetings work here (animators)")
     personal_data = (
-        PersonalData(Rsvp, member="member_id", columns=("status",)),
-        PersonalData(MeetingPreference, member="member_id", columns=("timezone", "reminders")),
+        # Erasing a member keeps their answer, unnamed: a meeting's attendance keeps its number.
+        PersonalData(
+            Rsvp,
+            member="member_id",
+            columns=("status",),
+            erase="anonymize",
+            label=N_("Your answers to meeting invitations (going, maybe, not going)"),
+        ),
+        PersonalData(
+            MeetingPreference,
+            member="member_id",
+            columns=("timezone", "reminders"),
+            label=N_("Your meeting preferences: time zone and reminders"),
+        ),
         # Who announced a meeting and who wrote its recap: the meeting stays the group's, their part is emptied.
-        PersonalData(Meeting, member="created_by", erase="anonymize"),
-        PersonalData(Meeting, member="recap_by", columns=("recap", "materials"), erase="anonymize"),
+        PersonalData(Meeting, member="created_by", erase="anonymize", label=N_("The meetings you announced")),
+        PersonalData(
+            Meeting,
+            member="recap_by",
+            columns=("recap", "materials"),
+            erase="anonymize",
+            label=N_("The meeting recaps and materials you shared"),
+        ),
     )
     health = (
         HealthStep(
@@ -62,18 +81,28 @@ class MissionsFeature(MissionHandlers, Feature):
     """Mission cards drawn at the end of a meeting."""
 
     name = "missions"
+    title = N_("Mission cards")
     order = 61
-    personal_data = (PersonalData(MissionDraw, member="member_id", columns=("card_id",)),)
+    personal_data = (
+        PersonalData(
+            MissionDraw, member="member_id", columns=("card_id",), label=N_("The mission cards you drew")
+        ),
+    )
 
 
 class MeetingPollsFeature(PollAnswerHandlers, Feature):
     """Date polls: the form, the ballots, the live tally, the nudge, the close and the tie-break."""
 
     name = "meeting_polls"
+    title = N_("Date polls")
     # After the missions: at a meeting's end, "draw your card" comes before the next poll.
     order = 62
     personal_data = (
-        PersonalData(PollAnswer, member="member_id", columns=("choice",)),
-        PersonalData(MeetingPoll, member="created_by", erase="anonymize"),
+        PersonalData(
+            PollAnswer, member="member_id", columns=("choice",), label=N_("Your answers to date polls")
+        ),
+        PersonalData(
+            MeetingPoll, member="created_by", erase="anonymize", label=N_("The date polls you opened")
+        ),
     )
     health = (HealthStep("polls_answered", N_("polls answered"), queries.count_polls_answered),)

@@ -37,6 +37,7 @@ class OnboardingFeature(JourneyHandlers, DigestHandlers, Feature):
     """Introduction by DM after the charter, suggested contacts, one nudge, the newcomers digest."""
 
     name = "onboarding"
+    title = N_("Introductions")
     order = 20  # after the charter's welcome
     settings = OnboardingSettings
     settings_command = "onboarding"
@@ -62,12 +63,25 @@ class OnboardingFeature(JourneyHandlers, DigestHandlers, Feature):
                 "introduced_at",
                 "updated_at",
             ),
+            label=N_("Your introduction: what you do, where, your interests, what you offer and look for"),
+            posts=("post_entry_id",),
         ),
         # Their path: when they joined, accepted the charter, were invited, said "not now", were reminded.
         PersonalData(
             Newcomer,
             member="member_id",
             columns=("joined_at", "accepted_at", "invited_at", "declined_at", "nudged_at"),
+            label=N_("Your first steps: when you joined, accepted the charter, were invited and reminded"),
+        ),
+        # The contacts suggested to other newcomers keep who they were (platform id and name): the suggestion
+        # is theirs, the person suggested is not.
+        PersonalData(
+            Profile,
+            member="suggestions",
+            refers="list:key",
+            erase="anonymize",
+            exported=False,
+            label=N_("Other members' introductions that suggested you as a contact"),
         ),
     )
     health = (HealthStep("introduced", N_("introduced themselves"), queries.count_introduced, kind="funnel"),)

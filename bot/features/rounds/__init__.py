@@ -37,6 +37,7 @@ class RoundsFeature(Participation, Running, Feature):
     and the animators' statistics and settings."""
 
     name = "rounds"
+    title = N_("Grouping rounds")
     order = 60
     settings = RoundSettings
     settings_command = "round settings"
@@ -51,16 +52,45 @@ class RoundsFeature(Participation, Running, Feature):
     )
     personal_data = (
         # In or out, and how many rounds they skip.
-        PersonalData(RoundParticipant, member="member_id", columns=("active", "snooze_rounds", "joined_at")),
+        PersonalData(
+            RoundParticipant,
+            member="member_id",
+            columns=("active", "snooze_rounds", "joined_at"),
+            label=N_("Whether you take part in the grouping rounds, and your snoozes"),
+        ),
         # Whom the member asked never to meet: theirs alone. ``excluded_id`` is exported with the data of the member
-        # who asked, never with the excluded member's (who must never learn of it); erasing either deletes the row
-        # (the members table's cascade for the excluded one).
-        PersonalData(RoundExclusion, member="member_id", columns=("excluded_id", "created_at")),
+        # who asked, never with the excluded member's (who must never learn of it); erasing either deletes the row.
+        PersonalData(
+            RoundExclusion,
+            member="member_id",
+            columns=("excluded_id", "created_at"),
+            label=N_("The members you asked never to be grouped with (private: only you see them)"),
+        ),
+        PersonalData(
+            RoundExclusion,
+            member="excluded_id",
+            exported=False,
+            label=N_("Other members' private requests not to be grouped with you (never shown to you)"),
+        ),
         # Their seats in the groups and their answers to "Did you meet?".
-        PersonalData(RoundGroupMember, member="member_id", columns=("answer", "answered_at")),
+        PersonalData(
+            RoundGroupMember,
+            member="member_id",
+            columns=("answer", "answered_at"),
+            label=N_("Your groups in the rounds and your answers to “Did you meet?”"),
+        ),
         # The animator who started a round by hand (an external id, or "schedule"): the round stays, for everyone
         # else's history. ``Round.left_out`` lists member ids too, as the optimizer's record of the round.
-        PersonalData(Round, member="started_by", erase="anonymize"),
+        PersonalData(
+            Round, member="started_by", erase="anonymize", label=N_("The rounds you started by hand")
+        ),
+        PersonalData(
+            Round,
+            member="left_out",
+            refers="list",
+            erase="anonymize",
+            label=N_("The rounds in which you could not be grouped"),
+        ),
     )
     health = (
         HealthStep("rounds_met", N_("met in a round"), queries.members_met, kind="funnel"),

@@ -1,0 +1,287 @@
+"""Privacy on the console: a member's page, the export (JSON and summary by DM), the erase (with a scan of every
+table for what identified them), retention after leaving, and the animators' status page."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from adapters.console import ConsoleCommunity
+from bot.clock import FakeClock
+from storage.database import Database
+from storage.models import Acknowledgement, Base, OutboxEntry
+from storage.tables.debates import DebateStance
+from storage.tables.meetings import Meeting, Rsvp
+from tests.support import ONBOARDING_CHANNELS, OPTIONS, introduce, make_config, open_poll, paris, until
+
+PG_URL = os.environ.get("AGORA_TEST_DATABASE_URL")
+
+CHANNELS = {**ONBOARDING_CHANNELS, "debates": "debates", "icebreakers": "icebreakers", "rounds": "rounds"}
+
+PROFILE = {
+    "name": "Alice Zebulon",
+    "what": "Potière céramiste à Montreuil",
+    "where": "Montreuil-sous-Bois",
+    "interests": "raku, émaux",
+    "offers": "ateliers de tournage",
+    "needs": "un four partagé",
+}
+
+
+EVERYTHING_ALICE_DID = {
+    "Who you are here: your platform id, the name you go by, when you joined and left",
+    "Which versions of the charter you accepted, and when",
+    "When you were asked to accept the charter, reminded, or said “not now”",
+    "The amendments you proposed, and why",
+    "Your votes on amendments",
+    "Your introduction: what you do, where, your interests, what you offer and look for",
+    "Your first steps: when you joined, accepted the charter, were invited and reminded",
+    "Your positions in debates",
+    "Whether you volunteer to lead debates",
+    "The debate motions you proposed",
+    "Your meeting preferences: time zone and reminders",
+    "Your answers to meeting invitations (going, maybe, not going)",
+    "The mission cards you drew",
+    "Your answers to date polls",
+    "Whether you take part in the grouping rounds, and your snoozes",
+    "The members you asked never to be grouped with (private: only you see them)",
+    "Your groups in the rounds and your answers to “Did you meet?”",
+    "The icebreaker questions you suggested",
+    "Your reactions to icebreaker questions",
+}
+
+
+async def everything_stored(h: ConsoleCommunity) -> list[tuple[str, str, str]]:
+    """Every value of every column of every table, as text: (table, column, value)."""
+    assert h.database is not None
+    found = []
+    async with h.database.transaction() as session:
+        for table in Base.metadata.sorted_tables:
+            for row in (await session.execute(select(table))).mappings():
+                for column, value in row.items():
+                    text = json.dumps(value, ensure_ascii=False, default=str)
+                    found.append((table.name, column, text))
+    return found
+
+
+async def counts(h: ConsoleCommunity) -> list[int]:
+    """The aggregates an erasure keeps: a debate's positions, a meeting's answers, the charter's acceptances."""
+    assert h.database is not None
+    async with h.database.transaction() as session:
+        return [
+            len((await session.scalars(select(model))).all())
+            for model in (DebateStance, Rsvp, Acknowledgement)
+        ]
+
+
+async def traces_of(h: ConsoleCommunity, needles: list[str]) -> list[tuple[str, str, str]]:
+    return [
+        (table, column, needle)
+        for table, column, text in await everything_stored(h)
+        for needle in needles
+        if needle.lower() in text.lower()
+    ]
+
+
+def privacy_community(
+    make_harness: Callable[..., ConsoleCommunity], locale: str = "en", **settings: object
+) -> ConsoleCommunity:
+    """A community with every feature's channel, whose clock starts on Monday 23 November 2026 at 9:00 in Paris
+    (the dates of ``OPTIONS`` are ahead)."""
+    h = make_harness(
+        locale,
+        channels=CHANNELS,
+        animators=["camille"],
+        charter_rules={"mode": "community", "quorum": 0.5, "vote_duration": "3d"},
+        **settings,
+    )
+    h.clock = FakeClock(paris(2026, 11, 23, 9, 0))
+    return h
+
+
+async def uses_every_feature(h: ConsoleCommunity, who: str) -> None:
+    """``who`` (with bob and chloe beside them) accepts the charter, introduces themselves, proposes an amendment
+    and votes, takes a position in a debate, volunteers and proposes a motion, suggests an icebreaker and reacts
+    to one, joins the rounds and privately avoids bob, is grouped and says they met, sets a time zone, answers a
+    date poll, says they're going to the meeting and draws a mission card at its end."""
+    await introduce(h, "bob")
+    await introduce(h, "chloe")
+    await introduce(h, who, **PROFILE)
+    opened = await h.command(who, "charter propose rights")
+    assert opened.form is not None
+    await h.submit(
+        who,
+        opened.form.id,
+        {"text": "Everyone may bring a guest", "reason": "Open doors"},
+        ref=opened.form.ref,
+    )
+    await h.press(who, "For")
+    await h.command("camille", "debate start motion=remote-networks duration=2d")
+    await h.press(who, "Yes, distance thins the ties")
+    await h.command(who, "debate volunteer")
+    await h.command(who, 'debate propose "Clubs should meet outdoors"')
+    await h.command(who, "icebreaker suggest What tool would you never give up?")
+    await h.command("camille", "icebreaker now")
+    question = next(s.ref for s in reversed(h.chat.posts("icebreakers")) if s.ref is not None)
+    await h.react(who, question, "👍")
+    await h.command(who, "meeting timezone America/Montreal")
+    polled = await open_poll(h, OPTIONS)
+    assert polled.error is None, polled.form_errors
+    await h.press(who, "Answer")
+    await h.press(who, "✅ 3")
+    await h.command(who, "round join")
+    await h.command("bob", "round join")
+    await h.command(who, "round avoid @bob")
+    await h.command("bob", f"round avoid @{who}")
+    await h.command("chloe", "round join")
+    await h.command("camille", "round start")
+    await h.advance(days=4)  # the poll closes: a meeting; the round asks "did you meet?"
+    await h.press(who, "Yes, we met")
+    await h.press(who, "Going")
+    assert h.database is not None
+    async with h.database.transaction() as session:
+        meeting = await session.scalar(select(Meeting))
+        assert meeting is not None
+    await until(h, meeting.ends_at)
+    await h.press(who, "Draw a mission card")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def any_database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Callable[..., ConsoleCommunity]]:
+    """``make_harness`` on SQLite, then on PostgreSQL (a database of its own, emptied first)."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}"
+    else:
+        if not PG_URL:
+            pytest.skip("PostgreSQL not configured: set AGORA_TEST_DATABASE_URL")
+        base = make_url(PG_URL)
+        name = f"{base.database}_privacy"
+        admin = create_async_engine(base, isolation_level="AUTOCOMMIT")
+        async with admin.connect() as conn:
+            if not await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        await admin.dispose()
+        url = base.set(database=name).render_as_string(hide_password=False)
+        database = Database(url)
+        async with database.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await database.close()
+
+    def make(locale: str = "en", **community: object) -> ConsoleCommunity:
+        return ConsoleCommunity(make_config(locale, url, **community), animators={"camille"})
+
+    yield make
+
+
+async def test_export_then_erase_leaves_no_trace(any_database: Callable[..., ConsoleCommunity]) -> None:
+    async with privacy_community(any_database) as h:
+        await uses_every_feature(h, "alice")
+        needles = ["alice", *PROFILE.values()]
+        assert await traces_of(h, needles)  # the story has left traces to erase
+
+        page = (await h.command("alice", "privacy")).replies[0]
+        assert page.title == "Your data"
+        assert [b.label for b in page.buttons] == ["Export my data", "Erase my data"]
+        fields = {f.name: f.value for f in page.fields}
+        assert "Your introduction" in fields["Introductions"]
+
+        await h.press("alice", "Export my data")
+        export = h.chat.dms("alice")[-1].message
+        assert export is not None and export.title == "Your data"
+        data = json.loads(export.attachments[0].content)
+        what = {entry["what"]: entry["entries"] for entry in data["data"]}
+        assert set(what) == EVERYTHING_ALICE_DID
+        [profile] = what["Your introduction: what you do, where, your interests, what you offer and look for"]
+        assert profile["what"] == PROFILE["what"] and profile["introduced at"].startswith("20")
+        assert "Potière" in export.attachments[1].content
+
+        before = await counts(h)
+        confirm = (await h.press("alice", "Erase my data")).replies[0]
+        assert "cannot be undone" in confirm.text
+        done = await h.press("alice", "Yes, erase my data")
+        assert done.replies[0].text.startswith("Done: your data is erased")
+
+        left = sorted(set(await traces_of(h, needles)))
+        assert left == []
+        assert await counts(h) == before == [1, 1, 3]
+        deleted = [s for s in h.chat.sent if s.kind == "delete"]
+        assert len(deleted) == 1  # the introduction post
+
+
+async def test_a_member_who_left_is_erased_after_the_retention(
+    make_harness: Callable[..., ConsoleCommunity],
+) -> None:
+    async with privacy_community(make_harness, privacy={"retention_after_leaving": "30d"}) as h:
+        await introduce(h, "bob")
+        await introduce(h, "alice", **PROFILE)
+        await h.leave("alice")
+        status = (await h.command("camille", "privacy status")).replies[0]
+        fields = {f.name: f.value for f in status.fields}
+        assert fields["Waiting to be erased"] == "1 member who left is not erased yet."
+        assert fields["Retention after leaving"].startswith("30d\n")
+        assert "/agora charter export" in fields["Exports that exist"]
+        assert (
+            "• Your introduction: what you do, where, your interests, what you offer and look for (2)"
+            in (fields["Introductions"])
+        )
+
+        await h.advance(days=29)
+        assert await traces_of(h, ["alice"])  # not yet
+        await h.advance(days=2)
+        assert await traces_of(h, ["alice", *PROFILE.values()]) == []
+        assert [s.kind for s in h.chat.sent].count("delete") == 1
+        status = (await h.command("camille", "privacy status")).replies[0]
+        fields = {f.name: f.value for f in status.fields}
+        assert fields["Waiting to be erased"] == "0 members who left are not erased yet."
+
+
+async def test_retention_0d_erases_at_once_and_off_keeps(
+    make_harness: Callable[..., ConsoleCommunity],
+) -> None:
+    async with privacy_community(make_harness, privacy={"retention_after_leaving": "0d"}) as h:
+        await introduce(h, "alice", **PROFILE)
+        await h.leave("alice")
+        assert await traces_of(h, ["alice", *PROFILE.values()]) == []
+        saved = await h.command("camille", "privacy settings retention_after_leaving=off")
+        assert saved.error is None, saved.replies
+        await introduce(h, "bob")
+        await h.leave("bob")
+        await h.advance(days=400)
+        assert await traces_of(h, ["bob"])
+
+
+async def test_a_member_who_comes_back_is_not_erased(make_harness: Callable[..., ConsoleCommunity]) -> None:
+    async with privacy_community(make_harness, privacy={"retention_after_leaving": "2d"}) as h:
+        await introduce(h, "alice", **PROFILE)
+        await h.leave("alice")
+        await h.advance(days=1)
+        await h.join("alice")
+        await h.advance(days=5)
+        assert await traces_of(h, ["Potière"])
+
+
+async def test_the_outbox_drops_what_waits_for_the_erased_member(
+    make_harness: Callable[..., ConsoleCommunity],
+) -> None:
+    async with privacy_community(make_harness) as h:
+        await introduce(h, "alice", **PROFILE)
+        assert h.app is not None and h.database is not None
+        h.app.chats.clear()  # the platform is away: what is decided now waits in the outbox
+        await h.command("camille", "icebreaker now")  # a post for everyone
+        await h.command("alice", "privacy")
+        await h.press("alice", "Export my data")  # a DM for alice
+        await h.press("alice", "Erase my data")
+        await h.press("alice", "Yes, erase my data")
+        async with h.database.transaction() as session:
+            statuses = {e.op: e.status for e in await session.scalars(select(OutboxEntry))}
+        assert statuses["dm"] == "dropped"
+        assert statuses["post"] != "dropped"
