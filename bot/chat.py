@@ -186,6 +186,10 @@ class Chat(Protocol):
         """Create a platform calendar event; needs Capability.SCHEDULED_EVENTS. Returns its id."""
         ...
 
+    async def delete_event(self, community: CommunityRef, event_id: str) -> None:
+        """Remove a calendar event ``create_event`` made (one already gone counts as removed)."""
+        ...
+
     async def channel_access(
         self, community: CommunityRef, channel: ChannelRef, needs: frozenset[Problem]
     ) -> frozenset[Problem]:

@@ -19,6 +19,7 @@ from bot.i18n import Translator, translator
 from bot.messages import Form, Message
 from bot.operations import (
     CreateEvent,
+    DeleteEvent,
     DirectMessage,
     GrantRole,
     Invite,
@@ -320,14 +321,32 @@ class Context(Generic[E]):
             origin=origin,
         )
 
-    def create_event(self, event: ScheduledEvent) -> OutboxEntry | None:
+    def create_event(
+        self, event: ScheduledEvent, *, origin: tuple[str, str] | None = None
+    ) -> OutboxEntry | None:
         """A platform calendar event (a Discord Scheduled Event); None where the platform has no calendar.
-        The entry's result holds the platform's ``event_id`` once delivered."""
+        The entry's result holds the platform's ``event_id`` once delivered; ``origin`` names the row it is
+        for, so that :meth:`delete_event` finds it."""
         if not self.can(Capability.SCHEDULED_EVENTS):
             return None
         return self.enqueue(
-            CreateEvent(event.name, event.start, event.end, event.location, event.description)
+            CreateEvent(event.name, event.start, event.end, event.location, event.description), origin=origin
         )
+
+    async def delete_event(self, origin: tuple[str, str]) -> None:
+        """Remove the calendar event created for ``origin`` (a cancelled meeting's), on the platform. One still
+        waiting to be created is deleted right after (the courier may be creating it at this very moment)."""
+        created = await self.session.scalars(
+            select(OutboxEntry).where(
+                OutboxEntry.community_id == self.community.id,
+                OutboxEntry.op == CreateEvent.op,
+                OutboxEntry.origin == origin[0],
+                OutboxEntry.origin_ref == origin[1],
+            )
+        )
+        for entry in created:
+            if entry.status in (OutboxStatus.PENDING, OutboxStatus.SENT):
+                self.enqueue(DeleteEvent(entry=entry.id))
 
     def grant_role(self, member_id: str, role: str) -> OutboxEntry:
         return self.enqueue(GrantRole(member_id, role))

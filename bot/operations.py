@@ -27,6 +27,7 @@ from bot.messages import Message, mention
 
 __all__ = [
     "CreateEvent",
+    "DeleteEvent",
     "DeletePost",
     "DirectMessage",
     "GrantRole",
@@ -289,6 +290,26 @@ class CreateEvent(Operation):
             description=self.description,
         )
         return {"event_id": await chat.create_event(community, event)}
+
+
+@dataclass(frozen=True)
+class DeleteEvent(Operation):
+    """Remove the calendar event an earlier ``CreateEvent`` entry created (a meeting cancelled), once it exists.
+    Stored as ``event-delete``."""
+
+    op: ClassVar[str] = "event-delete"
+    depends_on: ClassVar[str | None] = "entry"
+
+    entry: int | None = None
+    event_id: str | None = None
+
+    def resolve(self, earlier: dict[str, Any]) -> Operation:
+        return dataclasses.replace(self, event_id=earlier["event_id"], entry=None)
+
+    async def perform(self, chat: Chat, community: CommunityRef) -> Result:
+        assert self.event_id is not None
+        await chat.delete_event(community, self.event_id)
+        return None
 
 
 def load(op: str, payload: dict[str, Any]) -> Operation:

@@ -220,6 +220,11 @@ class ConsoleChat:
         self.out(f"  📅 event “{event.name}” created")
         return f"event-{self._ids}"
 
+    async def delete_event(self, community: CommunityRef, event_id: str) -> None:
+        self._maybe_fail()
+        self.sent.append(Sent("event-deleted", "events", detail=event_id))
+        self.out(f"  📅 event {event_id} deleted")
+
     async def channel_access(
         self, community: CommunityRef, channel: ChannelRef, needs: frozenset[Problem]
     ) -> frozenset[Problem]:

@@ -473,3 +473,14 @@ class DiscordChat:
             )
             raise
         return str(created.id)
+
+    async def delete_event(self, community: CommunityRef, event_id: str) -> None:
+        await self._connected()
+        guild = self._guild(community)
+        try:
+            with platform_errors(f"delete the event {event_id}"):
+                await self.client.http.delete_scheduled_event(guild.id, _snowflake(event_id, "event"))
+        except PermanentChatError as exc:
+            if isinstance(exc.__cause__, discord.NotFound):
+                return  # already deleted (by hand, or by an earlier try)
+            raise

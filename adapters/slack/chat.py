@@ -395,6 +395,10 @@ class SlackChat:
         """Slack has no calendar events (no ``Capability.SCHEDULED_EVENTS``)."""
         raise PermanentChatError("Slack has no scheduled events")
 
+    async def delete_event(self, community: CommunityRef, event_id: str) -> None:
+        """Slack has no calendar events: none was ever created to delete."""
+        raise PermanentChatError("Slack has no scheduled events")
+
     async def channel_name(self, channel_id: str) -> str:
         """A channel's name (``""`` when it can't be read)."""
         try:

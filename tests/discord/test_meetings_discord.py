@@ -1,7 +1,8 @@
 """Meeting polls on Discord, end to end: the real discord.py against the loopback Discord fake (the world of
 ``tests/discord/conftest.py``). An animator opens a poll with ``/agora meeting poll`` (a modal), the poll is
 posted in the meetings channel, a member answers on her own ballot, the deadline (virtual clock) fixes the date:
-the announcement carries the .ics file, the meeting is a Scheduled Event of the guild, and members RSVP."""
+the announcement carries the .ics file, the meeting is a Scheduled Event of the guild, and members RSVP; a
+cancelled meeting leaves the guild's calendar."""
 
 from __future__ import annotations
 
@@ -154,3 +155,18 @@ async def test_a_poll_on_discord_fixes_the_date_of_a_meeting_with_its_ics_and_sc
         meeting = await session.scalar(select(Meeting))
         statuses = sorted((await session.scalars(select(Rsvp.status))).all())
     assert meeting is not None and meeting.capacity == 1 and statuses == ["going", "waitlist"]
+
+    # The animator cancels the meeting: its Scheduled Event leaves the server's calendar too.
+    [event_id] = list(world.guild.scheduled_events)
+    mark = fake.mark()
+    cancelled = await fake.slash_command(world.guild, world.camille, "agora meeting cancel")
+    assert "is cancelled" in (await fake.wait_for_response(cancelled))["data"]["content"]
+    await bot.settle()
+    await fake.wait_for_request(
+        "DELETE",
+        rf"^/guilds/{world.guild.id}/scheduled-events/{event_id}$",
+        status=204,
+        since=mark,
+        timeout=TIMEOUT,
+    )
+    assert world.guild.scheduled_events == {}

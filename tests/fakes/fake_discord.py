@@ -2501,6 +2501,7 @@ class FakeDiscord:
             ("DELETE", "/guilds/(?P<g>\\d+)/members/(?P<u>\\d+)/roles/(?P<r>\\d+)", self._delete_member_role),
             ("POST", "/guilds/(?P<g>\\d+)/scheduled-events", self._create_event),
             ("GET", "/guilds/(?P<g>\\d+)/scheduled-events", self._list_events),
+            ("DELETE", "/guilds/(?P<g>\\d+)/scheduled-events/(?P<e>\\d+)", self._delete_event),
         ]
         self._routes = [(method, re.compile(regex), handler) for method, regex, handler in table]
 
@@ -3078,6 +3079,14 @@ class FakeDiscord:
 
     async def _list_events(self, rec: RecordedRequest, m: re.Match[str]) -> list[JSON]:
         return list(self._rest_guild(m["g"]).scheduled_events.values())
+
+    async def _delete_event(self, rec: RecordedRequest, m: re.Match[str]) -> _Reply:
+        guild = self._rest_guild(m["g"])
+        event = guild.scheduled_events.pop(m["e"], None)
+        if event is None:
+            raise _unknown("Guild Scheduled Event", 10070)
+        await self._broadcast("GUILD_SCHEDULED_EVENT_DELETE", event)
+        return _Reply(204)
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -28,6 +28,9 @@ RECAP_REMINDER = "meeting:recap-reminder"  # timer, ref: the meeting's id
 # Origins of the outbox posts a failure must roll back (see handlers_undelivered).
 POLL_POST = "poll"  # ref: the poll's id
 MEETING_POST = "meeting"  # the announcement, the recap, the mission cards; ref: the meeting's id
+MEETING_EVENT = (
+    "meeting-event"  # its platform calendar event (a Discord Scheduled Event); ref: the meeting's id
+)
 # Mission cards (bot/content/<lang>/missions.yaml) this feature gives a role to.
 NOTES_CARD = "take-notes"
 DATE_CARD = "next-date"

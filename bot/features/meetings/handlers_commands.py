@@ -19,6 +19,7 @@ from bot.features.meetings.events import (
     ENDED,
     GOING,
     MAYBE,
+    MEETING_EVENT,
     NOT_GOING,
     REMINDER,
     WAITLIST,
@@ -231,6 +232,7 @@ class MeetingCommands(MeetingHandlers):
         for ref in refs:
             await ctx.cancel_timer(REMINDER, ref)
         await ctx.cancel_timer(ENDED, str(meeting.id))
+        await ctx.delete_event((MEETING_EVENT, str(meeting.id)))
         await self._refresh(ctx, meeting)
         told = [m for m in people.going + people.waitlist + people.maybe if m.left_at is None]
         ics = meeting_ics(ctx, meeting, cancelled=True)

@@ -33,6 +33,7 @@ from bot.features.meetings.events import (
     ENDED,
     GOING,
     MAYBE,
+    MEETING_EVENT,
     MEETING_POST,
     NAMES_SHOWN,
     NOT_GOING,
@@ -138,7 +139,8 @@ class MeetingHandlers:
                 end=meeting.ends_at,
                 location=meeting.place or community_name(ctx),
                 description=_("Answer on the announcement so that the organisers know who is coming."),
-            )
+            ),
+            origin=(MEETING_EVENT, str(meeting.id)),
         )
         for delay in ctx.settings.meetings.reminders:
             due = meeting.starts_at - delay
