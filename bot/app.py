@@ -48,10 +48,10 @@ from bot.i18n import translator
 from bot.inbox import Inbox
 from bot.membership import Reconciled, reconcile_members
 from bot.messages import Message
-from bot.outbox import Courier, backoff
+from bot.outbox import Courier
 from bot.retention import prune
 from bot.router import Route, Router, convert_options
-from bot.scheduler import Job, Scheduler, cron_trigger
+from bot.scheduler import Scheduler, cron_trigger, retried
 from bot.settings import CommunitySettings, settings_model
 from storage.database import Database
 from storage.models import (
@@ -115,7 +115,7 @@ class Agora:
         self.chats[chat.platform] = chat
         if self.started:
             self.kick_outbox()
-            self._spawn(self._drain_inbox(chat.platform))
+            self._spawn(self.inbox.drain(chat.platform, self.process))
 
     async def start(self) -> None:
         """Rebuild the scheduler's jobs from the tables, catch up what came due while stopped, deliver leftovers."""
@@ -133,7 +133,7 @@ class Agora:
         self.started = True
         self.kick_outbox()
         for platform in self.chats:
-            self._spawn(self._drain_inbox(platform))
+            self._spawn(self.inbox.drain(platform, self.process))
         await self.scheduler_run_due()
         await self._announce_start()
 
@@ -282,25 +282,6 @@ class Agora:
         An entry whose handling crashed stays in the inbox (the database refused the write, or a bug a new
         version may fix) and is tried again at the next start, until it is pruned."""
         return await self.dispatch(event, inboxed=True)
-
-    async def _drain_inbox(self, platform: str) -> None:
-        """Handle what an earlier run of ``platform`` accepted and never handled."""
-        try:
-            handled = await self.inbox.drain(platform, self._process_left)
-        except Exception:
-            log.exception("the inbox could not be read", extra={"agora": {"platform": platform}})
-            return
-        if handled:
-            log.info("inbox handled", extra={"agora": {"platform": platform, "events": handled}})
-
-    async def _process_left(self, event: Event) -> None:
-        try:
-            await self.process(event)
-        except Exception:
-            log.exception(
-                "an event left in the inbox failed again",
-                extra={"agora": {"event": event.event_type, "delivery": event.delivery_id}},
-            )
 
     async def dispatch(self, event: Event, *, inboxed: bool = False) -> Outcome:
         """Handle one event: once per delivery id, in one transaction, with a log line. ``inboxed``: the event
@@ -558,7 +539,7 @@ class Agora:
         async def fire() -> None:
             await self._fire_timer(timer_id, due)
 
-        self.scheduler.at(key, due, self._retried(key, fire))
+        self.scheduler.at(key, due, retried(self.scheduler, self.clock, key, fire))
 
     async def _fire_timer(self, timer_id: int, due: datetime) -> None:
         async with self.database.transaction() as session:
@@ -589,35 +570,15 @@ class Agora:
             async def once() -> None:
                 await self._fire_schedule(schedule_id, when)
 
-            await self._retried(f"{key}:{when.isoformat()}", once)()
+            await retried(self.scheduler, self.clock, f"{key}:{when.isoformat()}", once)()
 
         self.scheduler.recurring(key, trigger, fire, after)
-
-    def _retried(self, key: str, job: Job, attempt: int = 0) -> Job:
-        """``job``, tried again with back-off (5 s, 10 s, 20 s … then hourly) while it fails: a database that
-        refuses writes for a while (a full disk) delays a reminder, it doesn't drop it. Its delivery id makes a
-        late run harmless if an earlier one got through after all."""
-
-        async def run() -> None:
-            try:
-                await job()
-            except Exception:
-                wait = backoff(attempt + 1)
-                log.exception(
-                    "scheduled job failed, will be retried",
-                    extra={"agora": {"job": key, "attempt": attempt + 1, "in_s": wait.total_seconds()}},
-                )
-                self.scheduler.at(
-                    f"retry:{key}", self.clock.now() + wait, self._retried(key, job, attempt + 1)
-                )
-
-        return run
 
     async def _prune(self, _when: datetime) -> None:
         async def once() -> None:
             await self.prune()
 
-        await self._retried("prune", once)()
+        await retried(self.scheduler, self.clock, "prune", once)()
 
     async def prune(self) -> dict[str, int]:
         """Delete what is older than ``database.keep_for`` (see ``bot.retention``); returns rows deleted per table."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import types
 import typing
 from collections.abc import Callable
@@ -37,6 +38,8 @@ from storage.database import Database
 from storage.models import InboxEntry
 
 __all__ = ["Inbox", "dump_event", "event_classes", "load_event"]
+
+log = logging.getLogger("agora.inbox")
 
 # The dataclasses an event is made of (its refs), by name.
 _REFS = {
@@ -248,13 +251,26 @@ class Inbox:
         return [(entry_id, load_event(data)) for entry_id, data in rows]
 
     async def drain(self, platform: str, handle: Callable[[Event], typing.Awaitable[object]]) -> int:
-        """Handle every entry of ``platform`` left by an earlier run, in the order they were accepted."""
+        """Handle every entry of ``platform`` left by an earlier run, in the order they were accepted; one that
+        fails again is logged and stays (tried at the next start). Returns how many were handled."""
         handled, last = 0, 0
-        while True:
-            batch = await self.left(platform, after=last)
-            for entry_id, event in batch:
-                last = entry_id
-                await handle(event)
-                handled += 1
-            if len(batch) < 100:
-                return handled
+        try:
+            while True:
+                batch = await self.left(platform, after=last)
+                for entry_id, event in batch:
+                    last = entry_id
+                    try:
+                        await handle(event)
+                        handled += 1
+                    except Exception:
+                        log.exception(
+                            "an event left in the inbox failed again",
+                            extra={"agora": {"event": event.event_type, "delivery": event.delivery_id}},
+                        )
+                if len(batch) < 100:
+                    break
+        except Exception:
+            log.exception("the inbox could not be read", extra={"agora": {"platform": platform}})
+        if handled:
+            log.info("inbox handled", extra={"agora": {"platform": platform, "events": handled}})
+        return handled

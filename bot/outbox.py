@@ -18,7 +18,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -28,7 +27,7 @@ from bot.clock import Clock
 from bot.events import CommunityRef, PostFailed
 from bot.messages import Message
 from bot.operations import Operation, load
-from bot.scheduler import Scheduler
+from bot.scheduler import Scheduler, backoff
 from storage.database import Database
 from storage.models import Community, OutboxEntry, OutboxStatus
 
@@ -57,14 +56,6 @@ class Delivery:
 
 
 Report = Callable[[PostFailed], Awaitable[Sequence[Message]]]
-
-
-def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
-    """Wait before the next try: 5 s, 10 s, 20 s ... capped at one hour, or what the platform asked."""
-    wait = min(5 * 2 ** max(attempts - 1, 0), 3600)
-    if retry_after is not None:
-        wait = max(wait, retry_after)
-    return timedelta(seconds=wait)
 
 
 class Courier:

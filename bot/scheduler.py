@@ -27,7 +27,16 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock, FakeClock, ensure_utc
 
-__all__ = ["APScheduler", "Job", "Scheduler", "VirtualScheduler", "cron_trigger", "next_fire_time"]
+__all__ = [
+    "APScheduler",
+    "Job",
+    "Scheduler",
+    "VirtualScheduler",
+    "backoff",
+    "cron_trigger",
+    "next_fire_time",
+    "retried",
+]
 
 log = logging.getLogger("agora.scheduler")
 
@@ -76,6 +85,33 @@ def _weekday_number(text: str) -> int:
     if text[:3] in _WEEKDAYS:
         return _WEEKDAYS.index(text[:3])
     raise ValueError(f"weekday {text!r} is not valid (0-7 or mon, tue, …)")
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
+    """Wait before the next try: 5 s, 10 s, 20 s ... capped at one hour, or what the platform asked."""
+    wait = min(5 * 2 ** max(attempts - 1, 0), 3600)
+    if retry_after is not None:
+        wait = max(wait, retry_after)
+    return timedelta(seconds=wait)
+
+
+def retried(scheduler: Scheduler, clock: Clock, key: str, job: Job, attempt: int = 0) -> Job:
+    """``job``, tried again with back-off (5 s, 10 s, 20 s … then hourly) while it fails, under the key
+    ``retry:<key>``: a database that refuses writes for a while (a full disk) delays a reminder, it doesn't drop
+    it until the next restart. The job must be idempotent (a timer's delivery id makes a late run harmless)."""
+
+    async def run() -> None:
+        try:
+            await job()
+        except Exception:
+            wait = backoff(attempt + 1)
+            log.exception(
+                "scheduled job failed, will be retried",
+                extra={"agora": {"job": key, "attempt": attempt + 1, "in_s": wait.total_seconds()}},
+            )
+            scheduler.at(f"retry:{key}", clock.now() + wait, retried(scheduler, clock, key, job, attempt + 1))
+
+    return run
 
 
 def next_fire_time(trigger: BaseTrigger, after: datetime) -> datetime | None:
