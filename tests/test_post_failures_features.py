@@ -12,8 +12,10 @@ from adapters.console import ConsoleCommunity
 from storage.models import AmendmentStatus, MeetingPollStatus, OutboxEntry
 from storage.tables.charter import Amendment
 from storage.tables.meetings import Meeting, MeetingPoll
+from storage.tables.rounds import Round, RoundGroup, RoundGroupMember
 from tests.support import community, introduce, members, open_poll, paris, until
 from tests.test_onboarding import onboarding_harness, profile_of
+from tests.test_rounds import monday_morning
 
 
 @pytest.fixture
@@ -111,3 +113,47 @@ async def test_an_amendment_nobody_can_vote_on_is_withdrawn(
             assert post.actor_id is None
     finally:
         await h.stop()
+
+
+async def test_a_meeting_whose_announcement_fails_keeps_no_post_to_update(meetings: ConsoleCommunity) -> None:
+    h = meetings
+    await members(h, "alice", "bob")
+    await open_poll(h)
+    h.chat.read_only_channels.add("announcements")  # from now on: the poll was posted, its result can't be
+
+    for name, choices in (("alice", ("✅ 1", "✅ 2", "❌ 3")), ("bob", ("❌ 1", "✅ 2", "🤔 3"))):
+        await h.press(name, "Answer")
+        for choice in choices:
+            await h.press(name, choice)
+
+    assert h.database is not None
+    async with h.database.transaction() as session:
+        [meeting] = (await session.scalars(select(Meeting))).all()
+        [failed] = (
+            await session.scalars(
+                select(OutboxEntry).where(OutboxEntry.origin == "meeting", OutboxEntry.op == "post")
+            )
+        ).all()
+    assert failed.status == "failed" and meeting.announcement_entry_id is None
+    # Those who answered the poll still got the date, with the buttons, by direct message.
+    assert any("Will you come?" in s.text for s in h.chat.dms("alice"))
+
+
+async def test_a_round_group_whose_conversation_cannot_be_opened_is_taken_out_of_the_round(
+    make_harness: Callable[..., ConsoleCommunity],
+) -> None:
+    h = make_harness("en")
+    monday_morning(h)
+    async with h:
+        for name in ("alice", "bob", "chloe", "dan"):
+            await h.command(name, "round join")
+        h.chat.read_only_channels.add("announcements")  # where the groups' private threads open
+
+        await h.advance(days=1)  # Monday 9:00: the weekly round
+
+        assert h.database is not None
+        async with h.database.transaction() as session:
+            assert len((await session.scalars(select(Round))).all()) == 1
+            # Nobody is asked "Did you meet?", and nobody counts as having met.
+            assert (await session.scalars(select(RoundGroupMember))).all() == []
+            assert (await session.scalars(select(RoundGroup))).all() == []
