@@ -16,7 +16,15 @@ import pytest_asyncio
 from discord import app_commands
 from discord.ext import commands
 
-from .fake_discord import FakeDiscord, FakeGuild, FakeRole, FakeUser, patched_discord, running_client
+from .fake_discord import (
+    FakeDiscord,
+    FakeGuild,
+    FakeRole,
+    FakeUser,
+    PermissionBits,
+    patched_discord,
+    running_client,
+)
 
 TIMEOUT = 5.0
 
@@ -332,6 +340,32 @@ async def test_autocomplete_choices_are_recorded(fake: FakeDiscord, world: World
 
 
 # ---------------------------------------------------------------------------------------------------- REST behaviour
+
+
+@pytest.mark.asyncio
+async def test_a_channel_overwrite_denying_send_messages_answers_403_50013(
+    fake: FakeDiscord, world: World
+) -> None:
+    read_only = fake.add_channel(world.guild, "read-only")
+    fake.overwrite(read_only, world.guild.id, deny=PermissionBits.SEND_MESSAGES)
+    hidden = fake.add_channel(world.guild, "hidden")
+    fake.overwrite(hidden, world.guild.id, deny=PermissionBits.VIEW_CHANNEL)
+    bot = RecordingBot()
+    async with running_client(bot, fake):
+        guild = bot.get_guild(int(world.guild.id))
+        channel = guild.get_channel(int(read_only.id))
+        # discord.py sees the overwrite in GUILD_CREATE, as Discord sends it.
+        assert not channel.permissions_for(guild.me).send_messages
+        with pytest.raises(discord.Forbidden) as caught:
+            await channel.send("hello")
+        assert (caught.value.status, caught.value.code, caught.value.text) == (
+            403,
+            50013,
+            "Missing Permissions",
+        )
+        with pytest.raises(discord.Forbidden) as caught:
+            await guild.get_channel(int(hidden.id)).send("hello")
+        assert caught.value.code == 50001
 
 
 @pytest.mark.asyncio

@@ -341,6 +341,31 @@ async def test_failure_injection_and_unknown_methods(fake: FakeSlack) -> None:
 
 
 @pytest.mark.asyncio
+async def test_channels_the_bot_is_not_in_archived_or_private(fake: FakeSlack) -> None:
+    client = make_client(fake)
+    fake.add_channel("C0PUBLIC01", "public", bot_member=False)
+    fake.add_channel("C0SECRET01", "secret", is_private=True, bot_member=False)
+    fake.add_channel("C0ARCHIVE1", "archive", is_archived=True)
+
+    async def error(call: Any) -> str:
+        with pytest.raises(SlackApiError) as excinfo:
+            await call
+        return str(excinfo.value.response["error"])
+
+    # A public channel: not_in_channel until the bot joins it.
+    assert await error(client.chat_postMessage(channel="C0PUBLIC01", text="hi")) == "not_in_channel"
+    assert (await client.conversations_join(channel="C0PUBLIC01"))["channel"]["is_member"] is True
+    assert (await client.chat_postMessage(channel="C0PUBLIC01", text="hi"))["ok"] is True
+    # A private channel the bot was not invited to: invisible.
+    assert await error(client.chat_postMessage(channel="C0SECRET01", text="hi")) == "channel_not_found"
+    assert await error(client.conversations_info(channel="C0SECRET01")) == "channel_not_found"
+    assert await error(client.conversations_join(channel="C0SECRET01")) == "channel_not_found"
+    # An archived one.
+    assert await error(client.chat_postMessage(channel="C0ARCHIVE1", text="hi")) == "is_archived"
+    assert (await client.conversations_info(channel="C0ARCHIVE1"))["channel"]["is_archived"] is True
+
+
+@pytest.mark.asyncio
 async def test_workspace_web_api(fake: FakeSlack) -> None:
     client = make_client(fake)
 
