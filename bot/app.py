@@ -36,6 +36,7 @@ from bot.events import (
     CommandInvoked,
     CommunityRef,
     Event,
+    FormSubmitted,
     MemberJoined,
     MemberLeft,
     MemberRef,
@@ -50,7 +51,7 @@ from bot.membership import Reconciled, reconcile_members
 from bot.messages import Message
 from bot.outbox import Courier
 from bot.retention import prune
-from bot.router import Route, Router, convert_options
+from bot.router import Route, Router, convert_form, convert_options
 from bot.scheduler import Scheduler, cron_trigger, retried
 from bot.settings import CommunitySettings, settings_model
 from storage.database import Database
@@ -354,7 +355,10 @@ class Agora:
                 ):
                     return Outcome(duplicate=True, handled=False), None, community.id
                 settings = self.settings_of(community)
-                ctx = Context(self, event, session, community, settings, chat, translator(settings.locale))
+                _ = translator(settings.locale)
+                if isinstance(event, FormSubmitted) and route is not None:
+                    event = convert_form(event, _)  # every field read as text once, here, for every form
+                ctx = Context(self, event, session, community, settings, chat, _)
                 await self._track_membership(ctx)
                 if community.id not in self._reconciled or isinstance(event, BotStarted):
                     # A community's recurring rules follow its settings from the first event this process

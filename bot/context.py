@@ -31,7 +31,7 @@ from bot.operations import (
 )
 from bot.router import Option, command_text
 from bot.settings import CommunitySettings
-from bot.settings.types import DELAY, INT_MAX, excerpt
+from bot.settings.types import DELAY, excerpt, row_id
 from storage.models import Community, Member, OutboxEntry, OutboxStatus, Schedule, Timer
 
 if TYPE_CHECKING:
@@ -142,27 +142,33 @@ class Context(Generic[E]):
     async def owned(self, model: type[M], ref: object, *, gone: str, by: str = "id") -> M:
         """The row of ``model`` that ``ref`` names (its ``id``, or the column ``by``, such as a per-community
         ``number``), in this community; else the polite refusal ``gone`` (an English message id)."""
-        text = str(ref).strip().lstrip("#")
-        if not text.isdigit() or int(text) > INT_MAX:
+        number = row_id(ref)
+        if number is None:
             raise UserError(self._(gone))
         table: Any = model
         row = await self.session.scalar(
-            select(table).where(getattr(table, by) == int(text), table.community_id == self.community.id)
+            select(table).where(getattr(table, by) == number, table.community_id == self.community.id)
         )
         if row is None:
             raise UserError(self._(gone))
         return cast(M, row)
+
+    async def row(self, model: type[M], ref: object) -> M | None:
+        """The row of ``model`` whose id ``ref`` names, if it belongs to this community; else None (a button of
+        another community, a number no column holds, a ref that is no number)."""
+        number = row_id(ref)
+        row = await self.session.get(model, number) if number is not None else None
+        if row is None or getattr(row, "community_id", None) != self.community.id:
+            return None
+        return row
 
     async def failed_row(self, model: type[M], entry: str | None = None) -> M | None:
         """For an ``@undelivered`` handler: the row of ``model`` that the failed entry's ref names, in this
         community, and only if its column ``entry`` (the post it keeps, e.g. ``post_entry_id``) is that entry:
         an older post failing late must not roll back a row that moved on. None otherwise."""
         event = self.event
-        ref, failed = str(getattr(event, "ref", "")), getattr(event, "entry", None)
-        row = await self.session.get(model, int(ref)) if ref.isdigit() and int(ref) <= INT_MAX else None
-        if row is None or getattr(row, "community_id", None) != self.community.id:
-            return None
-        if entry is not None and getattr(row, entry) != failed:
+        row = await self.row(model, getattr(event, "ref", ""))
+        if row is None or (entry is not None and getattr(row, entry) != getattr(event, "entry", None)):
             return None
         return row
 

@@ -12,7 +12,22 @@ _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "min": "minut
 
 
 def parse_duration(text: str | int | float | timedelta) -> timedelta:
-    """Parse ``"2d"``, ``"1h30m"``, ``"45m"`` (or a number of seconds). Raises ValueError with the bad text."""
+    """Parse ``"2d"``, ``"1h30m"``, ``"45m"`` (or a number of seconds). Raises ValueError with the bad text, and
+    for a duration of more than a hundred years (rather than OverflowError further on)."""
+    try:
+        total = _parse(text)
+    except OverflowError:
+        raise ValueError(f"{str(text)[:40]!r} is too long a duration") from None
+    if abs(total) > LONGEST:
+        raise ValueError(f"{str(text)[:40]!r} is longer than a hundred years")
+    return total
+
+
+# Beyond this a date plus the duration may leave the calendar (OverflowError), and nothing is planned that far.
+LONGEST = timedelta(days=36525)
+
+
+def _parse(text: str | int | float | timedelta) -> timedelta:
     if isinstance(text, timedelta):
         return text
     if isinstance(text, int | float):
@@ -28,7 +43,7 @@ def parse_duration(text: str | int | float | timedelta) -> timedelta:
         total += timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
         pos = match.end()
     if pos != len(cleaned) or pos == 0:
-        raise ValueError(f"{text!r} is not a duration (examples: 2d, 36h, 1h30m, 45m)")
+        raise ValueError(f"{text[:40]!r} is not a duration (examples: 2d, 36h, 1h30m, 45m)")
     return total
 
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot.errors import UserError
+from bot.errors import FormErrors, UserError
 from bot.events import ButtonPressed, CommandInvoked, Event, FormSubmitted, PostFailed, TimerFired
 from bot.feature import Feature
 from bot.i18n import N_
-from bot.settings.types import CHANNEL, CHOICE, INTEGER, MEMBER, ROLE, TEXT, YES_NO, Kind, excerpt
+from bot.settings.types import CHANNEL, CHOICE, INTEGER, MEMBER, ROLE, TEXT, YES_NO, Kind, clean_text, excerpt
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -29,9 +29,11 @@ __all__ = [
     "action",
     "command",
     "command_text",
+    "convert_form",
     "convert_options",
     "form",
     "on",
+    "read_text",
     "timer",
     "undelivered",
 ]
@@ -93,15 +95,8 @@ class Option:
         """The value typed for this option, converted to its kind, or a polite refusal naming it."""
         kind = self.value_kind
         shown = excerpt(raw)
-        if isinstance(raw, str) and len(raw) > self.max_length:
-            raise UserError(
-                _(
-                    "The {option} you wrote is too long ({length} characters; at most {limit}).",
-                    option=self.name,
-                    length=len(raw),
-                    limit=self.max_length,
-                )
-            )
+        if isinstance(raw, str):
+            raw = read_text(raw, self.max_length, _, option=self.name)
         try:
             value = kind.read(raw)
         except (ValueError, OverflowError, TypeError):
@@ -237,6 +232,56 @@ def command_text(name: str) -> str:
     """``/agora meeting poll``: the command ``name`` as typed where commands are typed as text (Slack, the
     console). Messages name a command with ``ctx.command_text``, which asks the platform (``Chat.command_text``)."""
     return f"/agora {name}"
+
+
+# What a form's field may hold at most, whatever the form: more than any platform's text input takes (Discord's
+# longest is 4,000 characters), so only a forged submission meets it. Each handler holds its fields to what their
+# columns take, and says so next to each field.
+FORM_TEXT_LIMIT = 10_000
+
+
+def read_text(raw: str, limit: int, _: Translator, *, option: str | None = None) -> str:
+    """Text a member typed, as every option and form field gets it: control characters dropped, at most
+    ``limit`` characters; else a polite refusal naming the limit (for ``option`` when it is one)."""
+    try:
+        text = clean_text(raw)
+    except ValueError:
+        if option is not None:
+            raise UserError(_(TEXT.error, value=excerpt(raw), option=option)) from None
+        raise UserError(
+            _(
+                "This text has characters I can't keep (a NUL byte or a broken character): please type it again."
+            )
+        ) from None
+    if len(text) > limit:
+        if option is not None:
+            raise UserError(
+                _(
+                    "The {option} you wrote is too long ({length} characters; at most {limit}).",
+                    option=option,
+                    length=len(text),
+                    limit=limit,
+                )
+            )
+        raise UserError(
+            _("This text is too long ({length} characters; at most {limit}).", length=len(text), limit=limit)
+        )
+    return text
+
+
+def convert_form(event: FormSubmitted, _: Translator) -> FormSubmitted:
+    """The submission with each value read as text (see :func:`read_text`), or FormErrors naming each field
+    that can't be kept; a ref that names no row is left to the handler."""
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name, raw in event.values.items():
+        try:
+            values[str(name)] = read_text("" if raw is None else str(raw), FORM_TEXT_LIMIT, _)
+        except UserError as exc:
+            errors[excerpt(name, 40)] = exc.message
+    if errors:
+        raise FormErrors(errors)
+    return replace(event, values=values)
 
 
 def convert_options(spec: CommandSpec, args: dict[str, Any], _: Translator) -> dict[str, Any]:

@@ -8,8 +8,10 @@ Every test database starts as a copy of one migrated file, and the app's start-u
 from __future__ import annotations
 
 import ast
-import sqlite3
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
 
 from storage.database import Database
 from storage.migrate import current_revisions, head_revisions
@@ -77,22 +79,34 @@ def test_the_import_check_sees_every_form_of_import() -> None:
     assert {"tests.support", "tests.discord.support", "tests.fakes.fake_discord"} <= {m for _, m in found}
 
 
+async def schema_and_rows(database: Database) -> list[Any]:
+    """Everything a migration could change: on SQLite every table, index and trigger as created, on PostgreSQL
+    each column of the public schema with its type and default and each index; and the revision recorded."""
+    async with database.engine.connect() as conn:
+        if database.is_sqlite:
+            queries = [
+                "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY 1, 2",
+                "SELECT * FROM alembic_version",
+            ]
+            return [list((await conn.execute(text(query))).all()) for query in queries]
+        queries = [
+            "SELECT table_name, column_name, data_type, character_maximum_length, column_default, is_nullable "
+            "FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 2",
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1",
+            "SELECT version_num FROM alembic_version",
+        ]
+        return [list((await conn.execute(text(query))).all()) for query in queries]
+
+
 async def test_each_test_database_starts_at_the_head_and_the_start_up_migration_changes_nothing(
     db_url: str,
 ) -> None:
-    path = Path(db_url.removeprefix("sqlite+aiosqlite:///"))
-    with sqlite3.connect(path) as connection:
-        before = list(connection.iterdump())
-    connection.close()
-
     database = Database(db_url)
     try:
+        before = await schema_and_rows(database)
         assert await current_revisions(database.engine) == head_revisions()
         await database.upgrade()  # what ConsoleCommunity.start and ``agora run`` do first
         assert await current_revisions(database.engine) == head_revisions()
+        assert await schema_and_rows(database) == before
     finally:
         await database.close()
-
-    with sqlite3.connect(path) as connection:
-        assert list(connection.iterdump()) == before
-    connection.close()

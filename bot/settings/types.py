@@ -10,6 +10,7 @@ Every refusal names the value (an excerpt, never a 6,000-character echo) and the
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,11 +23,13 @@ from pydantic import BeforeValidator, PlainSerializer
 from bot.durations import format_duration, parse_duration
 from bot.errors import UserError
 from bot.i18n import N_, Translator
+from storage.models import Schedule
 
 __all__ = [
     "CHANNEL",
     "CHOICE",
     "CRON",
+    "CRON_LIMIT",
     "DELAY",
     "DURATION",
     "INTEGER",
@@ -54,9 +57,13 @@ __all__ = [
     "OffOrDuration",
     "TimeOfDay",
     "Timezone",
+    "clean_text",
+    "column_length",
     "excerpt",
     "is_off",
     "kind_of",
+    "row_id",
+    "whole_number",
 ]
 
 WireKind = Literal["string", "integer", "boolean", "member", "channel", "role"]
@@ -87,10 +94,50 @@ MAX_DURATION = timedelta(days=3650)
 _TIME = re.compile(r"^([01]?\d|2[0-3])\s*[:hH]\s*([0-5]\d)?$")
 
 
+def _keepable(ch: str) -> bool:
+    # Control characters (NUL, escapes, DEL, C1) and lone surrogates, which UTF-8 cannot encode.
+    return unicodedata.category(ch) not in ("Cc", "Cs")
+
+
 def excerpt(value: object, limit: int = 60) -> str:
-    """What a refusal quotes of a member's input: one line, at most ``limit`` characters."""
-    text = " ".join(str(value).split())
+    """What a refusal quotes of a member's input: one line, at most ``limit`` characters, no control character."""
+    text = " ".join("".join(ch if _keepable(ch) else " " for ch in str(value)[: limit * 4]).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def clean_text(raw: str) -> str:
+    """A member's text as Agora keeps it: line breaks and tabs kept, other control characters dropped.
+
+    Raises ValueError for a NUL byte or a lone surrogate, which no database column can hold (PostgreSQL refuses
+    both) and which no keyboard types: the text was mangled on its way, better to ask for it again."""
+    if "\x00" in raw:
+        raise ValueError("NUL byte")
+    if any("\ud800" <= ch <= "\udfff" for ch in raw):
+        raise ValueError("lone surrogate")
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in text if ch in "\n\t" or _keepable(ch))
+
+
+def whole_number(text: str) -> int | None:
+    """``text`` as a whole number an ``integer`` column holds (ASCII digits only: ``str.isdigit`` also says yes
+    to "²", which ``int`` refuses), else None."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > INT_MAX:
+        return None
+    return int(text)
+
+
+def row_id(ref: object) -> int | None:
+    """The row id a button's or a form's ``ref`` names (``12`` or ``#12``), else None."""
+    return whole_number(str(ref).strip().lstrip("#"))
+
+
+def column_length(column: Any) -> int:
+    """The length of a ``String(n)`` model column: the limit a member's text is held to, from the one place
+    that sets it."""
+    length = column.property.columns[0].type.length
+    assert isinstance(length, int), f"{column} has no length"
+    return length
 
 
 def is_off(value: object) -> bool:
@@ -126,11 +173,7 @@ class Kind:
 
 
 def _text(raw: Any) -> str:
-    text = str(raw)
-    if "\x00" in text:
-        raise ValueError("NUL byte")
-    # Control characters other than line breaks and tabs have no place in anything a member types.
-    return "".join(ch for ch in text if ch in "\n\t" or ch >= " " or ch == "\r")
+    return clean_text(str(raw))
 
 
 def _integer(raw: Any) -> int:
@@ -179,10 +222,14 @@ def _checked_cron(rule: str) -> str:
     return rule
 
 
+# What a schedule's column holds: a longer rule (valid or not) is refused before it is stored.
+CRON_LIMIT = column_length(Schedule.cron)
+
+
 def _cron(raw: Any) -> str:
     rule = " ".join(str(raw).split())
-    if len(rule) > 100:
-        raise ValueError("a schedule is at most 100 characters")
+    if len(rule) > CRON_LIMIT:
+        raise ValueError(f"a schedule is at most {CRON_LIMIT} characters")
     return _checked_cron(rule)
 
 
@@ -202,7 +249,7 @@ def time_zone(_: Translator, raw: Any) -> str:
 
 def _timezone(raw: Any) -> str:
     name = str(raw).strip()
-    if not name or len(name) > 64:
+    if not name or len(name) > column_length(Schedule.timezone):
         raise ValueError(f"unknown time zone {excerpt(raw)!r}")
     try:
         ZoneInfo(name)

@@ -182,7 +182,7 @@ class AcceptanceHandlers:
 
     @timer(REMINDER)
     async def remind(self, ctx: Context[TimerFired]) -> None:
-        member = await ctx.session.get(Member, int(ctx.event.ref))
+        member = await ctx.row(Member, ctx.event.ref)
         if member is None or member.community_id != ctx.community.id or member.left_at is not None:
             return
         charter = await latest(ctx)
@@ -271,7 +271,7 @@ class AcceptanceHandlers:
     async def _round_charter(self, ctx: Context[TimerFired]) -> tuple[Charter, CharterRound] | None:
         """The charter and round a round timer is about, if that version is still the current one."""
         ref = ctx.event.ref
-        charter = await ctx.session.get(Charter, int(ref)) if ref.isdigit() else None
+        charter = await ctx.row(Charter, ref)
         if charter is None or charter.community_id != ctx.community.id:
             return None
         if (await latest(ctx)).id != charter.id:

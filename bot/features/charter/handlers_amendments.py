@@ -391,7 +391,7 @@ class AmendmentHandlers:
     @timer(CLOSE)
     async def deadline(self, ctx: Context[TimerFired]) -> None:
         ref = ctx.event.ref
-        amendment = await ctx.session.get(Amendment, int(ref)) if ref.isdigit() else None
+        amendment = await ctx.row(Amendment, ref)
         if (
             amendment is None
             or amendment.community_id != ctx.community.id

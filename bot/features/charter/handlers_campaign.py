@@ -128,11 +128,7 @@ class CampaignHandlers:
         )
 
     async def _campaign(self, ctx: Context[TimerFired]) -> CharterCampaign | None:
-        ref = ctx.event.ref
-        campaign = await ctx.session.get(CharterCampaign, int(ref)) if ref.isdigit() else None
-        if campaign is None or campaign.community_id != ctx.community.id:
-            return None
-        return campaign
+        return await ctx.row(CharterCampaign, ctx.event.ref)
 
     @timer(CAMPAIGN_TICK)
     async def invite_more(self, ctx: Context[TimerFired]) -> None:

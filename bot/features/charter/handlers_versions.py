@@ -30,6 +30,7 @@ from bot.i18n import N_
 from bot.messages import Attachment, Field, Form, FormField, Message
 from bot.operations import DirectMessage
 from bot.router import Option, command, form
+from bot.settings.types import whole_number
 
 __all__ = ["VersionHandlers"]
 
@@ -256,7 +257,7 @@ class VersionHandlers:
         self._require_animator_mode(ctx)
         before = await latest(ctx)
         values = ctx.event.values
-        if ctx.event.ref.isdigit() and int(ctx.event.ref) != before.version:
+        if (version := whole_number(ctx.event.ref)) is not None and version != before.version:
             raise UserError(
                 _(
                     "Someone saved version {version} while you were writing, so yours was not saved. "

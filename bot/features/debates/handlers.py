@@ -20,6 +20,7 @@ from bot.i18n import N_
 from bot.messages import Message, mention
 from bot.router import Option, action, command, timer, undelivered
 from bot.scheduler import cron_trigger, next_fire_time
+from bot.settings.types import whole_number
 from storage.models import DebateLeadAskStatus, DebateMotionStatus, DebateStatus, Member, OutboxEntry
 from storage.tables.debates import Debate, DebateMotion, DebateStance
 
@@ -169,8 +170,8 @@ class DebateHandlers:
         _ = ctx._
         debate_id, _sep, index_text = ctx.event.ref.partition(".")
         debate = await _debate_by_id(ctx, debate_id)
-        index = int(index_text) if index_text.isdigit() else -1
-        if debate is None or not 0 <= index < len(debate.positions):
+        index = whole_number(index_text)
+        if debate is None or index is None or not index < len(debate.positions):
             raise UserError(
                 _("This button no longer matches a debate of this community. Try /agora debate status.")
             )
@@ -310,10 +311,7 @@ class DebateHandlers:
 
 
 async def _debate_by_id(ctx: Context[Any], raw: str) -> Debate | None:
-    debate = await ctx.session.get(Debate, int(raw)) if raw.isdigit() else None
-    if debate is None or debate.community_id != ctx.community.id:
-        return None
-    return debate
+    return await ctx.row(Debate, raw)
 
 
 async def _resolve_motion(ctx: Context[Any], raw: Any) -> _Motion:

@@ -110,7 +110,7 @@ class LeadHandlers:
     @timer(LEAD_EXPIRY)
     async def lead_expired(self, ctx: Context[TimerFired]) -> None:
         ref = ctx.event.ref
-        ask = await ctx.session.get(DebateLeadAsk, int(ref)) if ref.isdigit() else None
+        ask = await ctx.row(DebateLeadAsk, ref)
         if ask is None or ask.community_id != ctx.community.id or ask.status != DebateLeadAskStatus.PENDING:
             return
         ask.status, ask.answered_at = DebateLeadAskStatus.EXPIRED, ctx.now

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.i18n import Translator
 from bot.messages import Button, Field, Message, mention
-from bot.settings.types import excerpt
+from bot.settings.types import CRON_LIMIT, excerpt
 
 from .rules import MAX_LENGTH, MIN_GAP, MIN_LENGTH, TAG_LABELS, Candidate
 
@@ -147,6 +147,13 @@ def rule_refusal(_: Translator, problem: str, rule: str, timezone: str) -> str:
             "“0 12 1 * *” for noon on the first day of each month.",
             rule=excerpt(rule),
             timezone=timezone,
+        )
+    if problem == "too_long":
+        return _(
+            "This schedule is too long to keep ({length} characters; at most {limit}). Shorten it with ranges, "
+            "for example “0 18 * * mon-fri” rather than each day.",
+            length=len(rule),
+            limit=CRON_LIMIT,
         )
     if problem == "never":
         return _(

@@ -12,6 +12,7 @@ from itertools import pairwise
 
 from bot.i18n import N_, Translator
 from bot.scheduler import cron_trigger, next_fire_time
+from bot.settings.types import CRON_LIMIT
 
 __all__ = [
     "ALL_TAGS",
@@ -143,8 +144,11 @@ def upcoming(
 
 
 def rule_problem(rule: str, timezone: str, now: datetime) -> str | None:
-    """What is wrong with a cron rule an animator typed: ``unreadable``, ``never`` (no calendar has that date),
-    ``too_often`` (less than ``MIN_GAP`` between two questions), or None."""
+    """What is wrong with a cron rule an animator typed: ``too_long`` (longer than a schedule's column),
+    ``unreadable``, ``never`` (no calendar has that date), ``too_often`` (less than ``MIN_GAP`` between two
+    questions), or None."""
+    if len(rule) > CRON_LIMIT:
+        return "too_long"
     try:
         trigger = cron_trigger(rule, timezone)
     except ValueError:

@@ -43,7 +43,7 @@ from bot.features.meetings.rules import means_no_limit
 from bot.i18n import N_
 from bot.messages import Attachment, Button, Field, Message, mention
 from bot.router import Option, command
-from bot.settings.types import excerpt, is_off, time_zone
+from bot.settings.types import excerpt, is_off, time_zone, whole_number
 from storage.models import MeetingPollStatus, MeetingStatus, Member, Timer
 from storage.tables.meetings import Meeting, MeetingPreference
 
@@ -276,8 +276,8 @@ class MeetingCommands(MeetingHandlers):
         raw = places.strip().lower()
         if means_no_limit(raw):
             limit: int | None = None
-        elif raw.isdigit() and int(raw) > 0:
-            limit = int(raw)
+        elif (number := whole_number(raw)) is not None and number > 0:
+            limit = number
         else:
             raise UserError(
                 _(

@@ -36,6 +36,7 @@ from bot.features.meetings.tally import CHOICES, NO, Tally, count
 from bot.i18n import N_
 from bot.messages import Button, Field, Message
 from bot.router import action, command, on, timer
+from bot.settings.types import row_id
 from storage.models import MeetingPollStatus, Member
 from storage.tables.meetings import Meeting, MeetingPoll, PollAnswer, PollOption
 
@@ -90,7 +91,7 @@ class PollAnswerHandlers(PollHandlers):
     @action(BALLOT)
     async def ballot(self, ctx: Context[ButtonPressed]) -> None:
         event = ctx.event
-        poll = await self._poll_from(ctx, int(event.ref) if event.ref.isdigit() else 0)
+        poll = await self._poll_from(ctx, row_id(event.ref) or 0)
         self._require_open(ctx, poll)
         member = await ctx.member()
         options, _tally = await self._load(ctx, poll)
@@ -137,7 +138,7 @@ class PollAnswerHandlers(PollHandlers):
     @action(NONE_SUIT)
     async def none_suit(self, ctx: Context[ButtonPressed]) -> None:
         event = ctx.event
-        poll = await self._poll_from(ctx, int(event.ref) if event.ref.isdigit() else 0)
+        poll = await self._poll_from(ctx, row_id(event.ref) or 0)
         options = (await ctx.session.scalars(select(PollOption).where(PollOption.poll_id == poll.id))).all()
         await self._answered(ctx, poll, {o.id: NO for o in options}, page_of=len(options))
 
@@ -166,7 +167,7 @@ class PollAnswerHandlers(PollHandlers):
     @timer(NUDGE)
     async def nudge(self, ctx: Context[TimerFired]) -> None:
         event = ctx.event
-        poll = await ctx.session.get(MeetingPoll, int(event.ref)) if event.ref.isdigit() else None
+        poll = await ctx.row(MeetingPoll, event.ref)
         if poll is None or poll.status != MeetingPollStatus.OPEN:
             return
         _ = ctx._
@@ -203,7 +204,7 @@ class PollAnswerHandlers(PollHandlers):
     @timer(CLOSE)
     async def deadline(self, ctx: Context[TimerFired]) -> None:
         event = ctx.event
-        poll = await ctx.session.get(MeetingPoll, int(event.ref)) if event.ref.isdigit() else None
+        poll = await ctx.row(MeetingPoll, event.ref)
         if poll is None or poll.status != MeetingPollStatus.OPEN:
             return
         options, tally = await self._load(ctx, poll)

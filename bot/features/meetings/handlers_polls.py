@@ -49,7 +49,7 @@ from bot.features.meetings.tally import Tally, count
 from bot.i18n import N_
 from bot.messages import Form, FormField, Message
 from bot.router import Option, command, form
-from bot.settings.types import excerpt
+from bot.settings.types import excerpt, whole_number
 from storage.models import MeetingPollStatus, Member, OutboxEntry
 from storage.tables.meetings import MeetingPoll, PollOption
 
@@ -201,8 +201,8 @@ class PollHandlers:
         if raw_capacity and means_no_limit(raw_capacity):
             capacity = None
         elif raw_capacity:
-            if raw_capacity.isdigit() and int(raw_capacity) > 0:
-                capacity = int(raw_capacity)
+            if (number := whole_number(raw_capacity)) is not None and number > 0:
+                capacity = number
             else:
                 errors["capacity"] = _(
                     "“{value}” is not a number of places. Give a whole number, or leave it empty for no limit.",
@@ -240,8 +240,8 @@ class PollHandlers:
                 )
             )
         closes = ctx.now + ctx.settings.meetings.poll_duration
-        if event.ref.isdigit():
-            asked = datetime.fromtimestamp(int(event.ref), tz=UTC)
+        if (stamp := whole_number(event.ref)) is not None:
+            asked = datetime.fromtimestamp(stamp, tz=UTC)
             closes = asked if asked > ctx.now else closes
         latest = min(option.start for option in parsed) - lead
         capped = closes > latest

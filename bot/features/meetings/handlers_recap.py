@@ -42,6 +42,7 @@ from bot.features.meetings.render import (
 from bot.i18n import N_
 from bot.messages import Button, Field, Form, FormField, Message
 from bot.router import action, command, form, timer
+from bot.settings.types import row_id
 from storage.models import MeetingStatus, Member
 from storage.tables.meetings import Meeting, MissionDraw
 
@@ -57,7 +58,7 @@ class RecapHandlers(MeetingHandlers):
     async def remind(self, ctx: Context[TimerFired]) -> None:
         event = ctx.event
         meeting_ref, _sep, minutes = event.ref.partition(":")
-        meeting = await ctx.session.get(Meeting, int(meeting_ref)) if meeting_ref.isdigit() else None
+        meeting = await ctx.row(Meeting, meeting_ref)
         if meeting is None or meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= ctx.now:
             return
         _ = ctx._
@@ -90,7 +91,7 @@ class RecapHandlers(MeetingHandlers):
     @timer(ENDED)
     async def ended(self, ctx: Context[TimerFired]) -> None:
         event = ctx.event
-        meeting = await ctx.session.get(Meeting, int(event.ref)) if event.ref.isdigit() else None
+        meeting = await ctx.row(Meeting, event.ref)
         if meeting is None or meeting.status != MeetingStatus.SCHEDULED or meeting.ended_at is not None:
             return
         meeting.ended_at = ctx.now
@@ -146,7 +147,7 @@ class RecapHandlers(MeetingHandlers):
     @timer(RECAP_REMINDER)
     async def recap_reminder(self, ctx: Context[TimerFired]) -> None:
         event = ctx.event
-        meeting = await ctx.session.get(Meeting, int(event.ref)) if event.ref.isdigit() else None
+        meeting = await ctx.row(Meeting, event.ref)
         if meeting is None or meeting.status != MeetingStatus.SCHEDULED or meeting.recap is not None:
             return
         self._ask_recap(ctx, meeting, await self._recap_owner(ctx, meeting), reminder=True)
@@ -208,7 +209,7 @@ class RecapHandlers(MeetingHandlers):
     async def recap_submitted(self, ctx: Context[FormSubmitted]) -> None:
         event = ctx.event
         _ = ctx._
-        if event.ref.isdigit():
+        if row_id(event.ref) is not None:
             meeting = await self._meeting_from(ctx, event.ref)
         else:
             found = await latest_ended_meeting(ctx)

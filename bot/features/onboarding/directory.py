@@ -19,6 +19,7 @@ from bot.events import ButtonPressed, CommandInvoked
 from bot.i18n import N_
 from bot.messages import Button, Field, Message, mention
 from bot.router import Feature, Option, action, command
+from bot.settings.types import whole_number
 from storage.models import Member
 from storage.tables.profiles import Profile
 
@@ -62,7 +63,7 @@ class DirectoryFeature(Feature):
     async def turn(self, ctx: Context[ButtonPressed]) -> None:
         event = ctx.event
         number, _sep, search = event.ref.partition(".")
-        page = await self._page(ctx, search[:MAX_SEARCH], int(number) if number.isdigit() else 1)
+        page = await self._page(ctx, search[:MAX_SEARCH], whole_number(number) or 1)
         if ctx.can(Capability.UPDATE) and event.message is not None:
             ctx.replace_pressed(page)
         else:

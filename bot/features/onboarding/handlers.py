@@ -135,7 +135,7 @@ class JourneyHandlers:
     @timer(NUDGE)
     async def nudge(self, ctx: Context[TimerFired]) -> None:
         ref = ctx.event.ref
-        member = await ctx.session.get(Member, int(ref)) if ref.isdigit() else None
+        member = await ctx.row(Member, ref)
         if member is None or member.community_id != ctx.community.id or member.left_at is not None:
             return
         newcomer = await queries.newcomer_of(ctx.session, member)

@@ -135,7 +135,7 @@ class Running:
     @timer(FOLLOW_UP)
     async def follow_up(self, ctx: Context[TimerFired]) -> None:
         """ "Did you meet?", once, to each member of each group of the round (no reminder after this one)."""
-        round_ = await ctx.session.get(Round, int(ctx.event.ref)) if ctx.event.ref.isdigit() else None
+        round_ = await ctx.row(Round, ctx.event.ref)
         if round_ is None or round_.community_id != ctx.community.id:
             return
         for seats in await queries.follow_up_groups(ctx.session, round_.id):

@@ -261,14 +261,15 @@ async def follow_up_groups(
 
 async def participation(session: AsyncSession, community_id: int) -> tuple[int, int, int]:
     """Members still in the community: taking part, skipping the next round, and out of the rounds."""
+    # Grouped by the label: PostgreSQL sees ``snooze_rounds > $1`` and ``snooze_rounds > $3`` as two different
+    # expressions when the comparison is repeated with a bound parameter in GROUP BY.
+    snoozing = (RoundParticipant.snooze_rounds > 0).label("snoozing")
     counts = (
         await session.execute(
-            select(
-                RoundParticipant.active, RoundParticipant.snooze_rounds > 0, func.count(RoundParticipant.id)
-            )
+            select(RoundParticipant.active, snoozing, func.count(RoundParticipant.id))
             .join(Member, Member.id == RoundParticipant.member_id)
             .where(RoundParticipant.community_id == community_id, Member.left_at.is_(None))
-            .group_by(RoundParticipant.active, RoundParticipant.snooze_rounds > 0)
+            .group_by(RoundParticipant.active, snoozing)
         )
     ).all()
     active = sum(c for a, s, c in counts if a and not s)
