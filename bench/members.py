@@ -62,7 +62,9 @@ async def measure(size: int, repeat: int, folder: Path) -> None:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="300,3000,10000")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()

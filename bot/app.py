@@ -299,7 +299,10 @@ class Agora:
                 # Acknowledgements first, they are on the platform's clock: events waiting to be recorded go
                 # before this one's transaction (on SQLite, one writer at a time, it would hold them up).
                 await self.inbox.quiet()
-            outcome, ctx, community_id = await self._run(event, route, event.delivery_id if inboxed else None)
+            with self.inbox.handling():
+                outcome, ctx, community_id = await self._run(
+                    event, route, event.delivery_id if inboxed else None
+                )
         if ctx is not None:
             self._after_commit(ctx)
             if outcome.awaiting:

@@ -17,11 +17,12 @@ Events are stored as the core's own dataclasses (``bot.events``), serialised by 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import cache
 from typing import Any, Union
@@ -172,6 +173,11 @@ class Inbox:
         self._writer: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
+        # Handlers' transactions running now (``handling``); on SQLite the writer waits for them to end rather
+        # than for SQLite's busy timeout to notice (which polls, every 100 ms after the first few tries).
+        self._handling = 0
+        self._no_handler = asyncio.Event()
+        self._no_handler.set()
 
     async def accept(self, event: Event) -> bool:
         """Record ``event`` (committed when this returns). False when it is already there: a platform's
@@ -196,9 +202,23 @@ class Inbox:
         """Wait until no accepted event is waiting to be written."""
         await self._idle.wait()
 
+    @contextlib.contextmanager
+    def handling(self) -> Iterator[None]:
+        """Mark a handler's transaction as running (see ``quiet``: the next one waits for the events waiting)."""
+        self._handling += 1
+        self._no_handler.clear()
+        try:
+            yield
+        finally:
+            self._handling -= 1
+            if not self._handling:
+                self._no_handler.set()
+
     async def _write(self) -> None:
         try:
             while self._waiting:
+                if self.database.is_sqlite:
+                    await self._no_handler.wait()
                 batch, self._waiting = self._waiting, []
                 try:
                     written = await self._insert([row for row, _ in batch])
