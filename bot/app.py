@@ -133,6 +133,7 @@ class Agora:
         self.scheduler.recurring("prune", PRUNE_AT, self._prune, self.clock.now())
         self.started = True
         self.kick_outbox()
+        self._spawn(self.courier.report_missed())
         for platform in self.chats:
             self._spawn(self.inbox.drain(platform, self.process))
         await self.scheduler_run_due()

@@ -18,6 +18,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -29,13 +30,15 @@ from bot.messages import Message
 from bot.operations import Operation, load
 from bot.scheduler import Scheduler, backoff
 from storage.database import Database
-from storage.models import Community, OutboxEntry, OutboxStatus
+from storage.models import Community, OutboxEntry, OutboxStatus, ProcessedDelivery
 
 __all__ = ["FAILING_ATTEMPTS", "MAX_ATTEMPTS", "Courier", "Delivery", "DependencyFailed", "backoff"]
 
 log = logging.getLogger("agora.outbox")
 
 MAX_ATTEMPTS = 10
+# How far back a failure whose report was cut short (a crash) is still worth reporting at start.
+REPORT_WITHIN = timedelta(hours=24)
 BATCH = 50
 # From this many failed tries in a row, a waiting entry means the outbox keeps failing (``/healthz`` says 503).
 FAILING_ATTEMPTS = 3
@@ -182,7 +185,8 @@ class Courier:
         if status in (OutboxStatus.FAILED, OutboxStatus.ABANDONED) and not isinstance(
             failure, DependencyFailed
         ):
-            told = await self._report(pending, ref, status, failure)
+            problems = tuple(p.value for p in failure.problems) if failure is not None else ()
+            told = await self._report(pending, ref, status, problems)
         waiter = self._waiters.get(entry_id)
         if waiter is not None and not waiter.done():
             waiter.set_result(Delivery(status, told))
@@ -193,7 +197,7 @@ class Courier:
         entry: OutboxEntry,
         community: CommunityRef,
         status: OutboxStatus,
-        failure: PermanentChatError | None,
+        problems: tuple[str, ...],
     ) -> Sequence[Message]:
         """Tell the feature (and through it the animators) that ``entry`` failed for good; what the person
         waiting for it is to be told, if someone is."""
@@ -212,7 +216,7 @@ class Courier:
             origin=entry.origin,
             ref=entry.origin_ref or "",
             actor_id=entry.actor_id,
-            problems=tuple(p.value for p in failure.problems) if failure is not None else (),
+            problems=problems,
             abandoned=status == OutboxStatus.ABANDONED,
             actor_waiting=entry.id in self._waiters,
         )
@@ -221,6 +225,44 @@ class Courier:
         except Exception:  # reporting must never stop the outbox: the entry is recorded as failed already
             log.exception("reporting a failed outbox entry crashed", extra={"entry": entry.id})
             return ()
+
+    async def report_missed(self) -> None:
+        """At start: report the entries that failed for good lately but whose report a stop or a crash cut
+        short (their ``PostFailed`` delivery id was never processed). Reporting twice has no second effect."""
+        async with self.database.transaction() as session:
+            rows = (
+                await session.execute(
+                    select(OutboxEntry, Community)
+                    .join(Community, Community.id == OutboxEntry.community_id)
+                    .where(
+                        OutboxEntry.status.in_([OutboxStatus.FAILED, OutboxStatus.ABANDONED]),
+                        OutboxEntry.done_at >= self.clock.now() - REPORT_WITHIN,
+                    )
+                    .order_by(OutboxEntry.id)
+                )
+            ).all()
+            ids = [f"outbox:{entry.id}:failed" for entry, _community in rows]
+            reported = (
+                set(
+                    (
+                        await session.scalars(
+                            select(ProcessedDelivery.delivery_id).where(
+                                ProcessedDelivery.delivery_id.in_(ids)
+                            )
+                        )
+                    ).all()
+                )
+                if ids
+                else set()
+            )
+        for entry, community in rows:
+            if f"outbox:{entry.id}:failed" in reported or (entry.last_error or "").startswith(
+                DependencyFailed.__name__
+            ):
+                continue
+            ref = CommunityRef(community.platform, community.external_id, community.name)
+            problems = tuple(p for p in (entry.problem or "").split(",") if p)
+            await self._report(entry, ref, entry.status, problems)
 
     async def wait_for(self, entry_id: int, seconds: float) -> Delivery:
         """How the first try of ``entry_id`` went, waiting at most ``seconds`` (``PENDING`` when it is

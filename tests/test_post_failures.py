@@ -8,9 +8,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import aiohttp
+from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
+from bot.chat import MissingPermission, Problem, TransientChatError
 from bot.health import HealthServer
+from bot.messages import Message
+from storage.models import Community, OutboxEntry, OutboxStatus
 from tests.test_icebreakers import asked
 
 
@@ -103,3 +107,62 @@ async def test_a_welcome_that_can_reach_the_newcomer_nowhere_is_told_to_the_anim
     assert notice.startswith(
         "⚠️ I could not post in <#welcome>. Please give me these permissions there: Create Private Threads."
     )
+
+
+async def test_a_post_still_on_its_way_is_promised_truthfully_and_its_later_failure_told_by_dm(
+    h: ConsoleCommunity,
+) -> None:
+    await h.command("camille", "setup icebreakers_channel=icebreakers")
+    h.chat.failures = [
+        TransientChatError("rate limited", retry_after=30),
+        MissingPermission("refused", [Problem.SEND_MESSAGES]),
+    ]
+
+    outcome = await h.command("camille", "icebreaker now")
+
+    [reply] = outcome.replies
+    assert reply.text == (
+        "I am posting it in <#icebreakers>; it is taking longer than usual. I will tell you if it fails."
+    )
+    assert len(await asked(h)) == 1  # on its way: counted until it fails
+
+    await h.advance(seconds=60)
+
+    assert await asked(h) == []
+    [dm] = [s.text for s in h.chat.dms("camille") if s.text.startswith("⚠️")]
+    assert dm.startswith(
+        "⚠️ I could not post in <#icebreakers>. Please give me these permissions there: Send Messages."
+    )
+    assert "was not asked" in dm
+
+
+async def test_a_failure_whose_report_a_crash_cut_short_is_reported_once_at_start(
+    h: ConsoleCommunity,
+) -> None:
+    await h.join("alice")  # makes the community
+    assert h.database is not None
+    async with h.database.transaction() as session:
+        community = await session.scalar(select(Community))
+        assert community is not None
+        # Recorded failed, then the process died before the feature and the animators heard of it.
+        session.add(
+            OutboxEntry(
+                community_id=community.id,
+                op="post",
+                payload={"channel": "gone", "message": Message("Hello").to_dict()},
+                status=OutboxStatus.FAILED,
+                problem="not_found",
+                next_attempt_at=h.clock.now(),
+                created_at=h.clock.now(),
+                done_at=h.clock.now(),
+            )
+        )
+
+    await h.restart()
+    await h.restart()
+
+    notices = [p.text for p in h.chat.posts("announcements") if p.text.startswith("⚠️")]
+    assert notices == [
+        "⚠️ I could not post in <#gone>. It no longer exists: choose another one.\n"
+        "Channels are chosen with /agora setup, which also checks that I can post in them."
+    ]
