@@ -378,3 +378,23 @@ def agora(
         timeout=120,
         check=False,
     )
+
+
+async def traces_in(database: Database, needles: list[str]) -> list[tuple[str, str, str]]:
+    """Where any of ``needles`` (case folded) is still stored: (table, column, needle), over every column of every
+    table, read generically from the models' metadata. An erased member's platform id, name and profile texts
+    must be found nowhere."""
+    import json
+
+    from sqlalchemy import select
+
+    from storage.models import Base
+
+    found = set()
+    async with database.transaction() as session:
+        for table in Base.metadata.sorted_tables:
+            for row in (await session.execute(select(table))).mappings():
+                for column, value in row.items():
+                    text = json.dumps(value, ensure_ascii=False, default=str).lower()
+                    found.update((table.name, column, n) for n in needles if n.lower() in text)
+    return sorted(found)

@@ -48,6 +48,7 @@ async def erase_member(ctx: Context[Any], member: Member) -> queries.Erased:
     delivered = await queries.clean_outbox(
         ctx.session, ctx.community.id, external_id, found, done.posts, ctx.now
     )
+    await queries.forget_deliveries(ctx.session, ctx.community.id, external_id, member.external_id)
     if ctx.can(Capability.DELETE):
         for entry in delivered:
             # Nobody to tell if it fails: the member who asked is no longer anyone Agora knows.

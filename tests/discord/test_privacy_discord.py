@@ -1,0 +1,101 @@
+"""Privacy on Discord, end to end: the real discord.py against the loopback Discord fake. A member who introduced
+herself asks what Agora keeps, gets her export by DM (a JSON file and a summary), erases her data after the
+confirmation: her introduction post is deleted from the channel and nothing stored names her any more."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+
+from bot.features.onboarding import OnboardingFeature
+from bot.features.privacy import PrivacyFeature
+from tests.discord.support import EPHEMERAL, TIMEOUT, Bot, World, custom_ids, discord_config, dm_to
+from tests.fakes.fake_discord import FakeChannel, FakeDiscord
+from tests.support import traces_in
+
+PROFILE = {"name": "Nina Durand", "what": "Céramiste à Montreuil", "where": "Montreuil", "interests": "raku"}
+
+
+@pytest_asyncio.fixture
+async def intros(fake: FakeDiscord, world: World) -> FakeChannel:
+    return fake.add_channel(world.guild, "introductions")
+
+
+@pytest_asyncio.fixture
+async def bot(fake: FakeDiscord, world: World, db_url: str, intros: FakeChannel) -> AsyncIterator[Bot]:
+    config = discord_config(
+        fake,
+        world,
+        db_url,
+        channels={
+            "welcome": world.welcome.id,
+            "announcements": world.announcements.id,
+            "introductions": intros.id,
+        },
+    )
+    features = [OnboardingFeature(), PrivacyFeature()]
+    running = await Bot(config, virtual_time=True, features=features, with_probe=False).start()
+    yield running
+    await running.stop()
+    fake.assert_all_handled()
+
+
+async def test_a_member_exports_then_erases_her_data_on_discord(
+    fake: FakeDiscord, world: World, bot: Bot, intros: FakeChannel
+) -> None:
+    nina = await fake.member_join(world.guild, "nina")
+    welcome = await dm_to(fake, nina.user)
+    mark = fake.mark()
+    await fake.wait_for_response(
+        await fake.press_button(custom_ids(welcome)[0], nina.user, message=welcome["id"])
+    )
+    invitation = await dm_to(fake, nina.user, since=mark)
+    await bot.settle()
+    introduce = next(c for c in custom_ids(invitation) if ":onboarding:introduce:" in c)
+    first = await fake.wait_for_response(
+        await fake.press_button(introduce, nina.user, message=invitation["id"])
+    )
+    submitted = await fake.submit_modal(first["data"]["custom_id"], nina.user, {**PROFILE, "offers": ""})
+    saved = await fake.wait_for_response(submitted)
+    press = await fake.press_button(
+        custom_ids(saved["data"])[0], nina.user, message=submitted.original_message_id
+    )
+    second = await fake.wait_for_response(press)
+    await fake.wait_for_response(
+        await fake.submit_modal(second["data"]["custom_id"], nina.user, {"needs": ""})
+    )
+    post = await fake.wait_for_request(
+        "POST", rf"^/channels/{intros.id}/messages$", status=200, timeout=TIMEOUT
+    )
+    await bot.settle()
+
+    page = await fake.wait_for_response(await fake.slash_command(world.guild, nina.user, "agora privacy show"))
+    assert page["data"]["flags"] & EPHEMERAL
+    assert "Your data" in json.dumps(page["data"]), page
+    export_id, erase_id = custom_ids(page["data"])
+    assert export_id.endswith(":privacy:export:") and erase_id.endswith(":privacy:erase:")
+
+    mark = fake.mark()
+    answer = await fake.wait_for_response(await fake.press_button(export_id, nina.user))
+    assert answer["data"]["content"].startswith("I'm sending your data by direct message.")
+    export = await dm_to(fake, nina.user, since=mark)
+    files = {a["filename"].rsplit(".", 1)[1]: fake.attachments[a["id"]] for a in export["attachments"]}
+    data = json.loads(files["json"])
+    [profile] = next(d["entries"] for d in data["data"] if d["what"].startswith("Your introduction"))
+    assert profile["what"] == "Céramiste à Montreuil"
+    assert "Céramiste à Montreuil" in files["txt"].decode("utf-8")
+
+    confirm = await fake.wait_for_response(await fake.press_button(erase_id, nina.user))
+    assert confirm["data"]["embeds"][0]["title"] == "Erase your data?"
+    mark = fake.mark()
+    yes = next(c for c in custom_ids(confirm["data"]) if c.endswith(":privacy:erase-confirm:"))
+    done = await fake.wait_for_response(await fake.press_button(yes, nina.user))
+    assert "Done: your data is erased" in json.dumps(done["data"])
+    await fake.wait_for_request(
+        "DELETE", rf"^/channels/{intros.id}/messages/{post.response['id']}$", since=mark, timeout=TIMEOUT
+    )
+    await bot.settle()
+    assert bot.database is not None
+    assert await traces_in(bot.database, [str(nina.user.id), "nina", *PROFILE.values()]) == []
