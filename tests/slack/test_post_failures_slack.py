@@ -67,6 +67,10 @@ async def test_a_debate_in_a_private_channel_the_bot_was_not_invited_to_is_not_o
         await b.send(fake.slash_command(CAMILLE, "debate status", channel_id=WELCOME))
         shown = (await fake.wait_for_response(since=before, timeout=TIMEOUT)).body["text"]
         assert "#1" not in shown
+        before = len(fake.responses)
+        await b.send(fake.slash_command(CAMILLE, "debate close debate=1", channel_id=WELCOME))
+        shown = (await fake.wait_for_response(since=before, timeout=TIMEOUT)).body["text"]
+        assert shown.startswith("Debate #1 never opened: I could not post it.")
 
 
 async def test_setup_says_at_once_that_the_bot_is_not_in_a_private_channel_and_joins_a_public_one(

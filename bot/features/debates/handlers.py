@@ -242,6 +242,14 @@ class DebateHandlers:
             found = await queries.debate_by_number(ctx.session, ctx.community.id, int(debate))
             if found is None:
                 raise UserError(_("There is no debate #{number} in this community.", number=debate))
+            if found.status == DebateStatus.UNPOSTED:
+                raise UserError(
+                    _(
+                        "Debate #{number} never opened: I could not post it. Start a new one with "
+                        "/agora debate start.",
+                        number=found.number,
+                    )
+                )
             if found.status != DebateStatus.OPEN:
                 assert found.closed_at is not None
                 raise UserError(
