@@ -48,7 +48,7 @@ from bot.feature import Feature, feature_classes
 from bot.i18n import translator
 from bot.inbox import Inbox
 from bot.membership import Reconciled, reconcile_members
-from bot.messages import Message
+from bot.messages import Message, unmarked
 from bot.outbox import Courier
 from bot.retention import prune
 from bot.router import Route, Router, convert_form, convert_options
@@ -383,7 +383,9 @@ class Agora:
                     await tell_failure(cast("Context[PostFailed]", ctx))
         except FormErrors as exc:
             await self._discard(inboxed)
-            return Outcome(form_errors=exc.errors, error="form"), None, None
+            # Shown next to the fields, as plain text: member text quoted there needs no marks.
+            errors = {name: unmarked(text) for name, text in exc.errors.items()}
+            return Outcome(form_errors=errors, error="form"), None, None
         except UserError as exc:
             # Nothing the handler did is kept (the transaction rolled back); the member is told why.
             await self._discard(inboxed)

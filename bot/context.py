@@ -16,7 +16,7 @@ from bot.chat import Capability, Chat, ScheduledEvent
 from bot.errors import UserError
 from bot.events import CommandInvoked, CommunityRef, Event, MemberRef, actor_of
 from bot.i18n import Translator, translator
-from bot.messages import Form, Message
+from bot.messages import Form, Message, unmarked
 from bot.operations import (
     CreateEvent,
     DeleteEvent,
@@ -241,7 +241,8 @@ class Context(Generic[E]):
         """Post in a channel. ``thread_title`` opens a reply thread under the post (where the platform has
         threads); ``in_thread_of`` posts in the thread opened under an earlier entry's post instead. ``origin``:
         see ``enqueue``."""
-        title = thread_title if thread_title and self.can(Capability.THREADS) else None
+        # A thread's name is plain text on every platform: member text in it needs no marks.
+        title = unmarked(thread_title) if thread_title and self.can(Capability.THREADS) else None
         return self.enqueue(
             Post(channel_id, message, thread_title=title, in_thread_of=in_thread_of), origin=origin
         )
@@ -307,7 +308,8 @@ class Context(Generic[E]):
         """A conversation for a few members (group DM, or a private thread in the rounds channel) opened with
         ``message``. The result holds the conversation's ``group`` id."""
         return self.enqueue(
-            OpenGroup(tuple(member_ids), title, message, self.settings.channel("rounds")), origin=origin
+            OpenGroup(tuple(member_ids), unmarked(title), message, self.settings.channel("rounds")),
+            origin=origin,
         )
 
     async def emit(self, event: Event) -> None:
@@ -336,7 +338,14 @@ class Context(Generic[E]):
         if not self.can(Capability.SCHEDULED_EVENTS):
             return None
         return self.enqueue(
-            CreateEvent(event.name, event.start, event.end, event.location, event.description), origin=origin
+            CreateEvent(
+                unmarked(event.name),
+                event.start,
+                event.end,
+                unmarked(event.location),
+                unmarked(event.description),
+            ),
+            origin=origin,
         )
 
     async def delete_event(self, origin: tuple[str, str]) -> None:

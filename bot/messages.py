@@ -3,10 +3,22 @@
 Adapters render these natively (Discord embeds and components, Slack Block Kit, console text). ``Message.text``
 is always a complete plain-text fallback: a platform that shows nothing else still says everything.
 Messages are (de)serialisable so the outbox can keep them across a restart.
+
+A member's text is data, never markup. A feature wraps whatever a member or an animator typed in
+:func:`untrusted` before formatting it into a message: the span is delimited by two private-use characters that
+survive ``str.format``, translation and joins, and that ``untrusted()`` removes from the text it wraps, so a member
+cannot open or close a span. When the string reaches a ``Message`` or a ``Field``, the delimiters are taken out of
+the visible attribute (``message.text`` is what people read) and kept in ``marks``; an adapter asks for
+:meth:`Message.parts` (or :meth:`Message.plain_parts`) and gets typed fragments: plain ``str`` for Agora's own
+words and markup, :class:`Untrusted` for member text, which each platform renders with its one function for
+untrusted text (no mention, no special mention, no disguised link, no formatting). The mentions Agora chooses are
+the ``<@id>`` / ``<@&id>`` in its own fragments (:func:`mention`, :func:`role_mention`); :meth:`Message.mentions`
+collects them, and they are the only ones a platform may notify.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -16,8 +28,14 @@ __all__ = [
     "Field",
     "Form",
     "FormField",
+    "Mentions",
     "Message",
+    "Untrusted",
+    "fragments",
     "mention",
+    "role_mention",
+    "unmarked",
+    "untrusted",
 ]
 
 ButtonStyle = Literal["primary", "secondary", "success", "danger"]
@@ -28,6 +46,108 @@ def mention(member_id: str) -> str:
     return f"<@{member_id}>"
 
 
+def role_mention(role_id: str) -> str:
+    """A platform-neutral mention of a role or user group: ``<@&id>``."""
+    return f"<@&{role_id}>"
+
+
+# Private-use characters: no keyboard types them, and untrusted() strips them from what it wraps.
+_OPEN = "\ue000"
+_CLOSE = "\ue001"
+_MARKS = re.compile("[\ue000\ue001]")
+_USER_MENTION = re.compile(r"<@!?([^&>|\s][^>|\s]*)>")
+_ROLE_MENTION = re.compile(r"<@&([^>|\s]+)>")
+
+
+class Untrusted(str):
+    """A fragment of text a member or an animator typed: data to show as it is, never markup."""
+
+    __slots__ = ()
+
+
+def untrusted(text: object) -> str:
+    """``text`` (what a member typed: a profile field, a motion, a title, a display name) marked as data.
+
+    Format the result into a message as any string; each adapter renders the span with its one function for
+    untrusted text, so nothing in it notifies anyone, links show their real address, and formatting stays text."""
+    clean = unmarked(str(text))
+    return f"{_OPEN}{clean}{_CLOSE}" if clean else ""
+
+
+def unmarked(text: str) -> str:
+    """``text`` without the delimiters of :func:`untrusted` (what people read)."""
+    return _MARKS.sub("", text)
+
+
+def fragments(marked: str) -> list[str]:
+    """``marked`` cut into Agora's own fragments (``str``) and member text (:class:`Untrusted`), in order.
+
+    A span left open (cut by a length limit) runs to the end: what is unsure is treated as member text."""
+    out: list[str] = []
+    inside = False
+    current: list[str] = []
+
+    def flush() -> None:
+        if current:
+            piece = "".join(current)
+            out.append(Untrusted(piece) if inside else piece)
+            current.clear()
+
+    for char in marked:
+        if char == _OPEN:
+            flush()
+            inside = True
+        elif char == _CLOSE:
+            flush()
+            inside = False
+        else:
+            current.append(char)
+    flush()
+    return out
+
+
+def _settle(obj: Any, names: tuple[str, ...]) -> None:
+    """Move :func:`untrusted` delimiters out of ``obj``'s visible attributes into ``obj.marks``.
+
+    An attribute given without delimiters keeps its previous marks when its text is unchanged (``replace()`` of
+    another attribute), and loses them when the text is new."""
+    previous = dict(obj.marks)
+    marks: list[tuple[str, str]] = []
+    for name in names:
+        value = getattr(obj, name)
+        if not value:
+            continue
+        if _MARKS.search(value):
+            object.__setattr__(obj, name, unmarked(value))
+            marks.append((name, value))
+        elif name in previous and unmarked(previous[name]) == value:
+            marks.append((name, previous[name]))
+    object.__setattr__(obj, "marks", tuple(marks))
+
+
+def _plain_only(obj: Any, names: tuple[str, ...]) -> None:
+    """Button labels and form inputs are plain text on every platform: member text needs no marks there."""
+    for name in names:
+        value = getattr(obj, name)
+        if value and _MARKS.search(value):
+            object.__setattr__(obj, name, unmarked(value))
+
+
+def _marked(obj: Any, name: str) -> str:
+    for key, value in obj.marks:
+        if key == name:
+            return str(value)
+    return str(getattr(obj, name) or "")
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """Who a message may notify: the members and roles Agora itself mentioned, in order of appearance."""
+
+    users: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Button:
     """A button: ``action`` says what pressing it does (``"charter:accept"``), ``ref`` which entity it is about."""
@@ -36,6 +156,9 @@ class Button:
     label: str
     ref: str = ""
     style: ButtonStyle = "primary"
+
+    def __post_init__(self) -> None:
+        _plain_only(self, ("label",))
 
     @property
     def custom_id(self) -> str:
@@ -64,6 +187,24 @@ class Field:
     name: str
     value: str
     inline: bool = False
+    # Where the name and value hold member text (see untrusted()): (attribute, marked text).
+    marks: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _settle(self, ("name", "value"))
+
+    def parts(self, name: Literal["name", "value"]) -> list[str]:
+        """The attribute's fragments: ``str`` for Agora's words, :class:`Untrusted` for member text."""
+        return fragments(_marked(self, name))
+
+    def marked(self, name: Literal["name", "value"]) -> str:
+        """The attribute with its member-text spans still delimited (to format it into another message)."""
+        return _marked(self, name)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Field:
+        marks = tuple((str(k), str(v)) for k, v in data.get("marks", ()))
+        return cls(name=data["name"], value=data["value"], inline=data.get("inline", False), marks=marks)
 
 
 @dataclass(frozen=True)
@@ -86,18 +227,51 @@ class Message:
     ephemeral: bool = False
     attachments: tuple[Attachment, ...] = ()
     footer: str | None = None
+    # Where the title, text and footer hold member text (see untrusted()): (attribute, marked text).
+    marks: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _settle(self, ("title", "text", "footer"))
 
     def plain(self) -> str:
         """Everything the message says, as plain text (title, text, fields, footer)."""
-        parts: list[str] = []
-        if self.title:
-            parts.append(self.title)
-        if self.text:
-            parts.append(self.text)
-        parts.extend(f"{f.name}: {f.value}" if f.name else f.value for f in self.fields)
+        return unmarked(self.marked_plain())
+
+    def marked(self, name: Literal["title", "text", "footer"]) -> str:
+        """The attribute with its member-text spans still delimited (to format it into another message)."""
+        return _marked(self, name)
+
+    def marked_plain(self) -> str:
+        """:meth:`plain` with its member-text spans still delimited."""
+        lines: list[str] = []
+        for name in ("title", "text"):
+            if getattr(self, name):
+                lines.append(_marked(self, name))
+        lines.extend(
+            f"{f.marked('name')}: {f.marked('value')}" if f.name else f.marked("value") for f in self.fields
+        )
         if self.footer:
-            parts.append(self.footer)
-        return "\n".join(parts)
+            lines.append(_marked(self, "footer"))
+        return "\n".join(lines)
+
+    def parts(self, name: Literal["title", "text", "footer"]) -> list[str]:
+        """The attribute's fragments: ``str`` for Agora's words, :class:`Untrusted` for member text."""
+        return fragments(_marked(self, name))
+
+    def plain_parts(self) -> list[str]:
+        """:meth:`plain` as fragments (``str`` and :class:`Untrusted`)."""
+        return fragments(self.marked_plain())
+
+    def mentions(self) -> Mentions:
+        """The members and roles Agora mentioned in its own words: the only ones a platform may notify."""
+        users: dict[str, None] = {}
+        roles: dict[str, None] = {}
+        for part in self.plain_parts():
+            if isinstance(part, Untrusted):
+                continue
+            users.update(dict.fromkeys(_USER_MENTION.findall(part)))
+            roles.update(dict.fromkeys(_ROLE_MENTION.findall(part)))
+        return Mentions(tuple(users), tuple(roles))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -107,11 +281,12 @@ class Message:
         return cls(
             text=data["text"],
             title=data.get("title"),
-            fields=tuple(Field(**f) for f in data.get("fields", ())),
+            fields=tuple(Field.from_dict(f) for f in data.get("fields", ())),
             buttons=tuple(Button(**b) for b in data.get("buttons", ())),
             ephemeral=data.get("ephemeral", False),
             attachments=tuple(Attachment(**a) for a in data.get("attachments", ())),
             footer=data.get("footer"),
+            marks=tuple((str(k), str(v)) for k, v in data.get("marks", ())),
         )
 
 
@@ -127,6 +302,9 @@ class FormField:
     placeholder: str = ""
     default: str = ""
 
+    def __post_init__(self) -> None:
+        _plain_only(self, ("label", "placeholder", "default"))
+
 
 @dataclass(frozen=True)
 class Form:
@@ -138,6 +316,9 @@ class Form:
     fields: tuple[FormField, ...] = field(default_factory=tuple)
     ref: str = ""
     submit_label: str = ""
+
+    def __post_init__(self) -> None:
+        _plain_only(self, ("title", "submit_label"))
 
     @property
     def custom_id(self) -> str:

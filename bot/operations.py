@@ -224,7 +224,9 @@ class DirectMessage(Operation):
             if Capability.PRIVATE_THREADS in chat.capabilities:
                 thread = await chat.open_group(community, [member], self.fallback_title or "Agora", parent)
                 return {**_ref(await chat.post(thread, self.message)), "fallback": "private_thread"}
-            public = dataclasses.replace(self.message, text=f"{mention(member.id)} {self.message.text}")
+            public = dataclasses.replace(
+                self.message, text=f"{mention(member.id)} {self.message.marked('text')}"
+            )
             return {**_ref(await chat.post(parent, public)), "fallback": "mention"}
 
 

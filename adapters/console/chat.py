@@ -18,10 +18,10 @@ from bot.chat import (
     ScheduledEvent,
 )
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef
-from bot.messages import Message
+from bot.messages import Message, Untrusted
 from bot.router import command_text
 
-__all__ = ["ConsoleChat", "Sent", "render_message"]
+__all__ = ["ConsoleChat", "Sent", "render_message", "untrusted_text"]
 
 PLATFORM = "console"
 _MENTION = re.compile(r"<@([^>|]+)(?:\|[^>]*)?>")
@@ -33,23 +33,33 @@ def humanize(text: str) -> str:
     return _CHANNEL.sub(r"#\1", _MENTION.sub(r"@\1", text))
 
 
+def untrusted_text(text: str) -> str:
+    """What a member typed, on the console: shown as it is (a terminal notifies nobody; their ``<@id>`` is not
+    turned into a name as Agora's own mentions are)."""
+    return text
+
+
+def _text(parts: list[str]) -> str:
+    return "".join(untrusted_text(p) if isinstance(p, Untrusted) else humanize(p) for p in parts)
+
+
 def render_message(message: Message, indent: str = "    ") -> list[str]:
     """A message as console lines: title, text, fields, buttons as ``[ label ]``, footer."""
     lines: list[str] = []
     if message.title:
-        lines.append(f"**{message.title}**")
+        lines.append(f"**{_text(message.parts('title'))}**")
     if message.text:
-        lines.extend(message.text.splitlines())
+        lines.extend(_text(message.parts("text")).splitlines())
     for f in message.fields:
-        lines.append(f"▸ {f.name}" if f.name else "")
-        lines.extend(f"  {line}" for line in f.value.splitlines())
+        lines.append(f"▸ {_text(f.parts('name'))}" if f.name else "")
+        lines.extend(f"  {line}" for line in _text(f.parts("value")).splitlines())
     for attachment in message.attachments:
         lines.append(f"📎 {attachment.filename}")
     if message.buttons:
-        lines.append("  ".join(f"[ {b.label} ]" for b in message.buttons))
+        lines.append("  ".join(f"[ {humanize(b.label)} ]" for b in message.buttons))
     if message.footer:
-        lines.append(f"— {message.footer}")
-    return [indent + humanize(line) if line else "" for line in lines]
+        lines.append(f"— {_text(message.parts('footer'))}")
+    return [indent + line if line else "" for line in lines]
 
 
 @dataclass

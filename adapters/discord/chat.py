@@ -24,7 +24,7 @@ from adapters.discord.commands import command_paths, command_text
 from adapters.discord.inbound import PLATFORM
 from adapters.discord.members import guild_members
 from adapters.discord.notices import PermissionNotices, find_role, find_text_channel
-from adapters.discord.render import Payload, render, render_one
+from adapters.discord.render import Payload, allowed_mentions, render, render_one, untrusted_text
 from bot.chat import (
     Capability,
     ChatError,
@@ -38,7 +38,7 @@ from bot.chat import (
     delivering_for,
 )
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef
-from bot.messages import Message, mention
+from bot.messages import Mentions, Message, mention
 
 if TYPE_CHECKING:
     from bot.i18n import Translator
@@ -409,10 +409,11 @@ class DiscordChat:
                 f"cannot create private threads in channel {channel.id}: grant Create Private Threads",
                 channel=str(channel.id),
             )
+            names = " ".join(mention(m.id) for m in members)
             with platform_errors(f"mention members in {channel.id}"):
                 await channel.send(
-                    " ".join(mention(m.id) for m in members),
-                    allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+                    names,
+                    allowed_mentions=allowed_mentions(Mentions(users=tuple(m.id for m in members)), names),
                 )
             return ChannelRef(PLATFORM, str(channel.id), channel.name)
         return ChannelRef(PLATFORM, str(thread.id), thread.name)
@@ -465,7 +466,7 @@ class DiscordChat:
                 return _(
                     "I could not add the event “{name}” to the server's calendar: please give me the Manage "
                     "Events permission.",
-                    name=event.name,
+                    name=untrusted_text(event.name),
                 )
 
             await self.notices.tell(

@@ -101,10 +101,12 @@ class PermissionNotices:
         try:
             await channel.send(
                 content[:2000],
+                # Only the animators this notice is for: parse nothing, list them.
                 allowed_mentions=discord.AllowedMentions(
                     everyone=False,
-                    roles=[role] if role else False,
-                    users=[discord.Object(int(a)) for a in people] or False,
+                    roles=[role] if role else [],
+                    users=[discord.Object(int(a)) for a in people],
+                    replied_user=False,
                 ),
             )
         except discord.HTTPException as exc:

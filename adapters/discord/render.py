@@ -7,6 +7,10 @@ length: content over 2,000 characters is split on paragraph boundaries into a fe
 go with the last one); an embed past Discord's limits (4,096 for the description, 1,024 per field, 25 fields,
 6,000 in all) becomes plain text split the same way; beyond five messages' worth, the text goes whole into an
 attached ``message.txt`` under its beginning.
+
+A member's text is data: :func:`untrusted_text` is the one function that renders it (markdown escaped so that
+nothing is bold, hidden or a masked link, mentions shown as text), and every payload carries an explicit
+``allowed_mentions`` (``parse: []``) listing only the members and roles Agora mentioned in its own words.
 """
 
 from __future__ import annotations
@@ -19,16 +23,18 @@ from typing import Any
 import discord
 
 from adapters.discord.components import AgoraButton, FormButton
-from bot.messages import Attachment, Button, Form, FormField, Message
+from bot.messages import Attachment, Button, Form, FormField, Mentions, Message, Untrusted
 
 __all__ = [
     "CONTENT_LIMIT",
     "MAX_SPLIT",
     "Payload",
+    "allowed_mentions",
     "form_steps",
     "render",
     "render_one",
     "split_text",
+    "untrusted_text",
     "with_defaults",
 ]
 
@@ -45,8 +51,50 @@ MAX_BUTTONS = 25
 MODAL_INPUTS = 5
 EMBED_COLOUR = discord.Colour(0x2A9D8F)
 _MENTION = re.compile(r"<@[!&]?\d+>")
-# Never ping @everyone/@here from text the bot relays (a member's suggestion, a charter line).
-ALLOWED_MENTIONS = discord.AllowedMentions(everyone=False, users=True, roles=True, replied_user=False)
+# The client's default: nobody. Each payload lists the members and roles Agora itself mentioned.
+ALLOWED_MENTIONS = discord.AllowedMentions.none()
+MAX_ALLOWED_MENTIONS = 100  # Discord refuses longer users/roles lists
+# In member text: links stay as they are (their real address shows), custom emoji and timestamps are harmless;
+# every other character that markdown or mentions read is escaped with a backslash, which Discord shows as text.
+_KEEP = re.compile(r"https?://[^\s<>]+|<a?:\w{2,32}:\d{15,21}>|<t:-?\d{1,13}(?::[tTdDfFRS])?>")
+_MARKDOWN = re.compile(r"[\\*_~`|\[\]<>@]|^[ \t]*[#>\-+]|^[ \t]*\d+\.(?=\s)", re.MULTILINE)
+
+
+def untrusted_text(text: str) -> str:
+    """What a member typed, as Discord content that shows it literally: no formatting, no masked link, no
+    mention (``<@id>``, ``<@&id>``, ``@everyone`` and ``@here`` stay visible text), links showing their address."""
+    out: list[str] = []
+    position = 0
+    for match in _KEEP.finditer(text):
+        out.append(_escape(text[position : match.start()]))
+        out.append(match.group(0))
+        position = match.end()
+    out.append(_escape(text[position:]))
+    return "".join(out)
+
+
+def _escape(text: str) -> str:
+    return _MARKDOWN.sub(
+        lambda m: "".join(c if c in " \t" or c.isdigit() else "\\" + c for c in m.group(0)), text
+    )
+
+
+def _text(parts: list[str]) -> str:
+    """Fragments of a message as Discord content: Agora's own as written, member text through untrusted_text."""
+    return "".join(untrusted_text(p) if isinstance(p, Untrusted) else p for p in parts)
+
+
+def allowed_mentions(mentions: Mentions, content: str | None) -> discord.AllowedMentions:
+    """Explicit ``allowed_mentions``: ``parse: []``, and the members and roles Agora chose that ``content`` names."""
+    content = content or ""
+    users = [u for u in mentions.users if u.isdigit() and (f"<@{u}>" in content or f"<@!{u}>" in content)]
+    roles = [r for r in mentions.roles if r.isdigit() and f"<@&{r}>" in content]
+    return discord.AllowedMentions(
+        everyone=False,
+        users=[discord.Object(int(u)) for u in users[:MAX_ALLOWED_MENTIONS]],
+        roles=[discord.Object(int(r)) for r in roles[:MAX_ALLOWED_MENTIONS]],
+        replied_user=False,
+    )
 
 
 @dataclass
@@ -59,6 +107,12 @@ class Payload:
     attachments: tuple[Attachment, ...] = ()
     # The adapter's own form step button (token, label): "Continue", "Correct my answers".
     form_button: tuple[str, str] | None = None
+    # Whom Agora mentioned in the message this payload comes from (only those in ``content`` are notified).
+    mentions: Mentions = field(default_factory=Mentions)
+
+    @property
+    def allowed_mentions(self) -> discord.AllowedMentions:
+        return allowed_mentions(self.mentions, self.content)
 
     def view(self, guild_id: int | None = None) -> discord.ui.View | None:
         """The buttons as a persistent view (``timeout=None``, every item a dynamic, custom-id item)."""
@@ -80,7 +134,7 @@ class Payload:
 
     def send_kwargs(self, guild_id: int | None = None) -> dict[str, Any]:
         """Keyword arguments for ``Messageable.send`` / ``InteractionResponse.send_message`` / ``followup.send``."""
-        kwargs: dict[str, Any] = {"allowed_mentions": ALLOWED_MENTIONS}
+        kwargs: dict[str, Any] = {"allowed_mentions": self.allowed_mentions}
         if self.content:
             kwargs["content"] = self.content
         if self.embeds:
@@ -102,7 +156,7 @@ class Payload:
             "embeds": self.embeds,
             "view": self.view(guild_id),
             "attachments": self.files(),
-            "allowed_mentions": ALLOWED_MENTIONS,
+            "allowed_mentions": self.allowed_mentions,
         }
 
 
@@ -157,8 +211,8 @@ def render(message: Message) -> list[Payload]:
         embed_payload = _as_embed(message)
         if embed_payload is not None:
             return [embed_payload]
-        return _as_text(message.plain(), message)
-    return _as_text(message.text, message)
+        return _as_text(_text(message.plain_parts()), message)
+    return _as_text(_text(message.parts("text")), message)
 
 
 def render_one(message: Message) -> Payload:
@@ -166,14 +220,16 @@ def render_one(message: Message) -> Payload:
     payloads = render(message)
     if len(payloads) == 1:
         return payloads[0]
-    return _attached(message.plain() if message.title or message.fields else message.text, message)
+    parts = message.plain_parts() if message.title or message.fields else message.parts("text")
+    return _attached(_text(parts), message)
 
 
 def _as_text(text: str, message: Message) -> list[Payload]:
     chunks = split_text(text)
     if len(chunks) > MAX_SPLIT:
         return [_attached(text, message)]
-    payloads = [Payload(content=chunk) for chunk in chunks] or [Payload()]
+    mentions = message.mentions()
+    payloads = [Payload(content=chunk, mentions=mentions) for chunk in chunks] or [Payload()]
     payloads[-1].buttons = message.buttons
     payloads[-1].attachments = message.attachments
     return payloads
@@ -185,29 +241,31 @@ def _attached(text: str, message: Message) -> Payload:
         content=(head[0] + "…") if head else None,
         buttons=message.buttons,
         attachments=(Attachment("message.txt", text), *message.attachments),
+        mentions=message.mentions(),
     )
 
 
 def _as_embed(message: Message) -> Payload | None:
-    text = message.text.strip()
+    text = _text(message.parts("text")).strip()
     content: str | None = None
     description = text
-    if _MENTION.search(text):
+    # Mentions only notify from the content: a message in which Agora mentions someone keeps its text there.
+    if any(_MENTION.search(p) for p in message.parts("text") if not isinstance(p, Untrusted)):
         content, description = text, ""
         if len(content) > CONTENT_LIMIT:
             return None
     if len(description) > EMBED_DESCRIPTION:
         return None
-    title = (message.title or "").strip()
+    title = _text(message.parts("title")).strip()
     if len(title) > EMBED_TITLE:
         return None
-    footer = (message.footer or "").strip()
+    footer = _text(message.parts("footer")).strip()
     if len(footer) > EMBED_FOOTER:
         return None
     fields: list[tuple[str, str, bool]] = []
     for f in message.fields:
-        name = (f.name or "").strip()[:EMBED_FIELD_NAME] or "\u200b"
-        values = split_text(f.value, EMBED_FIELD_VALUE) or ["\u200b"]
+        name = _text(f.parts("name")).strip()[:EMBED_FIELD_NAME] or "\u200b"
+        values = split_text(_text(f.parts("value")), EMBED_FIELD_VALUE) or ["\u200b"]
         for i, value in enumerate(values):
             fields.append((name if i == 0 else "\u200b", value, f.inline and len(values) == 1))
     if len(fields) > EMBED_FIELDS:
@@ -220,7 +278,13 @@ def _as_embed(message: Message) -> Payload | None:
         embed.add_field(name=name, value=value, inline=inline)
     if footer:
         embed.set_footer(text=footer)
-    return Payload(content=content, embeds=[embed], buttons=message.buttons, attachments=message.attachments)
+    return Payload(
+        content=content,
+        embeds=[embed],
+        buttons=message.buttons,
+        attachments=message.attachments,
+        mentions=message.mentions(),
+    )
 
 
 def form_steps(form: Form) -> list[tuple[FormField, ...]]:

@@ -6,6 +6,12 @@ per section), a message 50 blocks and its ``text`` 40,000 characters; a modal's 
 
 ``text`` is always the complete plain-text fallback (``Message.plain()``): Slack shows it in notifications and
 to clients that can't render blocks, so nothing is lost when a block had to be shortened.
+
+A member's text is data: :func:`untrusted_text` is the one function that renders it. Slack's special mentions
+(``<!channel>``, ``<!here>``, ``<!everyone>``, ``<!subteam^S…>``) and user mentions in it become plain visible text
+("@channel"), a masked link ``<https://evil.example|www.trusted.example>`` shows its real address, and ``&``, ``<``
+and ``>`` are escaped, so nothing a member typed notifies anyone. Agora's own words go through :func:`escape`,
+which keeps the mentions Agora chose.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.messages import Button, Field, Form, Message
+from bot.messages import Button, Field, Form, Message, Untrusted
 
 __all__ = [
     "FALLBACK_LIMIT",
@@ -26,6 +32,7 @@ __all__ = [
     "message_payload",
     "modal_view",
     "split_text",
+    "untrusted_text",
 ]
 
 HEADER_LIMIT = 150
@@ -53,15 +60,53 @@ def _escape_plain(text: str) -> str:
 
 
 def escape(text: str) -> str:
-    """Escape ``&``, ``<`` and ``>`` for mrkdwn, keeping ``<@U…>``, ``<#C…>``, ``<!here>`` and links intact."""
+    """Escape ``&``, ``<`` and ``>`` for mrkdwn in Agora's own words, keeping ``<@U…>``, ``<#C…>``, ``<!here>`` and
+    links intact, and writing the core's role mention ``<@&S…>`` as Slack's ``<!subteam^S…>``.
+
+    Never for member text: that is :func:`untrusted_text`'s."""
     out: list[str] = []
     position = 0
     for match in _SLACK_TOKEN.finditer(text):
         out.append(_escape_plain(text[position : match.start()]))
-        out.append(match.group(0))
+        out.append(_NEUTRAL_ROLE.sub(r"<!subteam^\1>", match.group(0)))
         position = match.end()
     out.append(_escape_plain(text[position:]))
     return "".join(out)
+
+
+_NEUTRAL_ROLE = re.compile(r"^<@&([^<>|\s]+)>$")
+# Slack's markup in what a member typed: <!channel>, <!subteam^S1|@mods>, <@U1|alice>, <#C1|general>,
+# <https://evil.example|www.trusted.example>, and the core's neutral <@&S1>.
+_MEMBER_TOKEN = re.compile(
+    r"<([@#!])([^<>|]*)(?:\|([^<>]*))?>|<((?:https?|mailto):[^<>|\s]+)(?:\|([^<>]*))?>"
+)
+
+
+def _neutralised(match: re.Match[str]) -> str:
+    sigil, target, label, url, link_label = match.groups()
+    if url is not None:
+        # A masked link shows where it really goes.
+        return f"{link_label} ({url})" if link_label and link_label != url else url
+    if sigil == "!":
+        name = target.split("^", 1)[-1] if target.startswith("subteam^") else target
+        return label or f"@{name}"
+    if sigil == "@":
+        name = label or target.removeprefix("&")
+        return name if name.startswith("@") else f"@{name}"
+    return (label and f"#{label.lstrip('#')}") or f"#{target}"
+
+
+def untrusted_text(text: str, *, mrkdwn: bool = True) -> str:
+    """What a member typed, as mrkdwn (or, ``mrkdwn=False``, as plain_text: a header) that shows it and notifies
+    nobody (see the module docstring)."""
+    neutral = _MEMBER_TOKEN.sub(_neutralised, text)
+    return _escape_plain(neutral) if mrkdwn else neutral
+
+
+def _text(parts: list[str]) -> str:
+    """Fragments of a message as mrkdwn: Agora's own through :func:`escape`, member text through
+    :func:`untrusted_text`."""
+    return "".join(untrusted_text(p) if isinstance(p, Untrusted) else escape(p) for p in parts)
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -95,8 +140,8 @@ def _plain(text: str, limit: int) -> dict[str, Any]:
 
 
 def _field_text(field: Field) -> str:
-    value = escape(field.value)
-    return f"*{escape(field.name)}*\n{value}" if field.name else value
+    value = _text(field.parts("value"))
+    return f"*{_text(field.parts('name'))}*\n{value}" if field.name else value
 
 
 def _field_blocks(fields: Iterable[Field]) -> list[dict[str, Any]]:
@@ -123,7 +168,8 @@ def _button(button: Button) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "button",
         "action_id": button.custom_id,
-        "text": _plain(button.label, BUTTON_LABEL_LIMIT),
+        # A label is plain text, often a member's words (a debate's positions): shown as Slack would show it typed.
+        "text": _plain(untrusted_text(button.label, mrkdwn=False), BUTTON_LABEL_LIMIT),
     }
     if button.ref:
         element["value"] = button.ref[:BUTTON_VALUE_LIMIT]
@@ -139,15 +185,21 @@ def message_blocks(message: Message) -> list[dict[str, Any]]:
     """``message`` as Block Kit: header, sections, fields, context footer, then the buttons."""
     blocks: list[dict[str, Any]] = []
     if message.title:
-        blocks.append({"type": "header", "text": _plain(message.title, HEADER_LIMIT)})
+        title = "".join(
+            untrusted_text(p, mrkdwn=False) if isinstance(p, Untrusted) else p for p in message.parts("title")
+        )
+        blocks.append({"type": "header", "text": _plain(title, HEADER_LIMIT)})
     if message.text:
         blocks.extend(
-            {"type": "section", "text": _mrkdwn(piece)} for piece in split_text(escape(message.text))
+            {"type": "section", "text": _mrkdwn(piece)} for piece in split_text(_text(message.parts("text")))
         )
     blocks.extend(_field_blocks(message.fields))
     if message.footer:
         blocks.append(
-            {"type": "context", "elements": [_mrkdwn(_truncate(escape(message.footer), CONTEXT_LIMIT))]}
+            {
+                "type": "context",
+                "elements": [_mrkdwn(_truncate(_text(message.parts("footer")), CONTEXT_LIMIT))],
+            }
         )
     actions = [
         {
@@ -164,7 +216,7 @@ def message_blocks(message: Message) -> list[dict[str, Any]]:
 
 def fallback_text(message: Message) -> str:
     """The ``text`` of a message: everything it says, escaped, within Slack's limit."""
-    return _truncate(escape(message.plain()), FALLBACK_LIMIT)
+    return _truncate(_text(message.plain_parts()), FALLBACK_LIMIT)
 
 
 def message_payload(message: Message) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from bot.durations import format_duration
 from bot.errors import UserError
 from bot.events import ChannelRef, SettingsChanged
 from bot.i18n import N_
-from bot.messages import Field, Message
+from bot.messages import Field, Message, untrusted
 from bot.router import Feature, Option, command
 from bot.settings import CHANNEL_PURPOSES, LOCALES
 from bot.settings.types import excerpt, time_zone
@@ -120,7 +120,7 @@ class SetupFeature(Feature):
                 raise UserError(
                     _(
                         "“{value}” is not a language I speak. Choose one of: {choices}.",
-                        value=excerpt(args["locale"]),
+                        value=untrusted(excerpt(args["locale"])),
                         choices=", ".join(LOCALES),
                     )
                 )

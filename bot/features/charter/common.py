@@ -12,7 +12,7 @@ from bot.errors import FormErrors
 from bot.features.charter import queries, render
 from bot.features.charter.text import CharterContent, diff
 from bot.i18n import Translator
-from bot.messages import Message
+from bot.messages import Message, untrusted
 from storage.models import Charter
 from storage.tables.charter import Amendment, CharterRound
 
@@ -69,7 +69,7 @@ async def origins(ctx: Context[Any], charters: Sequence[Charter]) -> dict[int, s
         amendment = amendments.get(charter.id)
         proposer = proposers.get(amendment.proposer_id, "") if amendment is not None else ""
         out[charter.id] = render.origin(
-            ctx._, charter.version, charter.created_by, charter.change_note, amendment, proposer
+            ctx._, charter.version, charter.created_by, untrusted(charter.change_note), amendment, proposer
         )
     return out
 

@@ -17,7 +17,7 @@ from bot.events import CommandInvoked
 from bot.features.charter import render, rules
 from bot.features.charter.settings import CHARTER_MODES, CharterRulesSettings
 from bot.i18n import N_
-from bot.messages import Message
+from bot.messages import Message, untrusted
 from bot.router import Option, command
 from bot.settings.types import excerpt
 
@@ -65,7 +65,7 @@ class RulesHandlers:
             raise UserError(
                 _(
                     "“{option}” is not a rule I know. Rules: {known}.",
-                    option=excerpt(unknown[0]),
+                    option=untrusted(excerpt(unknown[0])),
                     known=", ".join(sorted(known)),
                 )
             )
@@ -119,7 +119,7 @@ class RulesHandlers:
                 raise UserError(
                     _(
                         "“{value}” is not a way to change the charter. Choose one of: {choices}.",
-                        value=excerpt(args["mode"]),
+                        value=untrusted(excerpt(args["mode"])),
                         choices=", ".join(CHARTER_MODES),
                     )
                 )
@@ -135,7 +135,7 @@ class RulesHandlers:
                 raise UserError(
                     _(
                         "“{value}” is not a quorum I can use: write a share between 0% and 100%, like 30% or 1/4.",
-                        value=excerpt(args["quorum"]),
+                        value=untrusted(excerpt(args["quorum"])),
                     )
                 )
             out["quorum"] = share
@@ -146,7 +146,7 @@ class RulesHandlers:
                     _(
                         "“{value}” is not a majority I can use: write a share between 50% and 100%, "
                         "like 50% or 2/3.",
-                        value=excerpt(args["majority"]),
+                        value=untrusted(excerpt(args["majority"])),
                     )
                 )
             out["majority"] = share
@@ -154,6 +154,6 @@ class RulesHandlers:
             if key in args:
                 delay = ctx.delay(args[key])
                 if key != "reacceptance_reminder_after" and delay.total_seconds() < 3600:
-                    raise UserError(_("{option} must last at least one hour.", option=key))
+                    raise UserError(_("{option} must last at least one hour.", option=untrusted(key)))
                 out[key] = format_duration(delay)
         return out

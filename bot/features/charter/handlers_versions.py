@@ -27,7 +27,7 @@ from bot.features.charter.common import (
 )
 from bot.features.charter.text import SECTIONS, CharterContent, diff, section_text
 from bot.i18n import N_
-from bot.messages import Attachment, Field, Form, FormField, Message
+from bot.messages import Attachment, Field, Form, FormField, Message, untrusted
 from bot.operations import DirectMessage
 from bot.router import Option, command, form
 from bot.settings.types import whole_number
@@ -162,7 +162,7 @@ class VersionHandlers:
                 fields.append(
                     Field(
                         _("What changed from version {version}", version=before.version),
-                        "\n".join(f"{f.name}:\n{f.value}" for f in changes),
+                        "\n".join(f"{f.marked('name')}:\n{f.marked('value')}" for f in changes),
                     )
                 )
         ctx.reply(
@@ -427,7 +427,7 @@ class VersionHandlers:
             body = content.lstrip("\ufeff")
             if len(body) > 3500:
                 body = _("The log is too long to show here; this platform cannot receive files from Agora.")
-            log = Message(title=_("Charter acceptance log"), text=f"{text}\n\n{body}")
+            log = Message(title=_("Charter acceptance log"), text=f"{text}\n\n{untrusted(body)}")
         # By direct message: a file stays there for later, where an ephemeral answer can't carry one on every
         # platform. Never the welcome channel as a fallback: the log names members.
         assert ctx.actor is not None

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from bot.features.charter.text import SECTIONS, Change
 from bot.i18n import N_, Translator
-from bot.messages import Button, Field, Message, mention
+from bot.messages import Button, Field, Message, mention, untrusted
 
 __all__ = [
     "ACCEPT",
@@ -179,17 +179,19 @@ def charter_fields(_: Translator, charter: CharterLike) -> tuple[Field, ...]:
     """The charter's content, in the order a newcomer needs it: why, who and why them, rights, duties."""
     fields = []
     if charter.objective:
-        fields.append(Field(_("Our objective"), charter.objective))
+        fields.append(Field(_("Our objective"), untrusted(charter.objective)))
     if charter.animators:
         people = "\n".join(
-            f"• {p['name']} — {p['motivation']}" if p.get("motivation") else f"• {p['name']}"
+            f"• {untrusted(p['name'])} — {untrusted(p['motivation'])}"
+            if p.get("motivation")
+            else f"• {untrusted(p['name'])}"
             for p in charter.animators
         )
         fields.append(Field(_("Who animates the group, and why"), people))
     if charter.rights:
-        fields.append(Field(_("Your rights"), "\n".join(f"• {r}" for r in charter.rights)))
+        fields.append(Field(_("Your rights"), "\n".join(f"• {untrusted(r)}" for r in charter.rights)))
     if charter.duties:
-        fields.append(Field(_("Your duties"), "\n".join(f"• {d}" for d in charter.duties)))
+        fields.append(Field(_("Your duties"), "\n".join(f"• {untrusted(d)}" for d in charter.duties)))
     return tuple(fields)
 
 
@@ -211,11 +213,11 @@ def change_fields(_: Translator, changes: Iterable[Change]) -> tuple[Field, ...]
     lines: dict[str, list[str]] = {}
     for change in changes:
         if change.kind == "added":
-            line = f"➕ {change.new}"
+            line = f"➕ {untrusted(change.new)}"
         elif change.kind == "removed":
-            line = f"➖ {change.old}"
+            line = f"➖ {untrusted(change.old)}"
         else:
-            line = _("✏️ {new} (was: {old})", new=change.new, old=change.old)
+            line = _("✏️ {new} (was: {old})", new=untrusted(change.new), old=untrusted(change.old))
         lines.setdefault(change.section, []).append(line)
     return tuple(
         Field(section_label(_, section), "\n".join(lines[section]))
@@ -232,7 +234,8 @@ def origin(
     amendment: AmendmentLike | None,
     proposer: str,
 ) -> str:
-    """Who made a version and why, in one sentence (``proposer``: the amendment's author's platform id)."""
+    """Who made a version and why, in one sentence (``proposer``: the amendment's author's platform id;
+    ``change_note``, written by a member, comes marked with ``untrusted()`` from the caller)."""
     note = truncate(change_note, 300)
     if amendment is not None and amendment.mode == "committee":
         return _(

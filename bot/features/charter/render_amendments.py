@@ -10,7 +10,7 @@ from bot.features.charter.render import AmendmentLike, change_fields, section_la
 from bot.features.charter.rules import CHOICES, Decision, Rule, Tally
 from bot.features.charter.text import Change
 from bot.i18n import N_, Translator
-from bot.messages import Button, ButtonStyle, Field, Message, mention
+from bot.messages import Button, ButtonStyle, Field, Message, mention, untrusted
 
 __all__ = [
     "VOTE",
@@ -133,7 +133,7 @@ def vote_message(
     else:
         text = result
     fields = [*change_fields(_, changes)] if changes else []
-    fields.append(Field(_("Why"), amendment.reason))
+    fields.append(Field(_("Why"), untrusted(amendment.reason)))
     fields.append(
         Field(_("Votes so far") if result is None else _("Final votes"), tally_line(_, tally), inline=True)
     )

@@ -17,7 +17,7 @@ from bot.features.debates.lead import ask_next_lead
 from bot.features.debates.render import CLOSE, LEAD_EXPIRY, SCHEDULED, TAKE
 from bot.features.debates.summary import Argument, Stance, summarize
 from bot.i18n import N_
-from bot.messages import Message, mention
+from bot.messages import Message, mention, untrusted
 from bot.router import Option, action, command, timer, undelivered
 from bot.scheduler import cron_trigger, next_fire_time
 from bot.settings.types import whole_number
@@ -147,7 +147,7 @@ class DebateHandlers:
                 "Debate #{number} (“{motion}”) is not open, since nobody can see it. "
                 "Start it again with /agora debate start once I can post there.",
                 number=debate.number,
-                motion=debate.motion,
+                motion=untrusted(debate.motion),
             )
         )
 
@@ -204,7 +204,7 @@ class DebateHandlers:
                 _(
                     "Your position: “{position}”. You can change your mind until {date} by pressing another "
                     "button, and your arguments are welcome.",
-                    position=position,
+                    position=untrusted(position),
                     date=until,
                 )
             )
@@ -214,7 +214,7 @@ class DebateHandlers:
             ctx.reply(
                 _(
                     "You already stand for “{position}”. You can change your mind until {date}.",
-                    position=position,
+                    position=untrusted(position),
                     date=until,
                 )
             )
@@ -225,8 +225,8 @@ class DebateHandlers:
             _(
                 "You moved from “{previous}” to “{position}”. The summary will count it among the minds "
                 "that changed.",
-                previous=previous,
-                position=position,
+                previous=untrusted(previous),
+                position=untrusted(position),
             )
         )
 
@@ -457,7 +457,7 @@ async def _open(
                 ctx._(
                     "Your motion “{motion}” is being debated now in <#{channel}>, until {date}. "
                     "Thank you for proposing it!",
-                    motion=motion.text,
+                    motion=untrusted(motion.text),
                     channel=channel,
                     date=ctx.format_time(debate.closes_at),
                 )
@@ -480,7 +480,7 @@ async def _close(ctx: Context[Any], debate: Debate, *, closed_by: str, at: datet
             Message(
                 ctx._(
                     "The debate “{motion}” has closed: no need to answer. Thank you all the same!",
-                    motion=debate.motion,
+                    motion=untrusted(debate.motion),
                 )
             ),
         )

@@ -12,7 +12,7 @@ from bot.events import ButtonPressed, CommandInvoked, TimerFired
 from bot.features.debates import queries, render, rules
 from bot.features.debates.render import LEAD_ACCEPT, LEAD_DECLINE, LEAD_EXPIRY, VOLUNTEER
 from bot.i18n import N_
-from bot.messages import Message, mention
+from bot.messages import Message, mention, untrusted
 from bot.router import Option, action, command, timer
 from storage.models import DebateLeadAskStatus, DebateStatus
 from storage.tables.debates import Debate, DebateLeadAsk, DebateVolunteer
@@ -84,7 +84,7 @@ class LeadHandlers:
                 )
         thanks = _(
             "Thank you! You lead “{motion}” until {date}; I post the summary at the close.",
-            motion=debate.motion,
+            motion=untrusted(debate.motion),
             date=ctx.format_time(debate.closes_at),
         )
         if ctx.can(Capability.UPDATE):

@@ -12,7 +12,7 @@ from bot.features.debates import queries, render, rules
 from bot.features.debates.handlers import bank
 from bot.features.debates.render import APPROVE, REJECT
 from bot.i18n import N_
-from bot.messages import Message, mention
+from bot.messages import Message, mention, untrusted
 from bot.router import Option, action, command
 from bot.settings.types import excerpt
 from storage.models import DebateMotionStatus, Member
@@ -44,7 +44,11 @@ class MotionHandlers:
         ]
         if not entries:
             raise UserError(
-                _("No motion has the tag “{tag}”. Tags: {tags}.", tag=excerpt(wanted), tags=", ".join(tags))
+                _(
+                    "No motion has the tag “{tag}”. Tags: {tags}.",
+                    tag=untrusted(excerpt(wanted)),
+                    tags=", ".join(tags),
+                )
             )
         # Those not debated yet first: they are the ones worth choosing.
         entries.sort(key=lambda entry: entry[2])
@@ -107,7 +111,7 @@ class MotionHandlers:
                             "{member} proposes a motion for a debate: “{motion}”. "
                             "Review it with /agora debate proposals.",
                             member=mention(member.external_id),
-                            motion=text,
+                            motion=untrusted(text),
                         )
                     ),
                 )
@@ -115,13 +119,13 @@ class MotionHandlers:
             _(
                 "Thank you! Your motion “{motion}” is waiting for the animators' approval; "
                 "I'll tell you what they decide. When it is debated, you will be credited.",
-                motion=text,
+                motion=untrusted(text),
             )
             if credited
             else _(
                 "Thank you! Your motion “{motion}” is waiting for the animators' approval; "
                 "I'll tell you what they decide. As you asked, your name won't be shown.",
-                motion=text,
+                motion=untrusted(text),
             )
         )
 
@@ -164,7 +168,7 @@ class MotionHandlers:
                 "Motion {key} added: “{motion}”. It comes before the bank's motions when I pick one; "
                 "debate it now with /agora debate start motion={key}.",
                 key=f"c{row.id}",
-                motion=text,
+                motion=untrusted(text),
             )
         )
 
@@ -238,20 +242,20 @@ async def _review(ctx: Context[ButtonPressed], *, approve: bool) -> None:
                 _(
                     "Good news: the animators approved your motion “{motion}”. It will be debated soon, "
                     "and you will be credited.",
-                    motion=motion.text,
+                    motion=untrusted(motion.text),
                 )
                 if motion.credited
                 else _(
                     "Good news: the animators approved your motion “{motion}”. It will be debated soon, "
                     "without your name, as you asked.",
-                    motion=motion.text,
+                    motion=untrusted(motion.text),
                 )
             )
         else:
             news = _(
                 "Thank you for proposing “{motion}”. The animators won't put it up for debate this time; "
                 "another proposal is welcome any time with /agora debate propose.",
-                motion=motion.text,
+                motion=untrusted(motion.text),
             )
         ctx.dm(proposer.external_id, Message(news))
     decided = (

@@ -14,7 +14,7 @@ from typing import Protocol
 from bot.durations import format_duration
 from bot.features.debates.summary import Summary
 from bot.i18n import Translator
-from bot.messages import Button, Field, Message, mention
+from bot.messages import Button, Field, Message, mention, untrusted
 
 __all__ = [
     "APPROVE",
@@ -163,7 +163,7 @@ def debate_message(
         assert debate.closed_at is not None
         text = _("This debate closed on {date}. The summary is below.", date=when(debate.closed_at))
     return Message(
-        title=_("Debate: {motion}", motion=debate.motion),
+        title=_("Debate: {motion}", motion=untrusted(debate.motion)),
         text=text,
         fields=tuple(fields),
         buttons=buttons,
@@ -197,7 +197,7 @@ def summary_message(
         lines = [
             _(
                 "{position}: {count} ({percent}%), {before} at the start",
-                position=position,
+                position=untrusted(position),
                 count=summary.after[i],
                 percent=summary.percents[i],
                 before=summary.before[i],
@@ -212,15 +212,19 @@ def summary_message(
                 "{count} member went from “{source}” to “{target}”",
                 "{count} members went from “{source}” to “{target}”",
                 shift.count,
-                source=positions[shift.source],
-                target=positions[shift.target],
+                source=untrusted(positions[shift.source]),
+                target=untrusted(positions[shift.target]),
             )
             if not debate.anonymous and shift.members:
                 line = f"{line}: {', '.join(shift.members)}"
             lines.append(f"• {line}")
         fields.append(Field(_("Who changed their mind, and in which direction"), "\n".join(lines)))
     if not debate.anonymous and summary.participants:
-        lines = [f"• {positions[i]}: {', '.join(names)}" for i, names in enumerate(summary.holders) if names]
+        lines = [
+            f"• {untrusted(positions[i])}: {', '.join(names)}"
+            for i, names in enumerate(summary.holders)
+            if names
+        ]
         fields.append(Field(_("Who stands where"), "\n".join(lines)))
     if summary.arguments:
         lines = []
@@ -229,7 +233,7 @@ def summary_message(
                 "“{argument}” ({count} reply)",
                 "“{argument}” ({count} replies)",
                 argument.replies,
-                argument=argument.excerpt,
+                argument=untrusted(argument.excerpt),
             )
             if not debate.anonymous and argument.author:
                 line = f"{line}, {argument.author}"
@@ -246,7 +250,7 @@ def summary_message(
     if volunteer_button:
         buttons = (Button(VOLUNTEER, _("I'd like to lead a debate"), style="secondary"),)
     return Message(
-        title=_("Debate closed: {motion}", motion=debate.motion),
+        title=_("Debate closed: {motion}", motion=untrusted(debate.motion)),
         text=text,
         fields=tuple(fields),
         buttons=buttons,
@@ -315,12 +319,14 @@ def status_message(
     fields = []
     for debate in debates:
         mine = (
-            _("Your position: “{position}”.", position=debate.position)
+            _("Your position: “{position}”.", position=untrusted(debate.position))
             if debate.position is not None
             else _("You haven't taken a position yet.")
         )
         closes = _("Closes on {date}.", date=debate.closes)
-        fields.append(Field(f"#{debate.number} {debate.motion}", f"{closes} {mine}\n<#{debate.channel}>"))
+        fields.append(
+            Field(f"#{debate.number} {untrusted(debate.motion)}", f"{closes} {mine}\n<#{debate.channel}>")
+        )
     text = _("No debate is open right now.") if not fields else ""
     if next_debate is not None:
         fields.append(Field(_("Next debate"), next_debate))
@@ -348,7 +354,9 @@ def motions_message(
     """The motions ready to debate: ``entries`` are (key, text, debated already), those not debated first."""
     listed = entries[:shown]
     debated = _("(debated)")
-    lines = [f"• {key} — {text}" + (f" {debated}" if was_used else "") for key, text, was_used in listed]
+    lines = [
+        f"• {key} — {untrusted(text)}" + (f" {debated}" if was_used else "") for key, text, was_used in listed
+    ]
     more = len(entries) - len(listed)
     notes = []
     if more:
@@ -381,8 +389,8 @@ def proposal_message(
     who = mention(proposer) if proposer is not None else _("a former member")
     fields = []
     if motion.positions:
-        fields.append(Field(_("Positions"), "\n".join(f"• {p}" for p in motion.positions)))
-    notes = [f"“{motion.text}”"]
+        fields.append(Field(_("Positions"), "\n".join(f"• {untrusted(p)}" for p in motion.positions)))
+    notes = [f"“{untrusted(motion.text)}”"]
     if not motion.credited:
         notes.append(_("The author asked not to be named when it is debated."))
     if decided:
@@ -410,7 +418,7 @@ def ask_message(_: Translator, when: When, debate: DebateLike, ask_id: int, answ
             (
                 _(
                     "The debate “{motion}” is open in <#{channel}> until {date}.",
-                    motion=debate.motion,
+                    motion=untrusted(debate.motion),
                     channel=debate.channel,
                     date=when(debate.closes_at),
                 ),

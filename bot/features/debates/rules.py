@@ -18,6 +18,7 @@ from bot.durations import parse_duration
 from bot.errors import UserError
 from bot.features.debates.settings import MAX_DEBATE_DURATION, MIN_DEBATE_DURATION
 from bot.i18n import N_, Translator
+from bot.messages import untrusted
 from bot.settings.types import excerpt
 
 __all__ = [
@@ -87,12 +88,12 @@ def checked_positions(_: Translator, raw: str) -> list[str]:
             raise UserError(
                 _(
                     "The position “{position}” is too long for a button: {max} characters at most.",
-                    position=position,
+                    position=untrusted(position),
                     max=MAX_POSITION_LENGTH,
                 )
             )
         if position.casefold() in seen:
-            raise UserError(_("The position “{position}” is given twice.", position=position))
+            raise UserError(_("The position “{position}” is given twice.", position=untrusted(position)))
         seen.add(position.casefold())
     return positions
 
@@ -133,7 +134,7 @@ def new_motion_text(_: Translator, raw: Any) -> str:
             _(
                 "“{motion}” is a single word. Write the motion as a statement people can agree or disagree "
                 "with, e.g. “Remote work weakens professional networks”.",
-                motion=excerpt(text),
+                motion=untrusted(excerpt(text)),
             )
         )
     check_motion_text(_, text)
@@ -174,7 +175,7 @@ def unknown_motion(_: Translator, typed: str) -> UserError:
         _(
             "“{motion}” is not a motion I know. See them with /agora debate motions, "
             "or write the motion itself in quotes.",
-            motion=excerpt(typed),
+            motion=untrusted(excerpt(typed)),
         )
     )
 
@@ -187,11 +188,17 @@ def debate_duration(_: Translator, raw: Any, default: timedelta) -> timedelta:
         duration = parse_duration(str(raw))
     except ValueError:
         raise UserError(
-            _("“{value}” is not a duration I understand. Examples: 3d, 36h, 1h30m.", value=excerpt(raw))
+            _(
+                "“{value}” is not a duration I understand. Examples: 3d, 36h, 1h30m.",
+                value=untrusted(excerpt(raw)),
+            )
         ) from None
     if not MIN_DEBATE_DURATION <= duration <= MAX_DEBATE_DURATION:
         raise UserError(
-            _("A debate lasts between 10 minutes (10m) and 60 days (60d); “{value}” is not.", value=excerpt(raw))
+            _(
+                "A debate lasts between 10 minutes (10m) and 60 days (60d); “{value}” is not.",
+                value=untrusted(excerpt(raw)),
+            )
         )
     return duration
 

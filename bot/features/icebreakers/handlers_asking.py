@@ -20,7 +20,7 @@ from bot.events import (
 )
 from bot.feature import Feature
 from bot.i18n import N_
-from bot.messages import mention
+from bot.messages import mention, untrusted
 from bot.router import Option, command, on, timer, undelivered
 from bot.settings.types import excerpt
 from storage.models import IcebreakerQuestionStatus, OutboxEntry, Schedule
@@ -210,7 +210,7 @@ class AskingHandlers:
         ctx.reply(
             ctx._(
                 "The icebreaker question “{question}” was not asked: it goes back among the questions to ask.",
-                question=asked.text,
+                question=untrusted(asked.text),
             )
         )
 
@@ -334,7 +334,9 @@ class AskingHandlers:
         )
         await ctx.reply_once_posted(
             await ctx.session.get(OutboxEntry, asked.entry_id),
-            ctx._("Asked in {channel}: “{question}”", channel=f"<#{channel}>", question=asked.text),
+            ctx._(
+                "Asked in {channel}: “{question}”", channel=f"<#{channel}>", question=untrusted(asked.text)
+            ),
         )
 
     # --- animators: tags and credit ----------------------------------------------------------------------------
@@ -363,7 +365,7 @@ class AskingHandlers:
             raise UserError(
                 _(
                     "“{tag}” is not a tag of the questions. Tags: {known}; or “all” for every question.",
-                    tag=excerpt(unknown),
+                    tag=untrusted(excerpt(unknown)),
                     known=render.known_tags_text(_, bank_tags()),
                 )
             )

@@ -12,7 +12,7 @@ from bot.context import Context
 from bot.errors import FormErrors, UserError
 from bot.events import ButtonPressed, CommandInvoked, FormSubmitted
 from bot.i18n import N_
-from bot.messages import Button, Form, FormField, Message
+from bot.messages import Button, Form, FormField, Message, untrusted
 from bot.router import Option, action, command, form
 from storage.models import IcebreakerQuestionStatus, Member, OutboxEntry, OutboxStatus
 from storage.tables.icebreakers import IcebreakerQuestion
@@ -76,7 +76,7 @@ class QuestionHandlers:
             Message(
                 text=_(
                     "Added: “{question}”. The community's new questions are asked before the others.",
-                    question=text,
+                    question=untrusted(text),
                 ),
                 buttons=(Button(REMOVE, _("Remove it"), ref=str(row.id), style="secondary"),),
                 ephemeral=True,
@@ -93,7 +93,7 @@ class QuestionHandlers:
         question.status = IcebreakerQuestionStatus.REMOVED
         question.decided_by = ctx.actor.id if ctx.actor else ""
         question.decided_at = ctx.now
-        done = _("Removed: “{question}”. It will not be asked.", question=question.text)
+        done = _("Removed: “{question}”. It will not be asked.", question=untrusted(question.text))
         if ctx.can(Capability.UPDATE):
             ctx.replace_pressed(Message(text=done, ephemeral=True))
         else:
@@ -161,7 +161,7 @@ class QuestionHandlers:
             ctx.reply(
                 _(
                     "You animate this community, so your question joins the others at once: “{question}”.",
-                    question=text,
+                    question=untrusted(text),
                 )
             )
             return

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.i18n import Translator
-from bot.messages import Button, Field, Message, mention
+from bot.messages import Button, Field, Message, mention, untrusted
 from bot.settings.types import CRON_LIMIT, excerpt
 
 from .rules import MAX_LENGTH, MIN_GAP, MIN_LENGTH, TAG_LABELS, Candidate
@@ -47,7 +47,7 @@ class Suggestion:
 
 def question_message(_: Translator, candidate: Candidate, *, threads: bool, next_date: str | None) -> Message:
     """The question as the community sees it, with who suggested it and when the next one comes."""
-    lines = [candidate.text]
+    lines = [untrusted(candidate.text)]
     if candidate.credit:
         lines.append(
             _("Question suggested by {member}", member=candidate.credit)
@@ -70,7 +70,7 @@ def review_message(
     """The review request an animator gets for a suggestion (with the decision once it is made)."""
     who = mention(author) if author else _("a former member")
     lines = [
-        _("“{question}”", question=question.text),
+        _("“{question}”", question=untrusted(question.text)),
         _("Suggested by {member}, who prefers not to be named when it is asked.", member=who)
         if question.anonymous
         else _("Suggested by {member}.", member=who),
@@ -108,20 +108,20 @@ def author_message(_: Translator, question: Suggestion, *, approved: bool, credi
             _(
                 "Thank you for suggesting “{question}”. The animators chose not to ask it this time; "
                 "you are welcome to suggest another one whenever you like.",
-                question=question.text,
+                question=untrusted(question.text),
             )
         )
     if question.anonymous or not credited:
         text = _(
             "Good news: your question “{question}” was approved. It will be among the next ones asked, "
             "without your name.",
-            question=question.text,
+            question=untrusted(question.text),
         )
     else:
         text = _(
             "Good news: your question “{question}” was approved. It will be among the next ones asked, "
             "with your name.",
-            question=question.text,
+            question=untrusted(question.text),
         )
     return Message(text)
 
@@ -157,7 +157,8 @@ def rule_refusal(_: Translator, problem: str, rule: str, timezone: str) -> str:
         )
     if problem == "never":
         return _(
-            "“{rule}” never comes round: no calendar has that date. Check the day and the month.", rule=excerpt(rule)
+            "“{rule}” never comes round: no calendar has that date. Check the day and the month.",
+            rule=excerpt(rule),
         )
     return _(
         "“{rule}” would ask a question less than {hours} hours after the previous one. "
@@ -177,7 +178,7 @@ def question_refusal(_: Translator, problem: tuple[str, str], text: str, example
     if reason == "short":
         return _(
             "“{question}” is too short to be a question: {minimum} characters at least.",
-            question=text,
+            question=untrusted(text),
             minimum=MIN_LENGTH,
         )
     if reason == "long":
@@ -191,7 +192,7 @@ def question_refusal(_: Translator, problem: tuple[str, str], text: str, example
         return _(
             "Please leave mentions (@someone, @everyone, #channel) out of the question: they would notify people."
         )
-    return _("This question is already in the list: “{question}”", question=existing)
+    return _("This question is already in the list: “{question}”", question=untrusted(existing))
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,8 @@ def status_message(_: Translator, s: Status) -> Message:
     if s.last_question is not None:
         fields.append(
             Field(
-                _("Last question"), _("“{question}”, on {date}", question=s.last_question, date=s.last_date)
+                _("Last question"),
+                _("“{question}”, on {date}", question=untrusted(s.last_question), date=s.last_date),
             )
         )
         if s.answers:

@@ -41,7 +41,7 @@ from bot.features.meetings.render import (
 )
 from bot.features.meetings.rules import means_no_limit
 from bot.i18n import N_
-from bot.messages import Attachment, Button, Field, Message, mention
+from bot.messages import Attachment, Button, Field, Message, mention, untrusted
 from bot.router import Option, command
 from bot.settings.types import excerpt, is_off, time_zone, whole_number
 from storage.models import MeetingPollStatus, MeetingStatus, Member, Timer
@@ -75,7 +75,7 @@ class MeetingCommands(MeetingHandlers):
             }[status]
             fields = [Field(_("When"), when_text(_, meeting.starts_at, meeting.ends_at, zone))]
             if meeting.place:
-                fields.append(Field(_("Where"), meeting.place))
+                fields.append(Field(_("Where"), untrusted(meeting.place)))
             count = (
                 _("{count}/{capacity} going", count=len(people.going), capacity=meeting.capacity)
                 if meeting.capacity
@@ -83,7 +83,7 @@ class MeetingCommands(MeetingHandlers):
             )
             ctx.reply(
                 Message(
-                    title=meeting.title,
+                    title=untrusted(meeting.title),
                     text=f"{yours} {count}.",
                     fields=tuple(fields),
                     buttons=self._rsvp_buttons(_, meeting),
@@ -96,7 +96,7 @@ class MeetingCommands(MeetingHandlers):
         if poll is not None and poll.status == MeetingPollStatus.OPEN:
             ctx.reply(
                 Message(
-                    title=poll.title,
+                    title=untrusted(poll.title),
                     text=_(
                         "No date yet: the poll is open until {deadline}. Your answer helps choose it.",
                         deadline=long_time(_, poll.closes_at, zone),
@@ -145,7 +145,7 @@ class MeetingCommands(MeetingHandlers):
         member = await ctx.member()
         ctx.reply(
             Message(
-                title=_("Who is coming: {title}", title=meeting.title),
+                title=_("Who is coming: {title}", title=untrusted(meeting.title)),
                 text=when_text(_, meeting.starts_at, meeting.ends_at, await zone_of(ctx, member)),
                 fields=tuple(fields),
                 ephemeral=True,
@@ -195,7 +195,7 @@ class MeetingCommands(MeetingHandlers):
         ctx.dm(
             ctx.actor.id,
             Message(
-                title=_("Attendees: {title}", title=meeting.title),
+                title=_("Attendees: {title}", title=untrusted(meeting.title)),
                 text=_(
                     "{going} going, {waiting} waiting, {maybe} maybe, {absent} can't come. The list is attached.",
                     going=len(people.going),
@@ -240,15 +240,15 @@ class MeetingCommands(MeetingHandlers):
             zone = await zone_of(ctx, member)
             text = _(
                 "“{title}”, {when}, is cancelled. Sorry for the change of plans!",
-                title=meeting.title,
+                title=untrusted(meeting.title),
                 when=when_text(_, meeting.starts_at, meeting.ends_at, zone),
             )
             ctx.dm(
                 member.external_id,
                 Message(
-                    title=_("Cancelled: {title}", title=meeting.title),
+                    title=_("Cancelled: {title}", title=untrusted(meeting.title)),
                     text=text,
-                    fields=(Field(_("Why"), reason),) if reason else (),
+                    fields=(Field(_("Why"), untrusted(reason)),) if reason else (),
                     attachments=(ics,),
                     footer=_("The attached file removes it from your calendar."),
                 ),
@@ -258,7 +258,7 @@ class MeetingCommands(MeetingHandlers):
                 "“{title}” is cancelled; I told the {count} member who had answered.",
                 "“{title}” is cancelled; I told the {count} members who had answered.",
                 len(told),
-                title=meeting.title,
+                title=untrusted(meeting.title),
             )
             + " "
             + _("To fix another date: /agora meeting poll.")
@@ -282,16 +282,16 @@ class MeetingCommands(MeetingHandlers):
             raise UserError(
                 _(
                     "“{value}” is not a number of places. Give a whole number, or none for no limit.",
-                    value=excerpt(raw),
+                    value=untrusted(excerpt(raw)),
                 )
             )
         meeting.capacity = limit
         promoted = await self._promote(ctx, meeting)
         await self._refresh(ctx, meeting)
         text = (
-            _("“{title}” now has {places} places.", title=meeting.title, places=limit)
+            _("“{title}” now has {places} places.", title=untrusted(meeting.title), places=limit)
             if limit
-            else _("“{title}” now has no limit on places.", title=meeting.title)
+            else _("“{title}” now has no limit on places.", title=untrusted(meeting.title))
         )
         if promoted:
             text += " " + _.ngettext(

@@ -19,6 +19,7 @@ live updates of a post) live here too.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from sqlalchemy import select
@@ -56,7 +57,7 @@ from bot.features.meetings.render import (
 )
 from bot.features.meetings.rules import places_to_give, rsvp_status
 from bot.i18n import N_, Translator
-from bot.messages import Attachment, Button, Field, Message
+from bot.messages import Attachment, Button, Field, Message, untrusted
 from bot.router import action, on
 from storage.models import MeetingStatus, Member, PollChoice, RsvpStatus
 from storage.tables.meetings import Meeting, PollAnswer, Rsvp
@@ -121,14 +122,7 @@ class MeetingHandlers:
         _ = ctx._
         if meeting.channel_id:
             message = await self._announcement(ctx, meeting, Roster())
-            message = Message(
-                title=message.title,
-                text=message.text,
-                fields=message.fields,
-                buttons=message.buttons,
-                footer=message.footer,
-                attachments=(meeting_ics(ctx, meeting),),
-            )
+            message = dataclasses.replace(message, ephemeral=False, attachments=(meeting_ics(ctx, meeting),))
             entry = ctx.post(meeting.channel_id, message, origin=(MEETING_POST, str(meeting.id)))
             await ctx.session.flush()
             meeting.announcement_entry_id = entry.id
@@ -180,9 +174,9 @@ class MeetingHandlers:
             ctx.dm(
                 member.external_id,
                 Message(
-                    title=_("The date is set: {title}", title=meeting.title),
+                    title=_("The date is set: {title}", title=untrusted(meeting.title)),
                     text=f"{when}\n{text}",
-                    fields=(Field(_("Where"), meeting.place),) if meeting.place else (),
+                    fields=(Field(_("Where"), untrusted(meeting.place)),) if meeting.place else (),
                     buttons=self._rsvp_buttons(_, meeting),
                     attachments=(ics,),
                     footer=zone_footer(_, zone),
@@ -238,9 +232,11 @@ class MeetingHandlers:
         meeting = await self._meeting_from(ctx, event.ref)
         wanted = RSVP_ACTIONS[event.action]
         if meeting.status == MeetingStatus.CANCELLED:
-            raise UserError(_("“{title}” was cancelled: there is nothing to answer.", title=meeting.title))
+            raise UserError(
+                _("“{title}” was cancelled: there is nothing to answer.", title=untrusted(meeting.title))
+            )
         if meeting.ended_at is not None or meeting.ends_at <= ctx.now:
-            raise UserError(_("“{title}” has already taken place.", title=meeting.title))
+            raise UserError(_("“{title}” has already taken place.", title=untrusted(meeting.title)))
         member = await ctx.member()
         zone = await zone_of(ctx, member)
         people = await roster(ctx, meeting)
@@ -250,7 +246,7 @@ class MeetingHandlers:
             ctx.reply(
                 _(
                     "You're already on the list for “{title}”, {when}. See you there!",
-                    title=meeting.title,
+                    title=untrusted(meeting.title),
                     when=when,
                 )
             )
@@ -261,7 +257,7 @@ class MeetingHandlers:
                     "You're number {position} on the waiting list for “{title}”. I'll write to you as soon as "
                     "a place opens.",
                     position=people.position(member),
-                    title=meeting.title,
+                    title=untrusted(meeting.title),
                 )
             )
             return
@@ -274,14 +270,14 @@ class MeetingHandlers:
             reply = _(
                 "You're on the list for “{title}”, {when}. See you there! If your plans change, press "
                 "“Can't come” so that the organisers know.",
-                title=meeting.title,
+                title=untrusted(meeting.title),
                 when=when,
             )
         elif status == WAITLIST:
             reply = _(
                 "“{title}” is full ({capacity} places). You're number {position} on the waiting list: I'll "
                 "write to you as soon as a place opens.",
-                title=meeting.title,
+                title=untrusted(meeting.title),
                 capacity=meeting.capacity,
                 position=people.position(member),
             )
@@ -327,10 +323,10 @@ class MeetingHandlers:
                     text=_(
                         "A place opened up for “{title}”, {when}, and it's yours: you're on the list. See you "
                         "there! If you can't come after all, press the button so the next person gets it.",
-                        title=meeting.title,
+                        title=untrusted(meeting.title),
                         when=when_text(_, meeting.starts_at, meeting.ends_at, zone),
                     ),
-                    fields=(Field(_("Where"), meeting.place),) if meeting.place else (),
+                    fields=(Field(_("Where"), untrusted(meeting.place)),) if meeting.place else (),
                     buttons=(
                         Button("meeting:not-going", _("Can't come"), ref=str(meeting.id), style="secondary"),
                     ),

@@ -24,7 +24,7 @@ from bot.features.meetings.handlers_meetings import refresh_post
 from bot.features.meetings.queries import latest_ended_meeting, mission_draws, roster
 from bot.features.meetings.render import card_name, long_time
 from bot.i18n import N_
-from bot.messages import Message
+from bot.messages import Message, untrusted
 from bot.router import action, command, on
 from storage.models import MeetingStatus, Member
 from storage.tables.meetings import Meeting, MissionDraw
@@ -71,7 +71,7 @@ class MissionHandlers:
             raise UserError(
                 _(
                     "Mission cards are for those who came to “{title}”. See you at the next one!",
-                    title=meeting.title,
+                    title=untrusted(meeting.title),
                 )
             )
         bank = self._bank(ctx)
@@ -114,7 +114,7 @@ class MissionHandlers:
             ctx.reply(
                 _(
                     "No mission card was drawn at “{title}” ({date}).",
-                    title=meeting.title,
+                    title=untrusted(meeting.title),
                     date=long_time(_, meeting.starts_at, ctx.settings.timezone),
                 )
             )

@@ -34,7 +34,7 @@ from bot.features.meetings.queries import (
 from bot.features.meetings.render import PAGE, long_time, short_time, zone_footer
 from bot.features.meetings.tally import CHOICES, NO, Tally, count
 from bot.i18n import N_
-from bot.messages import Button, Field, Message
+from bot.messages import Button, Field, Message, untrusted
 from bot.router import action, command, on, timer
 from bot.settings.types import row_id
 from storage.models import MeetingPollStatus, Member
@@ -84,7 +84,7 @@ class PollAnswerHandlers(PollHandlers):
             raise UserError(
                 ctx._(
                     "The poll “{title}” is closed: answers can't change any more. See /agora meeting next.",
-                    title=poll.title,
+                    title=untrusted(poll.title),
                 )
             )
 
@@ -185,7 +185,7 @@ class PollAnswerHandlers(PollHandlers):
             ctx.dm(
                 member.external_id,
                 Message(
-                    title=_("When can you come to “{title}”?", title=poll.title),
+                    title=_("When can you come to “{title}”?", title=untrusted(poll.title)),
                     text=_.ngettext(
                         "The date poll closes on {deadline}, and {count} date still waits for your answer: it "
                         "takes a minute, and it helps choose a date that suits the most members.",
@@ -218,7 +218,7 @@ class PollAnswerHandlers(PollHandlers):
             raise UserError(_("No date poll is open."))
         options, tally = await self._load(ctx, poll)
         await self._close(ctx, poll, options, tally)
-        ctx.reply(_("The poll “{title}” is closed.", title=poll.title))
+        ctx.reply(_("The poll “{title}” is closed.", title=untrusted(poll.title)))
 
     async def _close(
         self, ctx: Context[Any], poll: MeetingPoll, options: list[PollOption], tally: Tally
@@ -241,7 +241,7 @@ class PollAnswerHandlers(PollHandlers):
             ctx.dm(
                 poll.created_by,
                 Message(
-                    title=_("The poll “{title}” ended without a date", title=poll.title),
+                    title=_("The poll “{title}” ended without a date", title=untrusted(poll.title)),
                     text=_("All its dates have passed. Open another one with /agora meeting poll."),
                 ),
             )
@@ -251,7 +251,7 @@ class PollAnswerHandlers(PollHandlers):
         ctx.dm(
             poll.created_by,
             Message(
-                title=_("It's a tie: {title}", title=poll.title),
+                title=_("It's a tie: {title}", title=untrusted(poll.title)),
                 text=_(
                     "These dates got the same answers. Choose the one that suits you as the organiser: I'll "
                     "announce it right away."
@@ -288,7 +288,7 @@ class PollAnswerHandlers(PollHandlers):
         if not ctx.is_animator and ctx.actor.id != poll.created_by:
             raise UserError(_("The organiser of the poll (or an animator) chooses between the tied dates."))
         if poll.status != MeetingPollStatus.TIE:
-            raise UserError(_("The date of “{title}” is already chosen.", title=poll.title))
+            raise UserError(_("The date of “{title}” is already chosen.", title=untrusted(poll.title)))
         if option.starts_at <= ctx.now:
             raise UserError(_("That date has passed: choose another one."))
         options, tally = await self._load(ctx, poll)
@@ -296,7 +296,7 @@ class PollAnswerHandlers(PollHandlers):
         ctx.reply(
             _(
                 "Done: “{title}” will be on {when}. The announcement is posted.",
-                title=poll.title,
+                title=untrusted(poll.title),
                 when=long_time(_, option.starts_at, ctx.settings.timezone),
             )
         )

@@ -47,7 +47,7 @@ from bot.features.meetings.render import (
 from bot.features.meetings.rules import means_no_limit
 from bot.features.meetings.tally import Tally, count
 from bot.i18n import N_
-from bot.messages import Form, FormField, Message
+from bot.messages import Form, FormField, Message, untrusted
 from bot.router import Option, command, form
 from bot.settings.types import excerpt, whole_number
 from storage.models import MeetingPollStatus, Member, OutboxEntry
@@ -91,7 +91,7 @@ class PollHandlers:
             raise UserError(
                 ctx._(
                     "A poll is already open (“{title}”, until {deadline}). Close it first with /agora meeting close.",
-                    title=poll.title,
+                    title=untrusted(poll.title),
                     deadline=long_time(ctx._, poll.closes_at, ctx.settings.timezone),
                 )
             )
@@ -159,12 +159,14 @@ class PollHandlers:
                 raise UserError(
                     _(
                         "“{value}” is not a closing time I understand: {problem}",
-                        value=excerpt(text),
+                        value=untrusted(excerpt(text)),
                         problem=describe_problem(_, problem, ctx.settings.timezone),
                     )
                 ) from None
         if delay <= timedelta():
-            raise UserError(_("“{value}” is not a closing time I understand.", value=excerpt(text)))
+            raise UserError(
+                _("“{value}” is not a closing time I understand.", value=untrusted(excerpt(text)))
+            )
         return ctx.now + delay
 
     @form(POLL_FORM)
@@ -194,7 +196,7 @@ class PollHandlers:
             if not timedelta(minutes=5) <= duration <= timedelta(hours=24):
                 errors["duration"] = _(
                     "“{value}” is not a duration I understand. Examples: 2h, 1h30m, 90m.",
-                    value=excerpt(raw_duration),
+                    value=untrusted(excerpt(raw_duration)),
                 )
         capacity = ctx.settings.meetings.capacity
         raw_capacity = (values.get("capacity") or "").strip().lower()
@@ -206,7 +208,7 @@ class PollHandlers:
             else:
                 errors["capacity"] = _(
                     "“{value}” is not a number of places. Give a whole number, or leave it empty for no limit.",
-                    value=excerpt(raw_capacity),
+                    value=untrusted(excerpt(raw_capacity)),
                 )
         parsed, problems = parse_options(
             values.get("options") or "", now=ctx.now, timezone=zone, language=_.language
@@ -261,14 +263,14 @@ class PollHandlers:
             _(
                 "Line {number} (“{text}”) is read day/month: {date}.",
                 number=number,
-                text=option.text,
+                text=untrusted(option.text),
                 date=long_time(_, option.start, zone),
             )
             if option.read_as == "day_month"
             else _(
                 "Line {number} (“{text}”) is read month/day: {date}.",
                 number=number,
-                text=option.text,
+                text=untrusted(option.text),
                 date=long_time(_, option.start, zone),
             )
             for number, option in enumerate(parsed, start=1)
@@ -289,7 +291,9 @@ class PollHandlers:
         await ctx.reply_once_posted(
             await ctx.session.get(OutboxEntry, poll.post_entry_id),
             Message(
-                title=_("Poll opened: {title}", title=title), text="\n".join([text, *notes]), ephemeral=True
+                title=_("Poll opened: {title}", title=untrusted(title)),
+                text="\n".join([text, *notes]),
+                ephemeral=True,
             ),
         )
 

@@ -40,7 +40,7 @@ from bot.features.meetings.render import (
     when_text,
 )
 from bot.i18n import N_
-from bot.messages import Button, Field, Form, FormField, Message
+from bot.messages import Button, Field, Form, FormField, Message, untrusted
 from bot.router import action, command, form, timer
 from bot.settings.types import row_id
 from storage.models import MeetingStatus, Member
@@ -70,15 +70,15 @@ class RecapHandlers(MeetingHandlers):
             ctx.dm(
                 member.external_id,
                 Message(
-                    title=_("Reminder: {title}", title=meeting.title),
+                    title=_("Reminder: {title}", title=untrusted(meeting.title)),
                     text=_(
                         "“{title}” starts in {delay}: {when}. You said you're coming; if that changed, press the "
                         "button so that the organisers know (and someone waiting gets your place).",
-                        title=meeting.title,
+                        title=untrusted(meeting.title),
                         delay=delay_text(_, delay),
                         when=when_text(_, meeting.starts_at, meeting.ends_at, zone),
                     ),
-                    fields=(Field(_("Where"), meeting.place),) if meeting.place else (),
+                    fields=(Field(_("Where"), untrusted(meeting.place)),) if meeting.place else (),
                     buttons=(
                         Button("meeting:not-going", _("Can't come"), ref=str(meeting.id), style="secondary"),
                     ),
@@ -123,13 +123,13 @@ class RecapHandlers(MeetingHandlers):
     def _ask_recap(self, ctx: Context[Any], meeting: Meeting, owner: str, *, reminder: bool) -> None:
         _ = ctx._
         if reminder:
-            title = _("The recap of “{title}” is still waiting", title=meeting.title)
+            title = _("The recap of “{title}” is still waiting", title=untrusted(meeting.title))
             text = _(
                 "Members who couldn't come are counting on it, and the materials are most useful now. "
                 "This is the only reminder."
             )
         else:
-            title = _("How did “{title}” go?", title=meeting.title)
+            title = _("How did “{title}” go?", title=untrusted(meeting.title))
             text = _(
                 "While it's fresh: share the recap and the materials (slides, links), and I'll post them for "
                 "everyone, including those who couldn't come. A few lines are enough."
@@ -227,13 +227,13 @@ class RecapHandlers(MeetingHandlers):
         meeting.recap_by, meeting.recap_at = author.external_id, ctx.now
         await ctx.cancel_timer(RECAP_REMINDER, str(meeting.id))
         message = Message(
-            title=_("Recap: {title}", title=meeting.title),
-            text=recap,
-            fields=(Field(_("Materials"), materials),) if materials else (),
+            title=_("Recap: {title}", title=untrusted(meeting.title)),
+            text=untrusted(recap),
+            fields=(Field(_("Materials"), untrusted(materials)),) if materials else (),
             footer=_(
                 "{date} · shared by {name}",
                 date=long_time(_, meeting.starts_at, ctx.settings.timezone),
-                name=display_name(author),
+                name=untrusted(display_name(author)),
             ),
         )
         channel = meeting.channel_id or meeting_channel(ctx)
@@ -274,7 +274,7 @@ class RecapHandlers(MeetingHandlers):
         ctx.dm(
             meeting.created_by,
             Message(
-                title=_("The next “{title}” is planned", title=meeting.title),
+                title=_("The next “{title}” is planned", title=untrusted(meeting.title)),
                 text=_(
                     "Same slot, {cadence} later: {when}. It's announced, and members are answering. To change "
                     "it: /agora meeting cancel, then /agora meeting poll.",

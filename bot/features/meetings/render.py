@@ -23,7 +23,7 @@ from bot.features.meetings.events import BALLOT, DATE_CARD, DRAW, NAMES_SHOWN, N
 from bot.features.meetings.settings import MeetingSettings
 from bot.features.meetings.tally import CHOICES, MAYBE, NO, YES, Tally
 from bot.i18n import N_, Translator
-from bot.messages import Attachment, Button, Field, Message, mention
+from bot.messages import Attachment, Button, Field, Message, mention, untrusted
 
 
 class Named(Protocol):
@@ -295,10 +295,10 @@ def announcement(_: Translator, meeting: Meeting, people: Answers, missions: str
     answer buttons (none once it took place or was cancelled)."""
     fields = [Field(_("When"), when_text(_, meeting.starts_at, meeting.ends_at, zone))]
     if meeting.place:
-        fields.append(Field(_("Where"), meeting.place))
+        fields.append(Field(_("Where"), untrusted(meeting.place)))
     if meeting.status == "cancelled":
         return Message(
-            title=_("Cancelled: {title}", title=meeting.title),
+            title=_("Cancelled: {title}", title=untrusted(meeting.title)),
             text=_("This meeting is cancelled."),
             fields=tuple(fields),
             footer=zone_footer(_, zone),
@@ -327,7 +327,7 @@ def announcement(_: Translator, meeting: Meeting, people: Answers, missions: str
         fields.append(Field(_("Missions since last time"), missions))
     if meeting.ended_at is not None:
         return Message(
-            title=meeting.title,
+            title=untrusted(meeting.title),
             text=_("This meeting has taken place. Thank you to everyone who came!"),
             fields=tuple(fields),
             footer=zone_footer(_, zone),
@@ -341,7 +341,7 @@ def announcement(_: Translator, meeting: Meeting, people: Answers, missions: str
             else _("It is full: new answers join the waiting list, in order.")
         )
     return Message(
-        title=meeting.title,
+        title=untrusted(meeting.title),
         text=text,
         fields=tuple(fields),
         buttons=rsvp_buttons(_, meeting.id),
@@ -353,8 +353,8 @@ def announcement(_: Translator, meeting: Meeting, people: Answers, missions: str
 
 
 def card_name(item: ContentItem) -> str:
-    """A card's name: its text up to the colon ("Find the venue")."""
-    return item.text.split(":", 1)[0].strip()
+    """A card's name: its text up to the colon ("Find the venue"), as member text (animators write cards)."""
+    return untrusted(item.text.split(":", 1)[0].strip())
 
 
 def missions_post(
@@ -363,7 +363,7 @@ def missions_post(
     """The end-of-meeting post: thanks, the button to draw a card, and the cards drawn so far (member id, card)."""
     listing = missions_lines(drawn)
     return Message(
-        title=_("Thank you for coming to “{title}”!", title=title),
+        title=_("Thank you for coming to “{title}”!", title=untrusted(title)),
         text=_(
             "Before you go, draw a mission card: a small task until the next meeting, so that the group "
             "doesn't rest on the organisers alone. One card each."
@@ -381,8 +381,8 @@ def mission_drawn(_: Translator, card: ContentItem) -> Message:
     }.get(card.id, _("Your card is shown to everyone on the post, so you can find help if you need it."))
     return Message(
         title=_("Your mission: {card}", card=card_name(card)),
-        text=f"{card.text}\n{hint}",
-        footer=_("Card suggested by {author}", author=card.author) if card.author else None,
+        text=f"{untrusted(card.text)}\n{hint}",
+        footer=_("Card suggested by {author}", author=untrusted(card.author)) if card.author else None,
         ephemeral=True,
     )
 
@@ -391,8 +391,8 @@ def missions_list(_: Translator, title: str, date: str, drawn: list[tuple[str, C
     """``/agora meeting missions``: each card drawn at the last meeting (member's name, card)."""
     return Message(
         title=_("Missions until the next meeting"),
-        text=_("Drawn at “{title}” ({date}).", title=title, date=date),
-        fields=tuple(Field(name, card.text) for name, card in drawn),
+        text=_("Drawn at “{title}” ({date}).", title=untrusted(title), date=date),
+        fields=tuple(Field(untrusted(name), untrusted(card.text)) for name, card in drawn),
         ephemeral=True,
     )
 
@@ -457,7 +457,7 @@ def poll_message(
             label = f"🏆 {label}"
         fields.append(Field(label, value))
     if poll.place:
-        fields.append(Field(_("Where"), poll.place, inline=True))
+        fields.append(Field(_("Where"), untrusted(poll.place), inline=True))
     fields.append(
         Field(_("Duration"), format_duration(timedelta(minutes=poll.duration_minutes)), inline=True)
     )
@@ -507,7 +507,11 @@ def poll_message(
             "The poll is closed, but its dates have passed. An animator can open another one: /agora meeting poll."
         )
     return Message(
-        title=poll.title, text=text, fields=tuple(fields), buttons=buttons, footer=zone_footer(_, zone)
+        title=untrusted(poll.title),
+        text=text,
+        fields=tuple(fields),
+        buttons=buttons,
+        footer=zone_footer(_, zone),
     )
 
 
@@ -545,7 +549,7 @@ def ballot(
     ]
     if page == len(pages) - 1:
         buttons.append(Button(NONE_SUIT, _("None of these dates"), ref=str(poll.id), style="danger"))
-    title = _("Your answers: {title}", title=poll.title)
+    title = _("Your answers: {title}", title=untrusted(poll.title))
     if len(pages) > 1:
         title += f" ({page + 1}/{len(pages)})"
     answered = sum(1 for o in options if o.id in mine)

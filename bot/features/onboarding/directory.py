@@ -17,7 +17,7 @@ from bot.context import Context
 from bot.errors import UserError
 from bot.events import ButtonPressed, CommandInvoked
 from bot.i18n import N_
-from bot.messages import Button, Field, Message, mention
+from bot.messages import Button, Field, Message, mention, untrusted
 from bot.router import Feature, Option, action, command
 from bot.settings.types import whole_number
 from storage.models import Member
@@ -81,7 +81,7 @@ class DirectoryFeature(Feature):
             return Message(
                 text=_(
                     "No member matches “{search}”. Try another word, or /agora members to see everyone.",
-                    search=search,
+                    search=untrusted(search),
                 )
                 if search
                 else _("Nobody has introduced themselves yet. Be the first: /agora profile opens the form."),
@@ -96,19 +96,19 @@ class DirectoryFeature(Feature):
         ).all()
         fields = []
         for profile, member in rows:
-            lines = [_("{member}: {what}", member=mention(member.external_id), what=profile.what)]
+            lines = [_("{member}: {what}", member=mention(member.external_id), what=untrusted(profile.what))]
             lines.extend(
-                _("{label}: {value}", label=f.name, value=f.value)
+                _("{label}: {value}", label=f.name, value=f.marked("value"))
                 for f in profile_fields(_, profile, clip=CLIP)
             )
-            fields.append(Field(profile.name, "\n".join(lines)))
+            fields.append(Field(untrusted(profile.name), "\n".join(lines)))
         buttons = []
         if number > 1:
             buttons.append(Button(PAGE, _("Previous"), ref=f"{number - 1}.{search}", style="secondary"))
         if number < pages:
             buttons.append(Button(PAGE, _("Next"), ref=f"{number + 1}.{search}", style="secondary"))
         return Message(
-            title=_("Members matching “{search}”", search=search) if search else _("Members"),
+            title=_("Members matching “{search}”", search=untrusted(search)) if search else _("Members"),
             text=_.ngettext(
                 "{count} member introduced themselves.", "{count} members introduced themselves.", total
             )
@@ -156,8 +156,8 @@ class DirectoryFeature(Feature):
             footer += " · " + _("hidden from the directory (/agora profile show to appear again)")
         ctx.reply(
             Message(
-                title=profile.name,
-                text=_("{member}: {what}", member=mention(person.external_id), what=profile.what),
+                title=untrusted(profile.name),
+                text=_("{member}: {what}", member=mention(person.external_id), what=untrusted(profile.what)),
                 fields=profile_fields(_, profile),
                 footer=footer,
                 ephemeral=True,

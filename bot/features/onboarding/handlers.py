@@ -22,7 +22,7 @@ from bot.events import (
     TimerFired,
 )
 from bot.i18n import N_
-from bot.messages import Form, FormField, Message, mention
+from bot.messages import Form, FormField, Message, mention, untrusted
 from bot.router import Option, action, command, form, on, timer, undelivered
 from storage.models import Member
 from storage.tables.profiles import Profile
@@ -229,7 +229,7 @@ class JourneyHandlers:
             raise UserError(
                 _(
                     "The introduction form has no field “{field}”. Its fields are: {fields}.",
-                    field=unknown[0],
+                    field=untrusted(unknown[0]),
                     fields=", ".join(rules.FIELD_LIMITS),
                 )
             )

@@ -3,6 +3,7 @@ community's schedule (declared in ``OnboardingFeature.schedules``) and with ``/a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -51,7 +52,7 @@ class DigestHandlers:
                 )
             )
             return
-        ctx.reply(Message(title=message.title, text=message.text, fields=message.fields, ephemeral=True))
+        ctx.reply(replace(message, buttons=(), attachments=(), footer=None, ephemeral=True))
 
     @timer(DIGEST)
     async def scheduled_digest(self, ctx: Context[TimerFired]) -> None:
@@ -61,10 +62,11 @@ class DigestHandlers:
         message = await self._digest(ctx, settings.newcomer_window)
         if message is None:
             return  # nothing to say: no message at all rather than an empty digest
-        message = Message(
-            title=message.title,
-            text=message.text,
-            fields=message.fields,
+        message = replace(
+            message,
+            buttons=(),
+            attachments=(),
+            ephemeral=False,
             footer=ctx._(
                 "Change when this digest comes with /agora onboarding digest=…, or stop it with digest=off."
             ),

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from bot.durations import format_duration
 from bot.i18n import Translator
-from bot.messages import Button, Field, Message, mention
+from bot.messages import Button, Field, Message, mention, untrusted
 
 from .matching import Suggestion
 from .rules import LABELS
@@ -61,13 +61,13 @@ def profile_fields(_: Translator, profile: ProfileView, *, clip: int | None = No
     """What a profile says beyond its one line (empty answers are left out)."""
     fields = []
     if profile.location:
-        fields.append(Field(_("Where"), profile.location, inline=True))
+        fields.append(Field(_("Where"), untrusted(profile.location), inline=True))
     if profile.interests:
-        fields.append(Field(_("Interests and skills"), ", ".join(profile.interests), inline=True))
+        fields.append(Field(_("Interests and skills"), untrusted(", ".join(profile.interests)), inline=True))
     if profile.offers:
-        fields.append(Field(_("Can offer"), _clip(profile.offers, clip)))
+        fields.append(Field(_("Can offer"), untrusted(_clip(profile.offers, clip))))
     if profile.needs:
-        fields.append(Field(_("Looking for"), _clip(profile.needs, clip)))
+        fields.append(Field(_("Looking for"), untrusted(_clip(profile.needs, clip))))
     return tuple(fields)
 
 
@@ -75,21 +75,21 @@ def why_line(_: Translator, suggestion: Suggestion) -> str:
     """The "why you two" of a suggestion, addressed to the newcomer."""
     parts = []
     if suggestion.shared:
-        parts.append(_("You both care about: {topics}", topics=", ".join(suggestion.shared)))
+        parts.append(_("You both care about: {topics}", topics=untrusted(", ".join(suggestion.shared))))
     if suggestion.they_offer:
         parts.append(
             _(
                 "{name} offers what you look for: {topics}",
-                name=suggestion.name,
-                topics=", ".join(suggestion.they_offer),
+                name=untrusted(suggestion.name),
+                topics=untrusted(", ".join(suggestion.they_offer)),
             )
         )
     if suggestion.you_offer:
         parts.append(
             _(
                 "You offer what {name} looks for: {topics}",
-                name=suggestion.name,
-                topics=", ".join(suggestion.you_offer),
+                name=untrusted(suggestion.name),
+                topics=untrusted(", ".join(suggestion.you_offer)),
             )
         )
     if not parts:
@@ -105,13 +105,13 @@ def suggestion_lines(_: Translator, suggestions: Sequence[Suggestion]) -> str:
 def introduction_message(_: Translator, profile: ProfileView, member_id: str) -> Message:
     """The introduction as posted in the introductions channel. The newcomer and the suggested members are
     mentioned in the text (not in a field), where every platform notifies them: they can say hello."""
-    text = _("{member}: {what}", member=mention(member_id), what=profile.what)
+    text = _("{member}: {what}", member=mention(member_id), what=untrusted(profile.what))
     suggestions = [Suggestion.from_dict(s) for s in profile.suggestions or []]
     if suggestions:
-        heading = _("{name}, a few members you should meet:", name=profile.name)
+        heading = _("{name}, a few members you should meet:", name=untrusted(profile.name))
         text = f"{text}\n\n{heading}\n{suggestion_lines(_, suggestions)}"
     return Message(
-        title=_("Say hello to {name}!", name=profile.name),
+        title=_("Say hello to {name}!", name=untrusted(profile.name)),
         text=text,
         fields=profile_fields(_, profile),
         footer=_("A first hello makes all the difference: answer below."),

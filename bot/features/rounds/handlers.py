@@ -11,6 +11,7 @@ from bot.errors import UserError
 from bot.events import ButtonPressed, CommandInvoked
 from bot.features.rounds import queries, render, rules
 from bot.i18n import N_
+from bot.messages import untrusted
 from bot.router import Option, action, command
 from bot.settings.types import excerpt
 from storage.models import Member, RoundAnswer
@@ -109,7 +110,7 @@ class Participation:
             raise UserError(
                 _(
                     "“{value}” won't do: choose a number of rounds between 1 and {max}.",
-                    value=excerpt(raw),
+                    value=untrusted(excerpt(raw)),
                     max=rules.MAX_SNOOZE,
                 )
             )
@@ -143,7 +144,7 @@ class Participation:
             ctx._(
                 "Noted: the rounds will never put you with {name}. This stays between us: nobody is told, "
                 "{name} included. Undo it with /agora round allow.",
-                name=other.display_name or other.external_id,
+                name=untrusted(other.display_name or other.external_id),
             )
         )
 
@@ -156,9 +157,9 @@ class Participation:
         actor, other = await self._other(ctx, member)
         name = other.display_name or other.external_id
         if not await queries.remove_exclusion(ctx.session, actor.id, other.id):
-            ctx.reply(ctx._("You weren't avoiding {name}: nothing to change.", name=name))
+            ctx.reply(ctx._("You weren't avoiding {name}: nothing to change.", name=untrusted(name)))
             return
-        ctx.reply(ctx._("Noted: the rounds may put you with {name} again.", name=name))
+        ctx.reply(ctx._("Noted: the rounds may put you with {name} again.", name=untrusted(name)))
 
     async def _other(self, ctx: Context[Any], named: str) -> tuple[Member, Member]:
         """The actor and the member named in the command, checked."""
@@ -170,7 +171,10 @@ class Participation:
             other = await queries.member_named(ctx.session, ctx.community.id, raw)
         if other is None:
             raise UserError(
-                _("I don't know “{name}” in this community. Mention them, like @name.", name=excerpt(raw) or "?")
+                _(
+                    "I don't know “{name}” in this community. Mention them, like @name.",
+                    name=untrusted(excerpt(raw) or "?"),
+                )
             )
         if other.id == actor.id:
             raise UserError(_("That's you! You can't be kept away from yourself."))

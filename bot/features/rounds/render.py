@@ -10,7 +10,7 @@ from bot.durations import format_duration
 from bot.features.rounds.rules import Profile, RoundLine
 from bot.features.rounds.settings import RoundSettings
 from bot.i18n import N_, Translator
-from bot.messages import Button, Field, Message, mention
+from bot.messages import Button, Field, Message, mention, untrusted
 
 __all__ = [
     "ANSWERS",
@@ -138,13 +138,16 @@ def shared_line(_: Translator, people: list[Profile]) -> str:
     sets = [folded(p) for p in people]
     common = set(sets[0]).intersection(*sets[1:]) if sets else set()
     if common and len(people) > 2:
-        return _("You all mentioned {things}.", things=_.list(sorted(sets[0][c] for c in common)))
+        return _(
+            "You all mentioned {things}.",
+            things=_.list([untrusted(t) for t in sorted(sets[0][c] for c in common)]),
+        )
     if common:
         return _(
             "{first} and {second} both mentioned {things}.",
-            first=people[0].name,
-            second=people[1].name,
-            things=_.list(sorted(sets[0][c] for c in common)),
+            first=untrusted(people[0].name),
+            second=untrusted(people[1].name),
+            things=_.list([untrusted(t) for t in sorted(sets[0][c] for c in common)]),
         )
     lines = []
     for i, a in enumerate(people):
@@ -154,9 +157,9 @@ def shared_line(_: Translator, people: list[Profile]) -> str:
                 lines.append(
                     _(
                         "{first} and {second} both mentioned {things}.",
-                        first=a.name,
-                        second=people[j].name,
-                        things=_.list(sorted(sets[i][c] for c in shared)),
+                        first=untrusted(a.name),
+                        second=untrusted(people[j].name),
+                        things=_.list([untrusted(t) for t in sorted(sets[i][c] for c in shared)]),
                     )
                 )
     return "\n".join(lines)
@@ -167,17 +170,22 @@ def group_message(_: Translator, number: int, seats: list[Seat], starter: Conten
     people = [seat.profile for seat in seats]
     fields = []
     for person in people:
-        parts = [p for p in (person.what, person.location) if p]
+        parts = [untrusted(p) for p in (person.what, person.location) if p]
         if person.interests:
-            parts.append(_("Interests: {things}", things=", ".join(person.interests)))
-        fallback = _("Not introduced yet: {name}, tell the others in one line what you do.", name=person.name)
-        fields.append(Field(person.name, " · ".join(parts) if parts else fallback))
+            parts.append(_("Interests: {things}", things=untrusted(", ".join(person.interests))))
+        fallback = _(
+            "Not introduced yet: {name}, tell the others in one line what you do.",
+            name=untrusted(person.name),
+        )
+        fields.append(Field(untrusted(person.name), " · ".join(parts) if parts else fallback))
     shared = shared_line(_, people)
     if shared:
         fields.append(Field(_("What you have in common"), shared))
-    starter_text = starter.text
+    starter_text = untrusted(starter.text)
     if starter.author:
-        starter_text = _("{text} (suggested by {author})", text=starter.text, author=starter.author)
+        starter_text = _(
+            "{text} (suggested by {author})", text=untrusted(starter.text), author=untrusted(starter.author)
+        )
     fields.append(Field(_("To get the conversation going"), starter_text))
     return Message(
         title=_("Round {number}: meet each other", number=number),
@@ -262,7 +270,7 @@ def did_you_meet(_: Translator, number: int, others: list[str], seat_id: int) ->
         text=_(
             "A few days ago, round {number} put you with {names}. Did you manage to meet?",
             number=number,
-            names=_.list(others),
+            names=_.list([untrusted(o) for o in others]),
         ),
         buttons=answer_buttons(_, seat_id),
         footer=_(
@@ -273,7 +281,7 @@ def did_you_meet(_: Translator, number: int, others: list[str], seat_id: int) ->
 
 def answered(_: Translator, answer: str, number: int, others: list[str], ref: str) -> tuple[str, Message]:
     """The reply to an answer to "Did you meet?", and what the question becomes (only "Not yet" keeps a button)."""
-    names = _.list(others)
+    names = _.list([untrusted(o) for o in others])
     text = {
         "met": _("Wonderful! Thank you for telling me."),
         "not_yet": _("No rush: your conversation stays open. If you meet later, press “Yes, we met” above."),
