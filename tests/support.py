@@ -30,9 +30,12 @@ from bot.clock import FakeClock
 from bot.config import Config, parse_config
 from bot.context import Context
 from bot.events import CommandInvoked
+from bot.messages import Message
 from bot.router import Feature, command
 from storage.database import Database
-from storage.models import Community, InboxEntry
+from storage.models import Community, InboxEntry, Member
+from storage.tables.icebreakers import IcebreakerAsked
+from storage.tables.profiles import Profile
 
 ONBOARDING_CHANNELS = {
     "welcome": "welcome",
@@ -398,3 +401,49 @@ async def traces_in(database: Database, needles: list[str]) -> list[tuple[str, s
                     text = json.dumps(value, ensure_ascii=False, default=str).lower()
                     found.update((table.name, column, n) for n in needles if n.lower() in text)
     return sorted(found)
+
+
+# Helpers the feature stories share (moved here so no test module imports another).
+
+
+def charter_dms(h: ConsoleCommunity, member: str) -> list[Message]:
+    """The charter's direct messages to ``member`` (other features write to newcomers too)."""
+    return [
+        d.message
+        for d in h.chat.dms(member)
+        if d.message and (d.message.footer or "").startswith(("Charter of", "Les Indés — charte"))
+    ]
+
+
+def role_changes(h: ConsoleCommunity, member: str) -> list[str]:
+    return [s.detail for s in h.chat.sent if s.kind == "role" and s.to == member]
+
+
+async def asked(h: ConsoleCommunity) -> list[IcebreakerAsked]:
+    assert h.database is not None
+    async with h.database.transaction() as session:
+        return list(
+            (
+                await session.scalars(
+                    select(IcebreakerAsked).order_by(IcebreakerAsked.asked_at, IcebreakerAsked.id)
+                )
+            ).all()
+        )
+
+
+def onboarding_harness(
+    make: Callable[..., ConsoleCommunity], locale: str = "en", **settings: object
+) -> ConsoleCommunity:
+    """A community with the onboarding channels; camille animates it."""
+    return make(locale, channels=ONBOARDING_CHANNELS, animators=["camille"], **settings)
+
+
+async def profile_of(h: ConsoleCommunity, name: str) -> Profile | None:
+    assert h.database is not None
+    async with h.database.transaction() as session:
+        return await session.scalar(select(Profile).join(Member).where(Member.external_id == name))
+
+
+def monday_morning(h: ConsoleCommunity) -> None:
+    """Sunday 5 July 2026, 10:00 in Paris: the next weekly round is Monday at 9:00."""
+    h.clock = FakeClock(datetime(2026, 7, 5, 10, 0, tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC))

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from adapters.console import ConsoleCommunity
 from bot.features.charter.rules import campaign_length, campaign_pace
-from tests.test_charter_versions import role_changes
+from tests.support import role_changes
 
 NAMES = ["camille", "alice", "bob", *(f"member{n:02d}" for n in range(27))]
 INVITATION = "The Indies and its charter"

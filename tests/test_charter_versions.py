@@ -11,9 +11,9 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 
 from adapters.console import ConsoleCommunity
-from bot.messages import Message
 from storage.models import Acknowledgement, Charter, Member
 from storage.tables.charter import CharterRequest
+from tests.support import charter_dms, role_changes
 
 NEW_RIGHTS = "Suggest a meeting topic\nPropose an amendment to this charter\nLeave the group at any time"
 
@@ -34,21 +34,8 @@ async def new_version(h: ConsoleCommunity, **values: str) -> None:
     assert saved.error is None, saved
 
 
-def charter_dms(h: ConsoleCommunity, member: str) -> list[Message]:
-    """The charter's direct messages to ``member`` (other features write to newcomers too)."""
-    return [
-        d.message
-        for d in h.chat.dms(member)
-        if d.message and (d.message.footer or "").startswith(("Charter of", "Les Indés — charte"))
-    ]
-
-
 def titles(h: ConsoleCommunity, member: str) -> list[str]:
     return [m.title or "" for m in charter_dms(h, member)]
-
-
-def role_changes(h: ConsoleCommunity, member: str) -> list[str]:
-    return [s.detail for s in h.chat.sent if s.kind == "role" and s.to == member]
 
 
 async def versions(h: ConsoleCommunity) -> int:

@@ -18,7 +18,8 @@ from bot.events import ButtonPressed
 from bot.messages import mention
 from bot.scheduler import cron_trigger, next_fire_time
 from storage.models import Community, Schedule
-from storage.tables.icebreakers import IcebreakerAsked, IcebreakerQuestion
+from storage.tables.icebreakers import IcebreakerQuestion
+from tests.support import asked
 
 CHANNELS = {"welcome": "welcome", "announcements": "announcements", "icebreakers": "icebreakers"}
 
@@ -44,18 +45,6 @@ def community(
 
 def bank_keys(*tags: str, language: str = "en") -> set[str]:
     return {f"bank:{i.id}" for i in load_bank("icebreakers", language) if set(tags) & set(i.tags)}
-
-
-async def asked(h: ConsoleCommunity) -> list[IcebreakerAsked]:
-    assert h.database is not None
-    async with h.database.transaction() as session:
-        return list(
-            (
-                await session.scalars(
-                    select(IcebreakerAsked).order_by(IcebreakerAsked.asked_at, IcebreakerAsked.id)
-                )
-            ).all()
-        )
 
 
 async def questions(h: ConsoleCommunity) -> list[IcebreakerQuestion]:

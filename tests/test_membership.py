@@ -14,7 +14,7 @@ from bot.chat import ListedMember
 from bot.events import MemberRef
 from bot.membership import Known, plan
 from storage.models import Member
-from tests.test_charter_versions import charter_dms
+from tests.support import charter_dms
 
 
 async def members(h: ConsoleCommunity) -> dict[str, Member]:

@@ -11,17 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
-from storage.models import Member, Schedule
-from storage.tables.profiles import Newcomer, Profile
-from tests.support import ONBOARDING_CHANNELS, arrive, introduce
+from storage.models import Schedule
+from storage.tables.profiles import Newcomer
+from tests.support import ONBOARDING_CHANNELS, arrive, introduce, onboarding_harness, profile_of
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "onboarding.agora"
-
-
-def onboarding_harness(
-    make: Callable[..., ConsoleCommunity], locale: str = "en", **settings: object
-) -> ConsoleCommunity:
-    return make(locale, channels=ONBOARDING_CHANNELS, animators=["camille"], **settings)
 
 
 @pytest.fixture
@@ -31,12 +25,6 @@ async def o(make_harness: Callable[..., ConsoleCommunity]) -> AsyncIterator[Cons
     await community.start()
     yield community
     await community.stop()
-
-
-async def profile_of(h: ConsoleCommunity, name: str) -> Profile | None:
-    assert h.database is not None
-    async with h.database.transaction() as session:
-        return await session.scalar(select(Profile).join(Member).where(Member.external_id == name))
 
 
 def titles(sent: list) -> list[str | None]:

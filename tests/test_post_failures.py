@@ -15,7 +15,7 @@ from bot.chat import MissingPermission, Problem, TransientChatError
 from bot.health import HealthServer
 from bot.messages import Message
 from storage.models import Community, OutboxEntry, OutboxStatus
-from tests.test_icebreakers import asked
+from tests.support import asked
 
 
 async def test_setup_says_at_once_which_channel_the_bot_cannot_post_in(h: ConsoleCommunity) -> None:

@@ -13,9 +13,17 @@ from storage.models import AmendmentStatus, MeetingPollStatus, OutboxEntry
 from storage.tables.charter import Amendment
 from storage.tables.meetings import Meeting, MeetingPoll
 from storage.tables.rounds import Round, RoundGroup, RoundGroupMember
-from tests.support import community, introduce, members, open_poll, paris, until
-from tests.test_onboarding import onboarding_harness, profile_of
-from tests.test_rounds import monday_morning
+from tests.support import (
+    community,
+    introduce,
+    members,
+    monday_morning,
+    onboarding_harness,
+    open_poll,
+    paris,
+    profile_of,
+    until,
+)
 
 
 @pytest.fixture

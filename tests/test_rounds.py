@@ -4,7 +4,6 @@ meet?", the animators' statistics and settings, and every refusal explained."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,9 +11,9 @@ from sqlalchemy import func, select
 
 from adapters.console import ConsoleCommunity
 from adapters.console.chat import Sent
-from bot.clock import FakeClock
 from storage.models import Member, Schedule
 from storage.tables.rounds import Round, RoundExclusion, RoundGroupMember, RoundParticipant
+from tests.support import monday_morning
 
 
 def groups_opened(h: ConsoleCommunity) -> list[tuple[Sent, Sent]]:
@@ -33,11 +32,6 @@ def members_of(opened: Sent) -> set[str]:
 async def everyone_joins(h: ConsoleCommunity, *names: str) -> None:
     for name in names:
         await h.command(name, "round join")
-
-
-def monday_morning(h: ConsoleCommunity) -> None:
-    """Sunday 5 July 2026, 10:00 in Paris: the next weekly round is Monday at 9:00."""
-    h.clock = FakeClock(datetime(2026, 7, 5, 10, 0, tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC))
 
 
 async def test_opt_in_then_a_round_opens_a_conversation_per_group_with_introductions(
