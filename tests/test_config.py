@@ -100,6 +100,16 @@ def test_a_bad_duration_is_refused_with_examples() -> None:
     assert "2d" in message
 
 
+def test_delivery_records_are_kept_thirty_days_unless_configured_and_never_less_than_a_day() -> None:
+    assert parse_config({}, "test", env={}).database.keep_for.days == 30
+    assert parse_config({"database": {"keep_for": "90d"}}, "test", env={}).database.keep_for.days == 90
+
+    message = config_error({"database": {"keep_for": "2h"}})
+
+    assert "database.keep_for" in message
+    assert "at least 1d" in message
+
+
 def test_a_duration_is_read_from_its_short_form() -> None:
     config = parse_config({"community": {"charter_reminder_after": "36h"}}, env={})
 
