@@ -307,7 +307,12 @@ async def kept_counts(
             values = (await session.scalars(query)).all()
             counts.append(sum(1 for v in values if v))
             continue
-        if d.item.reference != "id":
+        if d.item.reference == "external_id":
+            # Only values naming a member ("schedule", "config" or "deadline" name nobody).
+            query = query.where(
+                column.in_(select(Member.external_id).where(Member.community_id == community_id))
+            )
+        elif d.item.reference != "id":
             query = query.where(column != "")
         counted = await session.scalar(select(func.count()).select_from(query.subquery()))
         counts.append(int(counted or 0))

@@ -106,7 +106,7 @@ def needles(external_id: str, display_name: str, texts: Iterable[str]) -> list[s
     """What must be found nowhere once a member is erased: their mention, platform id, name and profile texts
     (the longest first, so a mention goes before the id inside it)."""
     found = {mention(external_id), external_id, display_name, *texts}
-    return sorted((n for n in found if n and len(n) >= MIN_NEEDLE), key=len, reverse=True)
+    return sorted((n for n in found if n and len(n) >= MIN_NEEDLE), key=lambda n: (-len(n), n))
 
 
 def scrub(value: Any, found: list[str], replacement: str = "…") -> Any:
