@@ -442,7 +442,11 @@ class DiscordChat:
         if found is None:
             return frozenset({Problem.NOT_FOUND})
         missing = set(_missing(found, guild, needs - {Problem.MANAGE_ROLES}))
-        if Problem.MANAGE_ROLES in needs and not guild.me.guild_permissions.manage_roles:
+        if (
+            Problem.MANAGE_ROLES in needs
+            and guild.me is not None
+            and not guild.me.guild_permissions.manage_roles
+        ):
             missing.add(Problem.MANAGE_ROLES)
         return frozenset(missing)
 

@@ -110,3 +110,21 @@ async def test_setup_names_the_permissions_the_bot_lacks_in_a_channel_at_once(
     assert next(f["value"] for f in embed["fields"] if f["name"] == "Access") == (
         "✅ I can do my work in the channels you chose."
     )
+
+
+async def test_setup_says_when_the_bot_cannot_give_the_member_role(fake: FakeDiscord, db_url: str) -> None:
+    world = make_world(fake, bot_permissions=PermissionBits.EVERYONE_DEFAULT)  # no Manage Roles
+    bot = Bot(discord_config(fake, world, db_url))
+    await bot.start()
+    try:
+        chosen = await fake.slash_command(
+            world.guild, world.camille, "agora setup", {"member_role": world.member_role}
+        )
+        [embed] = (await fake.wait_for_response(chosen))["data"]["embeds"]
+        access = next(f["value"] for f in embed["fields"] if f["name"] == "Access")
+        assert access == (
+            f"⚠️ <#{world.welcome.id}>: Please give me these permissions there: "
+            "Manage Roles (with my role above the roles I give)."
+        )
+    finally:
+        await bot.stop()
