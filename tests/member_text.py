@@ -199,6 +199,28 @@ async def amendment(h: ConsoleCommunity) -> list[Message]:
     return reposted(h, mark)
 
 
+async def charter_edit(h: ConsoleCommunity) -> list[Message]:
+    """A new version of the charter written by an animator: the announcement of the change and the charter as
+    members are asked to accept it again."""
+    await arrive(h, ALICE)
+    ruled = await h.command("camille", "charter rules mode=animator")  # the animators write the charter
+    assert ruled.error is None, ruled.replies
+    mark = len(h.chat.sent)
+    opened = await h.command("camille", "charter edit")
+    assert opened.form is not None, opened.replies
+    values = {f.name: f.default for f in opened.form.fields}
+    values.update(
+        objective=f"{TELLTALE} {PINGS}",
+        animators=f"{TELLTALE} <@{VICTIM}> — {LINKS}",
+        rights=f"{values['rights']}\n{TELLTALE} {PINGS}",
+        duties=f"{values['duties']}\n{TELLTALE} {LINKS}",
+        note=f"{TELLTALE} {PINGS} {LINKS}",
+    )
+    saved = await h.submit("camille", "charter:edit", values, ref=opened.form.ref)
+    assert saved.error is None, saved
+    return reposted(h, mark)
+
+
 async def rounds(h: ConsoleCommunity) -> list[Message]:
     """A grouping round's first message: who is who (their profiles) and what they have in common."""
     await introduce(h, ALICE, what=f"{TELLTALE} {PINGS}", where=f"{TELLTALE} {LINKS}", interests="baking")
@@ -220,6 +242,7 @@ REPOSTS: dict[str, Story] = {
     "meeting": meeting,
     "cancelled meeting": cancelled_meeting,
     "charter amendment": amendment,
+    "charter edited by an animator": charter_edit,
     "round": rounds,
 }
 
