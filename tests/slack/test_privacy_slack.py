@@ -5,6 +5,7 @@ the confirmation: her introduction post is deleted (chat.delete) and nothing sto
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -76,6 +77,23 @@ async def test_a_member_exports_then_erases_her_data_on_slack(
         assert "Done: your data is erased" in json.dumps(erased.body)
         deleted = await fake.wait_for_call("chat.delete", timeout=TIMEOUT, since=mark)
         assert fake.messages[INTROS] == []
+        assert (deleted.args["channel"], deleted.args["ts"]) == (INTROS, intro_ts)
+        await b.settle()
+        assert await traces_in(b.database, [ALICE, "alice", *PROFILE.values()]) == []
+
+
+async def test_a_member_who_left_is_erased_after_90_days_on_slack(bed: BedFactory, fake: FakeSlack) -> None:
+    async with bed("http", features=[OnboardingFeature(), PrivacyFeature()]) as b:
+        intro_ts = await introduced(b, fake)
+        fake.users[ALICE].deleted = True  # deactivated: she has left the workspace
+        await b.send(fake.event_callback(fake.user_change_event(ALICE)))
+        await b.settle()
+        await b.scheduler.advance(timedelta(days=89))
+        assert await traces_in(b.database, [ALICE])  # kept for now
+
+        mark = fake.mark()
+        await b.scheduler.advance(timedelta(days=2))
+        deleted = await fake.wait_for_call("chat.delete", timeout=TIMEOUT, since=mark)
         assert (deleted.args["channel"], deleted.args["ts"]) == (INTROS, intro_ts)
         await b.settle()
         assert await traces_in(b.database, [ALICE, "alice", *PROFILE.values()]) == []
