@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from adapters.discord.components import AgoraButton, FormButton
 from adapters.discord.render import Payload, render
-from bot.chat import PermanentChatError, ScheduledEvent
+from bot.chat import Capability, PermanentChatError, ScheduledEvent
 from bot.events import ChannelRef, CommunityRef, MemberRef
 from bot.i18n import translator
 from bot.messages import Button, Field, Message
@@ -658,3 +658,18 @@ async def test_every_view_the_adapter_sends_is_persistent(
     assert all(
         v.timeout is None and all(i.is_persistent() for i in v.children) for v in views if v is not None
     )
+
+
+async def test_delete_removes_the_bots_message_and_one_already_gone_is_no_error(
+    fake: FakeDiscord, world: World, start_bot: Callable[..., Any]
+) -> None:
+    bot = await start_bot()
+    chat = bot.adapter.chat
+    assert Capability.DELETE in chat.capabilities
+    posted = await chat.post(ChannelRef("discord", world.general.id), Message("Say hello to Alice!"))
+    mark = fake.mark()
+    await chat.delete(posted)
+    await fake.wait_for_request(
+        "DELETE", rf"^/channels/{world.general.id}/messages/{posted.id}$", since=mark, timeout=TIMEOUT
+    )
+    await chat.delete(posted)  # gone already (404): what was asked is done

@@ -257,3 +257,16 @@ async def test_attachments_are_uploaded_in_the_messages_thread(chat: SlackChat, 
     assert fake.uploads[file_id] == b"BEGIN:VCALENDAR"
     [upload] = [m for m in fake.messages[WELCOME] if m.get("upload")]
     assert upload["thread_ts"] == posted.id and upload["files"][0]["name"] == "meeting.ics"
+
+
+async def test_delete_removes_the_bots_message_and_one_already_gone_is_no_error(
+    chat: SlackChat, fake: FakeSlack
+) -> None:
+    assert Capability.DELETE in chat.capabilities
+    posted = await chat.post(ChannelRef("slack", WELCOME), Message("Say hello to Alice!"))
+    await chat.delete(posted)
+    assert [c.args["ts"] for c in fake.calls_to("chat.delete")] == [posted.id]
+    assert fake.messages[WELCOME] == []
+    await chat.delete(posted)  # gone already: what was asked is done
+    with pytest.raises(PermanentChatError):
+        await chat.delete(MessageRef("slack", "C0NOWHERE1", posted.id))
