@@ -4,9 +4,10 @@
 
 Adapters call ``dispatch`` after acknowledging the platform, and render the returned ``Outcome`` to the person
 who acted. Where the acknowledgement comes before the work is done, they ``accept`` the event first (the
-transactional inbox, ``bot.inbox``) and ``process`` it after: the handler's transaction deletes the inbox entry, and
-what a crash left there is handled when the platform attaches again. The scheduler calls back into ``dispatch`` with ``TimerFired`` events, so timers get the same
-transaction, idempotency and logging as everything else.
+transactional inbox, ``bot.inbox``) and ``process`` it after: the handler's transaction deletes the inbox entry,
+and what a crash left there is handled when the platform attaches again. The scheduler calls back into
+``dispatch`` with ``TimerFired`` events, so timers get the same transaction, idempotency and logging as everything
+else.
 """
 
 from __future__ import annotations
@@ -296,10 +297,10 @@ class Agora:
                 self._log(event, read[0], read[1], started)
                 return read[0]
         async with self.community_lock(event.community):
-            if inboxed:
-                # Acknowledgements first, they are on the platform's clock: events waiting to be recorded go
-                # before this one's transaction (on SQLite, one writer at a time, it would hold them up).
-                await self.inbox.quiet()
+            # Acknowledgements first, they are on the platform's clock: events waiting to be recorded go before
+            # this one's transaction (on SQLite, one writer at a time, it would hold them up), and the inbox's
+            # writer waits only for the transactions already running (``Inbox.handling``).
+            await self.inbox.quiet()
             with self.inbox.handling():
                 outcome, ctx, community_id = await self._run(
                     event, route, event.delivery_id if inboxed else None
