@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "ERASED_PREFIX",
+    "NOBODY",
     "Attachment",
     "Button",
     "Field",
@@ -41,8 +43,17 @@ __all__ = [
 ButtonStyle = Literal["primary", "secondary", "success", "danger"]
 
 
+# The platform id an erased member's row keeps: this prefix and a random token (bot.features.privacy).
+ERASED_PREFIX = "erased:"
+# How a member who erased their data (or nobody, an emptied column) shows where a mention was.
+NOBODY = "…"
+
+
 def mention(member_id: str) -> str:
-    """A platform-neutral mention: ``<@id>`` is what Discord and Slack both use; the console renders names."""
+    """A platform-neutral mention: ``<@id>`` is what Discord and Slack both use; the console renders names. A
+    member who erased their data is no longer anyone to mention: they show as ``…``."""
+    if not member_id or member_id.startswith(ERASED_PREFIX):
+        return NOBODY
     return f"<@{member_id}>"
 
 

@@ -276,3 +276,26 @@ async def test_the_outbox_drops_what_waits_for_the_erased_member(
             statuses = {e.op: e.status for e in await session.scalars(select(OutboxEntry))}
         assert statuses["dm"] == "dropped"
         assert statuses["post"] != "dropped"
+
+
+async def test_posts_redrawn_after_an_erasure_show_nobody_where_the_member_was(
+    make_harness: Callable[..., ConsoleCommunity],
+) -> None:
+    async with privacy_community(make_harness) as h:
+        await introduce(h, "alice", **PROFILE)
+        await introduce(h, "bob")
+        await open_poll(h, OPTIONS)
+        for who in ("alice", "bob"):
+            await h.press(who, "Answer")
+            await h.press(who, "✅ 3")
+        await h.advance(days=3)  # the poll closes: the meeting is announced
+        await h.press("alice", "Going")
+        await h.press("bob", "Going")
+        await h.command("alice", "privacy")
+        await h.press("alice", "Erase my data")
+        await h.press("alice", "Yes, erase my data")
+
+        await h.press("bob", "Maybe")  # the announcement is redrawn from what is stored
+        going = [m.plain() for m in h.chat.current.values() if "Going (1)" in m.plain()]
+        assert going and "Going (1): …" in going[-1]
+        assert not [m for m in h.chat.current.values() if "erased:" in m.plain() or "<@>" in m.plain()]

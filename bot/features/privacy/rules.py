@@ -10,7 +10,9 @@ from datetime import date, datetime, timedelta
 from enum import Enum as PyEnum
 from typing import Any
 
-from bot.messages import mention
+# An erased member keeps a row (others' history points at it) whose platform id is ERASED_PREFIX and a random
+# token: unique, and linked to nobody; mentions of it show as nobody (bot.messages.mention).
+from bot.messages import ERASED_PREFIX, mention
 
 __all__ = [
     "ERASED_PREFIX",
@@ -28,9 +30,6 @@ __all__ = [
     "without",
 ]
 
-# An erased member keeps a row (others' history points at it) whose platform id is this prefix and a random
-# token: unique, and linked to nobody.
-ERASED_PREFIX = "erased:"
 # Shorter texts (a profile's "Paris"… is five) are too common to look for in other rows.
 MIN_NEEDLE = 3
 
