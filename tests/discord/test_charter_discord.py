@@ -44,7 +44,7 @@ async def joins_and_accepts(fake: FakeDiscord, bot: Bot, world: World, name: str
     member = await fake.member_join(world.guild, name)
     welcome = await dm_to(fake, member.user)
     press = await fake.press_button(custom_ids(welcome)[0], member.user, message=welcome["id"])
-    await fake.wait_for_response(press)
+    await fake.wait_for_answer(press)
     await bot.settle()
     return member.user
 
@@ -64,7 +64,7 @@ async def test_a_new_version_on_discord_asked_again_gated_after_the_grace_period
 
     # The animator edits the charter: one modal, five inputs, prefilled with the current version.
     opened = await fake.slash_command(world.guild, world.camille, "agora charter edit")
-    modal = await fake.wait_for_response(opened)
+    modal = await fake.wait_for_answer(opened)
     assert modal["type"] == 9 and modal["data"]["title"] == "Charter, version 2"
     custom_id = modal["data"]["custom_id"]
     inputs = [(row.get("component") or row["components"][0]) for row in fake.modals[custom_id].components]
@@ -78,7 +78,7 @@ async def test_a_new_version_on_discord_asked_again_gated_after_the_grace_period
     values[note] = "Members can now amend the charter."
     mark = fake.mark()
     saved = await fake.submit_modal(custom_id, world.camille, values)
-    answer = await fake.wait_for_response(saved)
+    answer = await fake.wait_for_answer(saved)
     assert answer["data"]["flags"] & EPHEMERAL
     assert answer["data"]["content"].startswith("Version 2 is saved. 2 members are asked to accept it, until")
 
@@ -90,7 +90,7 @@ async def test_a_new_version_on_discord_asked_again_gated_after_the_grace_period
         assert [c.split(":", 1)[1] for c in custom_ids(asked)] == ["charter:accept:2", "charter:later:2"]
     nadia_dm = await dm_to(fake, nadia, since=mark)
     press = await fake.press_button(custom_ids(nadia_dm)[0], nadia, message=nadia_dm["id"])
-    await fake.wait_for_response(press)
+    await fake.wait_for_answer(press)
     await bot.settle()
     # The DM no longer asks: it says she accepted.
     await eventually(lambda: custom_ids(fake.message(nadia_dm["id"])) == [], "the DM loses its buttons")
@@ -109,14 +109,14 @@ async def test_a_new_version_on_discord_asked_again_gated_after_the_grace_period
     # bob accepts at last (from the DM): the role comes back.
     bob_dm = await dm_to(fake, bob, since=mark)
     press = await fake.press_button(custom_ids(bob_dm)[0], bob, message=bob_dm["id"])
-    await fake.wait_for_response(press)
+    await fake.wait_for_answer(press)
     await bot.settle()
     await eventually(lambda: has_role(fake, world, bob), "bob gets the member role back")
 
     # The acknowledgement log, as a CSV file attached to the animator's answer.
     mark = fake.mark()
     exported = await fake.slash_command(world.guild, world.camille, "agora charter export")
-    await fake.wait_for_response(exported)
+    await fake.wait_for_answer(exported)
     await bot.settle()
 
     def csv_file() -> Any:

@@ -21,14 +21,14 @@ async def test_help_and_refusals_name_the_commands_as_discord_spells_them(
     features = [OnboardingFeature(), RoundsFeature(), DebatesFeature()]
     bot = await Bot(discord_config(fake, world, db_url), features=features, with_probe=False).start()
     try:
-        shown = await fake.wait_for_response(await fake.slash_command(world.guild, world.alice, "agora help"))
+        shown = await fake.wait_for_answer(await fake.slash_command(world.guild, world.alice, "agora help"))
         said = text_of(shown["data"])
         assert "/agora charter show — Read the community's charter" in said
         assert "/agora round show — Your place in the grouping rounds" in said
         assert "/agora charter — " not in said and "/agora round — " not in said
 
         # alice has not accepted the charter yet: the refusal names the command she can run.
-        refused = await fake.wait_for_response(
+        refused = await fake.wait_for_answer(
             await fake.slash_command(world.guild, world.alice, "agora profile")
         )
         assert refused["data"]["content"] == (
@@ -36,7 +36,7 @@ async def test_help_and_refusals_name_the_commands_as_discord_spells_them(
         )
 
         # A command Discord still shows from an older version of Agora.
-        stale = await fake.wait_for_response(
+        stale = await fake.wait_for_answer(
             await fake.slash_command(world.guild, world.alice, "agora debate frobnicate")
         )
         assert stale["data"]["content"].startswith(
@@ -48,7 +48,7 @@ async def test_help_and_refusals_name_the_commands_as_discord_spells_them(
         proposed = await fake.slash_command(
             world.guild, world.alice, "agora debate propose", {"motion": pasted}
         )
-        refused = await fake.wait_for_response(proposed)
+        refused = await fake.wait_for_answer(proposed)
         await bot.settle()
         assert refused["data"]["content"].startswith("“" + "x" * 59 + "…” is a single word.")
         assert len(refused["data"]["content"]) < 300

@@ -61,7 +61,7 @@ async def test_a_debate_on_discord_positions_changed_and_the_summary_at_the_dead
     started = await fake.slash_command(
         world.guild, world.camille, "agora debate start", {"motion": "remote-networks", "duration": "2d"}
     )
-    answer = await fake.wait_for_response(started)
+    answer = await fake.wait_for_answer(started)
     assert answer["data"]["flags"] & EPHEMERAL
     assert answer["data"]["content"].startswith(f"Debate #1 is open in <#{debates.id}> until")
 
@@ -85,7 +85,7 @@ async def test_a_debate_on_discord_positions_changed_and_the_summary_at_the_dead
     # Members take positions; alice changes her mind.
     async def press(user: Any, index: int) -> dict[str, Any]:
         interaction = await fake.press_button(f"agora:debate:take:1.{index}", user, message=post["id"])
-        response = await fake.wait_for_response(interaction)
+        response = await fake.wait_for_answer(interaction)
         await bot.settle()
         return response
 
@@ -109,7 +109,7 @@ async def test_a_debate_on_discord_positions_changed_and_the_summary_at_the_dead
 
     # A member who doesn't animate can't close it; the deadline does, on the virtual clock.
     refused = await fake.slash_command(world.guild, world.alice, "agora debate close")
-    assert (await fake.wait_for_response(refused))["data"]["content"].startswith(
+    assert (await fake.wait_for_answer(refused))["data"]["content"].startswith(
         "Only the animators of this community can do that."
     )
     assert bot.app is not None

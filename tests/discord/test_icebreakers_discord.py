@@ -62,7 +62,7 @@ async def test_a_suggested_question_is_approved_then_asked_in_its_channel_with_a
     scheduled = await fake.slash_command(
         world.guild, world.camille, "agora icebreaker schedule", {"rule": "30 9 * * tue"}
     )
-    answer = await fake.wait_for_response(scheduled)
+    answer = await fake.wait_for_answer(scheduled)
     assert answer["data"]["flags"] & EPHEMERAL
     assert answer["data"]["content"].endswith("The next one comes on Tuesday 6 January 2026 at 9:30 AM.")
 
@@ -70,7 +70,7 @@ async def test_a_suggested_question_is_approved_then_asked_in_its_channel_with_a
     suggested = await fake.slash_command(
         world.guild, world.alice, "agora icebreaker suggest", {"question": QUESTION}
     )
-    thanks = await fake.wait_for_response(suggested)
+    thanks = await fake.wait_for_answer(suggested)
     assert thanks["data"]["content"].startswith("Thank you! Your question is with the animators")
     review = await dm_to(fake, world.camille)
     assert QUESTION in text_of(review)
@@ -81,7 +81,7 @@ async def test_a_suggested_question_is_approved_then_asked_in_its_channel_with_a
     # She approves it: the DM loses its buttons, the member hears the good news.
     mark = fake.mark()
     pressed = await fake.press_button(approve, world.camille, message=review["id"])
-    await fake.wait_for_response(pressed)
+    await fake.wait_for_answer(pressed)
     news = await dm_to(fake, world.alice, since=mark)
     assert text_of(news).startswith(f"Good news: your question “{QUESTION}” was approved.")
     await eventually(lambda: custom_ids(fake.message(review["id"])) == [], "the review loses its buttons")
@@ -113,5 +113,5 @@ async def test_a_suggested_question_is_approved_then_asked_in_its_channel_with_a
 
     # Anyone sees when the next one comes.
     status = await fake.slash_command(world.guild, world.alice, "agora icebreaker status")
-    shown = text_of((await fake.wait_for_response(status))["data"])
+    shown = text_of((await fake.wait_for_answer(status))["data"])
     assert "Tuesday 13 January 2026 at 9:30 AM" in shown

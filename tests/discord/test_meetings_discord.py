@@ -66,7 +66,7 @@ async def test_a_poll_on_discord_fixes_the_date_of_a_meeting_with_its_ics_and_sc
 ) -> None:
     # The animator opens the poll: a modal with the five fields.
     opener = await fake.slash_command(world.guild, world.camille, "agora meeting poll")
-    modal = await fake.wait_for_response(opener)
+    modal = await fake.wait_for_answer(opener)
     assert modal["type"] == 9 and modal["data"]["title"] == "New date poll"
     form_id = modal["data"]["custom_id"]
     assert len(fake.modals[form_id].components) == 5
@@ -81,7 +81,7 @@ async def test_a_poll_on_discord_fixes_the_date_of_a_meeting_with_its_ics_and_sc
             "capacity": "1",
         },
     )
-    opened = await fake.wait_for_response(submitted)
+    opened = await fake.wait_for_answer(submitted)
     assert opened["data"]["flags"] & EPHEMERAL
     assert "The poll is posted with 2 dates." in text_of(opened["data"])
 
@@ -95,7 +95,7 @@ async def test_a_poll_on_discord_fixes_the_date_of_a_meeting_with_its_ics_and_sc
 
     # alice opens her ballot (for her eyes only) and answers; the tally on the post follows.
     press = await fake.press_button("agora:meeting:ballot:1", world.alice, message=poll["id"])
-    ballot = await fake.wait_for_response(press)
+    ballot = await fake.wait_for_answer(press)
     assert ballot["data"]["flags"] & EPHEMERAL
     assert custom_ids(ballot["data"])[:3] == [
         "agora:meeting:vote:1.yes",
@@ -103,7 +103,7 @@ async def test_a_poll_on_discord_fixes_the_date_of_a_meeting_with_its_ics_and_sc
         "agora:meeting:vote:1.no",
     ]
     answered = await fake.press_button("agora:meeting:vote:2.yes", world.alice)
-    updated = await fake.wait_for_response(answered)
+    updated = await fake.wait_for_answer(answered)
     assert updated["type"] == 7  # the ballot is updated in place
     assert "Your answer: ✅ yes" in text_of(updated["data"])
     await bot.settle()
@@ -141,11 +141,11 @@ async def test_a_poll_on_discord_fixes_the_date_of_a_meeting_with_its_ics_and_sc
 
     # One place: alice takes it, camille goes on the waiting list.
     going = await fake.press_button("agora:meeting:going:1", world.alice, message=announcement["id"])
-    assert (await fake.wait_for_response(going))["data"]["content"].startswith(
+    assert (await fake.wait_for_answer(going))["data"]["content"].startswith(
         "You're on the list for “Monthly meetup”"
     )
     waiting = await fake.press_button("agora:meeting:going:1", world.camille, message=announcement["id"])
-    assert "You're number 1 on the waiting list" in (await fake.wait_for_response(waiting))["data"]["content"]
+    assert "You're number 1 on the waiting list" in (await fake.wait_for_answer(waiting))["data"]["content"]
     await bot.settle()
     await eventually(
         lambda: f"Going (1/1) <@{world.alice.id}>" in text_of(fake.message(announcement["id"])),
@@ -160,7 +160,7 @@ async def test_a_poll_on_discord_fixes_the_date_of_a_meeting_with_its_ics_and_sc
     [event_id] = list(world.guild.scheduled_events)
     mark = fake.mark()
     cancelled = await fake.slash_command(world.guild, world.camille, "agora meeting cancel")
-    assert "is cancelled" in (await fake.wait_for_response(cancelled))["data"]["content"]
+    assert "is cancelled" in (await fake.wait_for_answer(cancelled))["data"]["content"]
     await bot.settle()
     await fake.wait_for_request(
         "DELETE",

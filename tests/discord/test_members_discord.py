@@ -93,7 +93,7 @@ async def test_charter_status_counts_the_four_humans_already_there(
     populate(fake, world, 4)
     await bot.start()
 
-    status = await fake.wait_for_response(
+    status = await fake.wait_for_answer(
         await fake.slash_command(world.guild, world.camille, "agora charter status")
     )
 
@@ -160,7 +160,7 @@ async def test_the_300_members_already_there_are_invited_at_a_pace_and_keep_thei
     assert bot.app is not None
     scheduler: Any = bot.app.scheduler
 
-    started = await fake.wait_for_response(
+    started = await fake.wait_for_answer(
         await fake.slash_command(world.guild, world.camille, "agora charter invite-existing")
     )
     assert started["data"]["content"].startswith("300 members who were here before Agora are invited")
@@ -171,7 +171,7 @@ async def test_the_300_members_already_there_are_invited_at_a_pace_and_keep_thei
     await scheduler.advance(timedelta(minutes=10))
     await bot.settle()
     assert dm_channels_opened(fake) == 11
-    status = await fake.wait_for_response(
+    status = await fake.wait_for_answer(
         await fake.slash_command(world.guild, world.camille, "agora charter status")
     )
     assert "11 of 300 sent so far" in text_of(status["data"])
@@ -180,8 +180,8 @@ async def test_the_300_members_already_there_are_invited_at_a_pace_and_keep_thei
     invitation = await dm_to(fake, world.alice)
     assert invitation["embeds"][0]["title"] == "The Indies and its charter"
     press = await fake.press_button(custom_ids(invitation)[0], world.alice, message=invitation["id"])
-    await fake.wait_for_response(press)
-    again = await fake.wait_for_response(
+    await fake.wait_for_answer(press)
+    again = await fake.wait_for_answer(
         await fake.slash_command(world.guild, world.camille, "agora charter invite-existing")
     )
     assert "already under way" in again["data"]["content"]

@@ -67,7 +67,7 @@ async def arrive(
     welcome = await dm_to(fake, member.user)
     mark = fake.mark()
     press = await fake.press_button(custom_ids(welcome)[0], member.user, message=welcome["id"])
-    await fake.wait_for_response(press)
+    await fake.wait_for_answer(press)
     invitation = await dm_to(fake, member.user, since=mark)
     await bot.settle()
     return member.user, invitation
@@ -82,19 +82,19 @@ async def introduce(
     """Press "Introduce myself" and fill the form over its two modals; returns the answers to the last step."""
     introduce_id = next(c for c in custom_ids(invitation) if ":onboarding:introduce:" in c)
     press = await fake.press_button(introduce_id, user, message=invitation["id"])
-    first = await fake.wait_for_response(press)
+    first = await fake.wait_for_answer(press)
     assert first["type"] == 9 and first["data"]["title"] == "Introduce yourself (1/2)"
     step_one = first["data"]["custom_id"]
     assert len(fake.modals[step_one].components) == 5  # a modal takes five inputs: six fields make two steps
     fields = ("name", "what", "where", "interests", "offers")
     submitted = await fake.submit_modal(step_one, user, {k: values.get(k, "") for k in fields})
-    saved = await fake.wait_for_response(submitted)
+    saved = await fake.wait_for_answer(submitted)
     go_on = custom_ids(saved["data"])[0]
     press = await fake.press_button(go_on, user, message=submitted.original_message_id)
-    second = await fake.wait_for_response(press)
+    second = await fake.wait_for_answer(press)
     assert second["type"] == 9 and second["data"]["title"] == "Introduce yourself (2/2)"
     last = await fake.submit_modal(second["data"]["custom_id"], user, {"needs": values.get("needs", "")})
-    return [await fake.wait_for_response(last)]
+    return [await fake.wait_for_answer(last)]
 
 
 async def test_a_newcomer_introduces_herself_on_discord_and_meets_a_member(
@@ -146,6 +146,6 @@ async def test_a_newcomer_introduces_herself_on_discord_and_meets_a_member(
 
     # The directory, by slash command with a typed option: accents and case don't matter.
     search = await fake.slash_command(world.guild, world.camille, "agora members", {"search": "écologie"})
-    found = await fake.wait_for_response(search)
+    found = await fake.wait_for_answer(search)
     listing = found["data"] if found["type"] == 4 else (await followups(fake, search))[0]
     assert "Nina Durand" in text_of(listing) and "Bob" in text_of(listing)

@@ -45,7 +45,7 @@ async def test_a_question_asked_in_a_read_only_channel_is_not_counted_and_the_an
     bot, world, channel = read_only
 
     asked = await fake.slash_command(world.guild, world.camille, "agora icebreaker now")
-    answer = await fake.wait_for_response(asked)
+    answer = await fake.wait_for_answer(asked)
     shown = answer["data"]["content"]
     assert answer["data"]["flags"] & EPHEMERAL
     assert "Asked in" not in shown
@@ -72,7 +72,7 @@ async def test_a_question_asked_in_a_read_only_channel_is_not_counted_and_the_an
     assert not [r for r in fake.requests if r.path == f"/channels/{world.announcements.id}/messages"]
 
     status = await fake.slash_command(world.guild, world.camille, "agora icebreaker status")
-    shown = text_of((await fake.wait_for_response(status))["data"])
+    shown = text_of((await fake.wait_for_answer(status))["data"])
     assert "Last question" not in shown and "0 questions asked out of" in shown
 
 
@@ -93,7 +93,7 @@ async def test_setup_names_the_permissions_the_bot_lacks_in_a_channel_at_once(
         "agora setup",
         {"icebreakers_channel": read_only, "debates_channel": no_threads, "meetings_channel": hidden},
     )
-    [embed] = (await fake.wait_for_response(chosen))["data"]["embeds"]
+    [embed] = (await fake.wait_for_answer(chosen))["data"]["embeds"]
     access = next(f["value"] for f in embed["fields"] if f["name"] == "Access")
     # In the order of the channels' purposes, each with what Discord would need granted there.
     assert access.splitlines() == [
@@ -106,7 +106,7 @@ async def test_setup_names_the_permissions_the_bot_lacks_in_a_channel_at_once(
     fine = await fake.slash_command(
         world.guild, world.camille, "agora setup", {"debates_channel": world.general}
     )
-    [embed] = (await fake.wait_for_response(fine))["data"]["embeds"]
+    [embed] = (await fake.wait_for_answer(fine))["data"]["embeds"]
     assert next(f["value"] for f in embed["fields"] if f["name"] == "Access") == (
         "✅ I can do my work in the channels you chose."
     )
@@ -120,7 +120,7 @@ async def test_setup_says_when_the_bot_cannot_give_the_member_role(fake: FakeDis
         chosen = await fake.slash_command(
             world.guild, world.camille, "agora setup", {"member_role": world.member_role}
         )
-        [embed] = (await fake.wait_for_response(chosen))["data"]["embeds"]
+        [embed] = (await fake.wait_for_answer(chosen))["data"]["embeds"]
         access = next(f["value"] for f in embed["fields"] if f["name"] == "Access")
         assert access == (
             f"⚠️ <#{world.welcome.id}>: Please give me these permissions there: "

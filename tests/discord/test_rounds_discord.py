@@ -58,14 +58,14 @@ async def test_a_round_on_discord_opens_a_private_thread_and_asks_did_you_meet(
     bob = fake.add_member(world.guild, "bob").user
 
     for user in (world.alice, bob):
-        joined = await fake.wait_for_response(await fake.slash_command(world.guild, user, "agora round join"))
+        joined = await fake.wait_for_answer(await fake.slash_command(world.guild, user, "agora round join"))
         assert joined["data"]["flags"] & EPHEMERAL
         assert joined["data"]["content"].startswith("You're in! At each round I'll put you in a small group")
         await bot.settle()
 
     mark = len(fake.requests)
     started = await fake.slash_command(world.guild, world.camille, "agora round start")
-    answer = await fake.wait_for_response(started)
+    answer = await fake.wait_for_answer(started)
     assert answer["data"]["content"] == "Round 1 is out: 2 members in 1 group."
 
     # A private thread in the rounds channel, both members added, then the introduction posted in it.
@@ -99,7 +99,7 @@ async def test_a_round_on_discord_opens_a_private_thread_and_asks_did_you_meet(
     assert [":".join(i.split(":")[1:3]) for i in ids] == ["rounds:met", "rounds:not_yet", "rounds:wont"]
 
     pressed = await fake.press_button(ids[0], world.alice, message=question["id"])
-    updated = await fake.wait_for_response(pressed)
+    updated = await fake.wait_for_answer(pressed)
     assert updated["type"] == UPDATE_MESSAGE  # the question turns into the answer, in place
     assert "✅ You met bob." in text_of(updated["data"]) and updated["data"]["components"] == []
     [thanks] = await followups(fake, pressed)

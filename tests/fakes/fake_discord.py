@@ -1269,6 +1269,34 @@ class FakeDiscord:
             lambda: f"interaction {iid} got no callback within {timeout}s; recorded:\n{self._summary()}",
         )
 
+    async def wait_for_answer(self, interaction: FakeInteraction | str | int, timeout: float = 5.0) -> JSON:  # noqa: ASYNC109
+        """The bot's first visible answer to an interaction, in the callback's shape (``type``, ``data``): the
+        callback itself, or, when the bot deferred (as it does when the core needs more than Discord's budget,
+        e.g. on a loaded machine), what replaced the "thinking" message or else the first follow-up."""
+        iid = interaction.id if isinstance(interaction, FakeInteraction) else str(interaction)
+
+        def find() -> JSON | None:
+            inter = self.interactions.get(iid)
+            if inter is None or not inter.responses:
+                return None
+            first = inter.responses[0]
+            if first.get("type") not in (5, 6):
+                return first
+            original = self.messages.get(inter.original_message_id or "")
+            if first.get("type") == 5 and original is not None and not int(original.get("flags", 0)) & 128:
+                return {"type": 4, "data": original}
+            if inter.followup_ids and inter.followup_ids[0] in self.messages:
+                return {"type": 4, "data": self.messages[inter.followup_ids[0]]}
+            return None
+
+        return await self._wait_until(
+            find,
+            timeout,
+            lambda: (
+                f"interaction {iid} got no visible answer within {timeout}s; recorded:\n{self._summary()}"
+            ),
+        )
+
     async def wait_for_connection(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until a client has identified (READY and GUILD_CREATEs sent)."""
 
