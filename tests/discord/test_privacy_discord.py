@@ -48,16 +48,16 @@ async def introduced(fake: FakeDiscord, world: World, bot: Bot, intros: FakeChan
     user = (await fake.member_join(world.guild, "nina")).user
     welcome = await dm_to(fake, user)
     mark = fake.mark()
-    await fake.wait_for_response(await fake.press_button(custom_ids(welcome)[0], user, message=welcome["id"]))
+    await fake.wait_for_answer(await fake.press_button(custom_ids(welcome)[0], user, message=welcome["id"]))
     invitation = await dm_to(fake, user, since=mark)
     await bot.settle()
     introduce = next(c for c in custom_ids(invitation) if ":onboarding:introduce:" in c)
-    first = await fake.wait_for_response(await fake.press_button(introduce, user, message=invitation["id"]))
+    first = await fake.wait_for_answer(await fake.press_button(introduce, user, message=invitation["id"]))
     submitted = await fake.submit_modal(first["data"]["custom_id"], user, {**PROFILE, "offers": ""})
-    saved = await fake.wait_for_response(submitted)
+    saved = await fake.wait_for_answer(submitted)
     press = await fake.press_button(custom_ids(saved["data"])[0], user, message=submitted.original_message_id)
-    second = await fake.wait_for_response(press)
-    await fake.wait_for_response(await fake.submit_modal(second["data"]["custom_id"], user, {"needs": ""}))
+    second = await fake.wait_for_answer(press)
+    await fake.wait_for_answer(await fake.submit_modal(second["data"]["custom_id"], user, {"needs": ""}))
     post = await fake.wait_for_request(
         "POST", rf"^/channels/{intros.id}/messages$", status=200, timeout=TIMEOUT
     )
@@ -69,14 +69,14 @@ async def test_a_member_exports_then_erases_her_data_on_discord(
     fake: FakeDiscord, world: World, bot: Bot, intros: FakeChannel
 ) -> None:
     user, post_id = await introduced(fake, world, bot, intros)
-    page = await fake.wait_for_response(await fake.slash_command(world.guild, user, "agora privacy show"))
+    page = await fake.wait_for_answer(await fake.slash_command(world.guild, user, "agora privacy show"))
     assert page["data"]["flags"] & EPHEMERAL
     assert "Your data" in json.dumps(page["data"]), page
     export_id, erase_id = custom_ids(page["data"])
     assert export_id.endswith(":privacy:export:") and erase_id.endswith(":privacy:erase:")
 
     mark = fake.mark()
-    answer = await fake.wait_for_response(await fake.press_button(export_id, user))
+    answer = await fake.wait_for_answer(await fake.press_button(export_id, user))
     assert answer["data"]["content"].startswith("I'm sending your data by direct message.")
     export = await dm_to(fake, user, since=mark)
     files = {a["filename"].rsplit(".", 1)[1]: fake.attachments[a["id"]] for a in export["attachments"]}
@@ -85,11 +85,11 @@ async def test_a_member_exports_then_erases_her_data_on_discord(
     assert profile["what"] == "Céramiste à Montreuil"
     assert "Céramiste à Montreuil" in files["txt"].decode("utf-8")
 
-    confirm = await fake.wait_for_response(await fake.press_button(erase_id, user))
+    confirm = await fake.wait_for_answer(await fake.press_button(erase_id, user))
     assert confirm["data"]["embeds"][0]["title"] == "Erase your data?"
     mark = fake.mark()
     yes = next(c for c in custom_ids(confirm["data"]) if c.endswith(":privacy:erase-confirm:"))
-    done = await fake.wait_for_response(await fake.press_button(yes, user))
+    done = await fake.wait_for_answer(await fake.press_button(yes, user))
     assert "Done: your data is erased" in json.dumps(done["data"])
     await fake.wait_for_request(
         "DELETE", rf"^/channels/{intros.id}/messages/{post_id}$", since=mark, timeout=TIMEOUT
