@@ -16,7 +16,7 @@ from bot.chat import Capability, Chat, ScheduledEvent
 from bot.errors import UserError
 from bot.events import CommandInvoked, CommunityRef, Event, MemberRef, actor_of
 from bot.i18n import Translator, translator
-from bot.messages import Form, Message, unmarked
+from bot.messages import Form, Message, moment, unmarked
 from bot.operations import (
     CreateEvent,
     DeleteEvent,
@@ -456,5 +456,7 @@ class Context(Generic[E]):
         """The command ``name`` as the member's platform spells it (``/agora charter show`` on Discord)."""
         return self.chat.command_text(name) if self.chat is not None else command_text(name)
 
-    def format_time(self, moment: datetime) -> str:
-        return self._.datetime(moment, self.settings.timezone)
+    def format_time(self, at: datetime) -> str:
+        """``at`` as the community reads it, marked as a moment (:func:`bot.messages.moment`): Discord shows it to
+        each member in their own time zone. Where the text is stored or sent as plain text, ``unmarked()`` it."""
+        return moment(at, self._.datetime(at, self.settings.timezone))

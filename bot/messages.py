@@ -14,12 +14,19 @@ words and markup, :class:`Untrusted` for member text, which each platform render
 untrusted text (no mention, no special mention, no disguised link, no formatting). The mentions Agora chooses are
 the ``<@id>`` / ``<@&id>`` in its own fragments (:func:`mention`, :func:`role_mention`); :meth:`Message.mentions`
 collects them, and they are the only ones a platform may notify.
+
+Dates are typed fragments too. :func:`moment` marks a moment already written in the community's words ("Tuesday
+13 January 2026 at 6:30 PM") with the moment itself and the style wanted; :func:`zone_note` marks the sentence
+that names the time zone those words are in ("Times are in Europe/Paris time."). Fragments come out as
+:class:`Moment` and :class:`ZoneNote`: a platform that shows each member dates in their own time zone (Discord's
+``<t:UNIX:F>``) renders the moment its own way and leaves the note out; the others show the words and the note.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 __all__ = [
@@ -32,12 +39,17 @@ __all__ = [
     "FormField",
     "Mentions",
     "Message",
+    "Moment",
+    "MomentStyle",
     "Untrusted",
+    "ZoneNote",
     "fragments",
     "mention",
+    "moment",
     "role_mention",
     "unmarked",
     "untrusted",
+    "zone_note",
 ]
 
 ButtonStyle = Literal["primary", "secondary", "success", "danger"]
@@ -65,7 +77,15 @@ def role_mention(role_id: str) -> str:
 # Private-use characters: no keyboard types them, and untrusted() strips them from what it wraps.
 _OPEN = "\ue000"
 _CLOSE = "\ue001"
-_MARKS = re.compile("[\ue000\ue001]")
+# A moment: _MOMENT, its header "UNIX:style:zone", _WORDS, the words people read, _MOMENT_END.
+_MOMENT = "\ue002"
+_WORDS = "\ue003"
+_MOMENT_END = "\ue004"
+# The sentence naming the time zone: _NOTE, the sentence, _NOTE_END.
+_NOTE = "\ue005"
+_NOTE_END = "\ue006"
+_MARKS = re.compile("[\ue000-\ue006]")
+_HEADER = re.compile("\ue002[^\ue003\ue004]*\ue003?")
 _USER_MENTION = re.compile(r"<@!?([^&>|\s][^>|\s]*)>")
 _ROLE_MENTION = re.compile(r"<@&([^>|\s]+)>")
 
@@ -74,6 +94,46 @@ class Untrusted(str):
     """A fragment of text a member or an animator typed: data to show as it is, never markup."""
 
     __slots__ = ()
+
+
+MomentStyle = Literal["full", "short", "date", "time", "relative"]
+_STYLES: tuple[str, ...] = ("full", "short", "date", "time", "relative")
+
+
+class Moment(str):
+    """A date or time in the community's words, with the moment it names (``at``, aware, UTC) and the style wanted:
+    ``full`` (weekday, date and time), ``short`` (short date and time), ``date``, ``time`` or ``relative``."""
+
+    at: datetime
+    style: MomentStyle
+
+    def __new__(cls, words: str, at: datetime, style: MomentStyle) -> Moment:
+        made = super().__new__(cls, words)
+        made.at = at
+        made.style = style
+        return made
+
+    @property
+    def unix(self) -> int:
+        return int(self.at.timestamp())
+
+
+class ZoneNote(str):
+    """The sentence naming the time zone dates are written in: left out where each member sees their own."""
+
+
+def moment(at: datetime, words: str, style: MomentStyle = "full") -> str:
+    """``words`` (``at`` as the community reads it, e.g. from :meth:`bot.i18n.Translator.datetime`) marked as the
+    moment ``at``: format the result into a message as any string; ``message.text`` keeps ``words``."""
+    if at.tzinfo is None:
+        raise ValueError("a moment needs an aware datetime")
+    return f"{_MOMENT}{int(at.timestamp())}:{style}{_WORDS}{unmarked(words)}{_MOMENT_END}"
+
+
+def zone_note(sentence: str) -> str:
+    """``sentence`` ("Times are in Europe/Paris time.") marked as the note naming the time zone of the dates."""
+    clean = unmarked(sentence)
+    return f"{_NOTE}{clean}{_NOTE_END}" if clean else ""
 
 
 def untrusted(text: object) -> str:
@@ -86,35 +146,65 @@ def untrusted(text: object) -> str:
 
 
 def unmarked(text: str) -> str:
-    """``text`` without the delimiters of :func:`untrusted` (what people read)."""
-    return _MARKS.sub("", text)
+    """``text`` without the delimiters of :func:`untrusted`, :func:`moment` and :func:`zone_note` (what people
+    read)."""
+    return _MARKS.sub("", _HEADER.sub("", text))
 
 
 def fragments(marked: str) -> list[str]:
-    """``marked`` cut into Agora's own fragments (``str``) and member text (:class:`Untrusted`), in order.
+    """``marked`` cut into Agora's own fragments (``str``), member text (:class:`Untrusted`), moments
+    (:class:`Moment`) and time-zone notes (:class:`ZoneNote`), in order.
 
-    A span left open (cut by a length limit) runs to the end: what is unsure is treated as member text."""
+    A member-text span left open (cut by a length limit) runs to the end: what is unsure is treated as member
+    text. A moment cut inside its header is dropped; one cut inside its words keeps them."""
     out: list[str] = []
-    inside = False
+    kind = ""
+    header = ""
     current: list[str] = []
 
     def flush() -> None:
         if current:
             piece = "".join(current)
-            out.append(Untrusted(piece) if inside else piece)
+            if kind == "untrusted":
+                out.append(Untrusted(piece))
+            elif kind == "moment":
+                out.append(_moment_of(piece, header))
+            elif kind == "note":
+                out.append(ZoneNote(piece))
+            elif kind != "header":
+                out.append(piece)
             current.clear()
 
     for char in marked:
         if char == _OPEN:
             flush()
-            inside = True
-        elif char == _CLOSE:
+            kind = "untrusted"
+        elif char == _MOMENT:
             flush()
-            inside = False
-        else:
+            kind = "header"
+        elif char == _WORDS and kind == "header":
+            header = "".join(current)
+            current.clear()
+            kind = "moment"
+        elif char == _NOTE:
+            flush()
+            kind = "note"
+        elif char in (_CLOSE, _MOMENT_END, _NOTE_END):
+            flush()
+            kind = ""
+        elif not _MARKS.match(char):
             current.append(char)
     flush()
     return out
+
+
+def _moment_of(words: str, header: str) -> str:
+    unix, _, style = header.partition(":")
+    try:
+        at = datetime.fromtimestamp(int(unix), UTC)
+    except ValueError:
+        return words
+    return Moment(words, at, style if style in _STYLES else "full")  # type: ignore[arg-type]
 
 
 def _settle(obj: Any, names: tuple[str, ...]) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 import discord
 
 from adapters.discord.components import AgoraButton, FormButton
-from bot.messages import Attachment, Button, Form, FormField, Mentions, Message, Untrusted
+from bot.messages import Attachment, Button, Form, FormField, Mentions, Message, Moment, Untrusted, ZoneNote
 
 __all__ = [
     "CONTENT_LIMIT",
@@ -34,6 +34,7 @@ __all__ = [
     "render",
     "render_one",
     "split_text",
+    "timestamp",
     "untrusted_text",
     "with_defaults",
 ]
@@ -79,9 +80,43 @@ def _escape(text: str) -> str:
     )
 
 
-def _text(parts: list[str]) -> str:
-    """Fragments of a message as Discord content: Agora's own as written, member text through untrusted_text."""
-    return "".join(untrusted_text(p) if isinstance(p, Untrusted) else p for p in parts)
+# Discord's timestamp styles for the core's moment styles.
+_TIMESTAMP_STYLES = {"full": "F", "short": "f", "date": "D", "time": "t", "relative": "R"}
+
+
+def timestamp(moment: Moment) -> str:
+    """A moment as a Discord timestamp, ``<t:UNIX:F>``: each member reads it in their own time zone."""
+    return f"<t:{moment.unix}:{_TIMESTAMP_STYLES[moment.style]}>"
+
+
+def _text(parts: list[str], *, markdown: bool = True) -> str:
+    """Fragments of a message as Discord content: Agora's own as written, member text through untrusted_text,
+    moments as timestamps and the time-zone note left out. Where Discord shows no markdown (``markdown=False``:
+    embed titles, field names, footers) moments stay the community's words."""
+    out: list[str] = []
+    for p in parts:
+        if isinstance(p, Untrusted):
+            out.append(untrusted_text(p))
+        elif isinstance(p, Moment):
+            out.append(timestamp(p) if markdown else str(p))
+        elif not isinstance(p, ZoneNote):
+            out.append(p)
+    return "".join(out)
+
+
+def _plain_moments(message: Message) -> bool:
+    """Whether a moment of ``message`` shows as words on Discord (in its title or footer): then its time-zone note
+    stays, the words being in the community's time zone."""
+    return any(isinstance(p, Moment) for name in ("title", "footer") for p in message.parts(name))
+
+
+def _field_parts(name: list[str], value: list[str]) -> tuple[list[str], list[str]]:
+    """A field whose name holds a moment: the name keeps what comes before it, the moment and what follows open
+    the value (Discord renders timestamps in field values, never in field names)."""
+    first = next((i for i, p in enumerate(name) if isinstance(p, Moment)), None)
+    if first is None:
+        return name, value
+    return name[:first], [*name[first:], "\n", *value]
 
 
 def allowed_mentions(mentions: Mentions, content: str | None) -> discord.AllowedMentions:
@@ -256,16 +291,20 @@ def _as_embed(message: Message) -> Payload | None:
             return None
     if len(description) > EMBED_DESCRIPTION:
         return None
-    title = _text(message.parts("title")).strip()
+    title = _text(message.parts("title"), markdown=False).strip()
     if len(title) > EMBED_TITLE:
         return None
-    footer = _text(message.parts("footer")).strip()
+    footer_parts = message.parts("footer")
+    if _plain_moments(message):
+        footer_parts = [str(p) if isinstance(p, ZoneNote) else p for p in footer_parts]
+    footer = _text(footer_parts, markdown=False).strip()
     if len(footer) > EMBED_FOOTER:
         return None
     fields: list[tuple[str, str, bool]] = []
     for f in message.fields:
-        name = _text(f.parts("name")).strip()[:EMBED_FIELD_NAME] or "\u200b"
-        values = split_text(_text(f.parts("value")), EMBED_FIELD_VALUE) or ["\u200b"]
+        name_parts, value_parts = _field_parts(f.parts("name"), f.parts("value"))
+        name = _text(name_parts, markdown=False).strip()[:EMBED_FIELD_NAME] or "\u200b"
+        values = split_text(_text(value_parts), EMBED_FIELD_VALUE) or ["\u200b"]
         for i, value in enumerate(values):
             fields.append((name if i == 0 else "\u200b", value, f.inline and len(values) == 1))
     if len(fields) > EMBED_FIELDS:

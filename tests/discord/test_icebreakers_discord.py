@@ -26,6 +26,7 @@ from tests.discord.support import (
     text_of,
 )
 from tests.fakes.fake_discord import FakeDiscord
+from tests.support import paris
 
 QUESTION = "Which tool did you discover thanks to a colleague?"
 
@@ -64,7 +65,9 @@ async def test_a_suggested_question_is_approved_then_asked_in_its_channel_with_a
     )
     answer = await fake.wait_for_answer(scheduled)
     assert answer["data"]["flags"] & EPHEMERAL
-    assert answer["data"]["content"].endswith("The next one comes on Tuesday 6 January 2026 at 9:30 AM.")
+    # A Discord timestamp: Tuesday 6 January 2026 at 9:30 in Paris, each member reading it in their own zone.
+    next_one = int(paris(2026, 1, 6, 9, 30).timestamp())
+    assert answer["data"]["content"].endswith(f"The next one comes on <t:{next_one}:F>.")
 
     # A member suggests a question; the animator gets it by direct message, with Approve and Reject.
     suggested = await fake.slash_command(
@@ -114,4 +117,4 @@ async def test_a_suggested_question_is_approved_then_asked_in_its_channel_with_a
     # Anyone sees when the next one comes.
     status = await fake.slash_command(world.guild, world.alice, "agora icebreaker status")
     shown = text_of((await fake.wait_for_answer(status))["data"])
-    assert "Tuesday 13 January 2026 at 9:30 AM" in shown
+    assert f"<t:{int(paris(2026, 1, 13, 9, 30).timestamp())}:F>" in shown  # Tuesday 13 January, 9:30 in Paris

@@ -7,13 +7,13 @@ cancelled meeting leaves the guild's calendar."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest_asyncio
 from sqlalchemy import select
 
 from bot.features.meetings import MeetingPollsFeature, MeetingsFeature, MissionsFeature
-from storage.tables.meetings import Meeting, Rsvp
+from storage.tables.meetings import Meeting, MeetingPoll, Rsvp
 from tests.discord.support import (
     EPHEMERAL,
     TIMEOUT,
@@ -25,6 +25,12 @@ from tests.discord.support import (
     text_of,
 )
 from tests.fakes.fake_discord import FakeChannel, FakeDiscord
+from tests.support import paris
+
+
+def unix(*moment: int) -> int:
+    """A moment in Paris (the community's time zone) as Discord's timestamps write it."""
+    return int(paris(*moment).timestamp())
 
 
 @pytest_asyncio.fixture
@@ -91,7 +97,18 @@ async def test_a_poll_on_discord_fixes_the_date_of_a_meeting_with_its_ics_and_sc
     poll = fake.message(posted.response["id"])
     assert poll["embeds"][0]["title"] == "Monthly meetup"
     assert custom_ids(poll) == ["agora:meeting:ballot:1"]
-    assert "1. Tue 13 Jan, 6:30 PM" in text_of(poll) and "2. Thu 15 Jan, 6:00 PM" in text_of(poll)
+    # Dates are Discord timestamps, each member reading them in their own time zone: the options (18:30 and
+    # 18:00 in Paris), the deadline; so no footer names the community's time zone.
+    fields = poll["embeds"][0]["fields"]
+    assert [(f["name"], f["value"].splitlines()[0]) for f in fields[:2]] == [
+        ("1.", f"<t:{unix(2026, 1, 13, 18, 30)}:f>"),
+        ("2.", f"<t:{unix(2026, 1, 15, 18)}:f>"),
+    ]
+    async with bot.database.transaction() as session:
+        closes_at = await session.scalar(select(MeetingPoll.closes_at))
+    assert closes_at is not None
+    assert f"The poll closes on <t:{int(closes_at.replace(tzinfo=UTC).timestamp())}:F>" in text_of(poll)
+    assert "Europe/Paris" not in text_of(poll) and "footer" not in poll["embeds"][0]
 
     # alice opens her ballot (for her eyes only) and answers; the tally on the post follows.
     press = await fake.press_button("agora:meeting:ballot:1", world.alice, message=poll["id"])
@@ -124,7 +141,13 @@ async def test_a_poll_on_discord_fixes_the_date_of_a_meeting_with_its_ics_and_sc
     )
     announcement = fake.message(announced.response["id"])
     assert announcement["embeds"][0]["title"] == "Monthly meetup"
-    assert "Thursday 15 January 2026 at 6:00 PM – 8:00 PM" in text_of(announcement)
+    assert announcement["embeds"][0]["fields"][0] == {
+        "name": "When",
+        "value": f"<t:{unix(2026, 1, 15, 18)}:F> – <t:{unix(2026, 1, 15, 20)}:t>",
+        "inline": False,
+    }
+    assert "Times are in" not in text_of(announcement)
+    assert announcement["embeds"][0]["footer"]["text"] == "The .ics file adds it to your calendar."
     assert [a["filename"] for a in announcement["attachments"]] == ["monthly-meetup.ics"]
     assert custom_ids(announcement) == [
         "agora:meeting:going:1",

@@ -62,6 +62,8 @@ async def test_a_poll_on_slack_fixes_the_date_of_a_meeting_with_its_ics(
         assert post.args["blocks"][0]["text"]["text"] == "Monthly meetup"
         assert [button["action_id"] for button in buttons(post.args["blocks"])] == ["agora:meeting:ballot:1"]
         assert "1. Tue 13 Jan, 6:30 PM" in texts(post.args["blocks"])
+        # Slack shows the community's words for each date, and says once which time zone they are in.
+        assert texts(post.args["blocks"]).count("Times are in Europe/Paris time.") == 1
         await b.settle()
         [poll] = [m for m in fake.messages[MEETINGS] if "Monthly meetup" in m.get("text", "")]
 
@@ -110,6 +112,7 @@ async def test_a_poll_on_slack_fixes_the_date_of_a_meeting_with_its_ics(
             since=mark,
         )
         assert "Thursday 15 January 2026 at 6:00 PM – 8:00 PM" in texts(announced.args["blocks"])
+        assert texts(announced.args["blocks"]).count("Times are in Europe/Paris time.") == 1
         await fake.wait_for_call(
             "files.completeUploadExternal", lambda c: c.args["channel_id"] == MEETINGS, TIMEOUT, since=mark
         )

@@ -34,7 +34,7 @@ from bot.features.meetings.queries import (
 from bot.features.meetings.render import PAGE, long_time, short_time, zone_footer
 from bot.features.meetings.tally import CHOICES, NO, Tally, count
 from bot.i18n import N_
-from bot.messages import Button, Field, Message, untrusted
+from bot.messages import Button, Field, Message, unmarked, untrusted
 from bot.router import action, command, on, timer
 from bot.settings.types import row_id
 from storage.models import MeetingPollStatus, Member
@@ -354,7 +354,9 @@ class PollAnswerHandlers(PollHandlers):
             place=meeting.place,
             duration=meeting.ends_at - meeting.starts_at,
             capacity=meeting.capacity,
-            options=[NewOption(short_time(_, start, zone, ctx.now), start, None) for start in starts],
+            options=[
+                NewOption(unmarked(short_time(_, start, zone, ctx.now)), start, None) for start in starts
+            ],
             closes=min(ctx.now + settings.poll_duration, starts[0] - settings.lead_time),
             channel=channel,
             created_by=meeting.created_by,

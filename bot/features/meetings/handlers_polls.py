@@ -47,7 +47,7 @@ from bot.features.meetings.render import (
 from bot.features.meetings.rules import means_no_limit
 from bot.features.meetings.tally import Tally, count
 from bot.i18n import N_
-from bot.messages import Form, FormField, Message, untrusted
+from bot.messages import Form, FormField, Message, unmarked, untrusted
 from bot.router import Option, command, form
 from bot.settings.types import excerpt, whole_number
 from storage.models import MeetingPollStatus, Member, OutboxEntry
@@ -331,7 +331,7 @@ class PollHandlers:
                 community_id=ctx.community.id,
                 poll_id=poll.id,
                 position=position,
-                text=option.text[:200],
+                text=unmarked(option.text)[:200],
                 starts_at=option.start,
                 ends_at=option.end,
             )

@@ -23,7 +23,7 @@ from bot.features.meetings.events import BALLOT, DATE_CARD, DRAW, NAMES_SHOWN, N
 from bot.features.meetings.settings import MeetingSettings
 from bot.features.meetings.tally import CHOICES, MAYBE, NO, YES, Tally
 from bot.i18n import N_, Translator
-from bot.messages import Attachment, Button, Field, Message, mention, untrusted
+from bot.messages import Attachment, Button, Field, Message, mention, moment, untrusted, zone_note
 
 
 class Named(Protocol):
@@ -38,18 +38,22 @@ _URL = re.compile(r"^https?://\S+$")
 # --- formatting ----------------------------------------------------------------------------------------------
 
 
-def long_time(_: Translator, moment: datetime, timezone: str) -> str:
+# These give moments (bot.messages.moment): the words as the community reads them, which a platform that shows
+# each member their own time zone replaces. Where the text is stored or sent as plain text, unmarked() it.
+
+
+def long_time(_: Translator, at: datetime, timezone: str) -> str:
     """ "Tuesday 1 December 2026 at 6:30 PM" / « mardi 1 décembre 2026 à 18:30 »."""
-    return _.datetime(moment, timezone)
+    return moment(at, _.datetime(at, timezone), "full")
 
 
-def short_time(_: Translator, moment: datetime, timezone: str, now: datetime) -> str:
+def short_time(_: Translator, at: datetime, timezone: str, now: datetime) -> str:
     """ "Tue 1 Dec, 6:30 PM" / « mar. 1 déc. à 18:30 »; "Tue 5 Jan 2027, 6:30 PM" from another year."""
-    return _.datetime(moment, timezone, _("EEE d MMM, h:mm a"), now=now)
+    return moment(at, _.datetime(at, timezone, _("EEE d MMM, h:mm a"), now=now), "short")
 
 
-def clock_time(_: Translator, moment: datetime, timezone: str) -> str:
-    return _.datetime(moment, timezone, _("h:mm a"))
+def clock_time(_: Translator, at: datetime, timezone: str) -> str:
+    return moment(at, _.datetime(at, timezone, _("h:mm a")), "time")
 
 
 def when_text(_: Translator, start: datetime, end: datetime | None, timezone: str) -> str:
@@ -88,7 +92,8 @@ def display_name(member: Named) -> str:
 
 
 def zone_footer(_: Translator, timezone: str) -> str:
-    return _("Times are in {timezone} time.", timezone=timezone)
+    """The note naming the time zone of a message's dates (left out where each member sees their own)."""
+    return zone_note(_("Times are in {timezone} time.", timezone=timezone))
 
 
 def ics_attachment(
