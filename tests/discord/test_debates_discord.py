@@ -6,7 +6,7 @@ change positions; the deadline (virtual clock) posts the before/after summary an
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest_asyncio
@@ -71,6 +71,14 @@ async def test_a_debate_on_discord_positions_changed_and_the_summary_at_the_dead
     )
     post = fake.message(posted.response["id"])
     assert post["embeds"][0]["title"] == "Debate: Remote work weakens professional networks."
+    # Its deadline is a Discord timestamp: each member reads it in their own time zone.
+    assert bot.database is not None
+    async with bot.database.transaction() as session:
+        closes_at = await session.scalar(select(Debate.closes_at))
+    assert closes_at is not None
+    deadline = f"<t:{int(closes_at.replace(tzinfo=UTC).timestamp())}:F>"
+    assert answer["data"]["content"].startswith(f"Debate #1 is open in <#{debates.id}> until {deadline}")
+    assert deadline in text_of(post)
     assert custom_ids(post) == ["agora:debate:take:1.0", "agora:debate:take:1.1", "agora:debate:take:1.2"]
     labels = [c["label"] for row in post["components"] for c in row["components"]]
     assert labels == [YES, NO, DEPENDS]

@@ -113,6 +113,8 @@ async def test_a_poll_on_slack_fixes_the_date_of_a_meeting_with_its_ics(
         )
         assert "Thursday 15 January 2026 at 6:00 PM – 8:00 PM" in texts(announced.args["blocks"])
         assert texts(announced.args["blocks"]).count("Times are in Europe/Paris time.") == 1
+        # The notification's plain text too reads the community's words (no timestamp markup there).
+        assert "Thursday 15 January 2026 at 6:00 PM" in announced.args["text"]
         await fake.wait_for_call(
             "files.completeUploadExternal", lambda c: c.args["channel_id"] == MEETINGS, TIMEOUT, since=mark
         )
