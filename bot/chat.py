@@ -52,6 +52,7 @@ class Capability(enum.Enum):
     SCHEDULED_EVENTS = "scheduled_events"
     FILES = "files"
     DELETE = "delete"  # delete a message the bot posted
+    LOCAL_TIMES = "local_times"  # dates in posts show in each reader's own time zone (Discord timestamps)
 
 
 class Problem(enum.StrEnum):

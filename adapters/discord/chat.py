@@ -130,6 +130,7 @@ class DiscordChat:
     capabilities = frozenset(
         {
             Capability.ROLES,
+            Capability.LOCAL_TIMES,
             Capability.PRIVATE_THREADS,
             Capability.THREADS,
             Capability.REACTIONS,

@@ -193,3 +193,16 @@ async def test_a_poll_on_discord_fixes_the_date_of_a_meeting_with_its_ics_and_sc
         timeout=TIMEOUT,
     )
     assert world.guild.scheduled_events == {}
+
+
+async def test_a_member_choosing_a_time_zone_is_told_dates_already_follow_her_device_on_discord(
+    fake: FakeDiscord, world: World, bot: Bot
+) -> None:
+    # Discord writes every date as a timestamp each member reads in her own zone: "your dates are shown in
+    # America/Montreal time" would not be true there.
+    chose = await fake.slash_command(
+        world.guild, world.alice, "agora meeting timezone", {"zone": "America/Montreal"}
+    )
+    answer = text_of((await fake.wait_for_answer(chose))["data"])
+    assert "dates already show in your device's time zone" in answer
+    assert "America/Montreal" in answer and "Your dates are shown in" not in answer

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.chat import Capability
 from bot.context import Context
 from bot.errors import UserError
 from bot.events import CommandInvoked
@@ -313,7 +314,7 @@ class MeetingCommands(MeetingHandlers):
         found = await preference(ctx, member.id)
         if not value:
             ctx.reply(
-                _("Your dates are shown in {timezone} time.", timezone=await zone_of(ctx, member))
+                self._zone_said(ctx, await zone_of(ctx, member))
                 + " "
                 + _("Change it with /agora meeting timezone zone=America/Montreal (or reset).")
             )
@@ -326,7 +327,19 @@ class MeetingCommands(MeetingHandlers):
             found = MeetingPreference(community_id=ctx.community.id, member_id=member.id, reminders=True)
             ctx.session.add(found)
         found.timezone = chosen
-        ctx.reply(_("Your dates are shown in {timezone} time.", timezone=chosen or ctx.settings.timezone))
+        ctx.reply(self._zone_said(ctx, chosen or ctx.settings.timezone))
+
+    @staticmethod
+    def _zone_said(ctx: Context[Any], zone: str) -> str:
+        """Where dates follow the reader's own clock (Discord), the member's zone only writes the times given as
+        text; saying "your dates are shown in…" there would not be true."""
+        if ctx.can(Capability.LOCAL_TIMES):
+            return ctx._(
+                "Here, dates already show in your device's time zone; {timezone} is kept for the times Agora "
+                "writes as plain text.",
+                timezone=zone,
+            )
+        return ctx._("Your dates are shown in {timezone} time.", timezone=zone)
 
     @command(
         "meeting reminders",
