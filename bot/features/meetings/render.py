@@ -23,7 +23,7 @@ from bot.features.meetings.events import BALLOT, DATE_CARD, DRAW, NAMES_SHOWN, N
 from bot.features.meetings.settings import MeetingSettings
 from bot.features.meetings.tally import CHOICES, MAYBE, NO, YES, Tally
 from bot.i18n import N_, Translator
-from bot.messages import Attachment, Button, Field, Message, mention, moment, untrusted, zone_note
+from bot.messages import Attachment, Button, Field, Message, mention, moment, unmarked, untrusted, zone_note
 
 
 class Named(Protocol):
@@ -250,11 +250,15 @@ def describe_problem(_: Translator, problem: DateProblem, timezone: str) -> str:
 
 
 def describe_line(_: Translator, line: LineProblem, timezone: str) -> str:
-    return _(
-        "Line {number} (“{text}”): {problem}",
-        number=line.number,
-        text=line.text,
-        problem=describe_problem(_, line.problem, timezone),
+    """Why a line of the poll form was refused, as the form shows it next to the field: plain text (a form's
+    error is no post, so the dates in it are words, not moments)."""
+    return unmarked(
+        _(
+            "Line {number} (“{text}”): {problem}",
+            number=line.number,
+            text=line.text,
+            problem=describe_problem(_, line.problem, timezone),
+        )
     )
 
 
