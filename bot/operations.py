@@ -37,6 +37,7 @@ __all__ = [
     "Post",
     "ReplacePost",
     "RevokeRole",
+    "dependencies",
     "load",
 ]
 
@@ -320,3 +321,8 @@ def load(op: str, payload: dict[str, Any]) -> Operation:
     if cls is None:
         raise PermanentChatError(f"unknown outbox operation {op!r}")
     return cls.from_payload(payload)
+
+
+def dependencies() -> dict[str, str]:
+    """The operations that need an earlier entry delivered first, and the payload key that names that entry."""
+    return {op: cls.depends_on for op, cls in _OPERATIONS.items() if cls.depends_on}

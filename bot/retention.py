@@ -8,7 +8,9 @@ A scheduled job (``Agora.prune``, daily) deletes, when older than the window:
   or a summary may update it months later;
 * inbox entries that could not be handled in all that time.
 
-Pending outbox entries are never pruned: they are still to be delivered.
+Pending outbox entries are never pruned: they are still to be delivered; nor is the earlier entry a pending one
+depends on (the post a ``ReplacePost`` updates, found at delivery from that entry's ``result``), so that a row may
+let go of its post as soon as it enqueued the post's last update.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from sqlalchemy import JSON, ColumnElement, Delete, delete, select
 from sqlalchemy.sql import Select
 
+from bot.operations import dependencies
 from storage.database import Database
 from storage.models import Base, InboxEntry, OutboxEntry, OutboxStatus, ProcessedDelivery
 
@@ -45,15 +48,25 @@ def _entry_columns() -> tuple[list[Any], list[Any]]:
 
 
 async def referenced_entries(database: Database) -> tuple[list[Select[Any]], set[int]]:
-    """What keeps an outbox entry: subqueries over the ``*entry_id`` columns, and the ids in ``*_entries`` lists."""
+    """What keeps an outbox entry: subqueries over the ``*entry_id`` columns, and the ids in ``*_entries`` lists
+    and in pending entries' dependencies."""
     ids, lists = _entry_columns()
     queries = [select(column).where(column.is_not(None)) for column in ids]
     listed: set[int] = set()
-    if lists:
-        async with database.transaction() as session:
-            for column in lists:
-                for value in await session.scalars(select(column).where(column.is_not(None))):
-                    listed.update(int(item) for item in value or () if str(item).isdigit())
+    dependent = dependencies()
+    async with database.transaction() as session:
+        for column in lists:
+            for value in await session.scalars(select(column).where(column.is_not(None))):
+                listed.update(int(item) for item in value or () if str(item).isdigit())
+        pending = await session.execute(
+            select(OutboxEntry.op, OutboxEntry.payload).where(
+                OutboxEntry.status == OutboxStatus.PENDING, OutboxEntry.op.in_(list(dependent))
+            )
+        )
+        for op, payload in pending:
+            needed = (payload or {}).get(dependent[op])
+            if isinstance(needed, int):
+                listed.add(needed)
     return queries, listed
 
 

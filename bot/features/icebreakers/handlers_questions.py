@@ -254,7 +254,7 @@ class QuestionHandlers:
         self, ctx: Context[ButtonPressed], question: IcebreakerQuestion, decided: Message
     ) -> None:
         """Every animator's copy of the review request says it is decided, so nobody decides twice (the copy
-        whose button was pressed is replaced with the press itself)."""
+        whose button was pressed is replaced with the press itself); the question then lets go of them."""
         pressed = ctx.event.message
         for entry_id in question.review_entries or []:
             entry = await ctx.session.get(OutboxEntry, int(entry_id))
@@ -263,3 +263,6 @@ class QuestionHandlers:
             if pressed is not None and (entry.result or {}).get("message_id") == pressed.id:
                 continue
             await ctx.replace_post(entry.id, decided)
+        # Decided for good: the copies are no longer the question's to keep (their pending updates keep them until
+        # delivered, and the pruning job removes them after ``database.keep_for``).
+        question.review_entries = []

@@ -5,6 +5,7 @@ hides / shows the member in the directory; a first introduction is posted with t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from bot.chat import Capability
@@ -18,22 +19,25 @@ from bot.events import (
     FormSubmitted,
     MemberJoined,
     MemberRef,
+    MessageRef,
     PostFailed,
     TimerFired,
 )
 from bot.i18n import N_
 from bot.messages import Form, FormField, Message, mention, untrusted
 from bot.router import Option, action, command, form, on, timer, undelivered
-from storage.models import Member
+from storage.models import Member, OutboxEntry
 from storage.tables.profiles import Profile
 
 from . import queries, render, rules
 from .matching import PREPARED_VERSION, Candidate, Suggestion, normalize, prepare, split_tags, suggest
 from .render import INTRODUCE, LATER
 
-__all__ = ["FORM", "NUDGE", "JourneyHandlers", "MemberIntroduced", "shown_name"]
+__all__ = ["FORM", "LAPSE", "NUDGE", "JourneyHandlers", "MemberIntroduced", "shown_name"]
 
 NUDGE = "onboarding:nudge"
+# When an unanswered invitation's buttons are retired (ref: the member's id): see ``lapse``.
+LAPSE = "onboarding:lapse"
 FORM = "intro"
 # The origin of an introduction's post in the outbox (ref: the profile's id); see ``introduction_unposted``.
 INTRODUCTION = "introduction"
@@ -103,6 +107,10 @@ class JourneyHandlers:
         newcomer.invitation_entry_id = entry.id
         if settings.nudge_after is not None:
             await ctx.set_timer(NUDGE, str(member.id), ctx.now + settings.nudge_after)
+        # After its one reminder and the newcomer's first weeks, an unanswered invitation's buttons are retired:
+        # nothing then keeps those DMs, and the outbox stays bounded however many members come.
+        lapse_after = max(settings.nudge_after or timedelta(0), settings.newcomer_window)
+        await ctx.set_timer(LAPSE, str(member.id), ctx.now + lapse_after)
 
     def _invitation(self, ctx: Context[Any], *, nudge: bool = False) -> Message:
         return render.invitation(
@@ -125,12 +133,13 @@ class JourneyHandlers:
             return
         newcomer = await queries.newcomer_of(ctx.session, member)
         newcomer.declined_at = newcomer.declined_at or ctx.now
-        await ctx.cancel_timer(NUDGE, str(member.id))
         done = render.not_now(_)
-        if ctx.can(Capability.UPDATE) and ctx.event.message:
+        pressed = ctx.event.message if ctx.can(Capability.UPDATE) else None
+        if pressed is not None:
             ctx.replace_pressed(done)
         else:
             ctx.reply(done.text)
+        await self._retire_invitations(ctx, member, done, pressed=pressed)
 
     @timer(NUDGE)
     async def nudge(self, ctx: Context[TimerFired]) -> None:
@@ -150,6 +159,17 @@ class JourneyHandlers:
         entry = ctx.dm(member.external_id, self._invitation(ctx, nudge=True))
         await ctx.session.flush()
         newcomer.nudge_entry_id = entry.id
+
+    @timer(LAPSE)
+    async def lapse(self, ctx: Context[TimerFired]) -> None:
+        """The newcomer's first weeks have passed without an answer: the invitation and its reminder lose their
+        buttons, saying the form stays one command away."""
+        member = await ctx.row(Member, ctx.event.ref)
+        if member is None or member.community_id != ctx.community.id:
+            return
+        # Gone members are not written to; their DMs only stop being kept.
+        message = render.invitation_lapsed(ctx._, ctx.command_text("profile"))
+        await self._retire_invitations(ctx, member, message if member.left_at is None else None)
 
     # --- the introduction form ----------------------------------------------------------------------------
 
@@ -272,7 +292,7 @@ class JourneyHandlers:
                 )
                 await ctx.session.flush()
                 profile.post_entry_id = entry.id
-            await self._retire_invitations(ctx, member, channel)
+            await self._retire_invitations(ctx, member, render.invitation_done(_, channel))
             await ctx.reply_once_posted(entry, render.thanks(_, channel, suggestions))
         else:
             if profile.post_entry_id is not None:
@@ -316,16 +336,30 @@ class JourneyHandlers:
             )
         )
 
-    async def _retire_invitations(self, ctx: Context[Any], member: Member, channel: str | None) -> None:
-        """The introduction is done: no reminder, and the invitation's buttons give way to a thank-you."""
+    async def _retire_invitations(
+        self, ctx: Context[Any], member: Member, message: Message | None, *, pressed: MessageRef | None = None
+    ) -> None:
+        """The invitation is answered (or has lapsed): no reminder, and the invitation's and the reminder's buttons
+        give way to ``message`` (but the ``pressed`` one, which the handler replaces itself). The newcomer then no
+        longer refers to those DMs: the pending replacements keep them until delivered (see ``bot.retention``),
+        and the pruning job removes them after ``database.keep_for``."""
         await ctx.cancel_timer(NUDGE, str(member.id))
+        await ctx.cancel_timer(LAPSE, str(member.id))
         newcomer = await queries.find_newcomer(ctx.session, member)
         if newcomer is None:
             return
-        done = render.invitation_done(ctx._, channel)
         for entry_id in (newcomer.invitation_entry_id, newcomer.nudge_entry_id):
-            if entry_id is not None:
-                await ctx.replace_post(entry_id, done)
+            if entry_id is None or message is None:
+                continue
+            entry = await ctx.session.get(OutboxEntry, entry_id)
+            posted = (entry.result or {}) if entry is not None else {}
+            if pressed is not None and (posted.get("channel"), posted.get("message_id")) == (
+                pressed.channel_id,
+                pressed.id,
+            ):
+                continue
+            await ctx.replace_post(entry_id, message)
+        newcomer.invitation_entry_id = newcomer.nudge_entry_id = None
 
     async def _suggestions(self, ctx: Context[Any], member: Member, profile: Profile) -> list[Suggestion]:
         """The members this newcomer should meet first, among those who may be suggested."""

@@ -171,6 +171,16 @@ def not_now(_: Translator) -> Message:
     )
 
 
+def invitation_lapsed(_: Translator, command: str) -> Message:
+    """The invitation (and reminder) once the newcomer's first weeks have passed unanswered: no buttons left."""
+    return Message(
+        title=_("Introduce yourself in two lines"),
+        text=_(
+            "Whenever you like, you can still introduce yourself: {command} opens the form.", command=command
+        ),
+    )
+
+
 def invitation_done(_: Translator, channel: str | None) -> Message:
     """The invitation (and reminder) once the introduction is done: its buttons give way to a thank-you."""
     return Message(
