@@ -171,3 +171,21 @@ async def test_a_decided_suggestion_lets_go_of_its_review_requests(
         assert await still_stored(h, *requests) == set()
     finally:
         await h.stop()
+
+
+async def test_a_reminder_due_after_the_newcomer_window_is_sent_and_lapses_a_week_later(
+    make_harness: Callable[..., ConsoleCommunity],
+) -> None:
+    # An animator who reminds late (after the newcomer window) still gets the reminder out, answerable for a week.
+    async with onboarding_harness(
+        make_harness, onboarding={"nudge_after": "40d", "newcomer_window": "30d"}
+    ) as h:
+        await arrive(h, "zoe")
+        await h.advance(days=40.1)
+        path = await newcomer(h, "zoe")
+        assert path.nudged_at is not None and path.nudge_entry_id is not None
+        assert all(h.chat.current[d.ref.id].buttons for d in h.chat.dms("zoe")[1:] if d.ref is not None)
+
+        await h.advance(days=7)
+        lapsed = "Whenever you like, you can still introduce yourself: /agora profile opens the form."
+        assert invitations(h, "zoe") == [lapsed, lapsed]

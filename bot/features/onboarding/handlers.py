@@ -38,6 +38,8 @@ __all__ = ["FORM", "LAPSE", "NUDGE", "JourneyHandlers", "MemberIntroduced", "sho
 NUDGE = "onboarding:nudge"
 # When an unanswered invitation's buttons are retired (ref: the member's id): see ``lapse``.
 LAPSE = "onboarding:lapse"
+# How long a reminder stays answerable before its buttons may lapse.
+REMINDER_ANSWERED_WITHIN = timedelta(days=7)
 FORM = "intro"
 # The origin of an introduction's post in the outbox (ref: the profile's id); see ``introduction_unposted``.
 INTRODUCTION = "introduction"
@@ -109,7 +111,13 @@ class JourneyHandlers:
             await ctx.set_timer(NUDGE, str(member.id), ctx.now + settings.nudge_after)
         # After its one reminder and the newcomer's first weeks, an unanswered invitation's buttons are retired:
         # nothing then keeps those DMs, and the outbox stays bounded however many members come.
-        lapse_after = max(settings.nudge_after or timedelta(0), settings.newcomer_window)
+        # The reminder always gets its week, whatever the window: the lapse never comes first and cancels it.
+        reminded = (
+            settings.nudge_after + REMINDER_ANSWERED_WITHIN
+            if settings.nudge_after is not None
+            else timedelta(0)
+        )
+        lapse_after = max(reminded, settings.newcomer_window)
         await ctx.set_timer(LAPSE, str(member.id), ctx.now + lapse_after)
 
     def _invitation(self, ctx: Context[Any], *, nudge: bool = False) -> Message:
