@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from adapters.console import ConsoleCommunity
 from storage.database import Database
 from storage.migrate import upgrade
-from tests.support import make_config
+from tests.support import make_config, onboarding_harness
 
 
 def postgres_url() -> str | None:
@@ -166,6 +166,16 @@ def make_harness(db_url: str, transcript: list[str]) -> Callable[..., ConsoleCom
 async def h(make_harness: Callable[..., ConsoleCommunity]) -> AsyncIterator[ConsoleCommunity]:
     """An English console community, started on a fresh database of its own; camille animates it."""
     community = make_harness("en")
+    await community.start()
+    yield community
+    await community.stop()
+
+
+@pytest.fixture
+async def o(make_harness: Callable[..., ConsoleCommunity]) -> AsyncIterator[ConsoleCommunity]:
+    """An English community with the onboarding channels (introductions among them); camille animates it (and
+    gets the digest)."""
+    community = onboarding_harness(make_harness)
     await community.start()
     yield community
     await community.stop()

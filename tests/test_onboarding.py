@@ -3,7 +3,7 @@ one nudge (or none after "not now"), the animators' digest, editing and hiding, 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,15 +16,6 @@ from storage.tables.profiles import Newcomer
 from tests.support import ONBOARDING_CHANNELS, arrive, introduce, onboarding_harness, profile_of
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "onboarding.agora"
-
-
-@pytest.fixture
-async def o(make_harness: Callable[..., ConsoleCommunity]) -> AsyncIterator[ConsoleCommunity]:
-    """An English community with an introductions channel; camille animates it (and gets the digest)."""
-    community = onboarding_harness(make_harness)
-    await community.start()
-    yield community
-    await community.stop()
 
 
 def titles(sent: list) -> list[str | None]:

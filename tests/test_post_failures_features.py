@@ -18,7 +18,6 @@ from tests.support import (
     introduce,
     members,
     monday_morning,
-    onboarding_harness,
     open_poll,
     paris,
     profile_of,
@@ -53,14 +52,6 @@ async def test_a_poll_nobody_can_see_is_cancelled_and_never_fixes_a_date(meeting
     await until(h, paris(2026, 12, 4, 9, 0))
     async with h.database.transaction() as session:
         assert (await session.scalars(select(Meeting))).all() == []
-
-
-@pytest.fixture
-async def o(make_harness: Callable[..., ConsoleCommunity]) -> AsyncIterator[ConsoleCommunity]:
-    h = onboarding_harness(make_harness)
-    await h.start()
-    yield h
-    await h.stop()
 
 
 async def test_an_introduction_that_cannot_be_posted_stays_in_the_directory_and_the_animators_are_told(

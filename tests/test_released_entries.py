@@ -5,10 +5,9 @@ once decided; and an entry a pending update still needs is kept until it is deli
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
@@ -18,14 +17,6 @@ from storage.models import Member, OutboxEntry, OutboxStatus
 from storage.tables.icebreakers import IcebreakerQuestion
 from storage.tables.profiles import Newcomer
 from tests.support import arrive, onboarding_harness
-
-
-@pytest.fixture
-async def o(make_harness: Callable[..., ConsoleCommunity]) -> AsyncIterator[ConsoleCommunity]:
-    community = onboarding_harness(make_harness)
-    await community.start()
-    yield community
-    await community.stop()
 
 
 async def newcomer(h: ConsoleCommunity, who: str) -> Newcomer:
