@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from bot.chat import (
     Capability,
@@ -42,6 +42,8 @@ __all__ = [
 ]
 
 Result = dict[str, Any] | None
+_O = TypeVar("_O", bound="Operation")
+
 _OPERATIONS: dict[str, type[Operation]] = {}
 
 
@@ -134,6 +136,17 @@ class Post(Operation):
         return result
 
 
+def on_earlier_post(operation: _O, earlier: dict[str, Any]) -> _O:
+    """``operation`` (which acts on the post of an earlier entry) aimed at that post, once it is out: its channel
+    and message id taken from the earlier entry's result."""
+    aimed: dict[str, Any] = {
+        "channel": earlier["channel"],
+        "message_id": earlier["message_id"],
+        "entry": None,
+    }
+    return dataclasses.replace(operation, **aimed)
+
+
 @dataclass(frozen=True)
 class ReplacePost(Operation):
     """Replace what an earlier entry's post says (a tally that changed). Stored as ``update``."""
@@ -147,9 +160,7 @@ class ReplacePost(Operation):
     message_id: str | None = None
 
     def resolve(self, earlier: dict[str, Any]) -> Operation:
-        return dataclasses.replace(
-            self, channel=earlier["channel"], message_id=earlier["message_id"], entry=None
-        )
+        return on_earlier_post(self, earlier)
 
     async def perform(self, chat: Chat, community: CommunityRef) -> Result:
         assert self.channel is not None and self.message_id is not None
@@ -170,9 +181,7 @@ class DeletePost(Operation):
     message_id: str | None = None
 
     def resolve(self, earlier: dict[str, Any]) -> Operation:
-        return dataclasses.replace(
-            self, channel=earlier["channel"], message_id=earlier["message_id"], entry=None
-        )
+        return on_earlier_post(self, earlier)
 
     async def perform(self, chat: Chat, community: CommunityRef) -> Result:
         if Capability.DELETE not in chat.capabilities:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.events import PostFailed
+from bot.messages import untrusted
 from bot.router import undelivered
 from storage.models import MeetingPollStatus
 from storage.tables.meetings import Meeting, MeetingPoll
@@ -33,7 +34,7 @@ class UndeliveredHandlers:
             ctx._(
                 "The poll “{title}” is cancelled, since nobody can see it. "
                 "Open it again with /agora meeting poll once I can post there.",
-                title=poll.title,
+                title=untrusted(poll.title),
             )
         )
 
@@ -49,7 +50,7 @@ class UndeliveredHandlers:
                 _(
                     "The announcement of “{title}” was not posted. Those who answered its poll got the date "
                     "by direct message, with the buttons to say whether they come.",
-                    title=meeting.title,
+                    title=untrusted(meeting.title),
                 )
             )
         elif meeting.recap_entry_id == entry:
@@ -57,7 +58,7 @@ class UndeliveredHandlers:
             ctx.reply(
                 _(
                     "The recap of “{title}” is saved but was not posted; sharing it again posts it.",
-                    title=meeting.title,
+                    title=untrusted(meeting.title),
                 )
             )
         elif meeting.missions_entry_id == entry:
@@ -65,7 +66,7 @@ class UndeliveredHandlers:
             ctx.reply(
                 _(
                     "The mission cards of “{title}” were not posted: nobody could draw one.",
-                    title=meeting.title,
+                    title=untrusted(meeting.title),
                 )
             )
 
