@@ -33,6 +33,18 @@ def test_a_group_met_when_anyone_says_so_and_did_not_when_all_who_answered_say_n
     assert past.groups == (("1", "2"), ("5", "6")) and past.when == MONDAY
 
 
+def test_only_the_pairs_who_met_are_avoided() -> None:
+    """In a trio where one member said "we won't", the two others met; a group that kept quiet counts as met."""
+    played = rules.PlayedRound(
+        1,
+        MONDAY,
+        groups=[[1, 2, 3], [4, 5], [6, 7]],
+        answers=[["met", "wont", None], ["wont", None], [None, None]],
+    )
+    [past] = rules.optimizer_history([played])
+    assert past.groups == (("1", "3"), ("6", "7"))
+
+
 def test_round_lines_count_new_pairs_and_groups_that_met() -> None:
     first = rules.PlayedRound(1, MONDAY, groups=[[1, 2], [3, 4]], answers=[["met", None], [None, None]])
     second = rules.PlayedRound(

@@ -44,6 +44,15 @@ class PlayedRound:
             return True
         return False if given else None
 
+    def met_members(self, position: int) -> list[int]:
+        """The members of group ``position`` who met one another, as far as their answers tell: nobody when the
+        group did not meet; else everyone but those who said "we won't" (they met nobody). A group nobody
+        answered for counts as having met: never grouping the same people again matters more than a second
+        chance for a group that kept quiet."""
+        if self.met(position) is False:
+            return []
+        return [m for m, a in zip(self.groups[position], self.answers[position], strict=True) if a != "wont"]
+
 
 @dataclass
 class Profile:
@@ -57,15 +66,13 @@ class Profile:
 
 
 def optimizer_history(played: list[PlayedRound]) -> list[PastRound]:
-    """The past rounds as the optimizer sees them: a group whose members said they did not meet is left out,
-    so the next rounds may bring them together again."""
+    """The past rounds as the optimizer sees them: only the pairs who met, the ones it avoids. A group whose
+    members said they did not meet is left out, and a member who said "we won't" is taken out of their group,
+    so the next rounds may bring them together again sooner."""
     history = []
     for entry in played:
-        groups = tuple(
-            tuple(str(m) for m in group)
-            for position, group in enumerate(entry.groups)
-            if entry.met(position) is not False
-        )
+        met = (entry.met_members(position) for position in range(len(entry.groups)))
+        groups = tuple(tuple(str(m) for m in group) for group in met if len(group) > 1)
         history.append(PastRound(groups=groups, when=entry.started_at))
     return history
 
