@@ -356,6 +356,9 @@ class FakeSlack:
         self.envelopes: list[dict[str, Any]] = []
         self.acks: dict[str, dict[str, Any]] = {}
         self.socket_received: list[dict[str, Any]] = []
+        # Every client connection the fake accepted (its peer's address and port): how many HTTP connections
+        # the bot opened to Slack (a shared session keeps a few alive; one per call would count each call).
+        self.connections: set[tuple[str, int]] = set()
 
         self.users[bot_user_id] = FakeUser(
             id=bot_user_id, name=bot_name, real_name=bot_name.title(), is_bot=True, bot_id=bot_id
@@ -410,7 +413,7 @@ class FakeSlack:
         """Start listening on 127.0.0.1 with an ephemeral port."""
         if self._runner is not None:
             return self
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[self._count_connection])
         app.add_routes(
             [
                 web.route("*", "/api/{method}", self._handle_api),
@@ -427,6 +430,19 @@ class FakeSlack:
         self._port = runner.addresses[0][1]
         log.debug("FakeSlack listening on %s", self.base_url)
         return self
+
+    @web.middleware
+    async def _count_connection(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        peer = request.transport.get_extra_info("peername") if request.transport is not None else None
+        if peer is not None:
+            self.connections.add((str(peer[0]), int(peer[1])))
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    @property
+    def connects(self) -> int:
+        """How many client connections the fake has accepted since it started (``connections``)."""
+        return len(self.connections)
 
     async def stop(self) -> None:
         """Close the Socket Mode links and stop the server (idempotent)."""
