@@ -17,6 +17,7 @@ from adapters.console import ConsoleCommunity
 from bot.features.onboarding.matching import (
     PREPARED_VERSION,
     Candidate,
+    concepts,
     keywords,
     normalize,
     prepare,
@@ -232,11 +233,16 @@ async def test_profiles_saved_before_a_change_of_the_algorithm_are_still_matched
 
 
 def test_the_fast_word_matching_agrees_with_its_definition() -> None:
-    """Equal, or one word extends the other by at most four letters, the shorter having five or more."""
+    """Equal, or one word extends the other by at most four letters, the shorter having five or more, or both
+    say the same thing (a shared stem or synonym group: ``concepts``)."""
 
     def same(a: str, b: str) -> bool:
         short, long = sorted((a, b), key=len)
-        return a == b or (len(short) >= 5 and long.startswith(short) and len(long) - len(short) <= 4)
+        return (
+            a == b
+            or (len(short) >= 5 and long.startswith(short) and len(long) - len(short) <= 4)
+            or bool(concepts(a) & concepts(b))
+        )
 
     rng = random.Random(7)
     roots = ["design", "mentor", "market", "photo", "illustr", "web", "data", "format", "juridi", "compta"]
@@ -250,3 +256,23 @@ def test_the_fast_word_matching_agrees_with_its_definition() -> None:
         expected = tuple(word for stem, word in wanted.items() if any(same(stem, o) for o in offered))
         found = suggest(newcomer, [other])
         assert (found[0].they_offer if found else ()) == expected, (needs, offers)
+
+
+def test_french_and_english_words_for_the_same_thing_match() -> None:
+    """The synonym table and the Snowball stems: a need in one language finds an offer in the other, accents and
+    plurals aside; words that only look alike do not."""
+    for need, offer in (
+        ("du mentorat", "mentoring"),
+        ("aide en comptabilité", "comptable"),
+        ("a lawyer for my contracts", "Avocate, droit des contrats"),
+        ("des formations", "formateur"),
+        ("Feedback on my pricing page", "retours sur vos tarifs"),
+    ):
+        found = suggest(Candidate("n", "N", needs=need), [Candidate("o", "O", offers=offer)])
+        assert found and found[0].they_offer, (need, offer)
+    assert concepts("mentorat") & concepts("mentoring")
+    assert concepts("comptabilite") & concepts("comptable")
+    assert not concepts("design") & concepts("designation")
+    assert (
+        suggest(Candidate("n", "N", needs="communication"), [Candidate("o", "O", offers="communauté")]) == []
+    )

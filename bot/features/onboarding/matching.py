@@ -8,7 +8,10 @@ who may be suggested (present, charter accepted, not hidden), and gets back the 
 
 Interests are tags (``"écologie, design; vélo"``) compared after normalisation (case, accents, spaces, a plural
 ``s``); offers and needs are free text compared keyword by keyword (stop words dropped, ``mentor`` meets
-``mentoring``). Ties are broken by the caller's ``rank`` (lower first), then by key, so the same community
+``mentoring``), and two words also meet when they say the same thing (:func:`concepts`): the same French or
+English Snowball stem (``formation`` / ``formateur``), or the same group of the synonym table shipped as data
+(``bot/content/synonyms.yaml``: ``mentorat`` / ``mentoring``, ``comptabilité`` / ``comptable``, ``avocat`` /
+``lawyer``). Ties are broken by the caller's ``rank`` (lower first), then by key, so the same community
 always gets the same suggestions. When fewer than ``at_least`` members share anything with the newcomer, other
 newcomers (``recent``) fill the list: people who just arrived find their way better together.
 """
@@ -20,6 +23,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+
+import snowballstemmer
+import yaml
+
+from bot.content import CONTENT
 
 __all__ = [
     "OFFER_NEED_WEIGHT",
@@ -27,8 +36,10 @@ __all__ = [
     "SHARED_WEIGHT",
     "Candidate",
     "Suggestion",
+    "concepts",
     "keywords",
     "normalize",
+    "overlap",
     "prepare",
     "split_tags",
     "suggest",
@@ -106,6 +117,58 @@ def keywords(text: str) -> dict[str, str]:
     return out
 
 
+# A stem stands for a word when it is long enough to mean something and drops only an ending (``designation``
+# is not ``design``): the same bounds as for words that extend each other below.
+_STEMMERS = (snowballstemmer.stemmer("french"), snowballstemmer.stemmer("english"))
+
+
+def _stems(word: str) -> set[str]:
+    """The French and English stems that may stand for ``word`` (normalised)."""
+    return {
+        stem
+        for stemmer in _STEMMERS
+        if len(stem := stemmer.stemWord(word)) >= _MIN_PREFIX and len(word) - len(stem) <= _MAX_EXTENSION
+    }
+
+
+def _forms(word: str) -> set[str]:
+    return {word, _stem(word), *_stems(word)}
+
+
+@cache
+def _synonym_groups() -> dict[str, frozenset[int]]:
+    """Each form of each word of the synonym table → the groups it belongs to (read once)."""
+    data = yaml.safe_load((CONTENT / "synonyms.yaml").read_text(encoding="utf-8")) or []
+    index: dict[str, set[int]] = {}
+    for number, group in enumerate(data):
+        for word in group:
+            for token in _TOKEN.findall(normalize(str(word))):
+                for form in _forms(token):
+                    index.setdefault(form, set()).add(number)
+    return {form: frozenset(groups) for form, groups in index.items()}
+
+
+@cache
+def concepts(word: str) -> frozenset[str]:
+    """What a keyword (normalised, as :func:`keywords` gives it) means beyond its letters: its long enough
+    stems (``~format`` for ``formation`` and ``formateur``) and its groups in the synonym table (``=0`` for
+    ``mentorat`` and ``mentoring``). Two words sharing one say the same thing."""
+    groups = _synonym_groups()
+    found = {f"~{stem}" for stem in _stems(word)}
+    for form in _forms(word):
+        found.update(f"={number}" for number in groups.get(form, ()))
+    return frozenset(found)
+
+
+def _concept_index(words: Iterable[str]) -> dict[str, list[str]]:
+    """Each concept of ``words`` → the words that have it."""
+    out: dict[str, list[str]] = {}
+    for word in words:
+        for concept in concepts(word):
+            out.setdefault(concept, []).append(word)
+    return out
+
+
 # Two words match when equal, or when one extends the other by a few letters (``design``/``designer``,
 # ``mentor``/``mentoring``), the shorter having at least five.
 _MIN_PREFIX = 5
@@ -122,22 +185,35 @@ def _shorter_forms(words: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def _find(stem: str, offered: dict[str, str], extending: Callable[[], dict[str, str]]) -> str | None:
-    """The word of ``offered`` that matches ``stem`` (``extending()`` gives ``_shorter_forms(offered)``)."""
+def _find(
+    stem: str,
+    offered: dict[str, str],
+    extending: Callable[[], dict[str, str]],
+    meaning: Callable[[], dict[str, list[str]]],
+) -> str | None:
+    """The word of ``offered`` that matches ``stem`` (``extending()`` gives ``_shorter_forms(offered)``,
+    ``meaning()`` gives ``_concept_index(offered)``)."""
     if stem in offered:
         return stem
-    if len(stem) < _MIN_PREFIX:
-        return None
-    for size in range(max(_MIN_PREFIX, len(stem) - _MAX_EXTENSION), len(stem)):
-        if stem[:size] in offered:
-            return stem[:size]
-    return extending().get(stem)
+    if len(stem) >= _MIN_PREFIX:
+        for size in range(max(_MIN_PREFIX, len(stem) - _MAX_EXTENSION), len(stem)):
+            if stem[:size] in offered:
+                return stem[:size]
+        found = extending().get(stem)
+        if found is not None:
+            return found
+    index = meaning()
+    for concept in sorted(concepts(stem)):
+        if concept in index:
+            return index[concept][0]
+    return None
 
 
 def _overlap(
     wanted: dict[str, str],
     offered: dict[str, str],
     extending: Callable[[], dict[str, str]],
+    meaning: Callable[[], dict[str, list[str]]],
     *,
     spell_as_offered: bool = False,
 ) -> tuple[str, ...]:
@@ -145,7 +221,7 @@ def _overlap(
     ``offered``)."""
     out: list[str] = []
     for stem, spelled in wanted.items():
-        found = _find(stem, offered, extending)
+        found = _find(stem, offered, extending, meaning)
         if found is not None:
             word = offered[found] if spell_as_offered else spelled
             if word not in out:
@@ -153,8 +229,24 @@ def _overlap(
     return tuple(out)
 
 
+def overlap(wanted: Mapping[str, str], offered: Mapping[str, str]) -> tuple[str, ...]:
+    """The words of ``offered`` (as :func:`keywords` gives them) that meet a word of ``wanted``, spelled as in
+    ``offered``, in ``wanted``'s order: what someone offers that answers a need, in their own words."""
+    words = dict(offered)
+    return _overlap(
+        dict(wanted),
+        words,
+        lambda: _shorter_forms(words),
+        lambda: _concept_index(words),
+        spell_as_offered=True,
+    )
+
+
 def _covered_by(
-    wanted: dict[str, str], wanted_shorter: dict[str, list[str]], offered: Iterable[str]
+    wanted: dict[str, str],
+    wanted_shorter: dict[str, list[str]],
+    offered: Iterable[str],
+    wanted_meaning: dict[str, list[str]],
 ) -> tuple[str, ...]:
     """The same as ``_overlap(wanted, offered, ...)`` spelled as in ``wanted``, the other way round: each offered
     word costs a few look-ups in ``wanted`` and in ``wanted_shorter`` (the shorter forms each wanted word extends,
@@ -167,6 +259,8 @@ def _covered_by(
         for size in range(max(_MIN_PREFIX, len(word) - _MAX_EXTENSION), len(word)):
             if word[:size] in wanted:  # this word extends a wanted one
                 hit.add(word[:size])
+        for concept in concepts(word):  # a word that says the same thing
+            hit.update(wanted_meaning.get(concept, ()))
     return tuple(spelled for stem, spelled in wanted.items() if stem in hit) if hit else ()
 
 
@@ -208,6 +302,7 @@ class Candidate:
     _need_words: dict[str, str] = field(init=False, repr=False, compare=False)
     _offer_forms: dict[str, str] | None = field(init=False, repr=False, compare=False)
     _need_forms: dict[str, list[str]] | None = field(init=False, repr=False, compare=False)
+    _meanings: dict[str, dict[str, list[str]]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         ready = self.prepared
@@ -223,6 +318,15 @@ class Candidate:
         # Built when first needed, for the newcomer only: the members compared with them need none.
         object.__setattr__(self, "_offer_forms", None)
         object.__setattr__(self, "_need_forms", None)
+        object.__setattr__(self, "_meanings", {})
+
+    def meaning(self, what: str) -> dict[str, list[str]]:
+        """``_concept_index`` of what this member offers (``what="offers"``) or needs (``"needs"``), built once,
+        when they are the newcomer."""
+        if what not in self._meanings:
+            words = self._offer_words if what == "offers" else self._need_words
+            self._meanings[what] = _concept_index(words)
+        return self._meanings[what]
 
     def offer_forms(self) -> dict[str, str]:
         """``_shorter_forms`` of what this member offers (built once, when they are the newcomer)."""
@@ -290,9 +394,15 @@ def match(newcomer: Candidate, other: Candidate) -> Suggestion:
     """What ``newcomer`` and ``other`` have for each other (the reasons are spelled as the newcomer wrote them
     where both wrote something, so the "why" reads in their words)."""
     shared = tuple(tag for key, tag in newcomer._interest_keys.items() if key in other._interest_keys)
-    they_offer = _covered_by(newcomer._need_words, newcomer.need_forms(), other._offer_words)
+    they_offer = _covered_by(
+        newcomer._need_words, newcomer.need_forms(), other._offer_words, newcomer.meaning("needs")
+    )
     you_offer = _overlap(
-        other._need_words, newcomer._offer_words, newcomer.offer_forms, spell_as_offered=True
+        other._need_words,
+        newcomer._offer_words,
+        newcomer.offer_forms,
+        lambda: newcomer.meaning("offers"),
+        spell_as_offered=True,
     )
     score = SHARED_WEIGHT * len(shared) + OFFER_NEED_WEIGHT * (len(they_offer) + len(you_offer))
     return Suggestion(other.key, other.name, score, shared, they_offer, you_offer)
