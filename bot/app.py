@@ -46,7 +46,7 @@ from bot.events import (
     TimerFired,
 )
 from bot.feature import Feature, feature_classes
-from bot.i18n import translator
+from bot.i18n import Translator, member_locale, translator
 from bot.inbox import Inbox
 from bot.membership import Reconciled, reconcile_members
 from bot.messages import Message, unmarked
@@ -55,6 +55,7 @@ from bot.retention import prune
 from bot.router import Route, Router, convert_form, convert_options
 from bot.scheduler import Scheduler, cron_trigger, retried
 from bot.settings import CommunitySettings, settings_model
+from bot.settings.types import is_time_zone
 from storage.database import Database
 from storage.models import (
     Charter,
@@ -208,6 +209,28 @@ class Agora:
                 community = await self.ensure_community(session, ref)
                 return self.settings_of(community)
 
+    async def translator_for(self, community: CommunityRef, member: MemberRef | None) -> Translator:
+        """What an adapter says to ``member`` alone outside a handler (a command it can't parse, an apology): in
+        their language, as ``Context.translator_for`` has it; the community's when no member is known."""
+        settings = await self.community_settings(community)
+        chosen, seen = None, member.locale if member is not None else None
+        if member is not None:
+            async with self.database.sessions() as session:
+                stored = (
+                    await session.execute(
+                        select(Member.locale_chosen, Member.locale_seen)
+                        .join(Community, Community.id == Member.community_id)
+                        .where(
+                            Community.platform == community.platform,
+                            Community.external_id == community.id,
+                            Member.external_id == member.id,
+                        )
+                    )
+                ).first()
+            if stored is not None:
+                chosen, seen = stored[0], seen or stored[1]
+        return translator(member_locale(chosen, seen, settings.locale))
+
     def community_lock(self, ref: CommunityRef) -> asyncio.Lock:
         """The lock every event of a community is handled under, one at a time."""
         return self._locks.setdefault((ref.platform, ref.id), asyncio.Lock())
@@ -263,6 +286,12 @@ class Agora:
             await session.flush()
         elif ref.display_name and member.display_name != ref.display_name:
             member.display_name = ref.display_name
+        # What the platform says of their language and zone, written only when it changed (most events carry
+        # the same as the last one).
+        if ref.locale and member.locale_seen != ref.locale[:16]:
+            member.locale_seen = ref.locale[:16]
+        if ref.timezone and member.timezone_seen != ref.timezone and is_time_zone(ref.timezone):
+            member.timezone_seen = ref.timezone
         return member
 
     # --- dispatch ------------------------------------------------------------------------------------------
@@ -360,11 +389,12 @@ class Agora:
                 ):
                     return Outcome(duplicate=True, handled=False), None, community.id
                 settings = self.settings_of(community)
-                _ = translator(settings.locale)
-                if isinstance(event, FormSubmitted) and route is not None:
-                    event = convert_form(event, _)  # every field read as text once, here, for every form
-                ctx = Context(self, event, session, community, settings, chat, _)
+                ctx = Context(self, event, session, community, settings, chat, translator(settings.locale))
                 await self._track_membership(ctx)
+                await ctx.speak_to_actor()
+                if isinstance(event, FormSubmitted) and route is not None:
+                    # Every field read as text once, here, for every form; its errors in the member's words.
+                    ctx.event = event = convert_form(event, ctx._)
                 if community.id not in self._reconciled or isinstance(event, BotStarted):
                     # A community's recurring rules follow its settings from the first event this process
                     # handles for it (it may have been created by an adapter's settings lookup, or while a
@@ -429,6 +459,7 @@ class Agora:
             ctx = Context(self, event, session, community, settings, chat, translator(settings.locale))
             ctx.read_only = True
             try:
+                await ctx.speak_to_actor()
                 await self._handle(ctx, route)
             except FormErrors as exc:
                 return Outcome(form_errors=exc.errors, error="form"), community_id
@@ -494,8 +525,8 @@ class Agora:
         route = self.router.route(event)
         if route is None:
             return
-        child = Context(self, event, ctx.session, ctx.community, ctx.settings, ctx.chat, ctx._)
-        child.actor = ctx.actor
+        child = Context(self, event, ctx.session, ctx.community, ctx.settings, ctx.chat, ctx.public)
+        child.actor, child._ = ctx.actor, ctx._
         child.outcome = ctx.outcome
         child.timer_changes = ctx.timer_changes
         child.schedule_changes = ctx.schedule_changes

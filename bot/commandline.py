@@ -149,7 +149,7 @@ def _convert(_: Translator, spec: CommandSpec, option: Option, raw: str) -> Any:
     if option.choices and value not in option.choices:
         raise UserError(
             _(
-                "“{value}” is not a choice for {option}. Choose one of: {choices}.",
+                option.error or "“{value}” is not a choice for {option}. Choose one of: {choices}.",
                 value=excerpt(raw),
                 option=option.name,
                 choices=", ".join(option.choices),

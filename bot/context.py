@@ -1,5 +1,10 @@
 """What a handler receives: the event, the community and its settings, the actor and their permissions, the
-platform, one database transaction, the clock and the translation function."""
+platform, one database transaction, the clock and the translation functions.
+
+Languages: what Agora says to one member alone (answers, forms, errors, direct messages) is in that member's
+language; what everybody reads (channel posts, group conversations, calendar events) is in the community's.
+``ctx._`` speaks to the actor, ``ctx.public`` to the channels, ``await ctx.translator_for(member)`` to anyone
+else (a DM to another member, a DM sent by a scheduled job)."""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from bot.chat import Capability, Chat, ScheduledEvent
 from bot.errors import UserError
 from bot.events import CommandInvoked, CommunityRef, Event, MemberRef, actor_of
-from bot.i18n import Translator, translator
+from bot.i18n import Translator, member_locale, translator
 from bot.messages import Form, Message, moment, unmarked
 from bot.operations import (
     CreateEvent,
@@ -83,7 +88,12 @@ class Context(Generic[E]):
         self.community = community
         self.settings = settings
         self.chat = chat
+        # What everybody reads: channel posts, their replacements, group conversations, calendar events.
+        self.public = translator
+        # What the actor alone reads: answers, forms, errors. The core sets it to the actor's language once it
+        # knows them (``speak_to_actor``); the community's when no member acted (a scheduled job).
         self._ = translator
+        self._actor_locale: tuple[str | None, str | None] | None = None
         self.clock = app.clock
         self.actor: MemberRef | None = actor_of(event)
         self.outcome = Outcome()
@@ -176,6 +186,43 @@ class Context(Generic[E]):
         return await self.session.scalar(
             select(Member).where(Member.community_id == self.community.id, Member.external_id == external_id)
         )
+
+    # --- languages and time zones ------------------------------------------------------------------------
+
+    async def translator_for(self, who: Member | MemberRef | str) -> Translator:
+        """The translator for what ``who`` (a member, their ref, or their platform id) reads alone: a direct
+        message, a reminder. Their chosen language, else their platform's, else the community's."""
+        chosen, seen = await self._languages_of(who)
+        return translator(member_locale(chosen, seen, self.settings.locale))
+
+    async def timezone_for(self, who: Member | MemberRef | str) -> str:
+        """The time zone dates are written in for ``who`` alone: their platform's (Slack gives it), else the
+        community's. (A feature may keep a zone the member chose, e.g. for meetings, and ask it first.)"""
+        if isinstance(who, MemberRef) and who.timezone:
+            return who.timezone
+        member = await self._stored(who)
+        return (member.timezone_seen if member is not None else None) or self.settings.timezone
+
+    async def speak_to_actor(self) -> None:
+        """Answer the actor in their language from now on (the core calls it once it knows who acted)."""
+        if self.actor is None or self.actor.is_bot:
+            return
+        self._actor_locale = await self._languages_of(self.actor)
+        self._ = translator(member_locale(*self._actor_locale, self.settings.locale))
+
+    async def _languages_of(self, who: Member | MemberRef | str) -> tuple[str | None, str | None]:
+        """(chosen, seen) for ``who``: what the event says of their platform's locale goes before what is stored
+        (a form opened read-only stores nothing)."""
+        member = await self._stored(who)
+        seen = who.locale if isinstance(who, MemberRef) and who.locale else None
+        if member is None:
+            return None, seen
+        return member.locale_chosen, seen or member.locale_seen
+
+    async def _stored(self, who: Member | MemberRef | str) -> Member | None:
+        if isinstance(who, Member):
+            return who
+        return await self.find_member(who if isinstance(who, str) else who.id)
 
     # --- answering the person who acted ----------------------------------------------------------------
 
@@ -324,7 +371,7 @@ class Context(Generic[E]):
                 member_id,
                 message,
                 fallback_channel=self.settings.channels.get("welcome"),
-                fallback_title=self._("Welcome to {community}", community=self.settings.name or "Agora"),
+                fallback_title=self.public("Welcome to {community}", community=self.settings.name or "Agora"),
             ),
             origin=origin,
         )
@@ -450,13 +497,17 @@ class Context(Generic[E]):
         self.community.settings = overrides
         flag_modified(self.community, "settings")
         self.settings = self.app.settings_of(self.community)
-        self._ = translator(self.settings.locale)
+        self.public = translator(self.settings.locale)
+        chosen, seen = self._actor_locale or (None, None)
+        self._ = translator(member_locale(chosen, seen, self.settings.locale))
 
     def command_text(self, name: str) -> str:
         """The command ``name`` as the member's platform spells it (``/agora charter show`` on Discord)."""
         return self.chat.command_text(name) if self.chat is not None else command_text(name)
 
-    def format_time(self, at: datetime) -> str:
-        """``at`` as the community reads it, marked as a moment (:func:`bot.messages.moment`): Discord shows it to
-        each member in their own time zone. Where the text is stored or sent as plain text, ``unmarked()`` it."""
-        return moment(at, self._.datetime(at, self.settings.timezone))
+    def format_time(self, at: datetime, _: Translator | None = None, *, zone: str | None = None) -> str:
+        """``at`` in the actor's words (or ``_``'s: ``ctx.public`` in a post, a recipient's in a DM), in ``zone``
+        (the community's by default), marked as a moment (:func:`bot.messages.moment`): Discord shows it to each
+        member in their own time zone. Where the text is stored or sent as plain text, ``unmarked()`` it."""
+        words = _ or self._
+        return moment(at, words.datetime(at, zone or self.settings.timezone))

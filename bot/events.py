@@ -55,7 +55,10 @@ class MemberRef:
     roles: frozenset[str] = frozenset()
     is_admin: bool = False
     is_bot: bool = False
+    # What the platform says of the member's language (``fr``, ``en-US``) and time zone (``Europe/Paris``), when
+    # this event carries it: Agora speaks to them alone in it (``Context.translator_for``).
     locale: str | None = None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)

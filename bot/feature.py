@@ -112,9 +112,12 @@ def _core_personal_data() -> tuple[PersonalData, ...]:
         PersonalData(
             Member,
             member="id",
-            columns=("external_id", "display_name"),
+            columns=("external_id", "display_name", "locale_chosen", "locale_seen", "timezone_seen"),
             erase="anonymize",
-            label=N_("Who you are here: your platform id, the name you go by, when you joined and left"),
+            label=N_(
+                "Who you are here: your platform id, the name you go by, when you joined and left, the language "
+                "you read Agora in and your time zone (as you chose them or your platform says)"
+            ),
         ),
     )
 

@@ -219,6 +219,12 @@ class Member(Base):
     # Set for a member who was already in the community when Agora arrived (learnt from the platform's member
     # list, never welcomed as a newcomer); None for a member Agora saw join.
     existing_at: Mapped[datetime | None]
+    # The language the member chose with ``/agora language`` (``fr``, ``en``); None follows their platform.
+    locale_chosen: Mapped[str | None] = mapped_column(String(16))
+    # Their platform's locale as last seen on one of their events (Discord client, Slack profile).
+    locale_seen: Mapped[str | None] = mapped_column(String(16))
+    # Their time zone as their platform gives it (Slack profile); the one they choose for meetings goes first.
+    timezone_seen: Mapped[str | None] = mapped_column(String(64))
 
 
 class Charter(Base):

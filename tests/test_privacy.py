@@ -44,7 +44,8 @@ PROFILE = {
 
 
 EVERYTHING_ALICE_DID = {
-    "Who you are here: your platform id, the name you go by, when you joined and left",
+    "Who you are here: your platform id, the name you go by, when you joined and left, the language you read "
+    "Agora in and your time zone (as you chose them or your platform says)",
     "Which versions of the charter you accepted, and when",
     "When you were asked to accept the charter, reminded, or said “not now”",
     "The amendments you proposed, and why",

@@ -81,6 +81,10 @@ class ConsoleCommunity:
         self.chat = ConsoleChat(self.out)
         self.ref = CommunityRef(PLATFORM, community_id, name or config.community.name or "Agora")
         self.animators = set(animators)
+        # What each member's app says of their language and time zone (a Discord client's, a Slack profile's):
+        # by default, nothing.
+        self.locales: dict[str, str] = {}
+        self.timezones: dict[str, str] = {}
         self.channel = channel
         self._features = features
         self._deliveries = itertools.count(1)
@@ -128,7 +132,14 @@ class ConsoleCommunity:
     # --- members acting --------------------------------------------------------------------------------------
 
     def member(self, name: str) -> MemberRef:
-        return MemberRef(PLATFORM, name, name, is_admin=name in self.animators)
+        return MemberRef(
+            PLATFORM,
+            name,
+            name,
+            is_admin=name in self.animators,
+            locale=self.locales.get(name),
+            timezone=self.timezones.get(name),
+        )
 
     def _delivery(self) -> str:
         return f"console:{next(self._deliveries)}"
@@ -191,9 +202,9 @@ class ConsoleCommunity:
         """``name`` types ``/agora <text>``."""
         self.out(f"> {name}: /agora {text}".rstrip())
         assert self.app is not None
-        settings = await self.app.community_settings(self.ref)
         try:
-            spec, args = parse_command_text(self.app.router, text, translator(settings.locale))
+            _ = await self.app.translator_for(self.ref, self.member(name))
+            spec, args = parse_command_text(self.app.router, text, _)
         except UserError as exc:
             outcome = Outcome(replies=[Message(exc.message, ephemeral=True)], error="refused")
             self.chat.reply(name, outcome.replies[0])

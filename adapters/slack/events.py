@@ -116,6 +116,7 @@ def member_ref(
         is_admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),
         is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
         locale=user.get("locale"),
+        timezone=user.get("tz"),
     )
 
 

@@ -19,7 +19,7 @@ from babel import Locale
 from babel.dates import format_datetime as _babel_datetime
 from babel.messages.pofile import read_po
 
-__all__ = ["LOCALES", "N_", "Translator", "translator"]
+__all__ = ["LOCALES", "N_", "Translator", "language_of", "member_locale", "translator"]
 
 _plurals: dict[str, Callable[[int], int]] = {}
 
@@ -115,6 +115,23 @@ class Translator:
 
 # The month in a date pattern, after which the year goes ("d MMM" -> "d MMM y").
 _MONTH_PATTERN = re.compile(r"M{3,4}")
+
+
+def language_of(locale: str | None) -> str | None:
+    """The language with a catalog that a platform's locale names (``fr-CA`` -> ``fr``, ``en-GB`` -> ``en``),
+    or None when there is none for it (``de``), or no locale at all."""
+    language = re.split(r"[-_]", (locale or "").strip().lower(), maxsplit=1)[0]
+    return language if language in LOCALES else None
+
+
+def member_locale(chosen: str | None, seen: str | None, community: str) -> str:
+    """The locale Agora speaks to one member in: the language they chose (``/agora language``), else their
+    platform's, else the community's. Speaking the community's language, they read the community's variant (a
+    « tu » community keeps « tu »); a language with no catalog falls back to the community's."""
+    language = language_of(chosen) or language_of(seen)
+    if language is None or language == language_of(community) or language == community:
+        return community
+    return language
 
 
 @cache

@@ -61,6 +61,7 @@ __all__ = [
     "column_length",
     "excerpt",
     "is_off",
+    "is_time_zone",
     "kind_of",
     "row_id",
     "whole_number",
@@ -245,6 +246,15 @@ def time_zone(_: Translator, raw: Any) -> str:
                 value=excerpt(raw),
             )
         ) from None
+
+
+def is_time_zone(raw: Any) -> bool:
+    """Whether ``raw`` names a time zone Agora knows (what a platform says of a member is checked, not trusted)."""
+    try:
+        _timezone(raw)
+    except ValueError:
+        return False
+    return True
 
 
 def _timezone(raw: Any) -> str:

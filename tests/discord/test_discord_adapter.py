@@ -232,7 +232,11 @@ async def test_a_member_who_does_not_animate_is_refused_an_animator_command(
 
     # Holding the animator role is enough; so is owning the server.
     allowed = await fake.slash_command(
-        world.guild, world.camille, "agora setup", {"locale": "fr", "welcome_channel": world.general}
+        world.guild,
+        world.camille,
+        "agora setup",
+        {"locale": "fr", "welcome_channel": world.general},
+        locale="fr",  # camille's Discord speaks French: she is answered in it
     )
     saved = await fake.wait_for_response(allowed)
     assert saved["data"]["flags"] & EPHEMERAL
@@ -434,7 +438,9 @@ async def test_each_guild_is_its_own_community(
     french_for_xavier = await dm_to(fake, xavier, since=mark)
     assert french_for_xavier["embeds"][0]["title"].startswith("Bienvenue")
     assert english_for_xavier["channel_id"] == french_for_xavier["channel_id"]
-    press = await fake.press_button(custom_ids(french_for_xavier)[0], xavier, message=french_for_xavier["id"])
+    press = await fake.press_button(
+        custom_ids(french_for_xavier)[0], xavier, message=french_for_xavier["id"], locale="fr"
+    )
     [merci] = await followups(fake, press)
     assert merci["content"].startswith("Merci")
     await fake.wait_for_request(

@@ -40,9 +40,9 @@ from tests.support import make_config
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeSlack]:
     async with FakeSlack(signing_secret=SECRET, team_name="Agora Test") as fake_slack:
-        fake_slack.add_user(ALICE, "alice", "Alice Martin", "fr-FR")
+        fake_slack.add_user(ALICE, "alice", "Alice Martin", "en-US")
         fake_slack.add_user(BOB, "bob", "Bob Stone", "en-US")
-        fake_slack.add_user(CAMILLE, "camille", "Camille Durand", "fr-FR", is_admin=True)
+        fake_slack.add_user(CAMILLE, "camille", "Camille Durand", "en-US", is_admin=True)
         fake_slack.add_channel(WELCOME, "welcome", members=[BOB, CAMILLE])
         fake_slack.add_channel(MEMBERS, "members", members=[BOB, CAMILLE])
         fake_slack.add_channel(INTROS, "introductions", members=[BOB, CAMILLE])

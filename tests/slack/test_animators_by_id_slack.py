@@ -21,6 +21,7 @@ async def test_a_member_renamed_after_a_listed_animator_is_refused(bed: BedFacto
 
 
 async def test_a_member_listed_by_id_animates(bed: BedFactory, fake: FakeSlack) -> None:
+    fake.add_user(ALICE, "alice", "Alice Martin", "fr-FR")  # her Slack speaks French: she is answered in it
     async with bed("http", animators=[ALICE]) as b:
         await b.send(fake.slash_command(ALICE, "setup locale=fr", channel_id=WELCOME))
 

@@ -231,6 +231,7 @@ async def erase(
                 await session.execute(update(table).where(table.c.id.in_(ids)).values(values))
             done.anonymized += len(rows)
     member.external_id, member.display_name = rules.erased_id(), ""
+    member.locale_chosen = member.locale_seen = member.timezone_seen = None
     if member.left_at is None:
         member.left_at = now
     return done
