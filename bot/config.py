@@ -41,6 +41,7 @@ __all__ = [
     "ConfigError",
     "DatabaseConfig",
     "HealthConfig",
+    "WebConfig",
     "load_config",
     "parse_config",
 ]
@@ -97,6 +98,43 @@ class HealthConfig(_Strict):
     port: int = Field(default=8080, ge=0, le=65535)
 
 
+class WebConfig(_Strict):
+    """The animators' web dashboard, served by ``agora run`` (off unless enabled).
+
+    ``public_url`` is the address animators open (behind a reverse proxy with TLS: ``https://agora.example.org``);
+    sign-in links are made from it. ``secret`` signs the session cookies; left empty, Agora generates one and keeps
+    it in the database, so sessions survive a restart."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8081, ge=0, le=65535)
+    public_url: str = ""
+    secret: SecretStr | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(
+                "must start with https:// (or http:// for a local test), e.g. https://agora.example.org"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _public_url_when_enabled(self) -> Self:
+        if self.enabled and not self.public_url:
+            raise ValueError(
+                "public_url is needed when the dashboard is enabled: the address animators open, "
+                "e.g. https://agora.example.org"
+            )
+        return self
+
+    def url(self, path: str) -> str:
+        """The public address of ``path`` (``/login/…``)."""
+        return f"{self.public_url}{path}"
+
+
 class LoggingConfig(_Strict):
     """Logs: one structured line per event handled."""
 
@@ -122,6 +160,7 @@ class Config(_Strict):
 
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     health: HealthConfig = Field(default_factory=HealthConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     platforms: dict[str, dict[str, Any]] = Field(default_factory=dict)
     community: CommunityConfig = Field(default_factory=CommunityConfig)

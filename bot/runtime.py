@@ -20,6 +20,7 @@ from bot.config import Config
 from bot.health import HealthServer
 from bot.platforms import installed, load_adapter
 from bot.scheduler import APScheduler
+from bot.web import Dashboard
 from storage.database import Database
 
 __all__ = ["Adapter", "Database", "load_adapter", "open_database", "run"]
@@ -56,7 +57,8 @@ async def run(
 ) -> None:
     """``agora run``: serve every platform configured until SIGINT/SIGTERM (or ``stop`` is set).
 
-    ``on_ready`` is called once the adapters started, with ``{"health_port": port}`` (None when health is off),
+    ``on_ready`` is called once the adapters started, with ``{"health_port": port, "web_port": port}`` (None
+    when health or the dashboard is off),
     so tests and supervisors learn the port chosen when the config says 0."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -79,7 +81,9 @@ async def run(
     health = (
         HealthServer(app, config.health.host, config.health.port, adapters) if config.health.enabled else None
     )
+    dashboard = Dashboard(app, config.web) if config.web.enabled else None
     port: int | None = None
+    web_port: int | None = None
     try:
         await app.start()
         if health is not None:
@@ -88,11 +92,17 @@ async def run(
                 "health endpoint ready",
                 extra={"agora": {"url": f"http://{config.health.host}:{port}/healthz"}},
             )
+        if dashboard is not None:
+            web_port = await dashboard.start()
+            log.info(
+                "dashboard ready",
+                extra={"agora": {"listening": f"{config.web.host}:{web_port}", "url": config.web.public_url}},
+            )
         for name, adapter in adapters.items():
             await adapter.start()
             log.info("adapter started", extra={"agora": {"adapter": name}})
         if on_ready is not None:
-            on_ready({"health_port": port})
+            on_ready({"health_port": port, "web_port": web_port})
         await stop.wait()
     finally:
         log.info("stopping")
@@ -101,5 +111,7 @@ async def run(
                 await adapter.stop()
         if health is not None:
             await health.stop()
+        if dashboard is not None:
+            await dashboard.stop()
         await app.stop()
         await database.close()

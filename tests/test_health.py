@@ -171,7 +171,7 @@ async def test_agora_run_without_health_endpoint_says_so(run_config: Config) -> 
 
     await asyncio.wait_for(run(config, stop=stop, on_ready=ready), READY_TIMEOUT)
 
-    assert seen == [{"health_port": None}]
+    assert seen == [{"health_port": None, "web_port": None}]
 
 
 async def test_healthz_answers_503_while_the_database_refuses_writes(

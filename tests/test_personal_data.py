@@ -44,6 +44,7 @@ JSON_WITHOUT_MEMBERS = {
     ("debate_motions", "tags"),
     ("icebreaker_questions", "review_entries"),  # outbox entry ids
     ("member_profiles", "interests"),  # the member's own, with their profile row
+    ("dashboard_logins", "actor"),  # the animator's own, deleted with their login row when they erase
     ("member_profiles", "match_keys"),
     ("debates", "positions"),
 }

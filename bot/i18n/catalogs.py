@@ -1,6 +1,7 @@
 """Keep the catalogs in step with the code: ``python -m bot.i18n.catalogs``.
 
-Extracts every ``_()``, ``ngettext()`` and ``N_()`` message from ``bot/`` and ``adapters/``, adds new ones to
+Extracts every ``_()``, ``ngettext()`` and ``N_()`` message from ``bot/`` and ``adapters/`` (Python, and the
+dashboard's Jinja2 templates), adds new ones to
 each catalog (English filled with the message id itself, French left for a translator: the test suite fails
 until it is translated), and drops the ones no longer in the code.
 """
@@ -27,9 +28,11 @@ LANGUAGES = ("en", "fr")
 def extract() -> Catalog:
     """Every message id used in the code, with where it is used."""
     catalog = Catalog(project="agora", domain="agora")
+    # The dashboard's templates call ``_()`` too (``{{ _("Settings") }}``), read by Jinja2's extractor.
+    methods = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
     for package in ("bot", "adapters"):
         for filename, lineno, message, comments, _context in extract_from_dir(
-            ROOT / package, method_map=[("**.py", "python")], keywords=KEYWORDS
+            ROOT / package, method_map=methods, keywords=KEYWORDS
         ):
             catalog.add(message, locations=[(f"{package}/{filename}", lineno)], auto_comments=comments)
     return catalog

@@ -1,0 +1,285 @@
+"""The dashboard's web server: aiohttp, run by ``agora run`` beside ``/healthz`` when ``web.enabled``.
+
+    GET  /                      how to sign in
+    GET  /login/<token>         "Sign in to <community>" (a button: link previews must not use the link up)
+    POST /login/<token>         opens the session (the link is used), then the community's first page
+    GET  /c/<id>/<page>         a page (``bot.web.pages``), for a signed-in animator of community <id>
+    POST /c/<id>/<page>         its form (CSRF token checked first)
+    POST /c/<id>/logout         ends the session
+    GET  /static/<file>         the style sheet
+
+Every response says not to be framed, cached or sent as a referrer (a sign-in link's token must not leak).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from aiohttp import web
+from sqlalchemy import select
+
+from bot.i18n import LOCALES, Translator, translator
+from bot.web import pages as pages_package
+from bot.web.auth import SESSION_LIFETIME, Keys, actor_of_login, cookie_name, load_keys, redeem
+from bot.web.framework import Page, View
+from storage.models import Community, Member
+from storage.tables.dashboard import DashboardLogin
+
+if TYPE_CHECKING:
+    from bot.app import Agora
+    from bot.config import WebConfig
+
+__all__ = ["Dashboard", "discover_pages"]
+
+log = logging.getLogger("agora.web")
+
+LANGUAGE_COOKIE = "agora_lang"
+_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def discover_pages() -> tuple[Page, ...]:
+    """Every page of ``bot.web.pages`` (each module's ``PAGE``), in navigation order."""
+    found = []
+    for info in pkgutil.iter_modules(pages_package.__path__):
+        module = importlib.import_module(f"{pages_package.__name__}.{info.name}")
+        page = getattr(module, "PAGE", None)
+        if isinstance(page, Page):
+            found.append(page)
+    return tuple(sorted(found, key=lambda p: (p.order, p.slug)))
+
+
+def templates() -> jinja2.Environment:
+    """The templates (package data), HTML always escaped."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("bot.web", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+class Dashboard:
+    """The animators' dashboard for every community this Agora serves."""
+
+    def __init__(self, app: Agora, config: WebConfig, pages: tuple[Page, ...] | None = None) -> None:
+        self.app = app
+        self.config = config
+        self.pages = discover_pages() if pages is None else pages
+        self.templates = templates()
+        self.keys: Keys | None = None
+        self.port = config.port
+        self._runner: web.AppRunner | None = None
+
+    # --- life cycle --------------------------------------------------------------------------------------
+
+    def web_app(self) -> web.Application:
+        application = web.Application(middlewares=[_headers])
+        application.router.add_get("/", self.home)
+        application.router.add_get("/static/{name}", self.static)
+        application.router.add_get("/login/{token}", self.login_page)
+        application.router.add_post("/login/{token}", self.login)
+        application.router.add_post("/c/{community}/logout", self.logout)
+        application.router.add_get("/c/{community}/", self.first_page)
+        application.router.add_route("*", "/c/{community}/{page}", self.community_page)
+        return application
+
+    async def start(self) -> int:
+        """Start serving; returns the port (useful when configured as 0)."""
+        async with self.app.database.transaction() as session:
+            secret = self.config.secret.get_secret_value() if self.config.secret else None
+            self.keys = await load_keys(session, secret, self.app.clock.now())
+        self._runner = web.AppRunner(self.web_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.config.host, self.config.port)
+        await site.start()
+        sockets = getattr(site._server, "sockets", None) or []
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+        return self.port
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # --- pages without a session -------------------------------------------------------------------------
+
+    def _language(self, request: web.Request, default: str) -> Translator:
+        """The page's language: ``?lang=`` (remembered in a cookie), the cookie, else the community's."""
+        chosen = request.query.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
+        return translator(chosen if chosen in LOCALES else default)
+
+    def _plain(
+        self, request: web.Request, template: str, *, status: int = 200, **values: Any
+    ) -> web.Response:
+        _ = self._language(request, self.app.base_settings().locale)
+        body = self.templates.get_template(template).render(_=_, language=_.language, **values)
+        response = web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
+        self._remember_language(request, response)
+        return response
+
+    def _remember_language(self, request: web.Request, response: web.StreamResponse) -> None:
+        if request.query.get("lang") in LOCALES:
+            response.set_cookie(
+                LANGUAGE_COOKIE, request.query["lang"], max_age=365 * 86400, httponly=True, samesite="Lax"
+            )
+
+    def refused(self, request: web.Request, status: int = 403) -> web.Response:
+        """Not signed in to this community (or not any more): how to get a new link."""
+        return self._plain(request, "signin.html", status=status)
+
+    async def home(self, request: web.Request) -> web.Response:
+        return self._plain(request, "signin.html")
+
+    async def static(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        if name != "style.css":
+            raise web.HTTPNotFound()
+        css = resources.files("bot.web").joinpath("static", name).read_text(encoding="utf-8")
+        response = web.Response(text=css, content_type="text/css", charset="utf-8")
+        response.headers["Cache-Control"] = "public, max-age=3600"
+        return response
+
+    async def login_page(self, request: web.Request) -> web.Response:
+        return self._plain(request, "login.html", token=request.match_info["token"])
+
+    async def login(self, request: web.Request) -> web.StreamResponse:
+        """Use a sign-in link: once, within its ten minutes, by someone who still animates its community."""
+        assert self.keys is not None
+        now = self.app.clock.now()
+        async with self.app.database.transaction() as session:
+            login = await redeem(session, request.match_info["token"][:100], now)
+            if login is None or not await self._still_animates(session, login):
+                return self._plain(request, "expired.html", status=403)
+            cookie, value = self.keys.cookie(login, now)
+        response = web.HTTPSeeOther(f"/c/{cookie.community_id}/")
+        response.set_cookie(
+            cookie.name,
+            value,
+            max_age=int(SESSION_LIFETIME.total_seconds()),
+            httponly=True,
+            samesite="Lax",
+            secure=self.config.public_url.startswith("https://"),
+            path="/",
+        )
+        log.info("dashboard sign-in", extra={"agora": {"community": cookie.community_id}})
+        raise response
+
+    async def _still_animates(self, session: Any, login: DashboardLogin) -> bool:
+        """The animator check of the chat (``animator_only``), on the member as they asked for the link and the
+        community's settings now; and they are still a member."""
+        community = await session.get(Community, login.community_id)
+        member = await session.get(Member, login.member_id)
+        if community is None or member is None or member.left_at is not None:
+            return False
+        return self.app.is_animator(actor_of_login(login), self.app.settings_of(community))
+
+    # --- a community's pages -----------------------------------------------------------------------------
+
+    async def _view(self, request: web.Request, page: Page) -> View | web.Response:
+        """The signed-in animator's view of this community, or the refusal to show."""
+        assert self.keys is not None
+        try:
+            community_id = int(request.match_info["community"])
+        except ValueError:
+            raise web.HTTPNotFound() from None
+        now = self.app.clock.now()
+        cookie = self.keys.read_cookie(request.cookies.get(cookie_name(community_id)), community_id, now)
+        if cookie is None:
+            return self.refused(request)
+        async with self.app.database.sessions() as session:
+            login = await session.scalar(
+                select(DashboardLogin).where(
+                    DashboardLogin.id == cookie.login_id, DashboardLogin.community_id == community_id
+                )
+            )
+            if login is None or login.used_at is None or not await self._still_animates(session, login):
+                return self.refused(request)
+            community = await session.get(Community, community_id)
+            assert community is not None
+            settings = self.app.settings_of(community)
+            session.expunge(community)
+        posted: dict[str, str] = {}
+        if request.method == "POST":
+            data = await request.post()
+            posted = {key: value for key, value in data.items() if isinstance(value, str)}
+            if not self.keys.csrf_ok(cookie, posted.get("csrf")):
+                return self._plain(request, "csrf.html", status=403)
+        return View(
+            request=request,
+            app=self.app,
+            templates=self.templates,
+            keys=self.keys,
+            session=cookie,
+            community=community,
+            settings=settings,
+            actor=actor_of_login(login),
+            _=self._language(request, settings.locale),
+            pages=self.pages,
+            page=page,
+            posted=posted,
+        )
+
+    async def first_page(self, request: web.Request) -> web.StreamResponse:
+        if not self.pages:
+            raise web.HTTPNotFound()
+        view = await self._view(request, self.pages[0])
+        if isinstance(view, web.Response):
+            return view
+        raise web.HTTPSeeOther(view.url())
+
+    async def community_page(self, request: web.Request) -> web.StreamResponse:
+        page = next((p for p in self.pages if p.slug == request.match_info["page"]), None)
+        if page is None or request.method not in ("GET", "HEAD", "POST"):
+            raise web.HTTPNotFound()
+        if request.method == "POST" and page.save is None:
+            raise web.HTTPMethodNotAllowed("POST", ["GET"])
+        view = await self._view(request, page)
+        if isinstance(view, web.Response):
+            return view
+        handler = page.save if request.method == "POST" and page.save is not None else page.show
+        response = await handler(view)
+        self._remember_language(request, response)
+        return response
+
+    async def logout(self, request: web.Request) -> web.StreamResponse:
+        view = await self._view(request, self.pages[0] if self.pages else Page("", "", _nothing))
+        if isinstance(view, web.Response):
+            return view
+        async with self.app.database.transaction() as session:
+            login = await session.get(DashboardLogin, view.session.login_id)
+            if login is not None:
+                await session.delete(login)  # the session ends here, whoever holds the cookie
+        response = web.HTTPSeeOther("/")
+        response.del_cookie(view.session.name, path="/")
+        raise response
+
+
+async def _nothing(view: View) -> web.StreamResponse:
+    raise web.HTTPNotFound()
+
+
+@web.middleware
+async def _headers(request: web.Request, handler: Any) -> web.StreamResponse:
+    try:
+        response: web.StreamResponse = await handler(request)
+    except web.HTTPException as exc:  # redirects and 404s get the headers too
+        for key, value in _HEADERS.items():
+            exc.headers.setdefault(key, value)
+        raise
+    for key, value in _HEADERS.items():
+        response.headers.setdefault(key, value)
+    return response
