@@ -13,7 +13,18 @@ from storage.models import Heartbeat
 if TYPE_CHECKING:
     from bot.app import Agora
 
-__all__ = ["HealthServer"]
+__all__ = ["HealthServer", "serve_on"]
+
+
+async def serve_on(web_app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    """Serve ``web_app`` on ``host:port``; returns its runner (to clean up) and the port (the one chosen when
+    ``port`` is 0)."""
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    sockets = getattr(site._server, "sockets", None) or []
+    return runner, (sockets[0].getsockname()[1] if sockets else port)
 
 
 class HealthServer:
@@ -63,14 +74,7 @@ class HealthServer:
         """Start serving; returns the port (useful when configured as 0)."""
         web_app = web.Application()
         web_app.router.add_get("/healthz", self.handle)
-        self._runner = web.AppRunner(web_app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        self._runner, self.port = await serve_on(web_app, self.host, self.port)
         return self.port
 
     async def stop(self) -> None:

@@ -23,6 +23,7 @@ import jinja2
 from aiohttp import web
 from sqlalchemy import select
 
+from bot.health import serve_on
 from bot.i18n import LOCALES, Translator, translator
 from bot.web import pages as pages_package
 from bot.web.auth import SESSION_LIFETIME, Keys, actor_of_login, cookie_name, load_keys, redeem
@@ -101,13 +102,7 @@ class Dashboard:
         async with self.app.database.transaction() as session:
             secret = self.config.secret.get_secret_value() if self.config.secret else None
             self.keys = await load_keys(session, secret, self.app.clock.now())
-        self._runner = web.AppRunner(self.web_app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port)
-        await site.start()
-        sockets = getattr(site._server, "sockets", None) or []
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        self._runner, self.port = await serve_on(self.web_app(), self.config.host, self.config.port)
         return self.port
 
     async def stop(self) -> None:
