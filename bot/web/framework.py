@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Outcome
 from bot.events import CommandInvoked, CommunityRef, FormSubmitted, MemberRef
-from bot.i18n import Translator, translator
+from bot.i18n import Translator
 from bot.messages import Message, unmarked
 from bot.settings import CommunitySettings
 from bot.web.auth import Keys, SessionCookie
@@ -105,6 +105,8 @@ class View:
     pages: tuple[Page, ...]
     page: Page
     posted: Mapping[str, str] = field(default_factory=dict)
+    # The language picked on the page (None: the animator's own, as the chat answers them).
+    chosen: str | None = None
 
     # --- who and where -------------------------------------------------------------------------------------
 
@@ -160,10 +162,9 @@ class View:
             community = await session.get(Community, self.community.id)
             assert community is not None
             session.expunge(community)
-        followed = self._.locale == self.settings.locale
         self.community, self.settings = community, self.app.settings_of(community)
-        if followed and not self.request.cookies.get("agora_lang") and not self.request.query.get("lang"):
-            self._ = translator(self.settings.locale)
+        if not self.chosen:  # the animator's language may follow the community's, which may have changed
+            self._ = await self.app.translator_for(self.ref, self.actor)
 
     # --- answering -----------------------------------------------------------------------------------------
 

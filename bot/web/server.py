@@ -23,6 +23,7 @@ import jinja2
 from aiohttp import web
 from sqlalchemy import select
 
+from bot.events import CommunityRef
 from bot.health import serve_on
 from bot.i18n import LOCALES, Translator, translator
 from bot.web import pages as pages_package
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from bot.app import Agora
     from bot.config import WebConfig
 
-__all__ = ["Dashboard", "discover_pages"]
+__all__ = ["LANGUAGE_COOKIE", "Dashboard", "chosen_language", "discover_pages"]
 
 log = logging.getLogger("agora.web")
 
@@ -113,9 +114,8 @@ class Dashboard:
     # --- pages without a session -------------------------------------------------------------------------
 
     def _language(self, request: web.Request, default: str) -> Translator:
-        """The page's language: ``?lang=`` (remembered in a cookie), the cookie, else the community's."""
-        chosen = request.query.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
-        return translator(chosen if chosen in LOCALES else default)
+        """The page's language: ``?lang=`` (remembered in a cookie), the cookie, else ``default``."""
+        return translator(chosen_language(request) or default)
 
     def _plain(
         self, request: web.Request, template: str, *, status: int = 200, **values: Any
@@ -207,6 +207,10 @@ class Dashboard:
             assert community is not None
             settings = self.app.settings_of(community)
             session.expunge(community)
+        # The page speaks the language chosen on it, else the animator's own (as the chat answers them).
+        chosen = chosen_language(request)
+        actor = actor_of_login(login)
+        ref = CommunityRef(community.platform, community.external_id, community.name)
         posted: dict[str, str] = {}
         if request.method == "POST":
             data = await request.post()
@@ -221,11 +225,12 @@ class Dashboard:
             session=cookie,
             community=community,
             settings=settings,
-            actor=actor_of_login(login),
-            _=self._language(request, settings.locale),
+            actor=actor,
+            _=translator(chosen) if chosen else await self.app.translator_for(ref, actor),
             pages=self.pages,
             page=page,
             posted=posted,
+            chosen=chosen,
         )
 
     async def first_page(self, request: web.Request) -> web.StreamResponse:
@@ -261,6 +266,12 @@ class Dashboard:
         response = web.HTTPSeeOther("/")
         response.del_cookie(view.session.name, path="/")
         raise response
+
+
+def chosen_language(request: web.Request) -> str | None:
+    """The language picked on the page (``?lang=``, then remembered in a cookie), if any."""
+    chosen = request.query.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in LOCALES else None
 
 
 async def _nothing(view: View) -> web.StreamResponse:

@@ -1,7 +1,7 @@
 """the web dashboard's sign-in links and its generated key
 
-Revision ID: 0905
-Revises: 0904
+Revision ID: 0906
+Revises: 0905
 Create Date: 2026-12-03 16:00:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0905"
-down_revision: str | None = "0904"
+revision: str = "0906"
+down_revision: str | None = "0905"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
