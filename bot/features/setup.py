@@ -31,6 +31,7 @@ _CHANNEL_HELP = {
     "debates": N_("Channel for debates"),
     "meetings": N_("Channel for meeting polls and announcements"),
     "rounds": N_("Channel where grouping rounds open their conversations"),
+    "help": N_("Channel where public asks for help are posted (and, on Discord, their conversations open)"),
 }
 
 # What the bot does in each channel: posts (with a title, fields or buttons) everywhere; reply threads under
@@ -41,6 +42,7 @@ _NEEDS: dict[str, frozenset[Problem]] = {
     "icebreakers": _POSTS | {Problem.CREATE_THREADS},
     "debates": _POSTS | {Problem.CREATE_THREADS},
     "rounds": _POSTS | {Problem.PRIVATE_THREADS},
+    "help": _POSTS | {Problem.PRIVATE_THREADS},
 }
 _CAPABILITY = {
     Problem.CREATE_THREADS: Capability.THREADS,

@@ -40,6 +40,7 @@ CHANNEL_PURPOSES = (
     "debates",
     "meetings",
     "rounds",
+    "help",
 )
 
 
