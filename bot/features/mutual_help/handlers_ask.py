@@ -287,7 +287,7 @@ class AskHandlers:
         view = await ask_view(ctx, ask, public)
         reasons = rules.decode_reasons(offer.reasons)
         title = public(
-            "{asker} and {helper}",
+            N_("{asker} and {helper}"),
             asker=asker.display_name or asker.external_id,
             helper=helper.display_name or helper.external_id,
         )
