@@ -1,7 +1,7 @@
 """mutual help: asks, offers, helper preferences
 
-Revision ID: 0906
-Revises: 0905
+Revision ID: 0907
+Revises: 0906
 Create Date: 2026-12-03 16:00:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0906"
-down_revision: str | None = "0905"
+revision: str = "0907"
+down_revision: str | None = "0906"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
