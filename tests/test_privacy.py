@@ -59,7 +59,7 @@ EVERYTHING_ALICE_DID = {
     "Your answers to meeting invitations (going, maybe, not going)",
     "The mission cards you drew",
     "Your answers to date polls",
-    "Whether you take part in the grouping rounds, and your snoozes",
+    "Whether you take part in the grouping rounds, your snoozes and pauses",
     "The members you asked never to be grouped with (private: only you see them)",
     "Your groups in the rounds and your answers to “Did you meet?”",
     "The icebreaker questions you suggested",

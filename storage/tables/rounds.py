@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, RoundAnswer, string_enum
@@ -15,7 +15,9 @@ __all__ = ["Round", "RoundExclusion", "RoundGroup", "RoundGroupMember", "RoundPa
 
 
 class RoundParticipant(Base):
-    """A member's place in the rounds: in or out, and how many coming rounds they skip."""
+    """A member's place in the rounds: in or out, how many coming rounds they skip, and their pauses: for a
+    month (``paused_until``), or until they come back after leaving "Did you meet?" unanswered twice in a row
+    and then the question about staying in (``paused_quiet``)."""
 
     __tablename__ = "round_participants"
     __table_args__ = (UniqueConstraint("member_id"),)
@@ -27,6 +29,11 @@ class RoundParticipant(Base):
     snooze_rounds: Mapped[int] = mapped_column(default=0)
     joined_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    paused_until: Mapped[datetime | None]
+    paused_quiet: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When they were last asked whether to stay in (once per quiet spell), and the outbox entry of that question.
+    quiet_asked_at: Mapped[datetime | None]
+    quiet_entry_id: Mapped[int | None]
 
 
 class RoundExclusion(Base):

@@ -55,8 +55,8 @@ class RoundsFeature(Participation, Running, Feature):
         PersonalData(
             RoundParticipant,
             member="member_id",
-            columns=("active", "snooze_rounds", "joined_at"),
-            label=N_("Whether you take part in the grouping rounds, and your snoozes"),
+            columns=("active", "snooze_rounds", "joined_at", "paused_until", "paused_quiet"),
+            label=N_("Whether you take part in the grouping rounds, your snoozes and pauses"),
         ),
         # Whom the member asked never to meet: theirs alone. ``excluded_id`` is exported with the data of the member
         # who asked, never with the excluded member's (who must never learn of it); erasing either deletes the row.

@@ -44,10 +44,21 @@ class Participation:
         member = await ctx.member()
         participant = await queries.participant(ctx.session, member.id)
         active = participant is not None and participant.active
+        paused_on = None
+        if participant is not None and active and participant.paused_quiet:
+            paused_on = ""
+        elif (
+            participant is not None
+            and active
+            and participant.paused_until
+            and participant.paused_until > ctx.now
+        ):
+            paused_on = ctx._.datetime(participant.paused_until, ctx.settings.timezone, "d MMMM y")
         ctx.reply(
             render.my_place(
                 ctx._,
                 active=active,
+                paused_until=paused_on,
                 snoozed=participant.snooze_rounds if participant is not None and active else 0,
                 next_round=await next_round(ctx),
                 avoided=await queries.exclusion_count(ctx.session, member.id),
@@ -65,7 +76,12 @@ class Participation:
     async def _join(self, ctx: Context[Any]) -> None:
         member = await ctx.member()
         participant = await queries.participant(ctx.session, member.id)
-        if participant is not None and participant.active and not participant.snooze_rounds:
+        if (
+            participant is not None
+            and participant.active
+            and not participant.snooze_rounds
+            and not rules.paused(participant.paused_until, participant.paused_quiet, ctx.now)
+        ):
             ctx.reply(ctx._("You already take part in the rounds. {when}", when=await next_round(ctx)))
             return
         await queries.join(ctx.session, ctx.community.id, member.id, participant, ctx.now)

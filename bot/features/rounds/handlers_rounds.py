@@ -14,6 +14,7 @@ from bot.events import CommandInvoked, PostFailed, TimerFired
 from bot.features.rounds import queries, render, rules
 from bot.features.rounds.grouping import Plan, plan_round
 from bot.features.rounds.handlers import next_round
+from bot.features.rounds.handlers_quiet import Quiet
 from bot.i18n import N_
 from bot.messages import mention
 from bot.router import command, timer, undelivered
@@ -37,8 +38,9 @@ def starter_for(language: str, community_id: int, index: int) -> ContentItem:
 GROUP_POST = "round-group"
 
 
-class Running:
-    """The rounds themselves (a mixin of :class:`~bot.features.rounds.RoundsFeature`)."""
+class Running(Quiet):
+    """The rounds themselves (a mixin of :class:`~bot.features.rounds.RoundsFeature`); it asks the quiet members
+    whether to stay in before making the groups."""
 
     @command("round start", N_("Start a grouping round now (animators)"), animator_only=True)
     async def start(self, ctx: Context[CommandInvoked]) -> None:
@@ -68,8 +70,10 @@ class Running:
         the round and its plan, or why there is no round (for the animator who asked)."""
         _ = ctx._
         settings = ctx.settings.rounds
-        rows = await queries.taking_part(ctx.session, ctx.community.id)
+        rows = await queries.taking_part(ctx.session, ctx.community.id, ctx.now)
         taking = [(p, m) for p, m in rows if p.snooze_rounds <= 0]
+        asked = await self.ask_the_quiet(ctx, taking)
+        taking = [(p, m) for p, m in taking if m.id not in asked]
         if not taking:
             return _("No round: nobody takes part yet. Members join with /agora round join.")
         if len(taking) == 1:

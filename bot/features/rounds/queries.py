@@ -7,11 +7,11 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.features.rounds.rules import PlayedRound, Profile
+from bot.features.rounds.rules import PlayedRound, Profile, SeatRecord
 from storage.models import Base, Member, RoundAnswer
 from storage.tables.rounds import Round, RoundExclusion, RoundGroup, RoundGroupMember, RoundParticipant
 
@@ -32,6 +32,7 @@ __all__ = [
     "participation",
     "played_rounds",
     "read_profiles",
+    "recent_seats",
     "remove_exclusion",
     "rounds_held",
     "taking_part",
@@ -53,6 +54,7 @@ async def join(
         )
         session.add(found)
     found.active, found.snooze_rounds, found.updated_at = True, 0, now
+    found.paused_until, found.paused_quiet = None, False
     return found
 
 
@@ -180,17 +182,47 @@ async def read_profiles(session: AsyncSession, members: list[Member]) -> dict[in
     return out
 
 
-async def taking_part(session: AsyncSession, community_id: int) -> list[tuple[RoundParticipant, Member]]:
-    """The active participants still in the community (snoozed ones included), by member id."""
+async def taking_part(
+    session: AsyncSession, community_id: int, now: datetime
+) -> list[tuple[RoundParticipant, Member]]:
+    """The active participants still in the community and not paused (snoozed ones included), by member id."""
     rows = await session.execute(
         select(RoundParticipant, Member)
         .join(Member, Member.id == RoundParticipant.member_id)
         .where(
-            RoundParticipant.community_id == community_id, RoundParticipant.active, Member.left_at.is_(None)
+            RoundParticipant.community_id == community_id,
+            RoundParticipant.active,
+            RoundParticipant.paused_quiet.is_(False),
+            or_(RoundParticipant.paused_until.is_(None), RoundParticipant.paused_until <= now),
+            Member.left_at.is_(None),
         )
         .order_by(Member.id)
     )
     return [(p, m) for p, m in rows.all()]
+
+
+async def recent_seats(
+    session: AsyncSession, community_id: int, member_ids: list[int], now: datetime, rounds: int = 6
+) -> dict[int, list[SeatRecord]]:
+    """Each member's seats in the community's last ``rounds`` rounds, newest first (the quiet rule's input)."""
+    last = await session.scalar(select(func.max(Round.number)).where(Round.community_id == community_id))
+    if last is None or not member_ids:
+        return {}
+    rows = await session.execute(
+        select(RoundGroupMember.member_id, Round.started_at, Round.follow_up_at, RoundGroupMember.answer)
+        .join(Round, Round.id == RoundGroupMember.round_id)
+        .where(
+            Round.community_id == community_id,
+            Round.number > last - rounds,
+            RoundGroupMember.member_id.in_(member_ids),
+        )
+        .order_by(Round.number.desc())
+    )
+    out: dict[int, list[SeatRecord]] = defaultdict(list)
+    for member_id, started_at, follow_up_at, answer in rows.all():
+        asked = follow_up_at is not None and follow_up_at <= now
+        out[member_id].append(SeatRecord(started_at, asked=asked, answered=answer is not None))
+    return out
 
 
 async def add_round(session: AsyncSession, round_: Round) -> Round:

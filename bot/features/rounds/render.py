@@ -83,8 +83,29 @@ def _in_buttons(_: Translator) -> tuple[Button, ...]:
     )
 
 
-def my_place(_: Translator, *, active: bool, snoozed: int, next_round: str, avoided: int) -> Message:
-    """The member's own page: in or out, skipping or not, the next date, and (to them alone) their exclusions."""
+def my_place(
+    _: Translator,
+    *,
+    active: bool,
+    snoozed: int,
+    next_round: str,
+    avoided: int,
+    paused_until: str | None = None,
+) -> Message:
+    """The member's own page: in or out, paused or skipping, the next date, and (to them alone) their exclusions.
+    ``paused_until`` is the date a month's pause ends, "" for a pause until they come back, None when not
+    paused."""
+    if active and paused_until is not None:
+        lines = [
+            _(
+                "The rounds are paused for you until {date}. Come back sooner with /agora round join.",
+                date=paused_until,
+            )
+            if paused_until
+            else _("The rounds are paused for you. Come back whenever you like with /agora round join.")
+        ]
+        buttons: tuple[Button, ...] = (Button(JOIN, _("Count me in"), style="success"),)
+        return Message(title=_("Grouping rounds"), text="\n".join(lines), buttons=buttons, ephemeral=True)
     if not active:
         lines = [_("You don't take part in the rounds. Join with /agora round join.")]
     elif snoozed:

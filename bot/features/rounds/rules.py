@@ -13,18 +13,24 @@ from bot.scheduler import cron_trigger, next_fire_time
 
 __all__ = [
     "MAX_SNOOZE",
+    "QUIET_ROUNDS",
     "PlayedRound",
     "Profile",
     "RoundLine",
+    "SeatRecord",
     "due",
+    "is_quiet",
     "next_round_at",
     "optimizer_history",
+    "paused",
     "people",
     "round_lines",
     "snooze_count",
 ]
 
 MAX_SNOOZE = 12
+# A member who left "Did you meet?" unanswered this many rounds in a row is asked whether to stay in.
+QUIET_ROUNDS = 2
 
 
 @dataclass
@@ -125,6 +131,31 @@ def round_lines(played: list[PlayedRound]) -> list[RoundLine]:
             )
         )
     return lines
+
+
+@dataclass(frozen=True)
+class SeatRecord:
+    """A member's seat in a past round, as the quiet rule sees it."""
+
+    started_at: datetime
+    asked: bool  # "Did you meet?" went out for that round
+    answered: bool
+
+
+def is_quiet(seats: list[SeatRecord], asked_at: datetime | None) -> bool:
+    """Whether to ask a member if they want to stay in: their last ``QUIET_ROUNDS`` seats (``seats`` newest
+    first) were all asked "Did you meet?" and got no answer, and they were not asked already since the newest of
+    them (asked once per quiet spell)."""
+    recent = seats[:QUIET_ROUNDS]
+    if len(recent) < QUIET_ROUNDS or any(not s.asked or s.answered for s in recent):
+        return False
+    return asked_at is None or asked_at < recent[0].started_at
+
+
+def paused(paused_until: datetime | None, paused_quiet: bool, now: datetime) -> bool:
+    """Whether a member taking part is paused at ``now``: for a month they chose, or as quiet until they come
+    back."""
+    return paused_quiet or (paused_until is not None and paused_until > now)
 
 
 def snooze_count(raw: object) -> int | None:
