@@ -37,7 +37,7 @@ class Quiet:
                 continue
             entry = ctx.dm(
                 member.external_id,
-                render_quiet.asked_to_stay(ctx._, participant.id, QUIET_WAIT.days),
+                render_quiet.asked_to_stay(await ctx.translator_for(member), participant.id, QUIET_WAIT.days),
                 origin=(QUIET_ASK, str(participant.id)),
             )
             await ctx.session.flush()
@@ -64,7 +64,8 @@ class Quiet:
             ctx.event.ref,
             gone=N_("This button no longer matches your place in the rounds of this community."),
         )
-        if participant.member_id != (await ctx.member()).id:
+        member = await ctx.member()
+        if participant.member_id != member.id:
             raise UserError(ctx._("This question was meant for another member: only they can answer it."))
         await ctx.cancel_timer(QUIET_ASK, str(participant.id))
         back = ctx.now + timedelta(days=render_quiet.PAUSE_DAYS)
@@ -72,9 +73,8 @@ class Quiet:
         participant.paused_quiet = False
         participant.paused_until = back if choice == "pause" else None
         participant.snooze_rounds, participant.updated_at = 0, ctx.now
-        text, question = render_quiet.chose(
-            ctx._, choice, ctx._.datetime(back, ctx.settings.timezone, "d MMMM y")
-        )
+        back_on = ctx._.datetime(back, await ctx.timezone_for(member), "d MMMM y")
+        text, question = render_quiet.chose(ctx._, choice, back_on)
         ctx.reply(text)
         ctx.replace_pressed(question)
 
@@ -91,7 +91,7 @@ class Quiet:
         if member is None or member.left_at is not None:
             return
         participant.paused_quiet, participant.updated_at = True, ctx.now
-        ctx.dm(member.external_id, render_quiet.paused_quietly(ctx._))
+        ctx.dm(member.external_id, render_quiet.paused_quietly(await ctx.translator_for(member)))
 
     @undelivered(QUIET_ASK)
     async def quiet_unasked(self, ctx: Context[PostFailed]) -> None:
