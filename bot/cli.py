@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot import __version__
 from bot.config import Config, ConfigError, load_config
+from bot.i18n import LOCALES
 from bot.logs import setup_logging
 from bot.platforms import installed
 from storage.problems import explain
@@ -50,7 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--script", type=Path, help="replay this script non-interactively (see examples/)")
     demo.add_argument(
-        "--locale", choices=("fr", "en"), default=None, help="the community's language (default: en)"
+        "--locale",
+        choices=LOCALES,
+        default=None,
+        help="the community's language: fr, fr-tu (French saying « tu ») or en (default: en)",
     )
     demo.add_argument(
         "--animator",

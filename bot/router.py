@@ -62,6 +62,8 @@ class Option:
     kind: OptionKind = "string"
     required: bool = False
     choices: tuple[str, ...] = ()
+    # What a picker shows for a choice, when more than its value: ``(("fr-tu", "français (tutoiement)"),)``.
+    labels: tuple[tuple[str, str], ...] = ()
     autocomplete: bool = False
     # A free-text string option that takes every word typed after it (``/agora members web design``), where
     # commands are typed as text (Slack, the console); typed options (Discord) get one string anyway.
@@ -82,6 +84,10 @@ class Option:
             object.__setattr__(self, "kind", self.type.wire)
         if self.type is not None and self.type.choices and not self.choices:
             object.__setattr__(self, "choices", self.type.choices)
+
+    def label(self, choice: str) -> str:
+        """What a picker shows for ``choice``: its label, or the value itself."""
+        return dict(self.labels).get(choice, choice)
 
     @property
     def value_kind(self) -> Kind:

@@ -69,13 +69,13 @@ def make_config(
         "database": {"url": database_url},
         "health": {"enabled": False},
         "community": {
-            "name": "Les Indés" if locale == "fr" else "The Indies",
+            "name": "Les Indés" if locale.startswith("fr") else "The Indies",
             "locale": locale,
             "timezone": "Europe/Paris",
             "member_role": "member",
             "channels": {"welcome": "welcome", "announcements": "announcements"},
             "charter_reminder_after": "2d",
-            "charter": CHARTERS[locale],
+            "charter": CHARTERS[locale.split("-")[0]],
             **community,
         },
     }
@@ -118,7 +118,7 @@ def community(
 async def members(h: ConsoleCommunity, *names: str) -> None:
     """Newcomers who join and accept the charter: the members a poll waits for."""
     settings = await h.app.community_settings(h.ref)  # type: ignore[union-attr]
-    button = "J'accepte la charte" if settings.locale == "fr" else "I accept the charter"
+    button = "J'accepte la charte" if settings.locale.startswith("fr") else "I accept the charter"
     for name in names:
         await h.join(name)
         await h.press(name, button)
@@ -298,10 +298,10 @@ def run_config(path: Path, database_url: str, platforms: dict[str, Any], locale:
         "health": {"enabled": False},
         "logging": {"level": "INFO", "format": "json"},
         "community": {
-            "name": "Les Indés" if locale == "fr" else "The Indies",
+            "name": "Les Indés" if locale.startswith("fr") else "The Indies",
             "locale": locale,
             "timezone": "Europe/Paris",
-            "charter": CHARTERS[locale],
+            "charter": CHARTERS[locale.split("-")[0]],
         },
         "platforms": platforms,
     }

@@ -71,7 +71,7 @@ def test_a_value_that_is_not_a_choice_lists_the_choices(router: Router) -> None:
 
     assert "“de”" in message
     assert "locale" in message
-    assert "Choose one of: fr, en." in message
+    assert "Choose one of: fr, fr-tu, en." in message
 
 
 def test_an_unclosed_quote_is_explained(router: Router) -> None:

@@ -38,7 +38,7 @@ def test_every_message_in_the_code_is_translated(language: str) -> None:
     assert missing == [], f"run `python -m bot.i18n.catalogs` and translate: {missing[:10]}"
 
 
-@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("language", ["fr", "fr-tu", "en"])
 def test_translations_keep_every_placeholder(language: str) -> None:
     for message in catalog(language):
         if not message.id or not message.string:
@@ -58,7 +58,8 @@ def test_french_reads_as_french() -> None:
 
 
 def test_the_familiar_variant_falls_back_to_french() -> None:
-    assert translator("fr-tu")("Your rights") == translator("fr")("Your rights")
+    assert translator("fr-tu")("Your rights") == "Tes droits"
+    assert translator("fr-tu")("Welcome to {community}!", community="Les Indés") == "Bienvenue dans Les Indés !"
 
 
 def test_an_unknown_message_falls_back_to_english() -> None:

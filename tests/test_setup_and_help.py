@@ -53,7 +53,7 @@ async def test_bad_settings_are_explained_and_nothing_is_recorded(h: ConsoleComm
     assert h.app is not None
     for text, expected in (
         ("setup timezone=Mars/Olympus", "“Mars/Olympus” is not a time zone I know."),
-        ("setup locale=de", "“de” is not a choice for locale. Choose one of: fr, en."),
+        ("setup locale=de", "“de” is not a choice for locale. Choose one of: fr, fr-tu, en."),
         ("setup charter_reminder_after=soon", "“soon” is not a delay I understand."),
         ("setup colour=blue", "“colour” is not an option of /agora setup."),
         ("setup locale=fr timezone=Nowhere", "“Nowhere” is not a time zone I know."),

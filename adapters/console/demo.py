@@ -34,8 +34,10 @@ DMs show as “✉ DM to NAME”, channel posts as “#channel”, answers only 
 
 def demo_config(locale: str, database_url: str) -> Config:
     """The demo community's configuration, in ``locale``."""
+    # Familiar French (fr-tu) is the same French community: only the bot's register changes.
+    french = locale.startswith("fr")
     data = yaml.safe_load((Path(__file__).with_name("demo_community.yaml")).read_text(encoding="utf-8"))[
-        locale
+        "fr" if french else "en"
     ]
     return parse_config(
         {
@@ -46,9 +48,9 @@ def demo_config(locale: str, database_url: str) -> Config:
                 "name": data["name"],
                 "locale": locale,
                 "timezone": "Europe/Paris",
-                "member_role": "membre" if locale == "fr" else "member",
+                "member_role": "membre" if french else "member",
                 "channels": {
-                    "welcome": "accueil" if locale == "fr" else "welcome",
+                    "welcome": "accueil" if french else "welcome",
                     "announcements": "general",
                 },
                 "charter_reminder_after": "2d",

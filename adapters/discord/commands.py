@@ -148,7 +148,7 @@ def _described(msgid: str, **values: Any) -> locale_str:
 
 def _choice(option: Option, value: str) -> app_commands.Choice[Any]:
     typed: Any = int(value) if option.kind == "integer" else value
-    return app_commands.Choice(name=value[:100], value=typed)
+    return app_commands.Choice(name=option.label(value)[:100], value=typed)
 
 
 def _autocomplete(option: Option) -> Callable[..., Awaitable[list[app_commands.Choice[Any]]]]:

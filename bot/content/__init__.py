@@ -56,17 +56,53 @@ def _item(data: Any, where: str) -> ContentItem:
 
 @cache
 def load_bank(name: str, language: str) -> tuple[ContentItem, ...]:
-    """The items of bank ``name`` in ``language`` (``fr-tu`` reads ``fr``), in file order."""
-    path = CONTENT / language.split("-")[0] / f"{name}.yaml"
+    """The items of bank ``name`` in ``language``, in file order. A variant (``fr-tu``) is its language's bank
+    with the items it rewrites (``bot/content/fr_tu/<bank>.yaml``: ``id`` and the new ``text``, or
+    ``positions``), so a new French item reaches it at once and nothing is written twice."""
+    base = language.split("-")[0]
+    path = CONTENT / base / f"{name}.yaml"
     if not path.exists():
         raise FileNotFoundError(f"no {name!r} bank in {language!r} ({path})")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    if not isinstance(data, list):
-        raise ValueError(f"{path}: a bank is a list of items")
-    items = tuple(_item(entry, f"{path.name} item {number}") for number, entry in enumerate(data, start=1))
+    items = _read(path)
     seen: set[str] = set()
     for item in items:
         if item.id in seen:
             raise ValueError(f"{path}: the id {item.id!r} is used twice")
         seen.add(item.id)
-    return items
+    variant = CONTENT / language.replace("-", "_") / f"{name}.yaml"
+    if language == base or not variant.exists():
+        return items
+    rewritten = {}
+    for number, entry in enumerate(_entries(variant), start=1):
+        if not isinstance(entry, dict) or str(entry.get("id") or "").strip() not in seen:
+            raise ValueError(f"{variant.name} item {number}: an id of the {base!r} bank is needed")
+        rewritten[str(entry["id"]).strip()] = entry
+    return tuple(
+        _item({**_fields(item), **rewritten[item.id]}, f"{variant.name} ({item.id})")
+        if item.id in rewritten
+        else item
+        for item in items
+    )
+
+
+def _entries(path: Path) -> list[Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: a bank is a list of items")
+    return data
+
+
+def _read(path: Path) -> tuple[ContentItem, ...]:
+    return tuple(
+        _item(entry, f"{path.name} item {number}") for number, entry in enumerate(_entries(path), start=1)
+    )
+
+
+def _fields(item: ContentItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "text": item.text,
+        "tags": list(item.tags),
+        "author": item.author,
+        "positions": list(item.positions),
+    }

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.context import Context
-from bot.i18n import LOCALES, N_
+from bot.i18n import LOCALE_NAMES, LOCALES, N_
 from bot.router import Feature, Option, command
 
 __all__ = ["LanguageFeature"]
@@ -31,6 +31,7 @@ class LanguageFeature(Feature):
                 N_("fr, en, or auto to follow your app"),
                 required=True,
                 choices=(*LOCALES, AUTO),
+                labels=tuple(LOCALE_NAMES.items()),
                 error=N_("“{value}” is not a language I speak. Choose fr (français), en (English) or auto."),
             )
         ],

@@ -15,7 +15,7 @@ from bot.deliveries import problem_text
 from bot.durations import format_duration
 from bot.errors import UserError
 from bot.events import ChannelRef, SettingsChanged
-from bot.i18n import N_
+from bot.i18n import LOCALE_NAMES, N_
 from bot.messages import Field, Message, untrusted
 from bot.router import Feature, Option, command
 from bot.settings import CHANNEL_PURPOSES, LOCALES
@@ -51,7 +51,12 @@ _CAPABILITY = {
 }
 
 SETUP_OPTIONS = (
-    Option("locale", N_("Language of the community"), choices=LOCALES),
+    Option(
+        "locale",
+        N_("Language of the community: fr (French, “vous”), fr-tu (French, “tu”) or en (English)"),
+        choices=LOCALES,
+        labels=tuple(LOCALE_NAMES.items()),
+    ),
     Option("timezone", N_("Time zone, e.g. Europe/Paris")),
     Option("animator_role", N_("Role (or user group) whose members animate the community"), kind="role"),
     Option("member_role", N_("Role granted when a member accepts the charter"), kind="role"),
@@ -163,7 +168,7 @@ class SetupFeature(Feature):
             title=title,
             text=_("Change any of them with /agora setup and the option's name."),
             fields=(
-                Field(_("Language"), s.locale, inline=True),
+                Field(_("Language"), f"{LOCALE_NAMES[s.locale]} ({s.locale})", inline=True),
                 Field(_("Time zone"), s.timezone, inline=True),
                 Field(_("Animator role"), s.animator_role or unset, inline=True),
                 Field(_("Member role"), s.member_role or unset, inline=True),

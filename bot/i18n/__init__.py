@@ -13,18 +13,33 @@ from datetime import datetime
 from functools import cache
 from gettext import c2py
 from pathlib import Path
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime as _babel_datetime
 from babel.messages.pofile import read_po
 
-__all__ = ["LOCALES", "N_", "Translator", "language_of", "member_locale", "translator"]
+__all__ = [
+    "LOCALES",
+    "LOCALE_NAMES",
+    "N_",
+    "LocaleName",
+    "Translator",
+    "language_of",
+    "member_locale",
+    "translator",
+]
 
 _plurals: dict[str, Callable[[int], int]] = {}
 
 HERE = Path(__file__).parent
-LOCALES = ("fr", "en")
+# A community's language: French (« vous »), familiar French (« tu », the same French with its own catalog for
+# the messages that address the reader) or English.
+LocaleName = Literal["fr", "fr-tu", "en"]
+LOCALES: tuple[str, ...] = get_args(LocaleName)
+# Each locale in its own words, as a language picker shows it (the same for every reader, so never translated).
+LOCALE_NAMES = {"fr": "français (vouvoiement)", "fr-tu": "français (tutoiement)", "en": "English"}
 
 
 def N_(message: str) -> str:
@@ -127,7 +142,10 @@ def language_of(locale: str | None) -> str | None:
 def member_locale(chosen: str | None, seen: str | None, community: str) -> str:
     """The locale Agora speaks to one member in: the language they chose (``/agora language``), else their
     platform's, else the community's. Speaking the community's language, they read the community's variant (a
-    « tu » community keeps « tu »); a language with no catalog falls back to the community's."""
+    « tu » community keeps « tu »); a language with no catalog falls back to the community's. A variant chosen as
+    such (``/agora language fr-tu``) is kept whatever the community says."""
+    if chosen in LOCALES and chosen != language_of(chosen):
+        return chosen
     language = language_of(chosen) or language_of(seen)
     if language is None or language == language_of(community) or language == community:
         return community

@@ -3,7 +3,9 @@
 Extracts every ``_()``, ``ngettext()`` and ``N_()`` message from ``bot/`` and ``adapters/`` (Python, and the
 dashboard's Jinja2 templates), adds new ones to
 each catalog (English filled with the message id itself, French left for a translator: the test suite fails
-until it is translated), and drops the ones no longer in the code.
+until it is translated), and drops the ones no longer in the code. The familiar French catalog (``fr-tu``) holds
+only the messages that change with « tu »: it gains none here (``translate fr-tu`` adds them) and loses those
+the code no longer uses.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ __all__ = ["extract", "main", "update"]
 
 ROOT = HERE.parent.parent
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-LANGUAGES = ("en", "fr")
+LANGUAGES = ("en", "fr", "fr-tu")
 
 
 def extract() -> Catalog:
@@ -47,11 +49,16 @@ def update(language: str, template: Catalog) -> Path:
         catalog = Catalog(locale=language.split("-")[0], project="agora", domain="agora")
     if language == "fr-tu":
         # Only the messages that change with « tu » are kept: the rest falls back to fr.
-        keep = {m.id: m for m in catalog if m.id and m.string}
+        # A message whose id changed (or turned plural, or back) is dropped: its French changed with it.
+        keep = [m for m in catalog if m.id and m.string]
         catalog = Catalog(locale="fr", project="agora", domain="agora")
-        for message_id, message in keep.items():
-            if message_id in template:
-                catalog.add(message_id, message.string, locations=template[message_id].locations)
+        # The plural forms of the French catalog (its translations have as many), not Babel's own for "fr".
+        with _catalog_path("fr").open("rb") as handle:
+            catalog.mime_headers = read_po(handle, locale="fr").mime_headers
+        for message in keep:
+            used = template.get(message.id)
+            if used is not None and used.id == message.id:
+                catalog.add(used.id, message.string, locations=used.locations)
     else:
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()

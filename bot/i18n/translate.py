@@ -1,7 +1,8 @@
 """Fill a catalog from a YAML file of translations: ``python -m bot.i18n.translate fr new.yaml``.
 
 The YAML maps English message ids to their translation (a list for plural forms). Existing translations are
-replaced; message ids the catalog does not have are reported (run ``python -m bot.i18n.catalogs`` first).
+replaced; message ids the catalog does not have are reported (run ``python -m bot.i18n.catalogs`` first). The
+familiar French catalog (``fr-tu``) takes any message the French one has: ``translate fr-tu tu.yaml``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 
 from bot.i18n import _catalog_path
@@ -18,15 +20,27 @@ from bot.i18n import _catalog_path
 __all__ = ["fill"]
 
 
+def _read(language: str) -> Catalog:
+    with _catalog_path(language).open("rb") as handle:
+        return read_po(handle, locale=language.split("-")[0])
+
+
+def _by_singular(catalog: Catalog) -> dict[str, Message]:
+    return {(m.id[0] if isinstance(m.id, tuple | list) else m.id): m for m in catalog if m.id}
+
+
 def fill(language: str, translations: dict[str, str | list[str]]) -> list[str]:
     """Write ``translations`` into ``language``'s catalog; returns the ids the catalog doesn't know."""
     path = _catalog_path(language)
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=language.split("-")[0])
-    by_singular = {(m.id[0] if isinstance(m.id, tuple | list) else m.id): m for m in catalog if m.id}
+    catalog = _read(language)
+    by_singular = _by_singular(catalog)
+    # A variant (fr-tu) holds only the messages it changes: one it doesn't have yet is taken from its language's.
+    base = _by_singular(_read(language.split("-")[0])) if "-" in language else {}
     unknown = []
     for msgid, text in translations.items():
         message = by_singular.get(msgid)
+        if message is None and msgid in base:
+            message = catalog.add(base[msgid].id, locations=base[msgid].locations)
         # A plural translation (a list) for a singular message, or the reverse, can't be written: report it
         # with the unknown ones rather than crash half-way through writing the catalog.
         if message is None or isinstance(text, list) != isinstance(message.id, tuple | list):

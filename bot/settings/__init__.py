@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from bot.durations import parse_duration
+from bot.i18n import LOCALES, LocaleName
 from bot.settings.types import Timezone
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ __all__ = [
     "settings_model",
 ]
 
-LOCALES = ("fr", "en")
 # The channels features post in, named by what they are for.
 CHANNEL_PURPOSES = (
     "welcome",
@@ -72,7 +72,7 @@ class CommunitySettings(_Strict):
     """Settings of one community."""
 
     name: str = ""
-    locale: Literal["fr", "en"] = "en"
+    locale: LocaleName = "en"
     timezone: Timezone = "Europe/Paris"
     animators: list[str] = Field(
         default_factory=list, description="member ids who animate (ids only: anyone can take a display name)"

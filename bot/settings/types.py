@@ -22,7 +22,7 @@ from pydantic import BeforeValidator, PlainSerializer
 
 from bot.durations import format_duration, parse_duration
 from bot.errors import UserError
-from bot.i18n import N_, Translator
+from bot.i18n import LOCALES, N_, LocaleName, Translator
 from storage.models import Schedule
 
 __all__ = [
@@ -378,7 +378,7 @@ LOCALE = Kind(
     "string",
     lambda raw: str(raw).strip().lower(),
     N_("“{value}” is not a choice for {option}. Choose one of: {choices}."),
-    choices=("fr", "en"),
+    choices=LOCALES,
 )
 
 
@@ -405,7 +405,7 @@ OffOrCron = _field(OFF_OR_CRON, str | None)
 Timezone = _field(TIMEZONE, str)
 TimeOfDay = _field(TIME_OF_DAY, str)
 ChannelId = _field(CHANNEL, str)
-Locale = Annotated[Literal["fr", "en"], LOCALE]
+Locale = Annotated[LocaleName, LOCALE]
 
 
 def kind_of(annotation: Any, metadata: Sequence[Any] = ()) -> tuple[Kind, tuple[str, ...]]:

@@ -79,12 +79,19 @@ async def test_start_up_logs_in_connects_and_syncs_the_agora_tree(
     assert setup["description_localizations"]["fr"] == french(bot.app.router.commands["setup"].description)
     options = {o["name"]: o for o in setup["options"]}
     assert options["locale"]["type"] == 3
-    assert options["locale"]["choices"] == [{"name": "fr", "value": "fr"}, {"name": "en", "value": "en"}]
+    # Each language in its own words, the familiar French among them; the value is the locale.
+    assert options["locale"]["choices"] == [
+        {"name": "français (vouvoiement)", "value": "fr"},
+        {"name": "français (tutoiement)", "value": "fr-tu"},
+        {"name": "English", "value": "en"},
+    ]
     assert options["timezone"]["type"] == 3
     assert options["animator_role"]["type"] == 8 and options["member_role"]["type"] == 8
     assert options["add_animator"]["type"] == 6 and options["remove_animator"]["type"] == 6
     assert options["welcome_channel"]["type"] == 7 and options["welcome_channel"]["channel_types"] == [0, 5]
-    assert options["locale"]["description_localizations"]["fr"] == french("Language of the community")
+    assert options["locale"]["description_localizations"]["fr"] == french(
+        "Language of the community: fr (French, “vous”), fr-tu (French, “tu”) or en (English)"
+    )
     assert all(not o["required"] for o in setup["options"])
     # Past Discord's 25 choices, an option is completed as the member types instead.
     [name] = subcommands["city"]["options"]
