@@ -23,7 +23,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Outcome
-from bot.events import CommandInvoked, CommunityRef, FormSubmitted, MemberRef
+from bot.events import ButtonPressed, CommandInvoked, CommunityRef, FormSubmitted, MemberRef
 from bot.i18n import Translator
 from bot.messages import Message, unmarked
 from bot.settings import CommunitySettings
@@ -140,6 +140,13 @@ class View:
         """Run ``/agora <name>`` with ``args`` as this animator, exactly as if typed in the chat."""
         event = CommandInvoked(
             community=self.ref, actor=self.actor, name=name, args=dict(args), delivery_id=self._delivery()
+        )
+        return await self.app.dispatch(event)
+
+    async def press(self, action: str, ref: str = "") -> Outcome:
+        """Press the chat's button ``action`` (on the row ``ref``) as this animator: approve, reject..."""
+        event = ButtonPressed(
+            community=self.ref, actor=self.actor, action=action, ref=ref, delivery_id=self._delivery()
         )
         return await self.app.dispatch(event)
 

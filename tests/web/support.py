@@ -46,16 +46,29 @@ def link_in(h: ConsoleCommunity, who: str) -> str:
 
 
 class _Forms(HTMLParser):
-    """The hidden inputs of a page's forms (the CSRF token and the nonce), the page's notices."""
+    """What a browser would send with the page's forms: their hidden inputs (the CSRF token, the nonce) and the
+    text of their text areas (the charter's editor). Other inputs are left to the test to give."""
 
     def __init__(self) -> None:
         super().__init__()
         self.hidden: dict[str, str] = {}
+        self._area: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         if tag == "input" and values.get("type") == "hidden" and values.get("name"):
             self.hidden.setdefault(str(values["name"]), values.get("value") or "")
+        elif tag == "textarea" and values.get("name"):
+            self._area = str(values["name"])
+            self.hidden.setdefault(self._area, "")
+
+    def handle_data(self, data: str) -> None:
+        if self._area is not None:
+            self.hidden[self._area] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._area = None
 
 
 class Browser:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.chat import Capability
 from bot.context import Context
 from bot.errors import FormErrors
@@ -28,6 +30,7 @@ __all__ = [
     "latest",
     "origin",
     "origins",
+    "origins_in",
     "previous",
     "reacceptance_message",
 ]
@@ -62,14 +65,19 @@ async def previous(ctx: Context[Any], charter: Charter) -> Charter | None:
 
 async def origins(ctx: Context[Any], charters: Sequence[Charter]) -> dict[int, str]:
     """Who made each of these versions and why, in one sentence each."""
-    amendments = await queries.adopting_amendments(ctx.session, [c.id for c in charters])
-    proposers = await queries.external_ids(ctx.session, [a.proposer_id for a in amendments.values()])
+    return await origins_in(ctx.session, ctx._, charters)
+
+
+async def origins_in(session: AsyncSession, _: Translator, charters: Sequence[Charter]) -> dict[int, str]:
+    """:func:`origins` from a database session (the dashboard reads the history outside a handler)."""
+    amendments = await queries.adopting_amendments(session, [c.id for c in charters])
+    proposers = await queries.external_ids(session, [a.proposer_id for a in amendments.values()])
     out: dict[int, str] = {}
     for charter in charters:
         amendment = amendments.get(charter.id)
         proposer = proposers.get(amendment.proposer_id, "") if amendment is not None else ""
         out[charter.id] = render.origin(
-            ctx._, charter.version, charter.created_by, untrusted(charter.change_note), amendment, proposer
+            _, charter.version, charter.created_by, untrusted(charter.change_note), amendment, proposer
         )
     return out
 
