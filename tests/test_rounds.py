@@ -101,6 +101,8 @@ async def test_did_you_meet_a_few_days_later_feeds_the_statistics(h: ConsoleComm
         and "4 members in 2 groups · 2 new pairs of 2 · 1 of 2 groups met (2 answered)" in text
     )
     assert "50% of the groups that answered met (1 of 2)." in text
+    assert "Paused: 0 as quiet" in text and "Round 1: 50%" in text
+    assert "2 of the 6 pairs possible among the members taking part." in text
 
     # Asked once per round: no reminder after the question (the weekly rounds that follow ask about their own).
     await h.advance(days=30)

@@ -117,9 +117,33 @@ def test_answering_not_yet_keeps_the_yes_button() -> None:
 
 
 def test_the_statistics_before_any_round_say_how_to_start() -> None:
-    page = render.status(_, participation=(3, 1, 2), next_round="paused", lines=[], dates=[])
+    counts = rules.Participation(taking_part=3, snoozed=1, paused_quiet=1, paused_month=0, out=2)
+    page = render.status(_, participation=counts, next_round="paused", lines=[], dates=[])
     assert page.text.startswith("No round yet")
-    assert page.fields[0].value == "3 taking part, 1 skipping the next round, 2 left the rounds."
+    assert page.fields[0].value.startswith("3 taking part, 1 skipping the next round, 2 left the rounds.\n")
+    assert "Paused: 1 as quiet" in page.fields[0].value and "0 for a month" in page.fields[0].value
+
+
+def test_participation_puts_each_member_in_one_place() -> None:
+    later, earlier = MONDAY + timedelta(days=9), MONDAY - timedelta(days=1)
+    rows = [
+        (1, True, 0, None, False),
+        (2, True, 2, None, False),
+        (3, True, 0, None, True),
+        (4, True, 1, later, False),
+        (5, True, 0, earlier, False),  # a month's pause that is over: taking part again
+        (6, False, 0, None, True),
+    ]
+    assert rules.participation(rows, MONDAY) == rules.Participation(2, 1, 1, 1, 1)
+
+
+def test_new_pairs_so_far_against_the_most_the_roster_allows() -> None:
+    played = [
+        rules.PlayedRound(1, MONDAY, groups=[[1, 2], [3, 4]], answers=[[None, None], [None, None]]),
+        rules.PlayedRound(2, MONDAY, groups=[[1, 3], [2, 4, 9]], answers=[[None, None], [None, None, None]]),
+    ]
+    # Member 9 left: the pairs are counted among the four taking part, 4 of their 6.
+    assert rules.pair_coverage(played, [1, 2, 3, 4]) == (4, 6)
 
 
 def test_the_settings_page_in_words() -> None:

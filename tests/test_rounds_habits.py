@@ -111,6 +111,9 @@ async def test_a_quiet_member_is_asked_once_then_paused_and_told_how_to_come_bac
     assert "/agora round join" in paused.text
     page = await h.command("chloe", "round")
     assert page.replies[0].text.startswith("The rounds are paused for you.")
+    status = (await h.command("camille", "round status")).replies[0].plain()
+    assert "3 taking part, 0 skipping the next round, 0 left the rounds." in status
+    assert "Paused: 1 as quiet" in status
 
     before = len(groups_opened(h))
     await h.advance(days=4)

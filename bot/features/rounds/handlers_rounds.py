@@ -155,11 +155,14 @@ class Running(Quiet):
         animator_only=True,
     )
     async def status(self, ctx: Context[CommandInvoked]) -> None:
-        lines = rules.round_lines(await queries.played_rounds(ctx.session, ctx.community.id))
+        played = await queries.played_rounds(ctx.session, ctx.community.id)
+        lines = rules.round_lines(played)
+        rows = await queries.participation(ctx.session, ctx.community.id)
         ctx.reply(
             render.status(
                 ctx._,
-                participation=await queries.participation(ctx.session, ctx.community.id),
+                participation=rules.participation(rows, ctx.now),
+                coverage=rules.pair_coverage(played, [row[0] for row in rows if row[1]]),
                 next_round=await next_round(ctx, bare=True),
                 lines=lines,
                 dates=[ctx._.datetime(line.started_at, ctx.settings.timezone, "d MMM y") for line in lines],

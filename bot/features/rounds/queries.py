@@ -291,23 +291,23 @@ async def follow_up_groups(
     return list(by_group.values())
 
 
-async def participation(session: AsyncSession, community_id: int) -> tuple[int, int, int]:
-    """Members still in the community: taking part, skipping the next round, and out of the rounds."""
-    # Grouped by the label: PostgreSQL sees ``snooze_rounds > $1`` and ``snooze_rounds > $3`` as two different
-    # expressions when the comparison is repeated with a bound parameter in GROUP BY.
-    snoozing = (RoundParticipant.snooze_rounds > 0).label("snoozing")
-    counts = (
-        await session.execute(
-            select(RoundParticipant.active, snoozing, func.count(RoundParticipant.id))
-            .join(Member, Member.id == RoundParticipant.member_id)
-            .where(RoundParticipant.community_id == community_id, Member.left_at.is_(None))
-            .group_by(RoundParticipant.active, snoozing)
+async def participation(
+    session: AsyncSession, community_id: int
+) -> list[tuple[int, bool, int, datetime | None, bool]]:
+    """(member id, active, rounds to skip, paused until, paused as quiet) of each participant still in the
+    community (``rules.participation`` counts them)."""
+    rows = await session.execute(
+        select(
+            RoundParticipant.member_id,
+            RoundParticipant.active,
+            RoundParticipant.snooze_rounds,
+            RoundParticipant.paused_until,
+            RoundParticipant.paused_quiet,
         )
-    ).all()
-    active = sum(c for a, s, c in counts if a and not s)
-    snoozed = sum(c for a, s, c in counts if a and s)
-    out = sum(c for a, _s, c in counts if not a)
-    return active, snoozed, out
+        .join(Member, Member.id == RoundParticipant.member_id)
+        .where(RoundParticipant.community_id == community_id, Member.left_at.is_(None))
+    )
+    return [(m, a, s, u, q) for m, a, s, u, q in rows.all()]
 
 
 # --- the health report --------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.content import ContentItem
 from bot.durations import format_duration
-from bot.features.rounds.rules import Profile, RoundLine
+from bot.features.rounds.rules import Participation, Profile, RoundLine
 from bot.features.rounds.settings import RoundSettings
 from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Message, mention, untrusted
@@ -326,22 +326,31 @@ def answered(_: Translator, answer: str, number: int, others: list[str], ref: st
 def status(
     _: Translator,
     *,
-    participation: tuple[int, int, int],
+    participation: Participation,
     next_round: str,
     lines: list[RoundLine],
     dates: list[str],
+    coverage: tuple[int, int] = (0, 0),
 ) -> Message:
-    """The animators' statistics: participation, the next round, the last rounds and the meeting rate.
-    ``dates`` are the rounds' dates as shown, one per line of ``lines``."""
-    active, snoozed, out = participation
+    """The animators' statistics: participation and pauses, the next round, the last rounds, the meeting rate
+    (overall and per round) and the new pairs made so far against the most the roster allows. ``dates`` are the
+    rounds' dates as shown, one per line of ``lines``."""
+    p = participation
     fields = [
         Field(
             _("Participation"),
             _(
                 "{active} taking part, {snoozed} skipping the next round, {out} left the rounds.",
-                active=active,
-                snoozed=snoozed,
-                out=out,
+                active=p.taking_part,
+                snoozed=p.snoozed,
+                out=p.out,
+            )
+            + "\n"
+            + _(
+                "Paused: {quiet} as quiet (no answer to “Did you meet?” twice, then to my question), {month} for "
+                "a month.",
+                quiet=p.paused_quiet,
+                month=p.paused_month,
             ),
         ),
         Field(_("Next round"), next_round),
@@ -365,6 +374,25 @@ def status(
             for line, date in zip(lines, dates, strict=True)
         ]
         fields.append(Field(_("Last rounds"), "\n".join(shown[-8:])))
+        rates = [
+            _("Round {number}: {rate}%", number=line.number, rate=round(100 * line.met / line.answered))
+            if line.answered
+            else _("Round {number}: no answers", number=line.number)
+            for line in lines[-8:]
+        ]
+        fields.append(Field(_("Meeting rate per round"), " · ".join(rates)))
+        made, possible = coverage
+        fields.append(
+            Field(
+                _("New pairs so far"),
+                _.ngettext(
+                    "{made} of the {count} pair possible among the members taking part.",
+                    "{made} of the {count} pairs possible among the members taking part.",
+                    possible,
+                    made=made,
+                ),
+            )
+        )
         met_total = sum(line.met for line in lines)
         answered_total = sum(line.answered for line in lines)
         rate = round(100 * met_total / answered_total) if answered_total else None

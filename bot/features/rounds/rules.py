@@ -14,6 +14,7 @@ from bot.scheduler import cron_trigger, next_fire_time
 __all__ = [
     "MAX_SNOOZE",
     "QUIET_ROUNDS",
+    "Participation",
     "PlayedRound",
     "Profile",
     "RoundLine",
@@ -22,6 +23,7 @@ __all__ = [
     "is_quiet",
     "next_round_at",
     "optimizer_history",
+    "pair_coverage",
     "paused",
     "people",
     "round_lines",
@@ -156,6 +158,46 @@ def paused(paused_until: datetime | None, paused_quiet: bool, now: datetime) -> 
     """Whether a member taking part is paused at ``now``: for a month they chose, or as quiet until they come
     back."""
     return paused_quiet or (paused_until is not None and paused_until > now)
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Who is where in the rounds, among the members still in the community (the animators' figures)."""
+
+    taking_part: int = 0
+    snoozed: int = 0
+    paused_quiet: int = 0
+    paused_month: int = 0
+    out: int = 0
+
+
+def participation(rows: list[tuple[int, bool, int, datetime | None, bool]], now: datetime) -> Participation:
+    """Count ``rows`` of (member id, active, rounds to skip, paused until, paused as quiet): each member in one
+    place only (out, paused as quiet, paused for a month, skipping, or taking part)."""
+    counts = {"taking_part": 0, "snoozed": 0, "paused_quiet": 0, "paused_month": 0, "out": 0}
+    for _member, active, snooze, until, quiet in rows:
+        if not active:
+            key = "out"
+        elif quiet:
+            key = "paused_quiet"
+        elif until is not None and until > now:
+            key = "paused_month"
+        else:
+            key = "snoozed" if snooze > 0 else "taking_part"
+        counts[key] += 1
+    return Participation(**counts)
+
+
+def pair_coverage(played: list[PlayedRound], roster: list[int]) -> tuple[int, int]:
+    """New pairs created so far among the ``roster`` (the members taking part), and the most there can be: every
+    two of them grouped once."""
+    members = set(roster)
+    made = {
+        pair
+        for entry in played
+        for pair in pairs_of([[str(m) for m in group if m in members] for group in entry.groups])
+    }
+    return len(made), len(members) * (len(members) - 1) // 2
 
 
 def snooze_count(raw: object) -> int | None:
