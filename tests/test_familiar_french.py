@@ -13,6 +13,7 @@ from babel.messages.pofile import read_po
 import bot.i18n
 from adapters.console import ConsoleCommunity
 from bot.config import ConfigError, parse_config
+from bot.content import load_bank
 from bot.context import Outcome
 from bot.i18n import member_locale, translator
 from bot.i18n.catalogs import extract, update
@@ -168,3 +169,54 @@ def test_the_words_that_say_vous() -> None:
         "votre",
     ]
     assert formal_words("Choisis-en un autre chez toi, c'est assez.") == []
+
+
+def test_the_banks_ask_each_member_with_tu_and_groups_in_the_plural() -> None:
+    for bank in ("icebreakers", "missions"):
+        familiar, french = load_bank(bank, "fr-tu"), load_bank(bank, "fr")
+        # The same items (ids, tags, authors) in the same order: only the text says « tu ».
+        assert [(i.id, i.tags, i.author) for i in familiar] == [(i.id, i.tags, i.author) for i in french]
+        assert [(i.id, formal_words(i.text)) for i in familiar if formal_words(i.text)] == []
+    # A round's conversation starter speaks to its whole group; motions address no one.
+    for bank in ("starters", "motions"):
+        assert load_bank(bank, "fr-tu") == load_bank(bank, "fr")
+
+
+def test_a_variant_bank_rewrites_only_items_its_language_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.content
+
+    (tmp_path / "fr").mkdir()
+    (tmp_path / "fr_tu").mkdir()
+    (tmp_path / "fr" / "tips.yaml").write_text(
+        "- {id: a, text: Dites bonjour, tags: [x]}\n- {id: b, text: Merci}\n"
+    )
+    (tmp_path / "fr_tu" / "tips.yaml").write_text("- {id: a, text: Dis bonjour}\n")
+    monkeypatch.setattr(bot.content, "CONTENT", tmp_path)
+    load_bank.cache_clear()
+    try:
+        assert [(i.text, i.tags) for i in load_bank("tips", "fr-tu")] == [
+            ("Dis bonjour", ("x",)),
+            ("Merci", ()),
+        ]
+        (tmp_path / "fr_tu" / "tips.yaml").write_text("- {id: c, text: Salut}\n")
+        load_bank.cache_clear()
+        with pytest.raises(ValueError, match=r"tips\.yaml item 1: an id of the 'fr' bank"):
+            load_bank("tips", "fr-tu")
+    finally:
+        load_bank.cache_clear()
+
+
+async def test_a_familiar_community_gets_its_icebreaker_question_with_tu(
+    make_harness: Callable[..., ConsoleCommunity],
+) -> None:
+    familiar = {item.text for item in load_bank("icebreakers", "fr-tu")}
+    async with make_harness("fr-tu") as h:
+        asked = await h.command("camille", "icebreaker now")
+        assert asked.error is None
+        posted = [p.message.title or "" for p in h.chat.posts() if p.message] + [
+            p.message.text for p in h.chat.posts() if p.message
+        ]
+        [question] = familiar & set(posted)
+        assert formal_words(question) == []

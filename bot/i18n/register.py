@@ -24,9 +24,13 @@ _FORMAL = re.compile(r"\b(?:vous|votre|vos|vôtres?|faites|dites|\w+ez)\b", re.I
 _NOT_VERBS = frozenset({"chez", "assez", "nez", "rez"})
 
 
+# A noun that holds "vous" without saying it to anyone.
+_NOUNS = re.compile(r"\brendez-vous\b", re.IGNORECASE)
+
+
 def formal_words(text: str) -> list[str]:
     """The words of ``text`` that address the reader with « vous »."""
-    return [word for word in _FORMAL.findall(text) if word.lower() not in _NOT_VERBS]
+    return [word for word in _FORMAL.findall(_NOUNS.sub("", text)) if word.lower() not in _NOT_VERBS]
 
 
 def _strings(message_string: object) -> tuple[str, ...]:
