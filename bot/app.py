@@ -13,6 +13,7 @@ else.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -21,9 +22,13 @@ from typing import Any, cast
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy import inspect as sqlalchemy_inspect
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.chat import Chat
 from bot.clock import Clock
@@ -50,7 +55,7 @@ from bot.i18n import Translator, member_locale, translator
 from bot.inbox import Inbox
 from bot.membership import Reconciled, reconcile_members
 from bot.messages import Message, unmarked
-from bot.outbox import Courier
+from bot.outbox import TOUCHED, Courier
 from bot.retention import prune
 from bot.router import Route, Router, convert_form, convert_options
 from bot.scheduler import Scheduler, cron_trigger, retried
@@ -109,6 +114,10 @@ class Agora:
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reconciled: set[int] = set()
+        # Each community's row and its validated settings, as last committed by this process: an event reads
+        # neither from the database (``ensure_community``), and settings are validated again only when they
+        # change (``remember_community``, after a commit; ``forget_community`` on ``SettingsChanged``).
+        self._communities: dict[tuple[str, str], tuple[Community, CommunitySettings]] = {}
         self.started = False
 
     # --- life cycle --------------------------------------------------------------------------------------
@@ -188,13 +197,40 @@ class Agora:
         return self.config.community.settings()
 
     def settings_of(self, community: Community) -> CommunitySettings:
+        """The effective settings of ``community``: validated once per change of its row (cached)."""
+        cached = self._communities.get((community.platform, community.external_id))
+        if (
+            cached is not None
+            and cached[0].name == community.name
+            and cached[0].settings == community.settings
+        ):
+            return cached[1]
         base = self.base_settings()
         if not base.name and community.name:
             base = base.model_copy(update={"name": community.name})
         return base.overridden(self.settings_model, community.settings or {})
 
+    def remember_community(self, community: Community) -> None:
+        """Keep ``community`` (as a transaction that just committed left it) for the next events: its row and
+        its settings, validated again only if its name or settings changed."""
+        if sqlalchemy_inspect(community).unloaded:
+            self.forget_community(community)  # not all read (a column the insert left to the database)
+            return
+        settings = self.settings_of(community)
+        # Its own copy of the settings: a handler's in-place change to the row it was given can't alter it.
+        set_committed_value(community, "settings", copy.deepcopy(community.settings))
+        self._communities[(community.platform, community.external_id)] = (community, settings)
+
+    def forget_community(self, ref: CommunityRef | Community) -> None:
+        """Drop what is kept of a community (its settings changed): the next event reads it again."""
+        key = (ref.platform, ref.id) if isinstance(ref, CommunityRef) else (ref.platform, ref.external_id)
+        self._communities.pop(key, None)
+
     async def community_settings(self, ref: CommunityRef) -> CommunitySettings:
         """The effective settings of a community (for adapters: channels, roles, locale)."""
+        cached = self._communities.get((ref.platform, ref.id))
+        if cached is not None and (not ref.name or cached[0].name == ref.name):
+            return cached[1]
         async with self.database.transaction() as session:
             community = await session.scalar(
                 select(Community).where(Community.platform == ref.platform, Community.external_id == ref.id)
@@ -207,7 +243,8 @@ class Agora:
         async with self.community_lock(ref):
             async with self.database.transaction() as session:
                 community = await self.ensure_community(session, ref)
-                return self.settings_of(community)
+            self.remember_community(community)
+            return self.settings_of(community)
 
     async def translator_for(self, community: CommunityRef, member: MemberRef | None) -> Translator:
         """What an adapter says to ``member`` alone outside a handler (a command it can't parse, an apology): in
@@ -242,16 +279,28 @@ class Agora:
         return await reconcile_members(self, ref)
 
     async def ensure_community(self, session: AsyncSession, ref: CommunityRef) -> Community:
-        community = await session.scalar(
-            select(Community).where(Community.platform == ref.platform, Community.external_id == ref.id)
-        )
+        """The community of ``ref`` in ``session``, created on first sight (with its first charter). The row
+        this process last committed is taken as it is, without reading it (``remember_community``)."""
+        cached = self._communities.get((ref.platform, ref.id))
+        community: Community | None
+        if cached is not None:
+            community = await session.merge(cached[0], load=False)
+        else:
+            community = await session.scalar(
+                select(Community).where(Community.platform == ref.platform, Community.external_id == ref.id)
+            )
         if community is not None:
             if ref.name and community.name != ref.name:
                 community.name = ref.name
             return community
         now = self.clock.now()
         community = Community(
-            platform=ref.platform, external_id=ref.id, name=ref.name, settings={}, created_at=now
+            platform=ref.platform,
+            external_id=ref.id,
+            name=ref.name,
+            settings={},
+            created_at=now,
+            members_imported_at=None,
         )
         session.add(community)
         await session.flush()
@@ -275,6 +324,7 @@ class Agora:
     async def ensure_member(
         self, session: AsyncSession, community: Community, ref: MemberRef, now: datetime
     ) -> Member:
+        """The stored member for ``ref``, created on first sight; a new display name is kept."""
         member = await session.scalar(
             select(Member).where(Member.community_id == community.id, Member.external_id == ref.id)
         )
@@ -426,6 +476,10 @@ class Agora:
             if event.delivery_id:
                 return Outcome(duplicate=True, handled=False), None, None
             raise
+        if ctx.settings_changed:
+            self.forget_community(community)
+        else:
+            self.remember_community(community)
         return ctx.outcome, ctx, community.id
 
     @staticmethod
@@ -478,18 +532,16 @@ class Agora:
             await self.inbox.discard(inboxed)
 
     async def _first_delivery(self, session: AsyncSession, community: Community, delivery_id: str) -> bool:
-        seen = await session.scalar(
-            select(ProcessedDelivery.id).where(ProcessedDelivery.delivery_id == delivery_id)
+        """Record ``delivery_id`` as processed; False when it was already (one statement: a concurrent twin
+        waits for this transaction on the unique constraint, then finds it there)."""
+        insert = sqlite_insert if self.database.is_sqlite else postgresql_insert
+        statement = (
+            insert(ProcessedDelivery)
+            .values(community_id=community.id, delivery_id=delivery_id, processed_at=self.clock.now())
+            .on_conflict_do_nothing(index_elements=[ProcessedDelivery.delivery_id])
+            .returning(ProcessedDelivery.id)
         )
-        if seen is not None:
-            return False
-        session.add(
-            ProcessedDelivery(
-                community_id=community.id, delivery_id=delivery_id, processed_at=self.clock.now()
-            )
-        )
-        await session.flush()
-        return True
+        return (await session.scalar(statement)) is not None
 
     async def _track_membership(self, ctx: Context[Any]) -> None:
         event = ctx.event
@@ -521,6 +573,7 @@ class Agora:
     async def run_handlers(self, ctx: Context[Any], event: Event) -> None:
         """Run the handlers of a domain event emitted by a feature, inside the emitting handler's transaction."""
         if isinstance(event, SettingsChanged):
+            ctx.settings_changed = True
             await self.reconcile_schedules(ctx)
         route = self.router.route(event)
         if route is None:
@@ -530,8 +583,11 @@ class Agora:
         child.outcome = ctx.outcome
         child.timer_changes = ctx.timer_changes
         child.schedule_changes = ctx.schedule_changes
+        child.members = ctx.members
+        child.entries = ctx.entries
         for handler in route.handlers:
             await handler(child)
+        ctx.settings_changed = ctx.settings_changed or child.settings_changed
 
     def _after_commit(self, ctx: Context[Any]) -> None:
         if ctx.reconciled:
@@ -540,7 +596,13 @@ class Agora:
             self._arm_timer(timer)
         for schedule in ctx.schedule_changes:
             self._arm_schedule(schedule)
-        self.kick_outbox()
+        # The entries it recorded go to the courier as they are (not read again); no round when there is none.
+        # Entries it changed (superseded, dropped) are read again by a full round.
+        touched: set[int] | None = ctx.session.info.get(TOUCHED)
+        if touched:
+            self.courier.changed(touched)
+        if self.courier.hand(ctx.entries, ctx.community_ref) or touched:
+            self._spawn(self.courier.deliver_due(handed_only=not touched))
 
     # --- timers and schedules ---------------------------------------------------------------------------
 

@@ -104,6 +104,13 @@ class Context(Generic[E]):
         self.reconciled = False
         # A handler that only reads to open a form (``opens_form``): nothing it does is kept.
         self.read_only = False
+        # Set when a handler emitted ``SettingsChanged``: what the process keeps of the community is dropped.
+        self.settings_changed = False
+        # The members this event looked up, by external id (shared with the contexts of emitted events): each
+        # is read once per event.
+        self.members: dict[str, Member] = {}
+        # The outbox entries this event recorded: after the commit they are handed to the courier as they are.
+        self.entries: list[OutboxEntry] = []
 
     # --- who and where -------------------------------------------------------------------------------------
 
@@ -147,7 +154,13 @@ class Context(Generic[E]):
                 display_name=ref.display_name,
                 joined_at=self.now,
             )
-        return await self.app.ensure_member(self.session, self.community, ref, self.now)
+        member = self.members.get(ref.id)
+        if member is None:
+            member = await self.app.ensure_member(self.session, self.community, ref, self.now)
+            self.members[ref.id] = member
+        elif ref.display_name and member.display_name != ref.display_name:
+            member.display_name = ref.display_name
+        return member
 
     async def owned(self, model: type[M], ref: object, *, gone: str, by: str = "id") -> M:
         """The row of ``model`` that ``ref`` names (its ``id``, or the column ``by``, such as a per-community
@@ -183,9 +196,15 @@ class Context(Generic[E]):
         return row
 
     async def find_member(self, external_id: str) -> Member | None:
-        return await self.session.scalar(
+        """The stored member ``external_id`` of this community, if there is one (read once per event)."""
+        if external_id in self.members:
+            return self.members[external_id]
+        found = await self.session.scalar(
             select(Member).where(Member.community_id == self.community.id, Member.external_id == external_id)
         )
+        if found is not None and not self.read_only:
+            self.members[external_id] = found
+        return found
 
     # --- languages and time zones ------------------------------------------------------------------------
 
@@ -274,6 +293,7 @@ class Context(Generic[E]):
             actor_id=actor.id if actor is not None else None,
         )
         self.session.add(entry)
+        self.entries.append(entry)
         return entry
 
     def post(

@@ -156,6 +156,7 @@ async def reconcile_members(app: Agora, ref: CommunityRef) -> Reconciled:
                 )
             if community.members_imported_at is None:
                 community.members_imported_at = now
+    app.remember_community(community)
     for entry in todo.joins:
         await app.dispatch(
             MemberJoined(

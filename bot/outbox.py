@@ -16,12 +16,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
 
 from bot.chat import Chat, PermanentChatError, TransientChatError, delivering_for
 from bot.clock import Clock
@@ -42,6 +48,10 @@ REPORT_WITHIN = timedelta(hours=24)
 BATCH = 50
 # From this many failed tries in a row, a waiting entry means the outbox keeps failing (``/healthz`` says 503).
 FAILING_ATTEMPTS = 3
+# What the entries this process delivered returned (the post's place), kept for the updates that follow them.
+RESULTS_KEPT = 10_000
+# ``Session.info`` key: the ids of existing outbox entries a transaction changed (see ``Courier.watch``).
+TOUCHED = "agora_outbox_touched"
 
 
 class DependencyFailed(PermanentChatError):
@@ -84,18 +94,46 @@ class Courier:
         # Entries are created due at once; only a retry (or a restart) leaves some due later, and only then is
         # it worth asking the database when to come back.
         self._later = True
+        # Entries transactions just committed, handed over as they are (``hand``): delivered without reading
+        # them again, each transaction's marked sent in one statement. ``_queued``: their ids not delivered yet.
+        self._handed: list[list[tuple[OutboxEntry, CommunityRef]]] = []
+        self._queued: set[int] = set()
+        self._results: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        sqlalchemy_event.listen(database.session_class, "before_flush", _note_touched)
 
-    async def deliver_due(self) -> int:
-        """Deliver every entry due now. Returns how many were delivered."""
-        if self._lock.locked():
+    def hand(self, entries: Sequence[OutboxEntry], community: CommunityRef) -> bool:
+        """Take the entries a transaction just committed (still pending) for delivery as they are. False when
+        there is none (no delivery round is needed)."""
+        chunk = [(entry, community) for entry in entries if entry.status == OutboxStatus.PENDING]
+        if not chunk:
+            return False
+        self._handed.append(chunk)
+        self._queued.update(entry.id for entry, _ in chunk)
+        return True
+
+    def changed(self, entry_ids: set[int]) -> None:
+        """A transaction changed these existing entries (superseded, dropped, scrubbed): what was handed of them
+        is stale, so the next round reads them again."""
+        self._queued -= entry_ids
+        self._again = True
+
+    async def deliver_due(self, *, handed_only: bool = False) -> int:
+        """Deliver the entries handed over, then (unless ``handed_only``) every entry due now. Returns how many
+        were delivered."""
+        if not handed_only:
             self._again = True
-            return 0
+        if self._lock.locked():
+            return 0  # the round running picks it up
         delivered = 0
         async with self._lock:
-            self._again = True
-            while self._again:
-                self._again = False
-                delivered += await self._round()
+            while self._handed or self._again:
+                # A round reading the outbox goes first: what it finds waited longer than what was handed over
+                # (which it leaves to the handed chunks).
+                if self._again:
+                    self._again = False
+                    delivered += await self._round()
+                    continue
+                delivered += await self._deliver_chunk(self._handed.pop(0), handed=True)
             if self._later:
                 self._later = False
                 await self._schedule_next()
@@ -121,7 +159,10 @@ class Courier:
                 ).all()
             for entry, community in rows:
                 last_id = entry.id
-                delivered += await self._deliver(entry, community)
+                if entry.id in self._queued:
+                    continue  # handed over by its transaction: delivered from there
+                ref = CommunityRef(community.platform, community.external_id, community.name)
+                delivered += await self._deliver_chunk([(entry, ref)], handed=False)
                 if self._stale:
                     # A failure's report may have dropped entries of this batch (a debate's thread, the DMs
                     # about it): read what is still pending again.
@@ -130,31 +171,103 @@ class Courier:
             if len(rows) < BATCH:
                 return delivered
 
-    async def _deliver(self, pending: OutboxEntry, community: Community) -> int:
-        chat = self.chat_for(community.platform)
-        if chat is None:
-            return 0  # that platform is not connected in this process: leave it for the one that is
-        entry_id, op = pending.id, pending.op
-        ref = CommunityRef(community.platform, community.external_id, community.name)
-        status, error, result, retry_after = OutboxStatus.SENT, None, None, None
-        failure: PermanentChatError | None = None
+    async def _deliver_chunk(self, chunk: list[tuple[OutboxEntry, CommunityRef]], *, handed: bool) -> int:
+        """Try each entry of ``chunk`` in order; those sent are marked sent together, in one statement.
+        ``handed``: the chunk was handed over (``hand``); an entry a later transaction changed meanwhile
+        (``changed``) is skipped, the next round reads it again."""
+        sent: list[tuple[OutboxEntry, dict[str, Any] | None]] = []
+        delivered = 0
+        for pending, ref in chunk:
+            if handed and pending.id not in self._queued:
+                continue
+            chat = self.chat_for(ref.platform)
+            if chat is None:
+                self._queued.discard(pending.id)
+                continue  # that platform is not connected in this process: leave it for the one that is
+            attempt = await self._attempt(chat, pending, ref)
+            self._queued.discard(pending.id)
+            if attempt.status == OutboxStatus.SENT:
+                self._keep_result(pending.id, attempt.result)
+                sent.append((pending, attempt.result))
+                delivered += 1
+                continue
+            await self._mark_sent(sent)
+            sent = []
+            await self._record(pending, ref, attempt)
+            if handed and self._stale:
+                # The failure's report may have dropped entries that wait (``changed`` took them out of this
+                # chunk); the next round reads what is still pending.
+                self._stale, self._again = False, True
+        await self._mark_sent(sent)
+        return delivered
+
+    async def _attempt(self, chat: Chat, pending: OutboxEntry, ref: CommunityRef) -> _Attempt:
+        """Carry ``pending`` out on ``chat``: how it went."""
+        attempt = _Attempt()
         token = delivering_for.set(ref)
         try:
-            operation = await self._resolve(load(op, pending.payload))
-            result = await operation.perform(chat, ref)
+            operation = await self._resolve(load(pending.op, pending.payload))
+            attempt.result = await operation.perform(chat, ref)
         except TransientChatError as exc:
-            status, error, retry_after = OutboxStatus.PENDING, str(exc), exc.retry_after
+            attempt.status, attempt.error, attempt.retry_after = (
+                OutboxStatus.PENDING,
+                str(exc),
+                exc.retry_after,
+            )
         except PermanentChatError as exc:
-            status, error, failure = OutboxStatus.FAILED, f"{type(exc).__name__}: {exc}", exc
+            attempt.status, attempt.error = OutboxStatus.FAILED, f"{type(exc).__name__}: {exc}"
+            attempt.failure = exc
         except Exception as exc:  # an adapter bug must not block the rest of the outbox
-            status, error = OutboxStatus.PENDING, f"{type(exc).__name__}: {exc}"
-            log.exception("outbox delivery crashed", extra={"entry": entry_id, "op": op})
+            attempt.status, attempt.error = OutboxStatus.PENDING, f"{type(exc).__name__}: {exc}"
+            log.exception("outbox delivery crashed", extra={"entry": pending.id, "op": pending.op})
         finally:
             delivering_for.reset(token)
+        return attempt
+
+    def _keep_result(self, entry_id: int, result: dict[str, Any] | None) -> None:
+        if result:
+            self._results[entry_id] = result
+            if len(self._results) > RESULTS_KEPT:
+                self._results.popitem(last=False)
+
+    async def _mark_sent(self, sent: list[tuple[OutboxEntry, dict[str, Any] | None]]) -> None:
+        """Mark ``sent`` sent, in one statement (still pending ones only: one superseded meanwhile stays so)."""
+        if not sent:
+            return
+        table = cast("Table", OutboxEntry.__table__)
+        now = self.clock.now()
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.status == OutboxStatus.PENDING)
+            .values(
+                status=OutboxStatus.SENT,
+                attempts=table.c.attempts + 1,
+                last_error=None,
+                done_at=now,
+                result=bindparam("b_result"),
+            )
+        )
+        async with self.database.transaction() as session:
+            await session.execute(statement, [{"b_id": e.id, "b_result": result} for e, result in sent])
+        for entry, _result in sent:
+            waiter = self._waiters.get(entry.id)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(Delivery(OutboxStatus.SENT))
+
+    async def _record(self, pending: OutboxEntry, ref: CommunityRef, attempt: _Attempt) -> None:
+        """Record an attempt that did not succeed: to be retried, or failed for good (then reported)."""
+        entry_id, op = pending.id, pending.op
+        status, error, retry_after, failure = (
+            attempt.status,
+            attempt.error,
+            attempt.retry_after,
+            attempt.failure,
+        )
+        result = attempt.result
         async with self.database.transaction() as session:
             entry = await session.get(OutboxEntry, entry_id)
             if entry is None or entry.status != OutboxStatus.PENDING:
-                return 0
+                return
             entry.attempts += 1
             entry.last_error = error
             now = self.clock.now()
@@ -190,7 +303,6 @@ class Courier:
         waiter = self._waiters.get(entry_id)
         if waiter is not None and not waiter.done():
             waiter.set_result(Delivery(status, told))
-        return 1 if status == OutboxStatus.SENT else 0
 
     async def _report(
         self,
@@ -270,12 +382,13 @@ class Courier:
         # Registered before the first await: a delivery finishing meanwhile finds the waiter.
         waiter = self._waiters.setdefault(entry_id, asyncio.get_running_loop().create_future())
         try:
-            async with self.database.transaction() as session:
-                entry = await session.get(OutboxEntry, entry_id)
-                if entry is None:
-                    return Delivery(OutboxStatus.FAILED)
-                if entry.status != OutboxStatus.PENDING and not waiter.done():
-                    return Delivery(entry.status)
+            if entry_id not in self._queued:  # handed over and not tried yet: nothing to read
+                async with self.database.transaction() as session:
+                    entry = await session.get(OutboxEntry, entry_id)
+                    if entry is None:
+                        return Delivery(OutboxStatus.FAILED)
+                    if entry.status != OutboxStatus.PENDING and not waiter.done():
+                        return Delivery(entry.status)
             return await asyncio.wait_for(asyncio.shield(waiter), seconds)
         except TimeoutError:
             return Delivery(OutboxStatus.PENDING)
@@ -288,6 +401,8 @@ class Courier:
         entry_id = operation.needs()
         if entry_id is None:
             return operation
+        if entry_id in self._results:  # delivered by this process: where it went is known
+            return operation.resolve(self._results[entry_id])
         async with self.database.transaction() as session:
             earlier = await session.get(OutboxEntry, entry_id)
             if earlier is None or earlier.status in (OutboxStatus.FAILED, OutboxStatus.ABANDONED):
@@ -329,6 +444,24 @@ class Courier:
                 )
                 or 0
             )
+
+
+@dataclass
+class _Attempt:
+    """How one try of an entry went."""
+
+    status: OutboxStatus = OutboxStatus.SENT
+    error: str | None = None
+    result: dict[str, Any] | None = None
+    retry_after: float | None = None
+    failure: PermanentChatError | None = None
+
+
+def _note_touched(session: Session, flush_context: Any, instances: Any) -> None:
+    """Note in ``session.info`` the existing outbox entries this flush changes (see ``Courier.changed``)."""
+    for instance in session.dirty:
+        if isinstance(instance, OutboxEntry) and instance.id is not None:
+            session.info.setdefault(TOUCHED, set()).add(instance.id)
 
 
 async def perform(
