@@ -19,7 +19,9 @@ async def charter_page(w: ConsoleCommunity, browser: Browser) -> str:
     return page
 
 
-async def test_the_page_shows_the_charter_and_who_would_be_asked(w: ConsoleCommunity, browser: Browser) -> None:
+async def test_the_page_shows_the_charter_and_who_would_be_asked(
+    w: ConsoleCommunity, browser: Browser
+) -> None:
     await arrive(w, "alice")
     await w.join("bob")  # has not accepted: not asked again
 
@@ -27,12 +29,16 @@ async def test_the_page_shows_the_charter_and_who_would_be_asked(w: ConsoleCommu
 
     assert "The charter today: version 1" in browser.text
     assert "Help Lyon's digital freelancers grow together." in browser.text
-    assert "asks these members, who accepted an earlier version, to accept it by direct message:" in browser.text
+    assert (
+        "asks these members, who accepted an earlier version, to accept it by direct message:" in browser.text
+    )
     asked = browser.text.split("by direct message:")[1].split("</p>")[0]
     assert "alice" in asked and "bob" not in asked
 
 
-async def test_saving_makes_a_new_version_members_are_asked_to_accept(w: ConsoleCommunity, browser: Browser) -> None:
+async def test_saving_makes_a_new_version_members_are_asked_to_accept(
+    w: ConsoleCommunity, browser: Browser
+) -> None:
     await arrive(w, "alice")
     page = await charter_page(w, browser)
     before = len(charter_dms(w, "alice"))
