@@ -13,6 +13,7 @@ import yaml
 
 from adapters.console.community import ConsoleCommunity, ScriptError
 from bot.config import Config, parse_config
+from bot.web import Dashboard
 
 __all__ = ["demo_config", "run_demo"]
 
@@ -85,8 +86,14 @@ async def run_demo(
             update={"database": config.database.model_copy(update={"url": database_url})}
         )
     community = ConsoleCommunity(config, animators=animators or ["camille"], out=out)
+    dashboard: Dashboard | None = None
     try:
         await community.start()
+        if config.web.enabled and community.app is not None:
+            # With a config whose web section is on, /agora dashboard's link opens this demo's dashboard.
+            dashboard = Dashboard(community.app, config.web)
+            port = await dashboard.start()
+            out(f"Dashboard: http://{config.web.host}:{port} (sign in with /agora dashboard)")
         if script is not None:
             try:
                 text = await asyncio.to_thread(script.read_text, encoding="utf-8")
@@ -98,6 +105,8 @@ async def run_demo(
         out(GUIDE)
         return await _interactive(community, out, read_line or input)
     finally:
+        if dashboard is not None:
+            await dashboard.stop()
         await community.stop()
         if tmp is not None:
             tmp.cleanup()
