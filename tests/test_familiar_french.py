@@ -220,3 +220,19 @@ async def test_a_familiar_community_gets_its_icebreaker_question_with_tu(
         ]
         [question] = familiar & set(posted)
         assert formal_words(question) == []
+
+
+def test_a_familiar_community_writes_its_dates_in_french() -> None:
+    from datetime import UTC, datetime
+
+    from bot.features.meetings.dates import parse_when
+    from bot.features.mutual_help.rules import by_when
+
+    now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    # 03/04 is the 3rd of April in French, as in a community that says « vous ».
+    french = parse_when("03/04 18h", now=now, timezone="Europe/Paris", language="fr")
+    assert parse_when("03/04 18h", now=now, timezone="Europe/Paris", language="fr-tu") == french
+    assert french.start.month == 4
+    assert by_when("03/04", now=now, timezone="Europe/Paris", language="fr-tu") == by_when(
+        "03/04", now=now, timezone="Europe/Paris", language="fr"
+    )

@@ -348,7 +348,9 @@ def localize(naive: datetime, zone: ZoneInfo) -> datetime:
 
 def parse_when(text: str, *, now: datetime, timezone: str, language: str = "en") -> ParsedDate:
     """Read one date option ("mardi 1 déc 18h30", "next thursday 6pm", "2026-12-03 18:00", "3/12 18h-20h")
-    as typed by a member of a community in ``timezone`` speaking ``language``, at ``now``."""
+    as typed by a member of a community in ``timezone`` speaking ``language``, at ``now``. A variant reads as its
+    language: a « tu » community (``fr-tu``) writes its dates in French."""
+    language = language.split("-")[0]
     original = " ".join(text.split())
     if not original:
         raise DateProblem("empty")
