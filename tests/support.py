@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.console import ConsoleCommunity
+from adapters.console.chat import Sent
 from bot.clock import FakeClock
 from bot.config import Config, parse_config
 from bot.context import Context
@@ -447,3 +448,24 @@ async def profile_of(h: ConsoleCommunity, name: str) -> Profile | None:
 def monday_morning(h: ConsoleCommunity) -> None:
     """Sunday 5 July 2026, 10:00 in Paris: the next weekly round is Monday at 9:00."""
     h.clock = FakeClock(datetime(2026, 7, 5, 10, 0, tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC))
+
+
+# --- grouping rounds: the conversations the bot opened ------------------------------------------------------
+
+
+def groups_opened(h: ConsoleCommunity) -> list[tuple[Sent, Sent]]:
+    """Each group conversation the bot opened, with the first message posted in it."""
+    out = []
+    for opened in (s for s in h.chat.sent if s.kind == "group"):
+        [first, *_] = h.chat.posts(opened.to)
+        out.append((opened, first))
+    return out
+
+
+def members_of(opened: Sent) -> set[str]:
+    return set(opened.visible_to)
+
+
+async def everyone_joins(h: ConsoleCommunity, *names: str) -> None:
+    for name in names:
+        await h.command(name, "round join")

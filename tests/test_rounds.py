@@ -10,28 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.console import ConsoleCommunity
-from adapters.console.chat import Sent
 from storage.models import Member, Schedule
 from storage.tables.rounds import Round, RoundExclusion, RoundGroupMember, RoundParticipant
-from tests.support import monday_morning
-
-
-def groups_opened(h: ConsoleCommunity) -> list[tuple[Sent, Sent]]:
-    """Each group conversation the bot opened, with the first message posted in it."""
-    out = []
-    for opened in (s for s in h.chat.sent if s.kind == "group"):
-        [first, *_] = h.chat.posts(opened.to)
-        out.append((opened, first))
-    return out
-
-
-def members_of(opened: Sent) -> set[str]:
-    return set(opened.visible_to)
-
-
-async def everyone_joins(h: ConsoleCommunity, *names: str) -> None:
-    for name in names:
-        await h.command(name, "round join")
+from tests.support import everyone_joins, groups_opened, members_of, monday_morning
 
 
 async def test_opt_in_then_a_round_opens_a_conversation_per_group_with_introductions(

@@ -12,7 +12,7 @@ from adapters.console import ConsoleCommunity
 from adapters.console.chat import Sent
 from adapters.console.community import ScriptError
 from storage.models import Member
-from tests.test_rounds import everyone_joins, groups_opened, members_of
+from tests.support import everyone_joins, groups_opened, members_of
 
 STILL_UP = "Still up for the rounds?"
 
