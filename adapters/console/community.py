@@ -86,6 +86,9 @@ class ConsoleCommunity:
         self.locales: dict[str, str] = {}
         self.timezones: dict[str, str] = {}
         self.channel = channel
+        # The ref of the form each member was last shown, by form id: a submission carries it, as a platform's
+        # modal carries what it was opened for (a script's "submits" names only the form).
+        self._opened: dict[tuple[str, str], str] = {}
         self._features = features
         self._deliveries = itertools.count(1)
         self.database: Database | None = None
@@ -155,6 +158,7 @@ class ConsoleCommunity:
             for message in outcome.replies:
                 self.chat.reply(actor, message)
             if outcome.form is not None:
+                self._opened[(actor, outcome.form.id)] = outcome.form.ref
                 self.out(f"  📝 form “{outcome.form.title}” for {actor}:")
                 for f in outcome.form.fields:
                     star = " (required)" if f.required else ""
@@ -268,7 +272,7 @@ class ConsoleCommunity:
             community=self.ref,
             actor=self.member(name),
             form=form,
-            ref=ref,
+            ref=ref or self._opened.get((name, form), ""),
             values=values,
             delivery_id=self._delivery(),
         )
