@@ -9,7 +9,7 @@ and events. Beside its handlers it declares, as plain data:
 - ``schedules``: its recurring rules, each read from the settings; the core reconciles them with the stored rows at
   start, when a community first appears, and whenever settings change.
 - ``personal_data``: which of its tables and columns hold a member's data, so export and erase need no code of it.
-- ``health``: funnel steps and counters the community's health report reads.
+- ``health``: funnel steps and counters the community's health report reads (``bot.features.health``).
 """
 
 from __future__ import annotations
@@ -22,13 +22,24 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
+    from sqlalchemy import Select
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.context import Context
     from bot.messages import Message
     from bot.settings import CommunitySettings
 
-__all__ = ["CORE_PERSONAL_DATA", "Feature", "HealthStep", "PersonalData", "ScheduleSpec", "feature_classes"]
+__all__ = [
+    "CORE_PERSONAL_DATA",
+    "FUNNEL_STAGES",
+    "CountQuery",
+    "Feature",
+    "HealthStep",
+    "MemberQuery",
+    "PersonalData",
+    "ScheduleSpec",
+    "feature_classes",
+]
 
 
 @dataclass(frozen=True)
@@ -90,16 +101,54 @@ class PersonalData:
         return self.reference == "list" or self.reference.startswith("list:")
 
 
+# The stages of a member's path through the community, in order: the health report's funnel. A step declares the
+# stage it is part of (``HealthStep.stage``); several steps of one stage (the ways a member acts) count together.
+FUNNEL_STAGES: tuple[str, ...] = ("joined", "accepted", "introduced", "round", "met", "meeting", "acted")
+
+# Which members reached a step in [since, until): a SELECT of one column of ``members.id`` (a query to compose,
+# run by the health report inside its own queries, so nothing is fetched that it does not need).
+MemberQuery = Callable[[int, datetime, datetime], "Select[Any]"]
+# How many times something happened in [since, until).
+CountQuery = Callable[["AsyncSession", int, datetime, datetime], Awaitable[int]]
+
+
 @dataclass(frozen=True)
 class HealthStep:
-    """A figure of the community's health. ``count(session, community_id, since)`` says how many members reached
-    the step (``funnel``, in the order features declare them) or how many times something happened since
-    ``since`` (``counter``). ``label`` is an English message id."""
+    """A figure of the community's health, read from the feature's own tables. ``label`` is an English message id.
+
+    ``members(community_id, since, until)`` names the members who reached the step in ``[since, until)`` (a
+    SELECT of ``members.id``): the report counts them, compares periods, follows a member from one stage to the
+    next and finds who has done nothing yet. ``count(session, community_id, since, until)`` says how many times
+    something happened (a counter: meetings held, questions asked); a step with only ``members`` counts them.
+    ``stage`` (one of :data:`FUNNEL_STAGES`) puts the members of the step in that stage of the funnel; ``kind``
+    says whether the step is a funnel stage's own figure (members) or a counter (times)."""
 
     key: str
     label: str
-    count: Callable[[AsyncSession, int, datetime], Awaitable[int]]
+    count: CountQuery | None = None
     kind: Literal["funnel", "counter"] = "counter"
+    members: MemberQuery | None = None
+    stage: str = ""
+
+    def __post_init__(self) -> None:
+        if self.count is None and self.members is None:
+            raise ValueError(f"health step {self.key!r} needs a count or a members query")
+        if self.stage and self.stage not in FUNNEL_STAGES:
+            raise ValueError(f"health step {self.key!r}: unknown stage {self.stage!r}")
+        if self.stage and self.members is None:
+            raise ValueError(f"health step {self.key!r} is a stage of the funnel: it needs a members query")
+        if self.kind == "funnel" and not self.stage:
+            raise ValueError(f"health step {self.key!r} is a funnel step: it needs a stage")
+
+    async def tally(self, session: AsyncSession, community_id: int, since: datetime, until: datetime) -> int:
+        """The step's figure for ``[since, until)``: its count, or how many members reached it."""
+        if self.count is not None:
+            return await self.count(session, community_id, since, until)
+        assert self.members is not None
+        from sqlalchemy import func, select
+
+        reached = self.members(community_id, since, until).subquery()
+        return int(await session.scalar(select(func.count(func.distinct(reached.c[0])))) or 0)
 
 
 def _core_personal_data() -> tuple[PersonalData, ...]:

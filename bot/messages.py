@@ -310,11 +310,31 @@ class Field:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with a message (an .ics invitation, a CSV export)."""
+    """A file sent with a message (an .ics invitation, a CSV export, a chart).
+
+    ``content`` is the text of the file; for binary data (an image), :meth:`binary` keeps it written in base 64
+    (``encoding``), so a message stays JSON for the outbox. Adapters send :attr:`data`."""
 
     filename: str
     content: str
     mime_type: str = "text/plain"
+    encoding: Literal["text", "base64"] = "text"
+
+    @classmethod
+    def binary(cls, filename: str, data: bytes, mime_type: str) -> Attachment:
+        """A binary file (a PNG chart)."""
+        import base64
+
+        return cls(filename, base64.b64encode(data).decode("ascii"), mime_type, "base64")
+
+    @property
+    def data(self) -> bytes:
+        """The file's bytes (text in UTF-8)."""
+        if self.encoding == "base64":
+            import base64
+
+            return base64.b64decode(self.content)
+        return self.content.encode("utf-8")
 
 
 @dataclass(frozen=True)

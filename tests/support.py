@@ -469,3 +469,17 @@ def members_of(opened: Sent) -> set[str]:
 async def everyone_joins(h: ConsoleCommunity, *names: str) -> None:
     for name in names:
         await h.command(name, "round join")
+
+
+# The end of the periods the health tests read up to (a step's figure in [since, FAR)).
+FAR = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+async def health_figure(
+    session: Any, key: str, community_id: int, since: datetime, until: datetime = FAR
+) -> int:
+    """The figure of the health step ``key`` (declared by a feature) in ``[since, until)``."""
+    from bot.feature import feature_classes
+
+    step = next(step for cls in feature_classes() for step in cls.health if step.key == key)
+    return await step.tally(session, community_id, since, until)

@@ -14,7 +14,6 @@ from adapters.console import ConsoleCommunity
 from bot.features.charter import (
     AmendmentsFeature,
     CharterFeature,
-    queries,
     render,
     render_amendments,
     render_status,
@@ -25,6 +24,7 @@ from bot.features.charter.settings import CharterRulesSettings
 from bot.features.charter.text import Change
 from bot.i18n import translator
 from storage.models import Community
+from tests.support import health_figure
 
 _ = translator("en")
 fr = translator("fr")
@@ -291,8 +291,8 @@ async def test_health_counts_acceptances_and_proposals(make_harness: Callable[..
             community = await session.scalar(select(Community))
             assert community is not None
             since = h.clock.now() - timedelta(days=1)
-            assert await queries.accepted_charter(session, community.id, since) == 2
-            assert await queries.amendments_proposed(session, community.id, since) == 1
+            assert await health_figure(session, "charter_accepted", community.id, since) == 2
+            assert await health_figure(session, "amendments_proposed", community.id, since) == 1
             later = h.clock.now() + timedelta(days=1)
-            assert await queries.accepted_charter(session, community.id, later) == 0
-            assert await queries.amendments_proposed(session, community.id, later) == 0
+            assert await health_figure(session, "charter_accepted", community.id, later) == 0
+            assert await health_figure(session, "amendments_proposed", community.id, later) == 0

@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
 from bot.errors import UserError
-from bot.features.debates import DebatesFeature, queries, render, rules
+from bot.features.debates import DebatesFeature, render, rules
 from bot.features.debates.settings import DebateSettings
 from bot.features.debates.summary import Stance, summarize
 from bot.i18n import translator
 from storage.models import Community, Schedule
+from tests.support import health_figure
 
 _ = translator("en")
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)
@@ -197,15 +198,19 @@ async def test_health_counts_members_who_took_a_position_and_debates_held(h: Con
     async with h.database.transaction() as session:
         community = await session.scalar(select(Community))
         assert community is not None
-        assert await queries.debates_held(session, community.id, since) == 1
-        assert await queries.members_who_took_a_position(session, community.id, since) == 0
+        assert await health_figure(session, "debates.held", community.id, since) == 1
+        assert await health_figure(session, "debates.position", community.id, since) == 0
     post = next(s for s in h.chat.posts("debates") if s.message and s.message.buttons)
     assert post.message is not None
     await h.press("alice", post.message.buttons[0].label)
     async with h.database.transaction() as session:
         community = await session.scalar(select(Community))
         assert community is not None
-        assert await queries.members_who_took_a_position(session, community.id, since) == 1
+        assert await health_figure(session, "debates.position", community.id, since) == 1
         later = h.clock.now() + timedelta(seconds=1)
-        assert await queries.debates_held(session, community.id, later) == 0
-    assert [step.kind for step in DebatesFeature.health] == ["funnel", "counter"]
+        assert await health_figure(session, "debates.held", community.id, later) == 0
+    assert [step.key for step in DebatesFeature.health] == [
+        "debates.position",
+        "debates.motions",
+        "debates.held",
+    ]

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
-from bot.feature import feature_classes
+from bot.feature import FUNNEL_STAGES, feature_classes
 from bot.i18n import translator
 from storage.models import Community
 
@@ -30,6 +30,13 @@ def test_the_funnel_spans_the_features() -> None:
     assert len(funnel) >= 3, funnel
 
 
+def test_every_stage_of_the_funnel_is_declared_by_a_feature() -> None:
+    declared = {step.stage for step in steps() if step.stage}
+    assert declared == set(FUNNEL_STAGES)
+    acted = {step.key for step in steps() if step.stage == "acted"}
+    assert acted == {"amendments_proposed", "icebreakers_suggested", "debates.motions", "missions_drawn"}
+
+
 async def test_every_step_counts_on_a_real_database(h: ConsoleCommunity) -> None:
     await h.join("alex")
     assert h.app is not None
@@ -37,5 +44,5 @@ async def test_every_step_counts_on_a_real_database(h: ConsoleCommunity) -> None
         community = await session.scalar(select(Community))
         assert community is not None
         since = h.clock.now() - timedelta(days=30)
-        counts = {step.key: await step.count(session, community.id, since) for step in steps()}
+        counts = {step.key: await step.tally(session, community.id, since, h.clock.now()) for step in steps()}
     assert all(isinstance(value, int) and value >= 0 for value in counts.values()), counts

@@ -13,9 +13,10 @@ from adapters.console import ConsoleCommunity
 from bot.clock import FakeClock
 from bot.events import MessageRef
 from bot.feature import PersonalData
-from bot.features.icebreakers import IcebreakersFeature, queries
+from bot.features.icebreakers import IcebreakersFeature
 from storage.models import Community, Schedule
 from storage.tables.icebreakers import IcebreakerQuestion, IcebreakerReaction
+from tests.support import health_figure
 
 CHANNELS = {"welcome": "welcome", "announcements": "announcements", "icebreakers": "icebreakers"}
 
@@ -93,12 +94,15 @@ async def test_the_health_counters_count_on_the_database(
         cid = await community_id(h)
         assert h.database is not None
         async with h.database.transaction() as session:
-            assert await queries.count_asked(session, cid, since) == 1
+            assert await health_figure(session, "icebreakers_asked", cid, since) == 1
             assert (
-                await queries.count_suggested(session, cid, since) == 1
+                await health_figure(session, "icebreakers_suggested", cid, since) == 1
             )  # camille's addition is not a suggestion
-            assert await queries.count_reaction_answers(session, cid, since) == 2
-            assert await queries.count_asked(session, cid, h.clock.now() + timedelta(hours=1)) == 0
+            assert await health_figure(session, "icebreakers_reactions", cid, since) == 2
+            assert (
+                await health_figure(session, "icebreakers_asked", cid, h.clock.now() + timedelta(hours=1))
+                == 0
+            )
         labels = {step.key: step.label for step in IcebreakersFeature.health}
         assert labels == {
             "icebreakers_asked": "icebreaker questions asked",

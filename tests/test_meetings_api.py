@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
-from bot.features.meetings import MeetingPollsFeature, MeetingsFeature, MissionsFeature, queries
+from bot.features.meetings import MeetingPollsFeature, MeetingsFeature, MissionsFeature
 from bot.features.meetings.render import display_name, format_duration_words, names_text, settings_page
 from bot.features.meetings.rules import places_to_give, rsvp_status
 from bot.features.meetings.settings import CADENCE, REMINDERS, MeetingSettings
 from bot.i18n import translator
 from bot.messages import unmarked
 from storage.models import Community, Member
-from tests.support import community, members, open_poll, paris, until
+from tests.support import community, health_figure, members, open_poll, paris, until
 
 EN = translator("en")
 FR = translator("fr")
@@ -131,14 +131,14 @@ async def test_health_counts_who_came_meetings_held_and_polls_answered(
         async with h.database.transaction() as session:
             community_id = await session.scalar(select(Community.id))
             assert community_id is not None
-            assert await queries.count_meetings_held(session, community_id, since) == 0
-            assert await queries.count_polls_answered(session, community_id, since) == 2
+            assert await health_figure(session, "meetings_held", community_id, since) == 0
+            assert await health_figure(session, "polls_answered", community_id, since) == 2
         await until(h, paris(2026, 12, 3, 21, 0))
         async with h.database.transaction() as session:
-            assert await queries.count_came_to_a_meeting(session, community_id, since) == 1
-            assert await queries.count_meetings_held(session, community_id, since) == 1
+            assert await health_figure(session, "came_to_a_meeting", community_id, since) == 1
+            assert await health_figure(session, "meetings_held", community_id, since) == 1
             later = paris(2026, 12, 4, 0, 0)
-            assert await queries.count_came_to_a_meeting(session, community_id, later) == 0
+            assert await health_figure(session, "came_to_a_meeting", community_id, later) == 0
             assert await session.scalar(select(Member.id).where(Member.external_id == "alice"))
 
 

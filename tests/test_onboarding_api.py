@@ -10,11 +10,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
-from bot.features.onboarding import OnboardingFeature, queries, render, rules
+from bot.features.onboarding import OnboardingFeature, render, rules
 from bot.features.onboarding.matching import Suggestion
 from bot.features.onboarding.settings import OnboardingSettings
 from bot.i18n import translator
 from storage.models import Community
+from tests.support import health_figure
 
 CHANNELS = {"welcome": "welcome", "announcements": "announcements", "introductions": "introductions"}
 
@@ -56,9 +57,10 @@ async def test_introduced_themselves_counts_on_the_database(
         async with h.database.transaction() as session:
             community_id = await session.scalar(select(Community.id))
             assert community_id is not None
-            assert await queries.count_introduced(session, community_id, since) == 1
+            assert await health_figure(session, "introduced", community_id, since) == 1
             assert (
-                await queries.count_introduced(session, community_id, h.clock.now() + timedelta(hours=1)) == 0
+                await health_figure(session, "introduced", community_id, h.clock.now() + timedelta(hours=1))
+                == 0
             )
     [step] = OnboardingFeature.health
     assert (step.key, step.label, step.kind) == ("introduced", "introduced themselves", "funnel")

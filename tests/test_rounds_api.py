@@ -10,15 +10,15 @@ from sqlalchemy import select
 from adapters.console import ConsoleCommunity
 from bot.content import ContentItem
 from bot.feature import PersonalData
-from bot.features.rounds import RoundsFeature, queries, render, rules
+from bot.features.rounds import RoundsFeature, render, rules
 from bot.features.rounds.settings import RoundSettings
 from bot.i18n import translator
 from storage.models import Community, Member, Schedule
 from storage.tables.rounds import RoundGroupMember
+from tests.support import health_figure
 
 _ = translator("en")
 MONDAY = datetime(2026, 7, 6, 7, 0, tzinfo=UTC)
-
 
 # --- rules, no database ------------------------------------------------------------------------------------------
 
@@ -181,8 +181,8 @@ async def test_health_counts_members_who_met_and_rounds_held(h: ConsoleCommunity
     async with h.database.transaction() as session:
         community = await session.scalar(select(Community))
         assert community is not None
-        assert await queries.rounds_held(session, community.id, since) == 1
-        assert await queries.members_met(session, community.id, since) == 0
+        assert await health_figure(session, "rounds_held", community.id, since) == 1
+        assert await health_figure(session, "rounds_met", community.id, since) == 0
         seat = await session.scalar(
             select(RoundGroupMember)
             .join(Member, Member.id == RoundGroupMember.member_id)
@@ -201,5 +201,8 @@ async def test_health_counts_members_who_met_and_rounds_held(h: ConsoleCommunity
     async with h.database.transaction() as session:
         community = await session.scalar(select(Community))
         assert community is not None
-        assert await queries.members_met(session, community.id, since) == 1
-        assert await queries.rounds_held(session, community.id, h.clock.now() + timedelta(seconds=1)) == 0
+        assert await health_figure(session, "rounds_met", community.id, since) == 1
+        assert (
+            await health_figure(session, "rounds_held", community.id, h.clock.now() + timedelta(seconds=1))
+            == 0
+        )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from bot.chat import (
     Capability,
@@ -43,8 +45,9 @@ def _text(parts: list[str]) -> str:
     return "".join(untrusted_text(p) if isinstance(p, Untrusted) else humanize(p) for p in parts)
 
 
-def render_message(message: Message, indent: str = "    ") -> list[str]:
-    """A message as console lines: title, text, fields, buttons as ``[ label ]``, footer."""
+def render_message(message: Message, indent: str = "    ", files: dict[str, Path] | None = None) -> list[str]:
+    """A message as console lines: title, text, fields, buttons as ``[ label ]``, footer. A file saved on disk
+    (``files``: its name → where it is) shows with its path, so a chart can be opened."""
     lines: list[str] = []
     if message.title:
         lines.append(f"**{_text(message.parts('title'))}**")
@@ -54,7 +57,8 @@ def render_message(message: Message, indent: str = "    ") -> list[str]:
         lines.append(f"▸ {_text(f.parts('name'))}" if f.name else "")
         lines.extend(f"  {line}" for line in _text(f.parts("value")).splitlines())
     for attachment in message.attachments:
-        lines.append(f"📎 {attachment.filename}")
+        saved = (files or {}).get(attachment.filename)
+        lines.append(f"📎 {attachment.filename}: {saved}" if saved else f"📎 {attachment.filename}")
     if message.buttons:
         lines.append("  ".join(f"[ {humanize(b.label)} ]" for b in message.buttons))
     if message.footer:
@@ -97,8 +101,13 @@ class ConsoleChat:
         }
     )
 
-    def __init__(self, out: Callable[[str], None] | None = None) -> None:
+    def __init__(self, out: Callable[[str], None] | None = None, files_dir: Path | None = None) -> None:
         self.sent: list[Sent] = []
+        # Where binary files sent with messages (charts) are written, so the person at the console can open
+        # them; a temporary folder made when the first one comes, unless given.
+        self.files_dir = files_dir
+        # Every file written: its path, in order.
+        self.saved_files: list[Path] = []
         self.messages: dict[str, Sent] = {}
         # What each message says now (after updates); Sent records keep what was first sent.
         self.current: dict[str, Message] = {}
@@ -133,9 +142,25 @@ class ConsoleChat:
             self.current[ref.id] = sent.message
         self.out(header)
         if sent.message is not None:
-            for line in render_message(sent.message):
+            for line in render_message(sent.message, files=self._save_files(sent.message)):
                 self.out(line)
         return ref
+
+    def _save_files(self, message: Message) -> dict[str, Path]:
+        """Write the message's binary files (an image) to :attr:`files_dir`: their name → path."""
+        saved: dict[str, Path] = {}
+        for attachment in message.attachments:
+            if attachment.encoding != "base64":
+                continue
+            if self.files_dir is None:
+                self.files_dir = Path(tempfile.mkdtemp(prefix="agora-files-"))
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            # The platform's name is a file name, never a path (a member's title could hold "../").
+            path = self.files_dir / f"{len(self.saved_files) + 1}-{Path(attachment.filename).name}"
+            path.write_bytes(attachment.data)
+            self.saved_files.append(path)
+            saved[attachment.filename] = path
+        return saved
 
     async def post(self, channel: ChannelRef, message: Message) -> MessageRef:
         self._maybe_fail()

@@ -163,9 +163,7 @@ class Payload:
 
     def files(self) -> list[discord.File]:
         """Fresh files each time (a ``discord.File`` is consumed by one send)."""
-        return [
-            discord.File(io.BytesIO(a.content.encode("utf-8")), filename=a.filename) for a in self.attachments
-        ]
+        return [discord.File(io.BytesIO(a.data), filename=a.filename) for a in self.attachments]
 
     def send_kwargs(self, guild_id: int | None = None) -> dict[str, Any]:
         """Keyword arguments for ``Messageable.send`` / ``InteractionResponse.send_message`` / ``followup.send``."""

@@ -39,6 +39,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -497,7 +498,15 @@ class SlackAdapter:
     async def _reply(
         self, message: Message, user_id: str, channel_id: str, respond: Any, *, action: bool = False
     ) -> None:
-        """Answer the member who acted: through the response_url, else in the channel, else by DM."""
+        """Answer the member who acted: through the response_url, else in the channel, else by DM. A private
+        answer with files (a chart) comes by DM: Slack's ephemeral messages carry no files."""
+        if message.ephemeral and message.attachments:
+            try:
+                await self.chat.direct_message(MemberRef(PLATFORM, user_id), message)
+                return
+            except ChatError as exc:
+                log.info("slack private files could not be sent by DM", extra={"agora": {"error": str(exc)}})
+                message = replace(message, attachments=())
         if respond is not None:
             try:
                 response = await respond(

@@ -238,7 +238,7 @@ class SlackChat:
             await slack_call(
                 self.client.files_upload_v2(
                     channel=posted.channel_id,
-                    content=attachment.content,
+                    content=attachment.data,
                     filename=attachment.filename,
                     title=attachment.filename,
                     thread_ts=thread_ts,

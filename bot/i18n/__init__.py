@@ -122,6 +122,12 @@ class Translator:
             pattern = _MONTH_PATTERN.sub(r"\g<0> y", pattern, count=1)
         return _babel_datetime(moment, pattern, tzinfo=zone, locale=self._babel)
 
+    def percent(self, value: float) -> str:
+        """``value`` (0.75) as a whole percentage in this locale: "75%", « 75 % »."""
+        from babel.numbers import format_percent
+
+        return str(format_percent(value, locale=self._babel))
+
     def list(self, items: list[str]) -> str:
         from babel.lists import format_list
 

@@ -94,7 +94,13 @@ class CharterFeature(AcceptanceHandlers, CampaignHandlers, VersionHandlers, Rule
         ),
     )
     health = (
-        HealthStep("charter_accepted", N_("accepted the charter"), queries.accepted_charter, kind="funnel"),
+        HealthStep(
+            "charter_accepted",
+            N_("accepted the charter"),
+            members=queries.accepted_charter,
+            kind="funnel",
+            stage="accepted",
+        ),
     )
 
     async def describe_settings(self, ctx: Context[Any], title: str) -> Message:

@@ -46,4 +46,12 @@ class AmendmentsFeature(AmendmentHandlers, Feature):
             label=N_("The amendments you could vote on as a committee member"),
         ),
     )
-    health = (HealthStep("amendments_proposed", N_("amendments proposed"), queries.amendments_proposed),)
+    health = (
+        HealthStep(
+            "amendments_proposed",
+            N_("amendments proposed"),
+            queries.amendments_proposed,
+            members=queries.amendment_proposers,
+            stage="acted",
+        ),
+    )

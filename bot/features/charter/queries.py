@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import Select, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.charter.rules import Tally
@@ -31,6 +31,7 @@ __all__ = [
     "adopting_amendments",
     "amendment_by_number",
     "amendment_exists_for",
+    "amendment_proposers",
     "amendment_tally",
     "amendments_proposed",
     "campaign_accepted",
@@ -416,27 +417,35 @@ async def vote_of(session: AsyncSession, amendment: Amendment, member: Member) -
 # --- health ----------------------------------------------------------------------------------------------------
 
 
-async def accepted_charter(session: AsyncSession, community_id: int, since: datetime) -> int:
-    """Members who accepted a version of the charter since ``since`` (each counted once)."""
+def accepted_charter(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+    """Members who accepted a version of the charter in ``[since, until)`` (a health step's members)."""
+    return select(Acknowledgement.member_id).where(
+        Acknowledgement.community_id == community_id,
+        Acknowledgement.accepted_at >= since,
+        Acknowledgement.accepted_at < until,
+    )
+
+
+async def amendments_proposed(
+    session: AsyncSession, community_id: int, since: datetime, until: datetime
+) -> int:
+    """Amendments proposed in ``[since, until)``."""
     return int(
         await session.scalar(
-            select(func.count(func.distinct(Acknowledgement.member_id))).where(
-                Acknowledgement.community_id == community_id, Acknowledgement.accepted_at >= since
+            select(func.count(Amendment.id)).where(
+                Amendment.community_id == community_id,
+                Amendment.opened_at >= since,
+                Amendment.opened_at < until,
             )
         )
         or 0
     )
 
 
-async def amendments_proposed(session: AsyncSession, community_id: int, since: datetime) -> int:
-    """Amendments proposed since ``since``."""
-    return int(
-        await session.scalar(
-            select(func.count(Amendment.id)).where(
-                Amendment.community_id == community_id, Amendment.opened_at >= since
-            )
-        )
-        or 0
+def amendment_proposers(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+    """Members who proposed an amendment in ``[since, until)``."""
+    return select(Amendment.proposer_id).where(
+        Amendment.community_id == community_id, Amendment.opened_at >= since, Amendment.opened_at < until
     )
 
 

@@ -102,11 +102,15 @@ class DebatesFeature(DebateHandlers, MotionHandlers, LeadHandlers, Feature):
         ),
     )
     health = (
+        # Taking a position is joining in, not a stage of the path: it counts members, and makes them active.
         HealthStep(
-            "debates.position",
-            N_("took a position in a debate"),
-            queries.members_who_took_a_position,
-            kind="funnel",
+            "debates.position", N_("took a position in a debate"), members=queries.members_who_took_a_position
+        ),
+        HealthStep(
+            "debates.motions",
+            N_("motions proposed by members"),
+            members=queries.members_who_proposed_a_motion,
+            stage="acted",
         ),
         HealthStep("debates.held", N_("debates held"), queries.debates_held, kind="counter"),
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -23,6 +24,7 @@ __all__ = [
     "duplicate_motion",
     "first_unused_motion",
     "last_used_by_key",
+    "members_who_proposed_a_motion",
     "members_who_took_a_position",
     "next_lead",
     "next_number",
@@ -236,19 +238,30 @@ async def next_lead(session: AsyncSession, community_id: int, debate_id: int) ->
 # --- health -----------------------------------------------------------------------------------------------------
 
 
-async def members_who_took_a_position(session: AsyncSession, community_id: int, since: datetime) -> int:
-    """How many members took a position in a debate since ``since``."""
-    count = await session.scalar(
-        select(func.count(func.distinct(DebateStance.member_id))).where(
-            DebateStance.community_id == community_id, DebateStance.taken_at >= since
-        )
+def members_who_took_a_position(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+    """Members who took a position in a debate in ``[since, until)`` (a health step's members)."""
+    return select(DebateStance.member_id).where(
+        DebateStance.community_id == community_id,
+        DebateStance.taken_at >= since,
+        DebateStance.taken_at < until,
     )
-    return int(count or 0)
 
 
-async def debates_held(session: AsyncSession, community_id: int, since: datetime) -> int:
-    """How many debates opened since ``since``."""
+def members_who_proposed_a_motion(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+    """Members who proposed a motion in ``[since, until)``."""
+    return select(DebateMotion.proposed_by).where(
+        DebateMotion.community_id == community_id,
+        DebateMotion.proposed_by.is_not(None),
+        DebateMotion.created_at >= since,
+        DebateMotion.created_at < until,
+    )
+
+
+async def debates_held(session: AsyncSession, community_id: int, since: datetime, until: datetime) -> int:
+    """How many debates opened in ``[since, until)``."""
     count = await session.scalar(
-        select(func.count(Debate.id)).where(Debate.community_id == community_id, Debate.opened_at >= since)
+        select(func.count(Debate.id)).where(
+            Debate.community_id == community_id, Debate.opened_at >= since, Debate.opened_at < until
+        )
     )
     return int(count or 0)

@@ -81,6 +81,17 @@ class IcebreakersFeature(QuestionHandlers, AskingHandlers, Feature):
     )
     health = (
         HealthStep("icebreakers_asked", N_("icebreaker questions asked"), queries.count_asked),
-        HealthStep("icebreakers_suggested", N_("questions suggested by members"), queries.count_suggested),
-        HealthStep("icebreakers_reactions", N_("answers by reaction"), queries.count_reaction_answers),
+        HealthStep(
+            "icebreakers_suggested",
+            N_("questions suggested by members"),
+            queries.count_suggested,
+            members=queries.members_who_suggested,
+            stage="acted",
+        ),
+        HealthStep(
+            "icebreakers_reactions",
+            N_("answers by reaction"),
+            queries.count_reaction_answers,
+            members=queries.members_who_reacted,
+        ),
     )

@@ -4,9 +4,9 @@ health figures. No messages."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import delete, distinct, func, select
+from sqlalchemy import Select, delete, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import IcebreakerQuestionStatus, Member, OutboxEntry, Schedule
@@ -171,37 +171,64 @@ async def answers_by_reaction(session: AsyncSession, asked_id: int) -> int:
 # --- health ---------------------------------------------------------------------------------------------------
 
 
-async def count_asked(session: AsyncSession, community_id: int, since: datetime) -> int:
-    """Questions asked since ``since``."""
+async def count_asked(session: AsyncSession, community_id: int, since: datetime, until: datetime) -> int:
+    """Questions asked in ``[since, until)``."""
     return int(
         await session.scalar(
             select(func.count(IcebreakerAsked.id)).where(
-                IcebreakerAsked.community_id == community_id, IcebreakerAsked.asked_at >= since
+                IcebreakerAsked.community_id == community_id,
+                IcebreakerAsked.asked_at >= since,
+                IcebreakerAsked.asked_at < until,
             )
         )
         or 0
     )
 
 
-async def count_suggested(session: AsyncSession, community_id: int, since: datetime) -> int:
-    """Questions members suggested since ``since`` (animators' additions aside)."""
+def _suggested(community_id: int, since: datetime, until: datetime) -> list[Any]:
+    return [
+        IcebreakerQuestion.community_id == community_id,
+        IcebreakerQuestion.suggested_by.is_not(None),
+        IcebreakerQuestion.created_at >= since,
+        IcebreakerQuestion.created_at < until,
+    ]
+
+
+async def count_suggested(session: AsyncSession, community_id: int, since: datetime, until: datetime) -> int:
+    """Questions members suggested in ``[since, until)`` (animators' additions aside)."""
     return int(
         await session.scalar(
-            select(func.count(IcebreakerQuestion.id)).where(
-                IcebreakerQuestion.community_id == community_id,
-                IcebreakerQuestion.suggested_by.is_not(None),
-                IcebreakerQuestion.created_at >= since,
-            )
+            select(func.count(IcebreakerQuestion.id)).where(*_suggested(community_id, since, until))
         )
         or 0
     )
 
 
-async def count_reaction_answers(session: AsyncSession, community_id: int, since: datetime) -> int:
-    """Answers by reaction since ``since``: one per member and question."""
+def members_who_suggested(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+    """Members who suggested a question in ``[since, until)``."""
+    return select(IcebreakerQuestion.suggested_by).where(*_suggested(community_id, since, until))
+
+
+def members_who_reacted(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+    """Members who answered a question by reaction in ``[since, until)``."""
+    return select(IcebreakerReaction.member_id).where(
+        IcebreakerReaction.community_id == community_id,
+        IcebreakerReaction.reacted_at >= since,
+        IcebreakerReaction.reacted_at < until,
+    )
+
+
+async def count_reaction_answers(
+    session: AsyncSession, community_id: int, since: datetime, until: datetime
+) -> int:
+    """Answers by reaction in ``[since, until)``: one per member and question."""
     pairs = (
         select(IcebreakerReaction.asked_id, IcebreakerReaction.member_id)
-        .where(IcebreakerReaction.community_id == community_id, IcebreakerReaction.reacted_at >= since)
+        .where(
+            IcebreakerReaction.community_id == community_id,
+            IcebreakerReaction.reacted_at >= since,
+            IcebreakerReaction.reacted_at < until,
+        )
         .distinct()
         .subquery()
     )
@@ -220,6 +247,8 @@ __all__ = [
     "last_asked",
     "last_question",
     "live_question_texts",
+    "members_who_reacted",
+    "members_who_suggested",
     "own_questions",
     "pending_count",
     "record_reaction",

@@ -68,7 +68,11 @@ class MeetingsFeature(UndeliveredHandlers, RecapHandlers, MeetingCommands, Featu
     )
     health = (
         HealthStep(
-            "came_to_a_meeting", N_("came to a meeting"), queries.count_came_to_a_meeting, kind="funnel"
+            "came_to_a_meeting",
+            N_("came to a meeting"),
+            members=queries.came_to_a_meeting,
+            kind="funnel",
+            stage="meeting",
         ),
         HealthStep("meetings_held", N_("meetings held"), queries.count_meetings_held),
     )
@@ -88,6 +92,15 @@ class MissionsFeature(MissionHandlers, Feature):
             MissionDraw, member="member_id", columns=("card_id",), label=N_("The mission cards you drew")
         ),
     )
+    health = (
+        HealthStep(
+            "missions_drawn",
+            N_("mission cards drawn"),
+            queries.count_cards_drawn,
+            members=queries.members_who_drew_a_card,
+            stage="acted",
+        ),
+    )
 
 
 class MeetingPollsFeature(PollAnswerHandlers, Feature):
@@ -105,4 +118,11 @@ class MeetingPollsFeature(PollAnswerHandlers, Feature):
             MeetingPoll, member="created_by", erase="anonymize", label=N_("The date polls you opened")
         ),
     )
-    health = (HealthStep("polls_answered", N_("polls answered"), queries.count_polls_answered),)
+    health = (
+        HealthStep(
+            "polls_answered",
+            N_("polls answered"),
+            queries.count_polls_answered,
+            members=queries.members_who_answered_a_poll,
+        ),
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import distinct, exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
@@ -147,48 +147,73 @@ async def roster(ctx: Context[Any], meeting: Meeting) -> Roster:
 # --- health: what the community's health report counts -------------------------------------------------------
 
 
-async def count_came_to_a_meeting(session: AsyncSession, community_id: int, since: datetime) -> int:
-    """Members who were going to a meeting that ended since ``since``."""
+def held(community_id: int, since: datetime, until: datetime) -> list[Any]:
+    """The conditions of a meeting that took place (ended, not cancelled) in ``[since, until)``."""
+    return [
+        Meeting.community_id == community_id,
+        Meeting.status == MeetingStatus.SCHEDULED,
+        Meeting.ended_at.is_not(None),
+        Meeting.ended_at >= since,
+        Meeting.ended_at < until,
+    ]
+
+
+def came_to_a_meeting(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+    """Members who were going to a meeting that ended in ``[since, until)`` (a health step's members)."""
+    return (
+        select(Rsvp.member_id)
+        .join(Meeting, Meeting.id == Rsvp.meeting_id)
+        .where(*held(community_id, since, until), Rsvp.status == RsvpStatus.GOING)
+    )
+
+
+async def count_meetings_held(
+    session: AsyncSession, community_id: int, since: datetime, until: datetime
+) -> int:
+    """Meetings that took place (ended, not cancelled) in ``[since, until)``."""
     return int(
-        await session.scalar(
-            select(func.count(distinct(Rsvp.member_id)))
-            .join(Meeting, Meeting.id == Rsvp.meeting_id)
-            .where(
-                Meeting.community_id == community_id,
-                Meeting.status == MeetingStatus.SCHEDULED,
-                Meeting.ended_at.is_not(None),
-                Meeting.ended_at >= since,
-                Rsvp.status == RsvpStatus.GOING,
-            )
-        )
-        or 0
+        await session.scalar(select(func.count(Meeting.id)).where(*held(community_id, since, until))) or 0
     )
 
 
-async def count_meetings_held(session: AsyncSession, community_id: int, since: datetime) -> int:
-    """Meetings that took place (ended, not cancelled) since ``since``."""
-    return int(
-        await session.scalar(
-            select(func.count(Meeting.id)).where(
-                Meeting.community_id == community_id,
-                Meeting.status == MeetingStatus.SCHEDULED,
-                Meeting.ended_at.is_not(None),
-                Meeting.ended_at >= since,
-            )
-        )
-        or 0
+def _answered(community_id: int, since: datetime, until: datetime) -> Select[Any, Any]:
+    return select(PollAnswer.poll_id, PollAnswer.member_id).where(
+        PollAnswer.community_id == community_id,
+        PollAnswer.answered_at >= since,
+        PollAnswer.answered_at < until,
     )
 
 
-async def count_polls_answered(session: AsyncSession, community_id: int, since: datetime) -> int:
-    """Ballots given since ``since``: one per member and poll, however many dates they answered."""
-    answered = (
-        select(PollAnswer.poll_id, PollAnswer.member_id)
-        .where(PollAnswer.community_id == community_id, PollAnswer.answered_at >= since)
-        .distinct()
-        .subquery()
-    )
+async def count_polls_answered(
+    session: AsyncSession, community_id: int, since: datetime, until: datetime
+) -> int:
+    """Ballots given in ``[since, until)``: one per member and poll, however many dates they answered."""
+    answered = _answered(community_id, since, until).distinct().subquery()
     return int(await session.scalar(select(func.count()).select_from(answered)) or 0)
+
+
+def members_who_answered_a_poll(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+    """Members who answered a date poll in ``[since, until)``."""
+    return select(PollAnswer.member_id).where(
+        PollAnswer.community_id == community_id,
+        PollAnswer.answered_at >= since,
+        PollAnswer.answered_at < until,
+    )
+
+
+def members_who_drew_a_card(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+    """Members who drew a mission card in ``[since, until)``."""
+    return select(MissionDraw.member_id).where(
+        MissionDraw.community_id == community_id, MissionDraw.drawn_at >= since, MissionDraw.drawn_at < until
+    )
+
+
+async def count_cards_drawn(
+    session: AsyncSession, community_id: int, since: datetime, until: datetime
+) -> int:
+    """Mission cards drawn in ``[since, until)``."""
+    drawn = members_who_drew_a_card(community_id, since, until).subquery()
+    return int(await session.scalar(select(func.count()).select_from(drawn)) or 0)
 
 
 async def mission_draws(ctx: Context[Any], meeting: Meeting) -> list[tuple[MissionDraw, Member]]:

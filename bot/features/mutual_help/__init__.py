@@ -75,6 +75,8 @@ class MutualHelpFeature(AskHandlers, CloseHandlers, Feature):
         ),
     )
     health = (
-        HealthStep("asked", N_("asks for help"), queries.count_asked),
-        HealthStep("helped", N_("offers of help accepted"), queries.count_helped),
+        HealthStep("asked", N_("asks for help"), queries.count_asked, members=queries.members_who_asked),
+        HealthStep(
+            "helped", N_("offers of help accepted"), queries.count_helped, members=queries.members_who_helped
+        ),
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.onboarding.queries import listed_profiles
@@ -22,6 +22,8 @@ __all__ = [
     "count_helped",
     "figure_rows",
     "helper_rows",
+    "members_who_asked",
+    "members_who_helped",
     "offer_of",
     "offers_of",
     "open_asks",
@@ -144,27 +146,39 @@ async def figure_rows(
     return [(str(status), made, first_at) for status, made, first_at in asks], [str(name) for name in helped]
 
 
-async def count_asked(session: AsyncSession, community_id: int, since: datetime) -> int:
-    """Asks made since ``since`` (the health report's "asked")."""
+def _asked(community_id: int, since: datetime, until: datetime) -> list[Any]:
+    return [HelpAsk.community_id == community_id, HelpAsk.created_at >= since, HelpAsk.created_at < until]
+
+
+def _helped(community_id: int, since: datetime, until: datetime) -> list[Any]:
+    return [
+        HelpOffer.community_id == community_id,
+        HelpOffer.status == OfferStatus.ACCEPTED,
+        HelpOffer.answered_at >= since,
+        HelpOffer.answered_at < until,
+    ]
+
+
+async def count_asked(session: AsyncSession, community_id: int, since: datetime, until: datetime) -> int:
+    """Asks made in ``[since, until)`` (the health report's "asked")."""
     return int(
-        await session.scalar(
-            select(func.count(HelpAsk.id)).where(
-                HelpAsk.community_id == community_id, HelpAsk.created_at >= since
-            )
-        )
+        await session.scalar(select(func.count(HelpAsk.id)).where(*_asked(community_id, since, until))) or 0
+    )
+
+
+def members_who_asked(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+    """Members who asked the network for help in ``[since, until)`` (they were active)."""
+    return select(HelpAsk.asker_id).where(*_asked(community_id, since, until))
+
+
+async def count_helped(session: AsyncSession, community_id: int, since: datetime, until: datetime) -> int:
+    """Offers of help accepted in ``[since, until)`` (the health report's "helped")."""
+    return int(
+        await session.scalar(select(func.count(HelpOffer.id)).where(*_helped(community_id, since, until)))
         or 0
     )
 
 
-async def count_helped(session: AsyncSession, community_id: int, since: datetime) -> int:
-    """Offers of help accepted since ``since`` (the health report's "helped")."""
-    return int(
-        await session.scalar(
-            select(func.count(HelpOffer.id)).where(
-                HelpOffer.community_id == community_id,
-                HelpOffer.status == OfferStatus.ACCEPTED,
-                HelpOffer.answered_at >= since,
-            )
-        )
-        or 0
-    )
+def members_who_helped(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+    """Members whose offer of help was accepted in ``[since, until)`` (they were active)."""
+    return select(HelpOffer.helper_id).where(*_helped(community_id, since, until))

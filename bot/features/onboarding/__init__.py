@@ -84,7 +84,15 @@ class OnboardingFeature(JourneyHandlers, DigestHandlers, Feature):
             label=N_("Other members' introductions that suggested you as a contact"),
         ),
     )
-    health = (HealthStep("introduced", N_("introduced themselves"), queries.count_introduced, kind="funnel"),)
+    health = (
+        HealthStep(
+            "introduced",
+            N_("introduced themselves"),
+            members=queries.introduced,
+            kind="funnel",
+            stage="introduced",
+        ),
+    )
 
     async def describe_settings(self, ctx: Context[Any], title: str) -> Message:
         """The onboarding's own settings page, under its own titles (they predate the generated command)."""

@@ -13,10 +13,10 @@ from storage.models import Acknowledgement, Member
 from storage.tables.profiles import Newcomer, Profile
 
 __all__ = [
-    "count_introduced",
     "digest_rows",
     "find_newcomer",
     "has_accepted",
+    "introduced",
     "listed_profiles",
     "newcomer_of",
     "profile_of",
@@ -127,13 +127,8 @@ async def digest_rows(session: AsyncSession, community_id: int, since: datetime)
     )
 
 
-async def count_introduced(session: AsyncSession, community_id: int, since: datetime) -> int:
-    """Members who introduced themselves since ``since`` (the funnel's step after accepting the charter)."""
-    return int(
-        await session.scalar(
-            select(func.count(Profile.id)).where(
-                Profile.community_id == community_id, Profile.introduced_at >= since
-            )
-        )
-        or 0
+def introduced(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+    """Members who introduced themselves in ``[since, until)`` (the funnel's step after accepting the charter)."""
+    return select(Profile.member_id).where(
+        Profile.community_id == community_id, Profile.introduced_at >= since, Profile.introduced_at < until
     )

@@ -93,7 +93,16 @@ class RoundsFeature(Participation, Running, Feature):
         ),
     )
     health = (
-        HealthStep("rounds_met", N_("met in a round"), queries.members_met, kind="funnel"),
+        HealthStep(
+            "rounds_grouped",
+            N_("took part in a round"),
+            members=queries.members_grouped,
+            kind="funnel",
+            stage="round",
+        ),
+        HealthStep(
+            "rounds_met", N_("met in a round"), members=queries.members_met, kind="funnel", stage="met"
+        ),
         HealthStep("rounds_held", N_("rounds held"), queries.rounds_held, kind="counter"),
     )
 

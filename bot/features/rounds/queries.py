@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +27,7 @@ __all__ = [
     "join",
     "last_round",
     "member_named",
+    "members_grouped",
     "members_met",
     "participant",
     "participation",
@@ -313,25 +314,32 @@ async def participation(
 # --- the health report --------------------------------------------------------------------------------------
 
 
-async def members_met(session: AsyncSession, community_id: int, since: datetime) -> int:
-    """How many members said, since ``since``, that they met their group of a round."""
+def members_grouped(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+    """Members put in a group of a round that started in ``[since, until)`` (a health step's members)."""
     return (
-        await session.scalar(
-            select(func.count(func.distinct(RoundGroupMember.member_id))).where(
-                RoundGroupMember.community_id == community_id,
-                RoundGroupMember.answer == RoundAnswer.MET,
-                RoundGroupMember.answered_at >= since,
-            )
-        )
-        or 0
+        select(RoundGroupMember.member_id)
+        .join(Round, Round.id == RoundGroupMember.round_id)
+        .where(Round.community_id == community_id, Round.started_at >= since, Round.started_at < until)
     )
 
 
-async def rounds_held(session: AsyncSession, community_id: int, since: datetime) -> int:
-    """How many rounds started since ``since``."""
+def members_met(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+    """Members who said, in ``[since, until)``, that they met their group of a round."""
+    return select(RoundGroupMember.member_id).where(
+        RoundGroupMember.community_id == community_id,
+        RoundGroupMember.answer == RoundAnswer.MET,
+        RoundGroupMember.answered_at >= since,
+        RoundGroupMember.answered_at < until,
+    )
+
+
+async def rounds_held(session: AsyncSession, community_id: int, since: datetime, until: datetime) -> int:
+    """How many rounds started in ``[since, until)``."""
     return (
         await session.scalar(
-            select(func.count(Round.id)).where(Round.community_id == community_id, Round.started_at >= since)
+            select(func.count(Round.id)).where(
+                Round.community_id == community_id, Round.started_at >= since, Round.started_at < until
+            )
         )
         or 0
     )
