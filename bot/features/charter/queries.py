@@ -187,19 +187,32 @@ async def accepted_member_ids(session: AsyncSession, charter: Charter) -> set[in
     )
 
 
+def _asked_again(community_id: int) -> tuple[Any, ...]:
+    """Current members who accepted some version: those a new version asks again."""
+    return (
+        Member.community_id == community_id,
+        Member.left_at.is_(None),
+        exists().where(Acknowledgement.member_id == Member.id),
+    )
+
+
 async def members_who_accepted(session: AsyncSession, community_id: int) -> Sequence[Member]:
     """Current members who accepted some version: those a new version asks again."""
     return (
-        await session.scalars(
-            select(Member)
-            .where(
-                Member.community_id == community_id,
-                Member.left_at.is_(None),
-                exists().where(Acknowledgement.member_id == Member.id),
-            )
-            .order_by(Member.id)
-        )
+        await session.scalars(select(Member).where(*_asked_again(community_id)).order_by(Member.id))
     ).all()
+
+
+async def who_would_be_asked(session: AsyncSession, community_id: int, names: int) -> tuple[int, list[str]]:
+    """How many members a new version would ask again, and the names of the first ``names`` of them."""
+    count = await session.scalar(select(func.count(Member.id)).where(*_asked_again(community_id)))
+    shown = await session.scalars(
+        select(func.coalesce(func.nullif(Member.display_name, ""), Member.external_id))
+        .where(*_asked_again(community_id))
+        .order_by(Member.id)
+        .limit(names)
+    )
+    return int(count or 0), list(shown)
 
 
 async def external_ids(session: AsyncSession, member_ids: Sequence[int]) -> dict[int, str]:

@@ -24,6 +24,9 @@ from storage.models import Charter
 
 __all__ = ["PAGE"]
 
+# How many of the members to be asked are named (the others are counted).
+ASKED_SHOWN = 40
+
 # The edit form's labels, the chat's own words.
 LABELS = {
     "objective": N_("Our objective"),
@@ -77,7 +80,7 @@ async def show(
         charters = list(await queries.charters(session, view.community.id))
         made = await origins_in(session, _, charters[:50])
         counts = await queries.acceptance_counts(session, [c.id for c in charters[:50]])
-        asked = await queries.members_who_accepted(session, view.community.id)
+        asked, named = await queries.who_would_be_asked(session, view.community.id, ASKED_SHOWN)
         by_number = {c.version: c for c in charters}
         new_number = _number(view, "to") or current.version
         old_number = _number(view, "from") or max(new_number - 1, 1)
@@ -104,7 +107,9 @@ async def show(
         preview=preview,
         fields=[(name, _(LABELS[name]), texts.get(name, "")) for name in (*SECTIONS, "note")],
         errors=errors or {},
-        asked=[m.display_name or m.external_id for m in asked],
+        asked=named,
+        asked_more=asked - len(named),
+        more=_.ngettext("and {count} other", "and {count} others", asked - len(named)),
         mode=view.settings.charter_rules.mode,
     )
 

@@ -1,0 +1,104 @@
+"""How fast do the dashboard's pages answer as a community grows?
+
+    python bench/dashboard.py [--sizes 300,3000,10000] [--repeat 5]
+
+For each community size N (members on the console's list, imported as already there, every one of them having
+accepted the charter, so the charter page has N members to ask again), an animator signs in with the link
+``/agora dashboard`` gives and the real aiohttp server is asked over HTTP, as a browser would: the median time
+of each page (GET), of a settings section saved (POST: the chat's command run through the core), and of
+``/agora help`` through the core as the baseline. The issue's target: each page under 200 ms at N = 10,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import select
+
+from bot.web import Dashboard
+from storage.models import Acknowledgement, Charter, Member
+from tests.web.support import Browser, link_in, web_harness
+
+
+async def timed(action: Callable[[], Awaitable[Any]], repeat: int) -> float:
+    """The median time of ``action``, in milliseconds."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await action()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+async def measure(size: int, repeat: int, folder: Path) -> None:
+    h = web_harness(f"sqlite+aiosqlite:///{folder / f'dashboard-{size}.db'}", [])
+    await h.start()
+    assert h.app is not None and h.database is not None
+    dashboard = Dashboard(h.app, h.config.web)
+    await dashboard.start()
+    browser = Browser(dashboard)
+    try:
+        h.arrive_unseen("camille")
+        for number in range(size - 1):
+            h.arrive_unseen(f"member{number:05d}")
+        await h.reconcile()
+        async with h.database.transaction() as session:  # everyone accepted version 1
+            charter = await session.scalar(select(Charter))
+            assert charter is not None
+            for member_id in await session.scalars(select(Member.id)):
+                session.add(
+                    Acknowledgement(
+                        community_id=charter.community_id,
+                        member_id=member_id,
+                        charter_id=charter.id,
+                        accepted_at=h.clock.now(),
+                    )
+                )
+        await h.command("camille", "help")  # warm up
+        baseline = await timed(lambda: h.command("camille", "help"), repeat)
+        await h.command("camille", "dashboard")
+        await browser.sign_in(link_in(h, "camille"))
+        root = browser.path.rsplit("/", 1)[0]
+        pages = [p.slug for p in dashboard.pages]
+        figures = {}
+        for slug in pages:
+            await browser.get(f"{root}/{slug}")
+            assert browser.status == 200, (slug, browser.status)
+            figures[slug] = await timed(lambda slug=slug: browser.get(f"{root}/{slug}"), repeat)
+        await browser.get(f"{root}/settings")
+        zones = iter(["America/Montreal", "Europe/Paris"] * repeat)
+        figures["settings saved"] = await timed(
+            lambda: browser.post(f"{root}/settings", {"section": "setup", "timezone": next(zones)}), repeat
+        )
+    finally:
+        await browser.close()
+        await dashboard.stop()
+        await h.stop()
+    shown = " | ".join(f"{name} {ms:6.1f} ms" for name, ms in figures.items())
+    print(f"N={size:>6}  /agora help {baseline:6.1f} ms | {shown}")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="300,3000,10000")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        for size in (int(s) for s in args.sizes.split(",")):
+            await measure(size, args.repeat, Path(folder))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
