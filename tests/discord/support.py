@@ -259,6 +259,48 @@ async def dm_to(fake: FakeDiscord, user: FakeUser, *, since: int = 0) -> dict[st
     return fake.message(request.response["id"])
 
 
+async def arrive(
+    fake: FakeDiscord,
+    world: World,
+    bot: Bot,
+    name: str,
+) -> tuple[FakeUser, dict[str, Any]]:
+    """``name`` joins and accepts the charter (with onboarding on); returns them and the invitation to introduce
+    themselves."""
+    member = await fake.member_join(world.guild, name)
+    welcome = await dm_to(fake, member.user)
+    mark = fake.mark()
+    press = await fake.press_button(custom_ids(welcome)[0], member.user, message=welcome["id"])
+    await fake.wait_for_answer(press)
+    invitation = await dm_to(fake, member.user, since=mark)
+    await bot.settle()
+    return member.user, invitation
+
+
+async def introduce(
+    fake: FakeDiscord,
+    user: FakeUser,
+    invitation: dict[str, Any],
+    values: dict[str, str],
+) -> list[Any]:
+    """Press "Introduce myself" and fill the form over its two modals; returns the answers to the last step."""
+    introduce_id = next(c for c in custom_ids(invitation) if ":onboarding:introduce:" in c)
+    press = await fake.press_button(introduce_id, user, message=invitation["id"])
+    first = await fake.wait_for_answer(press)
+    assert first["type"] == 9 and first["data"]["title"] == "Introduce yourself (1/2)"
+    step_one = first["data"]["custom_id"]
+    assert len(fake.modals[step_one].components) == 5  # a modal takes five inputs: six fields make two steps
+    fields = ("name", "what", "where", "interests", "offers")
+    submitted = await fake.submit_modal(step_one, user, {k: values.get(k, "") for k in fields})
+    saved = await fake.wait_for_answer(submitted)
+    go_on = custom_ids(saved["data"])[0]
+    press = await fake.press_button(go_on, user, message=submitted.original_message_id)
+    second = await fake.wait_for_answer(press)
+    assert second["type"] == 9 and second["data"]["title"] == "Introduce yourself (2/2)"
+    last = await fake.submit_modal(second["data"]["custom_id"], user, {"needs": values.get("needs", "")})
+    return [await fake.wait_for_answer(last)]
+
+
 def custom_ids(message: dict[str, Any]) -> list[str]:
     return [c["custom_id"] for row in message.get("components", []) for c in row.get("components", [])]
 
