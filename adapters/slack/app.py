@@ -42,9 +42,12 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.webhook import WebhookResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.blocks import form_errors, message_payload, modal_view
 from adapters.slack.chat import PLATFORM, SlackChat, make_client, slack_call
@@ -124,6 +127,9 @@ class SlackAdapter:
         self._origins: OrderedDict[str, ChannelRef] = OrderedDict()
         self.http_port: int | None = None
         self.bot_user_id = ""
+        # One HTTP session for every Web API call and every answer to a response_url, opened at start: its
+        # connections are kept alive rather than opened for each call.
+        self.http: aiohttp.ClientSession | None = None
 
     # --- life cycle -------------------------------------------------------------------------------------------
 
@@ -142,6 +148,9 @@ class SlackAdapter:
 
     async def start(self) -> None:
         """Check the token (``auth.test``), attach the Chat port, then open the configured transport."""
+        if self.http is None or self.http.closed:
+            self.http = aiohttp.ClientSession()
+            self.client.session = self.http
         try:
             auth = await slack_call(self.client.auth_test(), "auth.test")
         except ChatError as exc:
@@ -203,6 +212,10 @@ class SlackAdapter:
         pending = [t for t in self._inflight if not t.done()]
         if pending:
             await asyncio.wait(pending, timeout=STOP_GRACE)
+        if self.http is not None:
+            # Calls after this (the outbox finishing) open a session of their own, as before the start.
+            http, self.http = self.http, None
+            await http.close()
 
     async def settle(self) -> None:
         """Wait until the work of every payload received so far is done, outbox deliveries included."""
@@ -270,7 +283,8 @@ class SlackAdapter:
     async def _ignore_event(self) -> None:
         """bolt acknowledges events by itself; there is nothing more to do for this one."""
 
-    async def _on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
+    async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
+        respond = self._responder(body)
         with self._working():
             ack = _once(ack)
             community = self.communities.ref(body.get("team_id"))
@@ -297,14 +311,15 @@ class SlackAdapter:
                 await ack()
                 await self._apologize(community, user_id, channel_id, respond)
 
-    async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+    async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        respond = self._responder(body)
         with self._working():
             ack = _once(ack)
             community = self.communities.ref((body.get("team") or {}).get("id"))
             user_id = str((body.get("user") or {}).get("id") or "")
             container = body.get("container") or {}
             channel_id = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
-            reply_to = respond if body.get("response_url") else None
+            reply_to = respond
             try:
                 event = await self.inbound.pressed(body, action)
                 if event is None:
@@ -495,6 +510,11 @@ class SlackAdapter:
         except Exception as exc:
             log.warning("slack message could not be replaced", extra={"agora": {"error": str(exc)}})
 
+    def _responder(self, body: dict[str, Any]) -> Responder | None:
+        """Bolt's ``respond`` on the adapter's one HTTP session (bolt's own opens a connection per answer)."""
+        url = body.get("response_url")
+        return Responder(str(url), self.http) if url else None
+
     async def _reply(
         self, message: Message, user_id: str, channel_id: str, respond: Any, *, action: bool = False
     ) -> None:
@@ -540,6 +560,18 @@ class SlackAdapter:
             await self.chat.direct_message(member, message)
         except ChatError as exc:
             log.warning("slack reply could not be delivered", extra={"agora": {"error": str(exc)}})
+
+
+class Responder:
+    """Answers through an interaction's ``response_url``, as bolt's ``respond`` does, on a shared session."""
+
+    def __init__(self, url: str, session: aiohttp.ClientSession | None) -> None:
+        self.url = url
+        self.session = session
+
+    async def __call__(self, **message: Any) -> WebhookResponse:
+        client = AsyncWebhookClient(url=self.url, session=self.session)
+        return await client.send_dict({key: value for key, value in message.items() if value is not None})
 
 
 def _once(ack: Any) -> Any:

@@ -326,6 +326,25 @@ async def test_the_same_event_delivered_three_times_has_one_effect(
         assert await b.count(Member) == 3
 
 
+async def test_the_bot_keeps_its_connections_to_slack_open_rather_than_one_per_call(
+    bed: BedFactory, fake: FakeSlack
+) -> None:
+    async with bed("http") as b:
+        await b.settle()
+        fake.connections.clear()
+        before = len(fake.calls)
+        for _ in range(12):
+            await b.send(fake.slash_command(BOB, "help", channel_id=WELCOME))
+            await b.settle()
+        await b.send(fake.event_callback(fake.team_join_event(ALICE)))
+        await b.dm_post(ALICE)
+        await b.settle()
+
+        # Twelve answers through response URLs and the Web API calls of a welcome, on one or two connections.
+        assert len(fake.responses) == 12 and len(fake.calls) > before
+        assert fake.connects <= 2, fake.connections
+
+
 async def test_the_ack_comes_before_slow_work(bed: BedFactory, fake: FakeSlack) -> None:
     slow = SlowFeature()
     async with bed("http", features=[slow]) as b:
