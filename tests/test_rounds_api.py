@@ -3,6 +3,7 @@ feature declares (settings command, schedule, personal data, health) on a consol
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -10,12 +11,13 @@ from sqlalchemy import select
 from adapters.console import ConsoleCommunity
 from bot.content import ContentItem
 from bot.feature import PersonalData
-from bot.features.rounds import RoundsFeature, render, rules
+from bot.features.rounds import RoundsFeature, render, rules, zones
+from bot.features.rounds.grouping import PastRound, plan_round
 from bot.features.rounds.settings import RoundSettings
 from bot.i18n import translator
 from storage.models import Community, Member, Schedule
 from storage.tables.rounds import RoundGroupMember
-from tests.support import health_figure
+from tests.support import groups_opened, health_figure, members_of
 
 _ = translator("en")
 MONDAY = datetime(2026, 7, 6, 7, 0, tzinfo=UTC)
@@ -206,3 +208,47 @@ async def test_health_counts_members_who_met_and_rounds_held(h: ConsoleCommunity
             await health_figure(session, "rounds_held", community.id, h.clock.now() + timedelta(seconds=1))
             == 0
         )
+
+
+# --- time zones: working hours that never overlap --------------------------------------------------------------
+
+
+def test_working_hours_overlap_on_the_clock_of_the_world() -> None:
+    paris, tokyo, sydney, san_francisco = 1, 9, 11, -8
+    assert zones.overlap([paris, tokyo]) == 1  # Paris 9:00-10:00 is Tokyo 17:00-18:00
+    assert zones.apart(paris, sydney) and zones.apart(san_francisco, paris)  # SF's 9:00 is Paris's 18:00
+    assert not zones.apart(paris, paris + 5.5)
+    # Three members may each share an hour with the other two and still never all work at once.
+    assert zones.overlap([0, 8]) == zones.overlap([8, 16]) == zones.overlap([0, 16]) == 1
+    assert zones.overlap([0, 8, 16]) == 0
+    assert zones.utc_offset("Europe/Paris", MONDAY) == 2 and zones.utc_offset("Nowhere/Else", MONDAY) is None
+
+
+def test_apart_pairs_are_the_soft_costs_of_members_who_never_work_at_once() -> None:
+    pairs = zones.apart_pairs({"a": 1, "b": 1, "c": 13, "d": None})
+    assert pairs == {("a", "c"): zones.ZONE_APART, ("b", "c"): zones.ZONE_APART}
+
+
+def test_time_zones_keep_apart_those_who_never_work_at_once_but_never_repeat_a_pair() -> None:
+    offsets: dict[str, float | None] = {"p1": 1, "p2": 1, "n1": 13, "n2": 13}
+    soft = zones.apart_pairs(offsets)
+    first = plan_round(list(offsets), size=2, soft_pairs=soft, seed=3)
+    assert first.groups == (("n1", "n2"), ("p1", "p2"))
+    # Next round: no group stays within working hours without repeating a pair, and repeats come first.
+    second = plan_round(list(offsets), size=2, soft_pairs=soft, seed=3, history=[PastRound(first.groups)])
+    assert second.repeated_pairs == 0
+
+
+async def test_members_time_zones_reach_the_optimizer(make_harness: Callable[..., ConsoleCommunity]) -> None:
+    """Three members in Paris, three in Auckland (chosen with /agora meeting timezone): the trios of the first
+    round keep each city together, while those with no known zone go anywhere."""
+    async with make_harness("en", rounds={"group_size": 3, "enabled": False}) as h:
+        for name, zone in (("ana", "Europe/Paris"), ("ben", "Europe/Paris"), ("cleo", "Europe/Paris")):
+            await h.command(name, "round join")
+            await h.command(name, f"meeting timezone zone={zone}")
+        for name in ("dev", "eli", "fay"):
+            await h.command(name, "round join")
+            await h.command(name, "meeting timezone zone=Pacific/Auckland")
+        await h.command("camille", "round start")
+        groups = sorted(sorted(members_of(o)) for o, _ in groups_opened(h))
+        assert groups == [["ana", "ben", "cleo"], ["dev", "eli", "fay"]]

@@ -15,6 +15,7 @@ from bot.features.rounds import queries, render, rules
 from bot.features.rounds.grouping import Plan, plan_round
 from bot.features.rounds.handlers import next_round
 from bot.features.rounds.handlers_quiet import Quiet
+from bot.features.rounds.zones import apart_pairs, utc_offset
 from bot.i18n import N_
 from bot.messages import mention
 from bot.router import command, timer, undelivered
@@ -85,8 +86,10 @@ class Running(Quiet):
         members = {m.id: m for _p, m in taking}
         played = await queries.played_rounds(ctx.session, ctx.community.id)
         profiles = await queries.read_profiles(ctx.session, list(members.values()))
+        zones = await queries.member_zones(ctx.session, list(members.values()))
         plan = plan_round(
             rules.people(profiles),
+            soft_pairs=apart_pairs({str(m): utc_offset(zone, ctx.now) for m, zone in zones.items()}),
             size=settings.group_size,
             history=rules.optimizer_history(played),
             exclusions=await queries.exclusion_pairs(ctx.session, ctx.community.id),

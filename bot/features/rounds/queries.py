@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.rounds.rules import PlayedRound, Profile, SeatRecord
 from storage.models import Base, Member, RoundAnswer
+from storage.tables.meetings import MeetingPreference
 from storage.tables.rounds import Round, RoundExclusion, RoundGroup, RoundGroupMember, RoundParticipant
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "join",
     "last_round",
     "member_named",
+    "member_zones",
     "members_grouped",
     "members_met",
     "participant",
@@ -181,6 +183,21 @@ async def read_profiles(session: AsyncSession, members: list[Member]) -> dict[in
         profile.interests = [str(i).strip() for i in interests if str(i).strip()]
         profile.company = str(row.get("company") or "").strip()
     return out
+
+
+async def member_zones(session: AsyncSession, members: list[Member]) -> dict[int, str]:
+    """Each member's time zone where it is known: the one they chose for meetings (``/agora meeting timezone``),
+    else the one their platform says (Slack's profile). Members with neither are left out."""
+    zones = {m.id: m.timezone_seen for m in members if m.timezone_seen}
+    if members:
+        chosen = await session.execute(
+            select(MeetingPreference.member_id, MeetingPreference.timezone).where(
+                MeetingPreference.member_id.in_([m.id for m in members]),
+                MeetingPreference.timezone.is_not(None),
+            )
+        )
+        zones.update({member_id: zone for member_id, zone in chosen.all() if zone})
+    return zones
 
 
 async def taking_part(
