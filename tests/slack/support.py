@@ -96,6 +96,47 @@ class SlackBed:
         )
 
 
+# The introduction form's fields (onboarding), in order.
+FIELDS = ("name", "what", "where", "interests", "offers", "needs")
+
+
+def answers(**values: str) -> dict[str, dict[str, str]]:
+    """The modal's state: one input block per field (block and action ids are the field's name)."""
+    return {name: {name: values.get(name, "")} for name in FIELDS}
+
+
+async def arrive(b: SlackBed, fake: FakeSlack, user: str) -> dict[str, Any]:
+    """``user`` joins and accepts the charter (with onboarding on); returns the invitation to introduce themselves (the DM's call)."""
+    await b.send(fake.event_callback(fake.team_join_event(user)))
+    welcome = await b.dm_post(user)
+    since = fake.mark()
+    [accept] = buttons(welcome.args["blocks"])
+    await b.send(fake.block_actions(user, accept["action_id"], channel=welcome.args["channel"]))
+    invitation = await b.dm_post(user, since=since)
+    await b.settle()
+    return invitation.args
+
+
+async def open_form(b: SlackBed, fake: FakeSlack, user: str, invitation: dict[str, Any]) -> dict[str, Any]:
+    since = fake.mark()
+    introduce = next(
+        x for x in buttons(invitation["blocks"]) if x["action_id"] == "agora:onboarding:introduce:"
+    )
+    await b.send(fake.block_actions(user, introduce["action_id"], channel=invitation["channel"]))
+    opened = await fake.wait_for_call("views.open", timeout=TIMEOUT, since=since)
+    return opened.args["view"]
+
+
+async def introduce(b: SlackBed, fake: FakeSlack, user: str, **values: str) -> None:
+    """``user`` arrives, accepts the charter and introduces themselves (the onboarding's modal)."""
+    invitation = await arrive(b, fake, user)
+    await open_form(b, fake, user, invitation)
+    since = fake.mark()
+    await b.send(fake.view_submission(user, "agora:intro:", answers(**values)))
+    await fake.wait_for_call("chat.postMessage", lambda c: c.args["channel"] == INTROS, TIMEOUT, since=since)
+    await b.settle()
+
+
 def slack_config(
     base: Config, fake: FakeSlack, mode: str, scope_channel: str | None = None, **overrides: Any
 ) -> Config:

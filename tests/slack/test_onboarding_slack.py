@@ -5,8 +5,6 @@ her introduction is then posted in the introductions channel with the member she
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from bot.features.onboarding import DirectoryFeature, OnboardingFeature
@@ -16,44 +14,18 @@ from tests.slack.support import (
     ALICE,
     BOB,
     CAMILLE,
+    FIELDS,
     INTROS,
     MODES,
     TIMEOUT,
     WELCOME,
     BedFactory,
-    SlackBed,
+    answers,
+    arrive,
     buttons,
+    open_form,
     texts,
 )
-
-FIELDS = ("name", "what", "where", "interests", "offers", "needs")
-
-
-def answers(**values: str) -> dict[str, dict[str, str]]:
-    """The modal's state: one input block per field (block and action ids are the field's name)."""
-    return {name: {name: values.get(name, "")} for name in FIELDS}
-
-
-async def arrive(b: SlackBed, fake: FakeSlack, user: str) -> dict[str, Any]:
-    """``user`` joins and accepts the charter; returns the invitation to introduce themselves (the DM's call)."""
-    await b.send(fake.event_callback(fake.team_join_event(user)))
-    welcome = await b.dm_post(user)
-    since = fake.mark()
-    [accept] = buttons(welcome.args["blocks"])
-    await b.send(fake.block_actions(user, accept["action_id"], channel=welcome.args["channel"]))
-    invitation = await b.dm_post(user, since=since)
-    await b.settle()
-    return invitation.args
-
-
-async def open_form(b: SlackBed, fake: FakeSlack, user: str, invitation: dict[str, Any]) -> dict[str, Any]:
-    since = fake.mark()
-    introduce = next(
-        x for x in buttons(invitation["blocks"]) if x["action_id"] == "agora:onboarding:introduce:"
-    )
-    await b.send(fake.block_actions(user, introduce["action_id"], channel=invitation["channel"]))
-    opened = await fake.wait_for_call("views.open", timeout=TIMEOUT, since=since)
-    return opened.args["view"]
 
 
 @pytest.mark.parametrize("mode", MODES)
