@@ -189,6 +189,9 @@ class Feature:
     # The settings page's titles, when only looking and after a change (English message ids).
     settings_title: ClassVar[str] = ""
     settings_saved_title: ClassVar[str] = ""
+    # Where ``settings_command`` is None: the feature's own command that takes its settings as options
+    # (``"charter rules"``), which the dashboard's settings form runs instead.
+    settings_form: ClassVar[str | None] = None
     # Fields of ``settings`` the command leaves out (they have commands of their own, or are config-only).
     settings_hidden: ClassVar[frozenset[str]] = frozenset()
 

@@ -77,3 +77,18 @@ async def test_the_page_follows_the_language_chosen(w: ConsoleCommunity, browser
     assert "Réglages" in browser.text and 'lang="fr"' in browser.text
     await browser.get(settings)
     assert "Réglages" in browser.text  # remembered
+
+
+async def test_the_charter_rules_are_a_form_of_their_own_command(
+    w: ConsoleCommunity, browser: Browser
+) -> None:
+    settings = await signed_in(w, browser)
+    assert 'name="grace_period" value="14d"' in browser.html
+    assert 'name="quorum" value="30%"' in browser.html
+
+    await browser.post(settings, {"section": "charter rules", "grace_period": "21d"})
+
+    assert browser.status == 200, browser.text
+    assert 'name="grace_period" value="21d"' in browser.html
+    assert w.app is not None
+    assert (await w.app.community_settings(w.ref)).charter_rules.grace_period.days == 21

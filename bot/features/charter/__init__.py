@@ -61,6 +61,7 @@ class CharterFeature(AcceptanceHandlers, CampaignHandlers, VersionHandlers, Rule
     # (handlers_rules) rather than the generated one, saving through the same path.
     settings = CharterRulesSettings
     section = "charter_rules"
+    settings_form = "charter rules"
     personal_data = (
         # Which version each member accepted, and when: the acceptance log. Erasing a member keeps the
         # acceptance, unnamed, so the charter's acceptance rate keeps its number.

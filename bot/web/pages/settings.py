@@ -4,13 +4,15 @@ The general settings are ``/agora setup``'s options; each feature that declares 
 gets its section, one field per option (generated from the feature's settings model, like the command itself).
 Saving a section runs that command as the animator with the fields they changed, so the values are read,
 validated, refused (in the same words), saved and announced (``SettingsChanged``, schedules re-armed) exactly as
-in the chat. A feature whose settings have commands of their own (icebreakers, the charter's rules) shows them
-read-only, with the command to use.
+in the chat; a feature whose settings are changed by a command of its own (``/agora charter rules``) names it
+(``Feature.settings_form``) and that command is run. A feature whose settings have several commands of their own
+(icebreakers) shows them read-only, with the commands to use.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -58,6 +60,12 @@ def _shown(value: Any, option: Option | None = None) -> str:
         return "off" if option is not None and option.value_kind.off else ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, timedelta):
+        return format_duration(value)
+    if isinstance(value, float) and 0 <= value <= 1:  # a share (quorum, majority), as the options take it
+        return f"{value * 100:.4g}%"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
     if option is not None and not isinstance(value, str | int):
         return option.value_kind.display(value)
     return str(value)
@@ -119,7 +127,7 @@ def sections(view: View) -> list[Section]:
             continue
         title = _(cls.title) if cls.title else cls.settings_section()
         values = _feature_values(cls, view.settings)
-        spec: CommandSpec | None = commands.get(cls.settings_command or "")
+        spec: CommandSpec | None = commands.get(cls.settings_command or cls.settings_form or "")
         if spec is not None:
             inputs = tuple(_input(view, option, values.get(option.name)) for option in spec.options)
             out.append(Section(spec.name, title, inputs, command=spec.name))
