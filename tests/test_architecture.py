@@ -260,6 +260,7 @@ ADAPTER_SURFACE: dict[str, set[str] | None] = {
     "bot.router": {"CommandSpec", "Option", "Feature", "command_text"},
     "bot.runtime": {"Adapter", "Database", "open_database"},  # the console opens its own database
     "bot.scheduler": {"VirtualScheduler"},  # the console's simulated time
+    "bot.web": {"Dashboard"},  # the demo serves the dashboard, as `agora run` does, when its config says so
 }
 
 
