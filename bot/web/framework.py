@@ -181,6 +181,8 @@ class View:
             "_": self._,
             "locale": self.locale,
             "language": self._.language,
+            # The page's French is the community's: « tu » where it says « tu ».
+            "french": self.settings.locale if self.settings.locale.startswith("fr") else "fr",
             "view": self,
             "community_name": self.settings.name or self.community.name,
             "pages": self.pages,
