@@ -187,6 +187,11 @@ async def busy_community(h: ConsoleCommunity, fuzz: Fuzz) -> None:
     for section in ("objective", "animators", "rights", "duties"):
         fuzz.seen(await h.command("alice", f"charter propose section={section}"))
     fuzz.seen(await h.press("dan", "onboarding:introduce"))
+    fuzz.seen(await h.command("alice", "ask"))
+    await h.submit("alice", "help:ask", {"need": "a hand with my accounts", "visibility": "public"})
+    fuzz.seen(await h.press("bob", "help:knows"))
+    await h.command("alice", "asks")
+    fuzz.seen(await h.press("alice", "help:solved"))
 
 
 class Fuzz:
