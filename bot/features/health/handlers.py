@@ -34,7 +34,7 @@ class HealthHandlers:
     @command(
         "health",
         N_(
-            "How the community is doing: the members' path, who is at risk, meetings, rounds, debates (animators)"
+            "The community's health: the members' path, who is at risk, meetings, rounds, debates (animators)"
         ),
         options=[
             Option("period", N_("How far back, e.g. 30d or 12w (default 90d)"), type=DURATION),
