@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
+from bot.chat import PermanentChatError
 from storage.tables.mutual_help import AskStatus, HelpAsk, HelpOffer, OfferStatus
 from tests.support import ONBOARDING_CHANNELS, arrive, introduce
 
@@ -199,3 +200,25 @@ async def test_a_public_ask_answered_with_i_can_help_and_i_know_someone(m: Conso
     assert "I am asking <@bob>" in named.replies[0].text
     assert "<@dan> thought of you" in requests_to(m, "bob")[-1]
     assert (await offers(m))["bob"] == str(OfferStatus.ASKED)
+
+
+async def test_a_conversation_that_cannot_open_is_never_announced_and_the_two_still_meet(
+    m: ConsoleCommunity,
+) -> None:
+    await ask(m, "alice", LAWYER_NEED)
+    m.chat.failures.append(PermanentChatError("no group conversations here"))
+    accepted = await m.press("carol", "Happy to help")
+    assert not any("I have opened a conversation" in r.text for r in accepted.replies)
+    assert [s for s in m.chat.sent if s.kind == "group"] == []
+    told = m.chat.dms("alice")[-1].text
+    assert "<@carol> is happy to help" in told and "write to them directly" in told
+    assert "write to them directly" in m.chat.dms("carol")[-1].text
+
+
+async def test_a_member_who_refuses_dms_is_not_reached_and_a_discreet_ask_falls_back_nowhere(
+    m: ConsoleCommunity,
+) -> None:
+    m.chat.closed_dms.add("carol")
+    await ask(m, "alice", LAWYER_NEED, visibility="discreet")
+    assert (await offers(m))["carol"] == str(OfferStatus.UNREACHABLE)
+    assert not [s for s in m.chat.sent if s.kind == "post" and "lawyer" in s.text]
