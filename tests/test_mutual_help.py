@@ -222,3 +222,13 @@ async def test_a_member_who_refuses_dms_is_not_reached_and_a_discreet_ask_falls_
     await ask(m, "alice", LAWYER_NEED, visibility="discreet")
     assert (await offers(m))["carol"] == str(OfferStatus.UNREACHABLE)
     assert not [s for s in m.chat.sent if s.kind == "post" and "lawyer" in s.text]
+
+
+async def test_erasing_the_asker_deletes_the_ask_and_its_public_post(m: ConsoleCommunity) -> None:
+    await ask(m, "alice", LAWYER_NEED)
+    [post] = m.chat.posts("help")
+    await m.command("alice", "privacy")
+    await m.press("alice", "Erase my data")
+    await m.press("alice", "Yes, erase my data")
+    assert await asks(m) == []
+    assert any(s.kind == "delete" and s.ref and post.ref and s.ref.id == post.ref.id for s in m.chat.sent)

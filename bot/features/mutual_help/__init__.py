@@ -45,6 +45,8 @@ class MutualHelpFeature(AskHandlers, CloseHandlers, Feature):
             member="asker_id",
             columns=("need", "details", "by_when", "discreet", "status", "thanks", "created_at", "closed_at"),
             label=N_("What you asked the network for, and your thank-yous"),
+            # The public ask and its thank-you present the member's need: erasing them deletes those posts.
+            posts=("post_entry_id", "thanks_entry_id"),
         ),
         # The asker named them as who helped: the ask stays the asker's, unnamed.
         PersonalData(
