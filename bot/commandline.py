@@ -134,7 +134,11 @@ def _convert(_: Translator, spec: CommandSpec, option: Option, raw: str) -> Any:
             value = int(value)
         except ValueError:
             raise UserError(
-                _("“{value}” is not a whole number (option {option}).", value=excerpt(raw), option=option.name)
+                _(
+                    "“{value}” is not a whole number (option {option}).",
+                    value=excerpt(raw),
+                    option=option.name,
+                )
             ) from None
     elif option.kind == "boolean":
         lowered = value.lower()

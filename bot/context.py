@@ -3,12 +3,13 @@ platform, one database transaction, the clock and the translation functions.
 
 Languages: what Agora says to one member alone (answers, forms, errors, direct messages) is in that member's
 language; what everybody reads (channel posts, group conversations, calendar events) is in the community's.
-``ctx._`` speaks to the actor, ``ctx.public`` to the channels, ``await ctx.translator_for(member)`` to anyone
-else (a DM to another member, a DM sent by a scheduled job)."""
+``ctx._`` speaks to the actor, ``ctx.public`` to the channels, and ``ctx.dm`` builds each direct message with
+its recipient's translator (a DM to another member, a DM sent by a scheduled job)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import inspect
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
@@ -19,8 +20,8 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from bot.chat import Capability, Chat, ScheduledEvent
 from bot.errors import UserError
-from bot.events import CommandInvoked, CommunityRef, Event, MemberRef, actor_of
-from bot.i18n import Translator, member_locale, translator
+from bot.events import CommandInvoked, CommunityRef, Event, MemberRef, PostFailed, actor_of
+from bot.i18n import Reader, Translator, member_locale, reader, translator
 from bot.messages import Form, Message, moment, unmarked
 from bot.operations import (
     CreateEvent,
@@ -42,7 +43,11 @@ from storage.models import Community, Member, OutboxEntry, OutboxStatus, Schedul
 if TYPE_CHECKING:
     from bot.app import Agora
 
-__all__ = ["Context", "Outcome"]
+__all__ = ["Context", "Outcome", "Render"]
+
+# What builds a direct message from its recipient's reader (their language and time zone): ``lambda _: Message(_(
+# "Welcome!"))``, or an async function.
+Render = Callable[[Reader], "Message | Awaitable[Message]"]
 
 E = TypeVar("E", bound=Event, covariant=True)
 M = TypeVar("M")
@@ -92,8 +97,9 @@ class Context(Generic[E]):
         self.public = translator
         # What the actor alone reads: answers, forms, errors. The core sets it to the actor's language once it
         # knows them (``speak_to_actor``); the community's when no member acted (a scheduled job).
-        self._ = translator
-        self._actor_locale: tuple[str | None, str | None] | None = None
+        self._: Translator = translator
+        self._actor_locale: tuple[str | None, str | None, str] | None = None
+        self._readers: dict[str, Reader] = {}
         self.clock = app.clock
         self.actor: MemberRef | None = actor_of(event)
         self.outcome = Outcome()
@@ -208,11 +214,12 @@ class Context(Generic[E]):
 
     # --- languages and time zones ------------------------------------------------------------------------
 
-    async def translator_for(self, who: Member | MemberRef | str) -> Translator:
-        """The translator for what ``who`` (a member, their ref, or their platform id) reads alone: a direct
-        message, a reminder. Their chosen language, else their platform's, else the community's."""
+    async def translator_for(self, who: Member | MemberRef | str) -> Reader:
+        """The translator for what ``who`` (a member, their ref, or their platform id) reads alone: their chosen
+        language, else their platform's, else the community's; their dates in :meth:`timezone_for`. ``ctx.dm``
+        asks it for you."""
         chosen, seen = await self._languages_of(who)
-        return translator(member_locale(chosen, seen, self.settings.locale))
+        return reader(member_locale(chosen, seen, self.settings.locale), await self.timezone_for(who))
 
     async def timezone_for(self, who: Member | MemberRef | str) -> str:
         """The time zone dates are written in for ``who`` alone: their platform's (Slack gives it), else the
@@ -223,11 +230,16 @@ class Context(Generic[E]):
         return (member.timezone_seen if member is not None else None) or self.settings.timezone
 
     async def speak_to_actor(self) -> None:
-        """Answer the actor in their language from now on (the core calls it once it knows who acted)."""
-        if self.actor is None or self.actor.is_bot:
+        """Answer the actor in their language from now on (the core calls it once it knows who acted). A post
+        failing is told to the member whose action it was."""
+        who: MemberRef | str | None = self.actor
+        if who is None and isinstance(self.event, PostFailed) and self.event.actor_id:
+            who = self.event.actor_id
+        if who is None or (isinstance(who, MemberRef) and who.is_bot):
             return
-        self._actor_locale = await self._languages_of(self.actor)
-        self._ = translator(member_locale(*self._actor_locale, self.settings.locale))
+        chosen, seen = await self._languages_of(who)
+        self._actor_locale = chosen, seen, await self.timezone_for(who)
+        self._ = reader(member_locale(chosen, seen, self.settings.locale), self._actor_locale[2])
 
     async def _languages_of(self, who: Member | MemberRef | str) -> tuple[str | None, str | None]:
         """(chosen, seen) for ``who``: what the event says of their platform's locale goes before what is stored
@@ -364,6 +376,17 @@ class Context(Generic[E]):
         await self.session.flush()
         return entry
 
+    async def replace_dm(self, entry: OutboxEntry | int | None, message: Render) -> OutboxEntry | None:
+        """Replace what an earlier direct message says (its buttons answered elsewhere, its question decided),
+        in its recipient's language (see :meth:`dm` and :meth:`replace_post`). None when there is none."""
+        found = await self.session.get(OutboxEntry, entry) if isinstance(entry, int) else entry
+        if found is None:
+            return None
+        # A direct message's payload names its recipient (an unknown one reads the community's language).
+        built = message(await self.translator_for(str((found.payload or {}).get("member") or "")))
+        body = await built if inspect.isawaitable(built) else built
+        return await self.replace_post(found, body)
+
     def open_group(
         self,
         member_ids: list[str],
@@ -384,17 +407,62 @@ class Context(Generic[E]):
         handlers run now, in this same transaction, and answer the same person."""
         await self.app.run_handlers(self, event)
 
-    def dm(self, member_id: str, message: Message, *, origin: tuple[str, str] | None = None) -> OutboxEntry:
-        """A direct message; if the member refuses them, the welcome channel is used instead."""
+    async def dm(
+        self,
+        to: Member | MemberRef | str,
+        message: Render,
+        *,
+        private: bool = False,
+        origin: tuple[str, str] | None = None,
+    ) -> OutboxEntry:
+        """A direct message to ``to`` (a member, their ref or platform id) in their language: ``message`` builds it
+        from their reader (``lambda _: render.welcome(_, …)``). If the member refuses direct messages, the
+        welcome channel is used instead, unless it is ``private`` (it names other members, or is theirs alone)."""
+        built = message(await self.translator_for(to))
+        body = await built if inspect.isawaitable(built) else built
+        return self._direct(to, body, private=private, origin=origin)
+
+    def _direct(
+        self,
+        to: Member | MemberRef | str,
+        body: Message,
+        *,
+        private: bool,
+        origin: tuple[str, str] | None,
+    ) -> OutboxEntry:
+        member_id = to if isinstance(to, str) else to.external_id if isinstance(to, Member) else to.id
         return self.enqueue(
             DirectMessage(
                 member_id,
-                message,
-                fallback_channel=self.settings.channels.get("welcome"),
-                fallback_title=self.public("Welcome to {community}", community=self.settings.name or "Agora"),
+                body,
+                fallback_channel=None if private else self.settings.channels.get("welcome"),
+                fallback_title=None
+                if private
+                else self.public("Welcome to {community}", community=self.settings.name or "Agora"),
             ),
             origin=origin,
         )
+
+    async def dm_each(
+        self,
+        to: Iterable[Member | MemberRef | str],
+        message: Render,
+        *,
+        private: bool = False,
+        origin: tuple[str, str] | None = None,
+    ) -> list[OutboxEntry]:
+        """A direct message to each of ``to``, each in their own language (see :meth:`dm`): the message is built
+        once per language and time zone, not once per member."""
+        built: dict[tuple[str, str], Message] = {}
+        entries = []
+        for member in to:
+            words = await self.translator_for(member)
+            key = (words.locale, words.zone)
+            if key not in built:
+                made = message(words)
+                built[key] = await made if inspect.isawaitable(made) else made
+            entries.append(self._direct(member, built[key], private=private, origin=origin))
+        return entries
 
     def create_event(
         self, event: ScheduledEvent, *, origin: tuple[str, str] | None = None
@@ -518,8 +586,11 @@ class Context(Generic[E]):
         flag_modified(self.community, "settings")
         self.settings = self.app.settings_of(self.community)
         self.public = translator(self.settings.locale)
-        chosen, seen = self._actor_locale or (None, None)
-        self._ = translator(member_locale(chosen, seen, self.settings.locale))
+        if self._actor_locale is None:
+            self._ = self.public
+        else:
+            chosen, seen, zone = self._actor_locale
+            self._ = reader(member_locale(chosen, seen, self.settings.locale), zone)
 
     def command_text(self, name: str) -> str:
         """The command ``name`` as the member's platform spells it (``/agora charter show`` on Discord)."""
@@ -530,4 +601,6 @@ class Context(Generic[E]):
         (the community's by default), marked as a moment (:func:`bot.messages.moment`): Discord shows it to each
         member in their own time zone. Where the text is stored or sent as plain text, ``unmarked()`` it."""
         words = _ or self._
-        return moment(at, words.datetime(at, zone or self.settings.timezone))
+        if zone is None:
+            zone = words.zone if isinstance(words, Reader) else self.settings.timezone
+        return moment(at, words.datetime(at, zone))

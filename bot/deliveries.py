@@ -128,15 +128,16 @@ async def tell_failure(ctx: Context[PostFailed]) -> None:
         )
     private = Message(text=notice.text)
     if event.actor_id:
-        ctx.dm(event.actor_id, private, origin=(NOTICE, str(event.entry)))
+        # Built in their words: ``ctx._`` speaks to the member whose action failed (``speak_to_actor``).
+        await ctx.dm(event.actor_id, lambda _: private, origin=(NOTICE, str(event.entry)))
         return
     announcements = ctx.settings.channel("announcements")
     if announcements and announcements != event.channel:
         ctx.post(announcements, private, origin=(NOTICE, str(event.entry)))
         return
     animators = [a for a in ctx.settings.animators if a and not any(c.isspace() for c in a)]
-    for animator in animators:
-        ctx.dm(animator, private, origin=(NOTICE, str(event.entry)))
+    # Nobody acted: the features said it in the community's words, which the animators read here.
+    await ctx.dm_each(animators, lambda _: private, origin=(NOTICE, str(event.entry)))
     if not animators:
         log.warning(
             "nobody to tell that a post failed for good",

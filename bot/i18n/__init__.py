@@ -25,9 +25,11 @@ __all__ = [
     "LOCALE_NAMES",
     "N_",
     "LocaleName",
+    "Reader",
     "Translator",
     "language_of",
     "member_locale",
+    "reader",
     "translator",
 ]
 
@@ -132,6 +134,21 @@ class Translator:
         from babel.lists import format_list
 
         return format_list(items, locale=self._babel) if items else ""
+
+
+class Reader(Translator):
+    """A translator for one member reading alone (a direct message): their locale, and the time zone their dates
+    are written in."""
+
+    def __init__(self, locale: str, zone: str) -> None:
+        super().__init__(locale)
+        self.zone = zone
+
+
+@cache
+def reader(locale: str, zone: str) -> Reader:
+    """The reader for ``locale`` in ``zone`` (cached)."""
+    return Reader(locale, zone)
 
 
 # The month in a date pattern, after which the year goes ("d MMM" -> "d MMM y").

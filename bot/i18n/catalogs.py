@@ -23,7 +23,8 @@ from bot.i18n import HERE, _catalog_path
 __all__ = ["extract", "main", "update"]
 
 ROOT = HERE.parent.parent
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+# ``ctx.public("…")``: what a channel reads, in the community's language (``bot.context``).
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "public": None}
 LANGUAGES = ("en", "fr", "fr-tu")
 
 

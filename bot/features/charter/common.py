@@ -63,9 +63,12 @@ async def previous(ctx: Context[Any], charter: Charter) -> Charter | None:
     return await queries.charter_version(ctx.session, ctx.community.id, charter.version - 1)
 
 
-async def origins(ctx: Context[Any], charters: Sequence[Charter]) -> dict[int, str]:
-    """Who made each of these versions and why, in one sentence each."""
-    return await origins_in(ctx.session, ctx._, charters)
+async def origins(
+    ctx: Context[Any], charters: Sequence[Charter], _: Translator | None = None
+) -> dict[int, str]:
+    """Who made each of these versions and why, in one sentence each (in ``_``'s words, the actor's by
+    default)."""
+    return await origins_in(ctx.session, _ or ctx._, charters)
 
 
 async def origins_in(session: AsyncSession, _: Translator, charters: Sequence[Charter]) -> dict[int, str]:
@@ -82,22 +85,29 @@ async def origins_in(session: AsyncSession, _: Translator, charters: Sequence[Ch
     return out
 
 
-async def origin(ctx: Context[Any], charter: Charter) -> str:
-    return (await origins(ctx, [charter]))[charter.id]
+async def origin(ctx: Context[Any], charter: Charter, _: Translator | None = None) -> str:
+    return (await origins(ctx, [charter], _))[charter.id]
 
 
 async def reacceptance_message(
-    ctx: Context[Any], charter: Charter, before: Charter | None, round_: CharterRound, *, later: bool
+    ctx: Context[Any],
+    _: Translator,
+    charter: Charter,
+    before: Charter | None,
+    round_: CharterRound,
+    *,
+    later: bool,
 ) -> Message:
-    """The direct message asking a member to accept a new version: what changed, why, until when."""
+    """The direct message asking a member to accept a new version (in their words ``_``): what changed, why,
+    until when."""
     changes = diff(CharterContent.of(before), CharterContent.of(charter)) if before else []
     return render.reacceptance_message(
-        ctx._,
+        _,
         community_name(ctx),
         charter,
         changes,
-        origin=await origin(ctx, charter),
-        deadline=ctx.format_time(round_.grace_ends_at),
+        origin=await origin(ctx, charter, _),
+        deadline=ctx.format_time(round_.grace_ends_at, _),
         gating=gating(ctx),
         later=later,
         read=ctx.command_text("charter"),
@@ -141,10 +151,8 @@ async def adopt_version(
         asked=len(members),
     )
     ctx.session.add(round_)
-    message = await reacceptance_message(ctx, charter, before, round_, later=True)
     await queries.insert_requests(ctx.session, ctx.community.id, charter, members, ctx.now)
-    for member in members:
-        ctx.dm(member.external_id, message)
+    await ctx.dm_each(members, lambda _: reacceptance_message(ctx, _, charter, before, round_, later=True))
     await ctx.set_timer(ROUND_REMINDER, str(charter.id), remind_at)
     await ctx.set_timer(ROUND_GRACE, str(charter.id), grace_ends)
     return charter

@@ -23,7 +23,6 @@ from bot.features.charter.render import ACCEPT, LATER
 from bot.features.charter.text import CharterContent, diff
 from bot.i18n import N_
 from bot.messages import Message
-from bot.operations import DirectMessage
 from bot.router import action, command, on, timer
 from storage.models import Acknowledgement, Charter, Member
 from storage.tables.charter import CharterCampaign, CharterRequest, CharterRound
@@ -50,16 +49,15 @@ class AcceptanceHandlers:
     async def welcome(self, ctx: Context[MemberJoined]) -> None:
         if ctx.event.member.is_bot:
             return
-        _ = ctx._
         member = await ctx.member(ctx.event.member)
         charter = await latest(ctx)
         community = community_name(ctx)
         if await queries.acknowledgement(ctx.session, member, charter) is not None:
             # Back after leaving: they already agreed to this version, so open the doors again.
             open_access(ctx, member)
-            ctx.dm(member.external_id, Message(_("Welcome back to {community}!", community=community)))
+            await ctx.dm(member, lambda _: Message(_("Welcome back to {community}!", community=community)))
             return
-        ctx.dm(member.external_id, render.welcome_message(_, community, charter))
+        await ctx.dm(member, lambda _: render.welcome_message(_, community, charter))
         request = await queries.request(ctx.session, member, charter)
         if request is None:
             ctx.session.add(
@@ -193,7 +191,7 @@ class AcceptanceHandlers:
             if request.snoozed_at is not None:
                 return
             request.reminded_at = ctx.now
-        ctx.dm(member.external_id, render.reminder_message(ctx._, community_name(ctx), charter))
+        await ctx.dm(member, lambda _: render.reminder_message(_, community_name(ctx), charter))
 
     # --- "not now" -------------------------------------------------------------------------------------------
 
@@ -210,7 +208,9 @@ class AcceptanceHandlers:
         if round_ is not None:
             # The direct message keeps its accept button and loses "Not now", now said.
             ctx.replace_pressed(
-                await reacceptance_message(ctx, charter, await previous(ctx, charter), round_, later=False)
+                await reacceptance_message(
+                    ctx, ctx._, charter, await previous(ctx, charter), round_, later=False
+                )
             )
 
     async def _snooze(self, ctx: Context[Any]) -> Charter | None:
@@ -285,16 +285,23 @@ class AcceptanceHandlers:
         if found is None:
             return
         charter, round_ = found
-        _ = ctx._
         community = community_name(ctx)
         before = await previous(ctx, charter)
         changes = diff(CharterContent.of(before), CharterContent.of(charter)) if before else []
-        message = render.round_reminder_message(
-            _, community, charter, changes, deadline=ctx.format_time(round_.grace_ends_at), gating=gating(ctx)
-        )
-        for request, member in await queries.waiting_rows(ctx.session, charter, to_remind=True):
+        waiting = await queries.waiting_rows(ctx.session, charter, to_remind=True)
+        for request, _member in waiting:
             request.reminded_at = ctx.now
-            ctx.dm(member.external_id, message)
+        await ctx.dm_each(
+            [member for _request, member in waiting],
+            lambda _: render.round_reminder_message(
+                _,
+                community,
+                charter,
+                changes,
+                deadline=ctx.format_time(round_.grace_ends_at, _),
+                gating=gating(ctx),
+            ),
+        )
         round_.reminded_at = ctx.now
 
     @timer(ROUND_GRACE)
@@ -328,7 +335,9 @@ class AcceptanceHandlers:
             return
         members = await queries.current_count(ctx.session, ctx.community.id)
         accepted = await queries.accepted_count(ctx.session, charter)
-        message = render.grace_over_message(ctx._, charter.version, accepted, members, waiting, gating=gates)
-        for recipient in recipients:
-            # No welcome-channel fallback: the list names members, it is for the animators' eyes only.
-            ctx.enqueue(DirectMessage(recipient, message))
+        # No welcome-channel fallback: the list names members, it is for the animators' eyes only.
+        await ctx.dm_each(
+            recipients,
+            lambda _: render.grace_over_message(_, charter.version, accepted, members, waiting, gating=gates),
+            private=True,
+        )

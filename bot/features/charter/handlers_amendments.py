@@ -21,7 +21,7 @@ from bot.features.charter.common import NOTE_LIMIT, adopt_version, check_fields,
 from bot.features.charter.render_amendments import VOTE
 from bot.features.charter.rules import Tally, decide
 from bot.features.charter.text import SECTIONS, CharterContent, diff, section_text
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Form, FormField, Message, mention
 from bot.router import Option, action, command, form, timer, undelivered
 from storage.models import AmendmentChoice, AmendmentStatus, Charter, Member
@@ -221,7 +221,7 @@ class AmendmentHandlers:
         entry = ctx.post_to(
             "announcements",
             self._vote_message(ctx, amendment, member.external_id, Tally(), base=current),
-            thread_title=_("Amendment #{number}: discussion", number=number),
+            thread_title=ctx.public("Amendment #{number}: discussion", number=number),
             origin=(ORIGIN, str(amendment.id)),
         )
         assert entry is not None  # _proposer checked there is a channel
@@ -268,15 +268,16 @@ class AmendmentHandlers:
         result: str | None = None,
         base: CharterContent | None = None,
     ) -> Message:
-        """The post members vote on: what changes and why, the tally, the rule; the result once closed."""
+        """The post members vote on (in the community's words): what changes and why, the tally, the rule; the
+        result once closed."""
         changes = diff(base, base.with_section(amendment.section, amendment.text)) if base is not None else []
         return votes.vote_message(
-            ctx._,
+            ctx.public,
             amendment,
             proposer,
             tally,
             changes,
-            closes=ctx.format_time(amendment.closes_at),
+            closes=ctx.format_time(amendment.closes_at, ctx.public),
             result=result,
         )
 
@@ -401,8 +402,9 @@ class AmendmentHandlers:
         await self._close(ctx, amendment, await queries.amendment_tally(ctx.session, amendment))
 
     async def _close(self, ctx: Context[Any], amendment: Amendment, tally: Tally) -> None:
-        """Decide, record, apply an adopted amendment (a new version and its round), and say so."""
-        _ = ctx._
+        """Decide, record, apply an adopted amendment (a new version and its round), and say so (in the
+        channel: in the community's words)."""
+        _ = ctx.public
         decision = decide(votes.amendment_rule(amendment), tally)
         amendment.votes_for, amendment.votes_against, amendment.votes_abstain = (
             tally.for_,
@@ -501,11 +503,14 @@ class AmendmentHandlers:
             tally.abstain,
         )
         await ctx.cancel_timer(CLOSE, str(amendment.id))
-        result = _(
-            "Amendment #{number} was withdrawn by {who}; the vote is closed.",
-            number=amendment.number,
-            who=mention(member.external_id),
-        )
+
+        def said(_: Translator) -> str:
+            return _(
+                "Amendment #{number} was withdrawn by {who}; the vote is closed.",
+                number=amendment.number,
+                who=mention(member.external_id),
+            )
+
         await ctx.replace_post(
             amendment.post_entry_id,
             self._vote_message(
@@ -513,8 +518,8 @@ class AmendmentHandlers:
                 amendment,
                 await self._proposer_id(ctx, amendment),
                 tally,
-                result=result,
+                result=said(ctx.public),
                 base=await self._base(ctx, amendment),
             ),
         )
-        ctx.reply(result)
+        ctx.reply(said(_))

@@ -25,7 +25,6 @@ from bot.features.charter import queries, render_campaign, rules
 from bot.features.charter.common import community_name, gating, latest
 from bot.features.charter.queries import EXISTING
 from bot.i18n import N_
-from bot.operations import DirectMessage
 from bot.router import Option, command, timer
 from bot.settings.types import DURATION
 from storage.tables.charter import CharterCampaign, CharterRequest
@@ -142,13 +141,6 @@ class CampaignHandlers:
         charter = await latest(ctx)
         members = await queries.campaign_targets(ctx.session, ctx.community.id, campaign.batch + 1)
         batch, more = members[: campaign.batch], len(members) > campaign.batch
-        message = render_campaign.invitation(
-            ctx._,
-            community_name(ctx),
-            charter,
-            deadline=ctx.format_time(campaign.grace_ends_at),
-            gating=gating(ctx),
-        )
         for member in batch:
             ctx.session.add(
                 CharterRequest(
@@ -160,7 +152,16 @@ class CampaignHandlers:
                     campaign_id=campaign.id,
                 )
             )
-            ctx.dm(member.external_id, message)
+        await ctx.dm_each(
+            batch,
+            lambda _: render_campaign.invitation(
+                _,
+                community_name(ctx),
+                charter,
+                deadline=ctx.format_time(campaign.grace_ends_at, _),
+                gating=gating(ctx),
+            ),
+        )
         campaign.invited += len(batch)
         if more:
             await ctx.set_timer(
@@ -185,13 +186,16 @@ class CampaignHandlers:
                 request.gated_at = request.gated_at or ctx.now
         campaign.closed_at = ctx.now
         accepted = await queries.campaign_accepted(ctx.session, campaign)
-        message = render_campaign.campaign_over(
-            ctx._,
-            campaign.invited,
-            accepted,
-            [member.external_id for _request, member in rows],
-            gating=gates,
-            started=ctx.format_time(campaign.started_at),
-        )
         # The list names members: for the animator who started it, never the welcome channel.
-        ctx.enqueue(DirectMessage(campaign.started_by, message))
+        await ctx.dm(
+            campaign.started_by,
+            lambda _: render_campaign.campaign_over(
+                _,
+                campaign.invited,
+                accepted,
+                [member.external_id for _request, member in rows],
+                gating=gates,
+                started=ctx.format_time(campaign.started_at, _),
+            ),
+            private=True,
+        )

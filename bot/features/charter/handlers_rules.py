@@ -103,8 +103,8 @@ class RulesHandlers:
             ctx.post_to(
                 "announcements",
                 Message(
-                    title=_("How the charter changes"),
-                    text=render.mode_sentence(_, after.mode, after.committee),
+                    title=ctx.public("How the charter changes"),
+                    text=render.mode_sentence(ctx.public, after.mode, after.committee),
                 ),
             )
 

@@ -28,7 +28,6 @@ from bot.features.charter.common import (
 from bot.features.charter.text import SECTIONS, CharterContent, diff, section_text
 from bot.i18n import N_
 from bot.messages import Attachment, Field, Form, FormField, Message, untrusted
-from bot.operations import DirectMessage
 from bot.router import Option, command, form
 from bot.settings.types import whole_number
 
@@ -297,23 +296,24 @@ class VersionHandlers:
         round_ = await queries.round_of(ctx.session, charter)
         assert round_ is not None
         community = community_name(ctx)
+        public = ctx.public
         ctx.post_to(
             "announcements",
             Message(
-                title=_("The charter of {community} has changed", community=community),
-                text=_(
+                title=public("The charter of {community} has changed", community=community),
+                text=public(
                     "Version {version} replaces version {previous}. {origin}",
                     version=charter.version,
                     previous=before.version,
-                    origin=await origin(ctx, charter),
+                    origin=await origin(ctx, charter, public),
                 )
                 + "\n"
-                + _(
+                + public(
                     "Every member is asked to accept it by direct message. Read it with {command}.",
                     command=ctx.command_text("charter"),
                 ),
-                fields=render.change_fields(_, diff(current, content)),
-                footer=render.footer(_, community, charter.version),
+                fields=render.change_fields(public, diff(current, content)),
+                footer=render.footer(public, community, charter.version),
             ),
         )
         ctx.reply(
@@ -431,5 +431,5 @@ class VersionHandlers:
         # By direct message: a file stays there for later, where an ephemeral answer can't carry one on every
         # platform. Never the welcome channel as a fallback: the log names members.
         assert ctx.actor is not None
-        ctx.enqueue(DirectMessage(ctx.actor.id, log))
+        await ctx.dm(ctx.actor, lambda _: log, private=True)  # built in the actor's words, theirs alone
         ctx.reply(text + " " + _("The log is on its way to your direct messages."))

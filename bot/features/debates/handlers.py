@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from bot.chat import Capability
@@ -63,8 +64,8 @@ async def refresh_post(ctx: Context[Any], debate: Debate, participants: int | No
         participants = await queries.participants(ctx.session, debate.id)
     lead = await ctx.session.get(Member, debate.lead_id) if debate.lead_id else None
     message = render.debate_message(
-        ctx._,
-        ctx.format_time,
+        ctx.public,
+        partial(ctx.format_time, _=ctx.public),
         debate,
         participants,
         lead.external_id if lead is not None else None,
@@ -427,7 +428,9 @@ async def _open(
     origin = (ORIGIN, str(debate.id))
     post = ctx.post(
         channel,
-        render.debate_message(ctx._, ctx.format_time, debate, 0, None, threads=threads),
+        render.debate_message(
+            ctx.public, partial(ctx.format_time, _=ctx.public), debate, 0, None, threads=threads
+        ),
         thread_title=rules.thread_title(motion.text),
         origin=origin,
     )
@@ -437,7 +440,7 @@ async def _open(
         ctx.post(
             channel,
             Message(
-                ctx._(
+                ctx.public(
                     "Arguments here, one idea per message. Reply to the ones you want to discuss, and "
                     "keep it kind."
                 )
@@ -451,15 +454,15 @@ async def _open(
         and motion.own is not None
         and motion.own.reviewed_by != motion.proposer.external_id
     ):
-        ctx.dm(
-            motion.proposer.external_id,
-            Message(
-                ctx._(
+        await ctx.dm(
+            motion.proposer,
+            lambda _: Message(
+                _(
                     "Your motion “{motion}” is being debated now in <#{channel}>, until {date}. "
                     "Thank you for proposing it!",
                     motion=untrusted(motion.text),
                     channel=channel,
-                    date=ctx.format_time(debate.closes_at),
+                    date=ctx.format_time(debate.closes_at, _),
                 )
             ),
             origin=origin,
@@ -475,10 +478,10 @@ async def _close(ctx: Context[Any], debate: Debate, *, closed_by: str, at: datet
     for ask in await queries.pending_asks(ctx.session, debate.id):
         ask.status, ask.answered_at = DebateLeadAskStatus.VOID, ctx.now
         await ctx.cancel_timer(LEAD_EXPIRY, str(ask.id))
-        await ctx.replace_post(
+        await ctx.replace_dm(
             ask.dm_entry_id,
-            Message(
-                ctx._(
+            lambda _: Message(
+                _(
                     "The debate “{motion}” has closed: no need to answer. Thank you all the same!",
                     motion=untrusted(debate.motion),
                 )
@@ -491,7 +494,7 @@ async def _close(ctx: Context[Any], debate: Debate, *, closed_by: str, at: datet
     ctx.post(
         debate.channel,
         render.summary_message(
-            ctx._,
+            ctx.public,
             debate,
             summary,
             lead.external_id if lead is not None else None,

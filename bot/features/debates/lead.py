@@ -3,6 +3,7 @@ message, and a "not this time" (or no answer in time) asks the next one."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from bot.chat import Capability
@@ -35,9 +36,9 @@ async def ask_next_lead(ctx: Context[Any], debate: Debate) -> None:
     ctx.session.add(ask)
     await ctx.session.flush()
     answer_by = rules.answer_by(ctx.now, ctx.settings.debates.lead_answer_within, debate.closes_at)
-    entry = ctx.dm(
-        member.external_id,
-        render.ask_message(ctx._, ctx.format_time, debate, ask.id, answer_by),
+    entry = await ctx.dm(
+        member,
+        lambda _: render.ask_message(_, partial(ctx.format_time, _=_), debate, ask.id, answer_by),
         origin=("debate", str(debate.id)),
     )
     await ctx.session.flush()
@@ -79,7 +80,9 @@ class LeadHandlers:
             if ctx.can(Capability.THREADS):
                 ctx.post(
                     debate.channel,
-                    Message(_("{lead} leads this debate. Thank you!", lead=mention(member.external_id))),
+                    Message(
+                        ctx.public("{lead} leads this debate. Thank you!", lead=mention(member.external_id))
+                    ),
                     in_thread_of=debate.post_entry_id,
                 )
         thanks = _(
@@ -115,9 +118,11 @@ class LeadHandlers:
             return
         ask.status, ask.answered_at = DebateLeadAskStatus.EXPIRED, ctx.now
         debate = await ctx.session.get(Debate, ask.debate_id)
-        await ctx.replace_post(
+        await ctx.replace_dm(
             ask.dm_entry_id,
-            Message(ctx._("No answer in time, so I asked another volunteer. No worries: maybe next time!")),
+            lambda _: Message(
+                _("No answer in time, so I asked another volunteer. No worries: maybe next time!")
+            ),
         )
         if debate is not None and debate.status == DebateStatus.OPEN:
             await ask_next_lead(ctx, debate)

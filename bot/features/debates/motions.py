@@ -11,7 +11,7 @@ from bot.events import ButtonPressed, CommandInvoked
 from bot.features.debates import queries, render, rules
 from bot.features.debates.handlers import bank
 from bot.features.debates.render import APPROVE, REJECT
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.messages import Message, mention, untrusted
 from bot.router import Option, action, command
 from bot.settings.types import excerpt
@@ -100,21 +100,18 @@ class MotionHandlers:
         )
         await ctx.session.flush()
         # The animators configured by id hear about it; the others see it in /agora debate proposals.
-        for animator in await queries.animators_present(
-            ctx.session, ctx.community.id, ctx.settings.animators
-        ):
-            if animator != member.external_id:
-                ctx.dm(
-                    animator,
-                    Message(
-                        _(
-                            "{member} proposes a motion for a debate: “{motion}”. "
-                            "Review it with /agora debate proposals.",
-                            member=mention(member.external_id),
-                            motion=untrusted(text),
-                        )
-                    ),
+        present = await queries.animators_present(ctx.session, ctx.community.id, ctx.settings.animators)
+        await ctx.dm_each(
+            [animator for animator in present if animator != member.external_id],
+            lambda _: Message(
+                _(
+                    "{member} proposes a motion for a debate: “{motion}”. "
+                    "Review it with /agora debate proposals.",
+                    member=mention(member.external_id),
+                    motion=untrusted(text),
                 )
+            ),
+        )
         ctx.reply(
             _(
                 "Thank you! Your motion “{motion}” is waiting for the animators' approval; "
@@ -237,27 +234,7 @@ async def _review(ctx: Context[ButtonPressed], *, approve: bool) -> None:
     motion.reviewed_by, motion.reviewed_at = ctx.actor.id, ctx.now
     proposer = await _proposer(ctx, motion)
     if proposer is not None and proposer.left_at is None:
-        if approve:
-            news = (
-                _(
-                    "Good news: the animators approved your motion “{motion}”. It will be debated soon, "
-                    "and you will be credited.",
-                    motion=untrusted(motion.text),
-                )
-                if motion.credited
-                else _(
-                    "Good news: the animators approved your motion “{motion}”. It will be debated soon, "
-                    "without your name, as you asked.",
-                    motion=untrusted(motion.text),
-                )
-            )
-        else:
-            news = _(
-                "Thank you for proposing “{motion}”. The animators won't put it up for debate this time; "
-                "another proposal is welcome any time with /agora debate propose.",
-                motion=untrusted(motion.text),
-            )
-        ctx.dm(proposer.external_id, Message(news))
+        await ctx.dm(proposer, lambda words: Message(_news(words, motion, approve=approve)))
     decided = (
         _(
             "✅ Approved. Debate it now with /agora debate start motion={key}, or let me pick it in turn.",
@@ -275,3 +252,24 @@ async def _review(ctx: Context[ButtonPressed], *, approve: bool) -> None:
         )
     else:
         ctx.reply(decided)
+
+
+def _news(_: Translator, motion: DebateMotion, *, approve: bool) -> str:
+    """What the proposer of ``motion`` is told of the animators' decision, in their words."""
+    if not approve:
+        return _(
+            "Thank you for proposing “{motion}”. The animators won't put it up for debate this time; "
+            "another proposal is welcome any time with /agora debate propose.",
+            motion=untrusted(motion.text),
+        )
+    if motion.credited:
+        return _(
+            "Good news: the animators approved your motion “{motion}”. It will be debated soon, "
+            "and you will be credited.",
+            motion=untrusted(motion.text),
+        )
+    return _(
+        "Good news: the animators approved your motion “{motion}”. It will be debated soon, "
+        "without your name, as you asked.",
+        motion=untrusted(motion.text),
+    )

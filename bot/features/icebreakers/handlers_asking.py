@@ -172,10 +172,10 @@ class AskingHandlers:
             else []
         )
         message = render.question_message(
-            ctx._,
+            ctx.public,
             candidate,
             threads=ctx.can(Capability.THREADS),
-            next_date=ctx.format_time(dates[0]) if dates else None,
+            next_date=ctx.format_time(dates[0], ctx.public) if dates else None,
         )
         asked = IcebreakerAsked(
             community_id=ctx.community.id,

@@ -11,7 +11,7 @@ from bot.content import load_bank
 from bot.context import Context
 from bot.errors import FormErrors, UserError
 from bot.events import ButtonPressed, CommandInvoked, FormSubmitted
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.messages import Button, Form, FormField, Message, untrusted
 from bot.router import Option, action, command, form
 from storage.models import IcebreakerQuestionStatus, Member, OutboxEntry, OutboxStatus
@@ -24,14 +24,17 @@ SUGGEST_FORM = "icebreaker:suggest"
 GONE = N_("This button no longer matches a question of this community.")
 
 
-def _suggestion(ctx: Context[Any], question: IcebreakerQuestion) -> render.Suggestion:
+def _suggestion(
+    ctx: Context[Any], question: IcebreakerQuestion, _: Translator | None = None
+) -> render.Suggestion:
+    """What the review messages show of ``question``, its date in ``_``'s words (the actor's by default)."""
     return render.Suggestion(
         id=question.id,
         text=question.text,
         anonymous=question.anonymous,
         status=str(question.status),
         decided_by=question.decided_by,
-        decided_on=ctx.format_time(question.decided_at or ctx.now),
+        decided_on=ctx.format_time(question.decided_at or ctx.now, _),
     )
 
 
@@ -123,7 +126,7 @@ class QuestionHandlers:
                             required=True,
                             multiline=True,
                             max_length=rules.MAX_LENGTH,
-                            placeholder=load_bank("icebreakers", ctx.settings.locale)[0].text,
+                            placeholder=load_bank("icebreakers", _.locale)[0].text,
                         ),
                     ),
                     ref="anonymous" if anonymous else "",
@@ -166,14 +169,12 @@ class QuestionHandlers:
             )
             return
         await ctx.session.flush()
-        entries = []
-        for animator in ctx.settings.animators:
-            if animator == member.external_id:
-                continue
-            entry = ctx.dm(animator, render.review_message(_, _suggestion(ctx, question), member.external_id))
-            await ctx.session.flush()
-            entries.append(entry.id)
-        question.review_entries = entries
+        sent = await ctx.dm_each(
+            [animator for animator in ctx.settings.animators if animator != member.external_id],
+            lambda words: render.review_message(words, _suggestion(ctx, question, words), member.external_id),
+        )
+        await ctx.session.flush()
+        question.review_entries = [entry.id for entry in sent]
         ctx.reply(
             _(
                 "Thank you! Your question is with the animators; you will hear back once they have looked at "
@@ -230,17 +231,14 @@ class QuestionHandlers:
         question.status = IcebreakerQuestionStatus.APPROVED if approved else IcebreakerQuestionStatus.REJECTED
         question.decided_by = ctx.actor.id if ctx.actor else ""
         question.decided_at = ctx.now
-        decided = render.review_message(
-            _, _suggestion(ctx, question), author_id, render.decision_text(_, _suggestion(ctx, question))
-        )
-        ctx.replace_pressed(decided)
-        await self._update_reviews(ctx, question, decided)
+        ctx.replace_pressed(self._decided(ctx, _, question, author_id))
+        await self._update_reviews(ctx, question, author_id)
         if author is not None and author.left_at is None:
-            ctx.dm(
-                author.external_id,
-                render.author_message(
-                    _,
-                    _suggestion(ctx, question),
+            await ctx.dm(
+                author,
+                lambda words: render.author_message(
+                    words,
+                    _suggestion(ctx, question, words),
                     approved=approved,
                     credited=ctx.settings.icebreakers.credit_authors,
                 ),
@@ -250,8 +248,16 @@ class QuestionHandlers:
         else:
             ctx.reply(_("Rejected: it will not be asked. Its author gets a kind word from me."))
 
+    @staticmethod
+    def _decided(
+        ctx: Context[Any], _: Translator, question: IcebreakerQuestion, author_id: str | None
+    ) -> Message:
+        """A review request once decided, in ``_``'s words."""
+        shown = _suggestion(ctx, question, _)
+        return render.review_message(_, shown, author_id, render.decision_text(_, shown))
+
     async def _update_reviews(
-        self, ctx: Context[ButtonPressed], question: IcebreakerQuestion, decided: Message
+        self, ctx: Context[ButtonPressed], question: IcebreakerQuestion, author_id: str | None
     ) -> None:
         """Every animator's copy of the review request says it is decided, so nobody decides twice (the copy
         whose button was pressed is replaced with the press itself); the question then lets go of them."""
@@ -262,7 +268,7 @@ class QuestionHandlers:
                 continue
             if pressed is not None and (entry.result or {}).get("message_id") == pressed.id:
                 continue
-            await ctx.replace_post(entry.id, decided)
+            await ctx.replace_dm(entry, lambda words: self._decided(ctx, words, question, author_id))
         # Decided for good: the copies are no longer the question's to keep (their pending updates keep them until
         # delivered, and the pruning job removes them after ``database.keep_for``).
         question.review_entries = []

@@ -41,7 +41,7 @@ from bot.features.meetings.render import (
     zone_footer,
 )
 from bot.features.meetings.rules import means_no_limit
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.messages import Attachment, Button, Field, Message, mention, untrusted
 from bot.router import Option, command
 from bot.settings.types import excerpt, is_off, time_zone, whole_number
@@ -193,20 +193,18 @@ class MeetingCommands(MeetingHandlers):
         slug = re.sub(r"[^a-z0-9]+", "-", meeting.title.lower()).strip("-")[:40] or "meeting"
         day = meeting.starts_at.astimezone(ZoneInfo(ctx.settings.timezone)).date().isoformat()
         assert ctx.actor is not None
-        ctx.dm(
-            ctx.actor.id,
-            Message(
-                title=_("Attendees: {title}", title=untrusted(meeting.title)),
-                text=_(
-                    "{going} going, {waiting} waiting, {maybe} maybe, {absent} can't come. The list is attached.",
-                    going=len(people.going),
-                    waiting=len(people.waitlist),
-                    maybe=len(people.maybe),
-                    absent=len(people.not_going),
-                ),
-                attachments=(Attachment(f"{slug}-{day}.csv", buffer.getvalue(), "text/csv"),),
+        attendees = Message(
+            title=_("Attendees: {title}", title=untrusted(meeting.title)),
+            text=_(
+                "{going} going, {waiting} waiting, {maybe} maybe, {absent} can't come. The list is attached.",
+                going=len(people.going),
+                waiting=len(people.waitlist),
+                maybe=len(people.maybe),
+                absent=len(people.not_going),
             ),
+            attachments=(Attachment(f"{slug}-{day}.csv", buffer.getvalue(), "text/csv"),),
         )
+        await ctx.dm(ctx.actor, lambda _: attendees)  # built in the actor's words: it is for them
         ctx.reply(_("I sent you the list as a CSV file, by direct message."))
 
     @command(
@@ -239,21 +237,21 @@ class MeetingCommands(MeetingHandlers):
         ics = meeting_ics(ctx, meeting, cancelled=True)
         for member in told:
             zone = await zone_of(ctx, member)
-            text = _(
-                "“{title}”, {when}, is cancelled. Sorry for the change of plans!",
-                title=untrusted(meeting.title),
-                when=when_text(_, meeting.starts_at, meeting.ends_at, zone),
-            )
-            ctx.dm(
-                member.external_id,
-                Message(
+
+            def cancelled(_: Translator, zone: str = zone) -> Message:
+                return Message(
                     title=_("Cancelled: {title}", title=untrusted(meeting.title)),
-                    text=text,
+                    text=_(
+                        "“{title}”, {when}, is cancelled. Sorry for the change of plans!",
+                        title=untrusted(meeting.title),
+                        when=when_text(_, meeting.starts_at, meeting.ends_at, zone),
+                    ),
                     fields=(Field(_("Why"), untrusted(reason)),) if reason else (),
                     attachments=(ics,),
                     footer=_("The attached file removes it from your calendar."),
-                ),
-            )
+                )
+
+            await ctx.dm(member, cancelled)
         ctx.reply(
             _.ngettext(
                 "“{title}” is cancelled; I told the {count} member who had answered.",

@@ -119,7 +119,6 @@ class MeetingHandlers:
         )
         ctx.session.add(meeting)
         await ctx.session.flush()
-        _ = ctx._
         if meeting.channel_id:
             message = await self._announcement(ctx, meeting, Roster())
             message = dataclasses.replace(message, ephemeral=False, attachments=(meeting_ics(ctx, meeting),))
@@ -132,7 +131,9 @@ class MeetingHandlers:
                 start=meeting.starts_at,
                 end=meeting.ends_at,
                 location=meeting.place or community_name(ctx),
-                description=_("Answer on the announcement so that the organisers know who is coming."),
+                description=ctx.public(
+                    "Answer on the announcement so that the organisers know who is coming."
+                ),
             ),
             origin=(MEETING_EVENT, str(meeting.id)),
         )
@@ -146,7 +147,6 @@ class MeetingHandlers:
 
     async def _tell_voters(self, ctx: Context[Any], meeting: Meeting, poll_id: int, option_id: int) -> None:
         """Everyone who answered the poll hears the date it fixed, with the RSVP buttons and the .ics."""
-        _ = ctx._
         rows = (
             await ctx.session.execute(
                 select(Member, PollAnswer.option_id, PollAnswer.choice)
@@ -166,29 +166,31 @@ class MeetingHandlers:
         ics = meeting_ics(ctx, meeting)
         for member_id, member in voters.items():
             zone = await zone_of(ctx, member)
-            when = when_text(_, meeting.starts_at, meeting.ends_at, zone)
-            if choices.get(member_id) in (PollChoice.YES, PollChoice.MAYBE):
-                text = _("It's one of the dates you said would work for you. Will you come?")
-            else:
-                text = _("It isn't a date you could make, sorry. If your plans change, you're welcome!")
-            ctx.dm(
-                member.external_id,
-                Message(
+            suits = choices.get(member_id) in (PollChoice.YES, PollChoice.MAYBE)
+
+            def date_set(_: Translator, zone: str = zone, suits: bool = suits) -> Message:
+                when = when_text(_, meeting.starts_at, meeting.ends_at, zone)
+                if suits:
+                    text = _("It's one of the dates you said would work for you. Will you come?")
+                else:
+                    text = _("It isn't a date you could make, sorry. If your plans change, you're welcome!")
+                return Message(
                     title=_("The date is set: {title}", title=untrusted(meeting.title)),
                     text=f"{when}\n{text}",
                     fields=(Field(_("Where"), untrusted(meeting.place)),) if meeting.place else (),
                     buttons=self._rsvp_buttons(_, meeting),
                     attachments=(ics,),
                     footer=zone_footer(_, zone),
-                ),
-            )
+                )
+
+            await ctx.dm(member, date_set)
 
     def _rsvp_buttons(self, _: Translator, meeting: Meeting) -> tuple[Button, ...]:
         return render.rsvp_buttons(_, meeting.id)
 
     async def _announcement(self, ctx: Context[Any], meeting: Meeting, people: Roster) -> Message:
         return render.announcement(
-            ctx._,
+            ctx.public,
             meeting,
             render.Answers(
                 going=[m.external_id for m in people.going],
@@ -312,13 +314,12 @@ class MeetingHandlers:
         """Give free places to the waiting list, in order, and tell each person promoted by direct message."""
         people = await roster(ctx, meeting)
         promoted = places_to_give(people.waitlist, len(people.going), meeting.capacity)
-        _ = ctx._
         for member in promoted:
             await self._set_rsvp(ctx, meeting, member, GOING, people.answers[member.id])
             zone = await zone_of(ctx, member)
-            ctx.dm(
-                member.external_id,
-                Message(
+
+            def place_opened(_: Translator, zone: str = zone) -> Message:
+                return Message(
                     title=_("A place opened up: you're in!"),
                     text=_(
                         "A place opened up for “{title}”, {when}, and it's yours: you're on the list. See you "
@@ -332,8 +333,9 @@ class MeetingHandlers:
                     ),
                     attachments=(meeting_ics(ctx, meeting),),
                     footer=zone_footer(_, zone),
-                ),
-            )
+                )
+
+            await ctx.dm(member, place_opened)
         return promoted
 
     @on(MemberLeft)

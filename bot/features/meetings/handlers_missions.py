@@ -41,7 +41,7 @@ class MissionHandlers:
     def _post(self, ctx: Context[Any], meeting: Meeting, draws: list[tuple[MissionDraw, Member]]) -> Message:
         cards = {item.id: item for item in self._bank(ctx)}
         drawn = [(member.external_id, cards[draw.card_id]) for draw, member in draws if draw.card_id in cards]
-        return render.missions_post(ctx._, meeting.title, meeting.id, drawn)
+        return render.missions_post(ctx.public, meeting.title, meeting.id, drawn)
 
     @on(MeetingEnded)
     async def invite(self, ctx: Context[MeetingEnded]) -> None:
@@ -100,7 +100,9 @@ class MissionHandlers:
             meeting.missions_entry_id,
             self._post(ctx, meeting, [*draws, (draw, member)]),
         )
-        ctx.reply(render.mission_drawn(_, card))
+        # The card in the drawer's own language where the bank has it (the same ids in every language).
+        theirs = {item.id: item for item in load_bank("missions", _.locale)}
+        ctx.reply(render.mission_drawn(_, theirs.get(card.id, card)))
 
     @command("meeting missions", N_("The mission cards drawn at the last meeting, and who has them"))
     async def missions(self, ctx: Context[Any]) -> None:
@@ -119,7 +121,7 @@ class MissionHandlers:
                 )
             )
             return
-        cards = {item.id: item for item in self._bank(ctx)}
+        cards = {item.id: item for item in load_bank("missions", _.locale)}  # in the reader's language
         drawn = [
             (member.display_name or member.external_id, cards[draw.card_id])
             for draw, member in draws

@@ -5,6 +5,7 @@ the tie the organiser breaks, and the next poll right after a meeting. Handlers 
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -31,9 +32,9 @@ from bot.features.meetings.queries import (
     wants_reminders,
     zone_of,
 )
-from bot.features.meetings.render import PAGE, long_time, short_time, zone_footer
+from bot.features.meetings.render import PAGE, long_time, option_label, short_time, zone_footer
 from bot.features.meetings.tally import CHOICES, NO, Tally, count
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Message, unmarked, untrusted
 from bot.router import action, command, on, timer
 from bot.settings.types import row_id
@@ -170,36 +171,18 @@ class PollAnswerHandlers(PollHandlers):
         poll = await ctx.row(MeetingPoll, event.ref)
         if poll is None or poll.status != MeetingPollStatus.OPEN:
             return
-        _ = ctx._
         options, tally = await self._load(ctx, poll)
         for member in await counted_members(ctx):
             if member.external_id in tally.complete or not await wants_reminders(ctx, member.id):
                 continue
             zone = await zone_of(ctx, member)
-            deadline = long_time(_, poll.closes_at, zone)
             missing = len(options) - sum(
                 1
                 for o in options
                 if member.external_id in {*tally.of(o.id).yes, *tally.of(o.id).maybe, *tally.of(o.id).no}
             )
-            ctx.dm(
-                member.external_id,
-                Message(
-                    title=_("When can you come to “{title}”?", title=untrusted(poll.title)),
-                    text=_.ngettext(
-                        "The date poll closes on {deadline}, and {count} date still waits for your answer: it "
-                        "takes a minute, and it helps choose a date that suits the most members.",
-                        "The date poll closes on {deadline}, and {count} dates still wait for your answer: it "
-                        "takes a minute, and it helps choose a date that suits the most members.",
-                        missing,
-                        deadline=deadline,
-                    ),
-                    buttons=(Button(BALLOT, _("Answer"), ref=str(poll.id)),),
-                    footer=_(
-                        "This is the only reminder for this poll. To stop them all: /agora meeting reminders off"
-                    ),
-                ),
-            )
+
+            await ctx.dm(member, partial(_nudge, poll=poll, zone=zone, missing=missing))
 
     @timer(CLOSE)
     async def deadline(self, ctx: Context[TimerFired]) -> None:
@@ -229,7 +212,6 @@ class PollAnswerHandlers(PollHandlers):
         poll.closed_at = ctx.now
         eligible = [o.id for o in options if o.starts_at > ctx.now]
         best = tally.best(eligible)
-        _ = ctx._
         if len(best) == 1:
             await self._decide(ctx, poll, options, tally, next(o for o in options if o.id == best[0]))
             return
@@ -238,9 +220,9 @@ class PollAnswerHandlers(PollHandlers):
             ctx, poll.post_entry_id, self._poll_message(ctx, poll, options, tally)
         )
         if not best:
-            ctx.dm(
+            await ctx.dm(
                 poll.created_by,
-                Message(
+                lambda _: Message(
                     title=_("The poll “{title}” ended without a date", title=untrusted(poll.title)),
                     text=_("All its dates have passed. Open another one with /agora meeting poll."),
                 ),
@@ -248,9 +230,9 @@ class PollAnswerHandlers(PollHandlers):
             return
         zone = ctx.settings.timezone
         tied = [o for o in options if o.id in best]
-        ctx.dm(
+        await ctx.dm(
             poll.created_by,
-            Message(
+            lambda _: Message(
                 title=_("It's a tie: {title}", title=untrusted(poll.title)),
                 text=_(
                     "These dates got the same answers. Choose the one that suits you as the organiser: I'll "
@@ -263,7 +245,7 @@ class PollAnswerHandlers(PollHandlers):
                 ),
                 fields=tuple(
                     Field(
-                        self._option_label(ctx, o),
+                        option_label(_, o, zone, ctx.now),
                         f"✅ {len(tally.of(o.id).yes)} · 🤔 {len(tally.of(o.id).maybe)} · ❌ {len(tally.of(o.id).no)}",
                     )
                     for o in tied
@@ -362,3 +344,22 @@ class PollAnswerHandlers(PollHandlers):
             created_by=meeting.created_by,
             automatic=True,
         )
+
+
+def _nudge(_: Translator, *, poll: MeetingPoll, zone: str, missing: int) -> Message:
+    """The one reminder of a date poll, to a member who has dates left to answer, in their words."""
+    # Formatted apart: a call taking ``_`` among ngettext's arguments would hide its plural from the extraction.
+    deadline = long_time(_, poll.closes_at, zone)
+    return Message(
+        title=_("When can you come to “{title}”?", title=untrusted(poll.title)),
+        text=_.ngettext(
+            "The date poll closes on {deadline}, and {count} date still waits for your answer: it "
+            "takes a minute, and it helps choose a date that suits the most members.",
+            "The date poll closes on {deadline}, and {count} dates still wait for your answer: it "
+            "takes a minute, and it helps choose a date that suits the most members.",
+            missing,
+            deadline=deadline,
+        ),
+        buttons=(Button(BALLOT, _("Answer"), ref=str(poll.id)),),
+        footer=_("This is the only reminder for this poll. To stop them all: /agora meeting reminders off"),
+    )

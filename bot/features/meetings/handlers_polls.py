@@ -362,7 +362,7 @@ class PollHandlers:
     def _poll_message(
         self, ctx: Context[Any], poll: MeetingPoll, options: list[PollOption], tally: Tally
     ) -> Message:
-        return render.poll_message(ctx._, poll, options, tally, ctx.settings.timezone, ctx.now)
+        return render.poll_message(ctx.public, poll, options, tally, ctx.settings.timezone, ctx.now)
 
     def _ballot(
         self,

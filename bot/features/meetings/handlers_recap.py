@@ -39,7 +39,7 @@ from bot.features.meetings.render import (
     long_time,
     when_text,
 )
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Form, FormField, Message, untrusted
 from bot.router import action, command, form, timer
 from bot.settings.types import row_id
@@ -61,15 +61,14 @@ class RecapHandlers(MeetingHandlers):
         meeting = await ctx.row(Meeting, meeting_ref)
         if meeting is None or meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= ctx.now:
             return
-        _ = ctx._
         delay = meeting.starts_at - ctx.now if not minutes.isdigit() else timedelta(minutes=int(minutes))
         for member in (await roster(ctx, meeting)).going:
             if member.left_at is not None or not await wants_reminders(ctx, member.id):
                 continue
             zone = await zone_of(ctx, member)
-            ctx.dm(
-                member.external_id,
-                Message(
+
+            def reminder(_: Translator, zone: str = zone) -> Message:
+                return Message(
                     title=_("Reminder: {title}", title=untrusted(meeting.title)),
                     text=_(
                         "“{title}” starts in {delay}: {when}. You said you're coming; if that changed, press the "
@@ -83,8 +82,9 @@ class RecapHandlers(MeetingHandlers):
                         Button("meeting:not-going", _("Can't come"), ref=str(meeting.id), style="secondary"),
                     ),
                     footer=_("To stop meeting reminders: /agora meeting reminders off"),
-                ),
-            )
+                )
+
+            await ctx.dm(member, reminder)
 
     # --- after the meeting: recap, next date --------------------------------------------------------------
 
@@ -97,7 +97,7 @@ class RecapHandlers(MeetingHandlers):
         meeting.ended_at = ctx.now
         await self._refresh(ctx, meeting)
         owner = await self._recap_owner(ctx, meeting)
-        self._ask_recap(ctx, meeting, owner, reminder=False)
+        await self._ask_recap(ctx, meeting, owner, reminder=False)
         await ctx.set_timer(RECAP_REMINDER, str(meeting.id), ctx.now + ctx.settings.meetings.recap_within)
         await ctx.emit(MeetingEnded(community=ctx.community_ref, meeting_id=meeting.id))
         if ctx.settings.meetings.next_poll == "same_slot":
@@ -120,8 +120,12 @@ class RecapHandlers(MeetingHandlers):
                 return note_taker.external_id
         return meeting.created_by
 
-    def _ask_recap(self, ctx: Context[Any], meeting: Meeting, owner: str, *, reminder: bool) -> None:
-        _ = ctx._
+    async def _ask_recap(self, ctx: Context[Any], meeting: Meeting, owner: str, *, reminder: bool) -> None:
+        await ctx.dm(owner, lambda _: self._recap_request(_, meeting, reminder=reminder))
+
+    @staticmethod
+    def _recap_request(_: Translator, meeting: Meeting, *, reminder: bool) -> Message:
+        """The direct message asking ``meeting``'s note-taker (or organiser) for its recap, in their words."""
         if reminder:
             title = _("The recap of “{title}” is still waiting", title=untrusted(meeting.title))
             text = _(
@@ -134,14 +138,11 @@ class RecapHandlers(MeetingHandlers):
                 "While it's fresh: share the recap and the materials (slides, links), and I'll post them for "
                 "everyone, including those who couldn't come. A few lines are enough."
             )
-        ctx.dm(
-            owner,
-            Message(
-                title=title,
-                text=text,
-                buttons=(Button(RECAP, _("Write the recap"), ref=str(meeting.id)),),
-                footer=None if reminder else _("If it hasn't come, I'll remind you once, tomorrow."),
-            ),
+        return Message(
+            title=title,
+            text=text,
+            buttons=(Button(RECAP, _("Write the recap"), ref=str(meeting.id)),),
+            footer=None if reminder else _("If it hasn't come, I'll remind you once, tomorrow."),
         )
 
     @timer(RECAP_REMINDER)
@@ -150,7 +151,7 @@ class RecapHandlers(MeetingHandlers):
         meeting = await ctx.row(Meeting, event.ref)
         if meeting is None or meeting.status != MeetingStatus.SCHEDULED or meeting.recap is not None:
             return
-        self._ask_recap(ctx, meeting, await self._recap_owner(ctx, meeting), reminder=True)
+        await self._ask_recap(ctx, meeting, await self._recap_owner(ctx, meeting), reminder=True)
 
     async def _may_write_recap(self, ctx: Context[Any], meeting: Meeting) -> None:
         assert ctx.actor is not None
@@ -226,13 +227,14 @@ class RecapHandlers(MeetingHandlers):
         meeting.recap, meeting.materials = recap, materials or None
         meeting.recap_by, meeting.recap_at = author.external_id, ctx.now
         await ctx.cancel_timer(RECAP_REMINDER, str(meeting.id))
+        public = ctx.public
         message = Message(
-            title=_("Recap: {title}", title=untrusted(meeting.title)),
+            title=public("Recap: {title}", title=untrusted(meeting.title)),
             text=untrusted(recap),
-            fields=(Field(_("Materials"), untrusted(materials)),) if materials else (),
-            footer=_(
+            fields=(Field(public("Materials"), untrusted(materials)),) if materials else (),
+            footer=public(
                 "{date} · shared by {name}",
-                date=long_time(_, meeting.starts_at, ctx.settings.timezone),
+                date=long_time(public, meeting.starts_at, ctx.settings.timezone),
                 name=untrusted(display_name(author)),
             ),
         )
@@ -267,21 +269,21 @@ class RecapHandlers(MeetingHandlers):
                 created_by=meeting.created_by,
             )
         )
-        _ = ctx._
-        cadence = (
-            _("a month") if settings.cadence == "monthly" else format_duration_words(_, settings.cadence)
-        )
-        ctx.dm(
-            meeting.created_by,
-            Message(
+        organiser = await ctx.find_member(meeting.created_by)
+        zone = await zone_of(ctx, organiser)
+
+        def planned(_: Translator) -> Message:
+            cadence = (
+                _("a month") if settings.cadence == "monthly" else format_duration_words(_, settings.cadence)
+            )
+            return Message(
                 title=_("The next “{title}” is planned", title=untrusted(meeting.title)),
                 text=_(
                     "Same slot, {cadence} later: {when}. It's announced, and members are answering. To change "
                     "it: /agora meeting cancel, then /agora meeting poll.",
                     cadence=cadence,
-                    when=when_text(
-                        _, start, start + (meeting.ends_at - meeting.starts_at), ctx.settings.timezone
-                    ),
+                    when=when_text(_, start, start + (meeting.ends_at - meeting.starts_at), zone),
                 ),
-            ),
-        )
+            )
+
+        await ctx.dm(organiser or meeting.created_by, planned)

@@ -69,4 +69,3 @@ class UndeliveredHandlers:
                     title=untrusted(meeting.title),
                 )
             )
-

@@ -21,11 +21,13 @@ async def preference(ctx: Context[Any], member_id: int) -> MeetingPreference | N
 
 
 async def zone_of(ctx: Context[Any], member: Member | None) -> str:
-    """The time zone ``member``'s dates are shown in: theirs if they set one, else the community's."""
+    """The time zone ``member``'s dates are shown in: the one they chose (``/agora meeting timezone``), else
+    their platform's (Slack says it), else the community's."""
     if member is not None:
         found = await preference(ctx, member.id)
         if found is not None and found.timezone:
             return found.timezone
+        return await ctx.timezone_for(member)
     return str(ctx.settings.timezone)
 
 

@@ -23,7 +23,7 @@ from bot.events import (
     PostFailed,
     TimerFired,
 )
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.messages import Form, FormField, Message, mention, untrusted
 from bot.router import Option, action, command, form, on, timer, undelivered
 from storage.models import Member, OutboxEntry
@@ -104,7 +104,7 @@ class JourneyHandlers:
         ):
             return
         newcomer.invited_at = ctx.now
-        entry = ctx.dm(member.external_id, self._invitation(ctx))
+        entry = await ctx.dm(member, lambda _: self._invitation(ctx, _))
         await ctx.session.flush()
         newcomer.invitation_entry_id = entry.id
         if settings.nudge_after is not None:
@@ -120,9 +120,9 @@ class JourneyHandlers:
         lapse_after = max(reminded, settings.newcomer_window)
         await ctx.set_timer(LAPSE, str(member.id), ctx.now + lapse_after)
 
-    def _invitation(self, ctx: Context[Any], *, nudge: bool = False) -> Message:
+    def _invitation(self, ctx: Context[Any], _: Translator, *, nudge: bool = False) -> Message:
         return render.invitation(
-            ctx._,
+            _,
             community=ctx.settings.name or ctx.community.name,
             channel=ctx.settings.channel("introductions"),
             nudge=nudge,
@@ -164,7 +164,7 @@ class JourneyHandlers:
         ):
             return
         newcomer.nudged_at = ctx.now
-        entry = ctx.dm(member.external_id, self._invitation(ctx, nudge=True))
+        entry = await ctx.dm(member, lambda _: self._invitation(ctx, _, nudge=True))
         await ctx.session.flush()
         newcomer.nudge_entry_id = entry.id
 
@@ -176,7 +176,7 @@ class JourneyHandlers:
         if member is None or member.community_id != ctx.community.id:
             return
         # Gone members are not written to; their DMs only stop being kept.
-        message = render.invitation_lapsed(ctx._, ctx.command_text("profile"))
+        message = render.invitation_lapsed(await ctx.translator_for(member), ctx.command_text("profile"))
         await self._retire_invitations(ctx, member, message if member.left_at is None else None)
 
     # --- the introduction form ----------------------------------------------------------------------------
@@ -295,7 +295,7 @@ class JourneyHandlers:
                 await ctx.session.flush()
                 entry = ctx.post(
                     channel,
-                    render.introduction_message(_, profile, member.external_id),
+                    render.introduction_message(ctx.public, profile, member.external_id),
                     origin=(INTRODUCTION, str(profile.id)),
                 )
                 await ctx.session.flush()
@@ -305,7 +305,8 @@ class JourneyHandlers:
         else:
             if profile.post_entry_id is not None:
                 await ctx.replace_post(
-                    profile.post_entry_id, render.introduction_message(_, profile, member.external_id)
+                    profile.post_entry_id,
+                    render.introduction_message(ctx.public, profile, member.external_id),
                 )
             ctx.reply(
                 _(

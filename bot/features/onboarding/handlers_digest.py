@@ -10,9 +10,8 @@ from typing import Any
 from bot.context import Context
 from bot.errors import UserError
 from bot.events import CommandInvoked, TimerFired
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.messages import Message
-from bot.operations import DirectMessage
 from bot.router import Option, command, timer
 
 from . import queries, render, rules
@@ -42,7 +41,7 @@ class DigestHandlers:
                     _("“{value}” is not a number of days I can use: choose between 1 and 365.", value=days)
                 )
             window = timedelta(days=days)
-        message = await self._digest(ctx, window)
+        message = await self._digest(ctx, _, window)
         if message is None:
             ctx.reply(
                 _.ngettext(
@@ -59,33 +58,37 @@ class DigestHandlers:
         settings = ctx.settings.onboarding
         if settings.digest_cron is None:
             return  # switched off since (the core pauses the rule when the settings change)
-        message = await self._digest(ctx, settings.newcomer_window)
-        if message is None:
+        if not await queries.digest_rows(ctx.session, ctx.community.id, ctx.now - settings.newcomer_window):
             return  # nothing to say: no message at all rather than an empty digest
-        message = replace(
-            message,
-            buttons=(),
-            attachments=(),
-            ephemeral=False,
-            footer=ctx._(
-                "Change when this digest comes with /agora onboarding digest=…, or stop it with digest=off."
-            ),
-        )
-        if settings.digest_to == "channel" and settings.digest_channel:
-            ctx.post(settings.digest_channel, message)
-            return
-        for animator in ctx.settings.animators:
-            # No fallback to the welcome channel: where each newcomer stands is for the animators only.
-            ctx.enqueue(DirectMessage(animator, message))
 
-    async def _digest(self, ctx: Context[Any], window: timedelta) -> Message | None:
-        """Where each newcomer of the window stands, grouped by stage; None when nobody joined."""
+        async def digest(_: Translator) -> Message:
+            message = await self._digest(ctx, _, settings.newcomer_window)
+            assert message is not None
+            return replace(
+                message,
+                buttons=(),
+                attachments=(),
+                ephemeral=False,
+                footer=_(
+                    "Change when this digest comes with /agora onboarding digest=…, or stop it with digest=off."
+                ),
+            )
+
+        if settings.digest_to == "channel" and settings.digest_channel:
+            ctx.post(settings.digest_channel, await digest(ctx.public))
+            return
+        # No fallback to the welcome channel: where each newcomer stands is for the animators only.
+        await ctx.dm_each(ctx.settings.animators, digest, private=True)
+
+    async def _digest(self, ctx: Context[Any], _: Translator, window: timedelta) -> Message | None:
+        """Where each newcomer of the window stands, grouped by stage, in ``_``'s words; None when nobody
+        joined."""
         rows = await queries.digest_rows(ctx.session, ctx.community.id, ctx.now - window)
         if not rows:
             return None
 
         def day(moment: Any) -> str:
-            return ctx._.datetime(moment, ctx.settings.timezone, "d MMM", now=ctx.now)
+            return _.datetime(moment, ctx.settings.timezone, "d MMM", now=ctx.now)
 
         lines = []
         for newcomer, member, profile, accepted_at in rows:
@@ -109,4 +112,4 @@ class DigestHandlers:
                     nudged=day(newcomer.nudged_at) if newcomer.nudged_at is not None else "",
                 )
             )
-        return render.digest_message(ctx._, lines, window)
+        return render.digest_message(_, lines, window)

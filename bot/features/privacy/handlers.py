@@ -11,7 +11,7 @@ from bot.events import ButtonPressed, CommandInvoked, MemberLeft, TimerFired
 from bot.features.privacy import queries, render, rules
 from bot.features.privacy.rules import Who
 from bot.i18n import N_
-from bot.operations import DeletePost, DirectMessage
+from bot.operations import DeletePost
 from bot.router import action, command, on, timer
 from storage.models import Member
 
@@ -74,9 +74,11 @@ class PrivacyHandlers:
         who = Who(member.id, member.external_id)
         sections = await queries.export(ctx.session, ctx.community.id, who, _declared(ctx))
         community = ctx.settings.name or ctx.community.name
-        message = render.export_message(ctx._, community, sections, ctx.now, ctx.can(Capability.FILES))
+        files = ctx.can(Capability.FILES)
         # No fallback to the welcome channel: this is for the member's eyes only.
-        ctx.enqueue(DirectMessage(member.external_id, message))
+        await ctx.dm(
+            member, lambda _: render.export_message(_, community, sections, ctx.now, files), private=True
+        )
         ctx.reply(render.export_sent(ctx._))
 
     @action(render.ERASE)

@@ -10,7 +10,7 @@ from bot.context import Context
 from bot.errors import UserError
 from bot.events import ButtonPressed, CommandInvoked
 from bot.features.rounds import queries, render, rules
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.messages import untrusted
 from bot.router import Option, action, command
 from bot.settings.types import excerpt
@@ -21,9 +21,16 @@ __all__ = ["Participation", "next_round"]
 
 
 async def next_round(
-    ctx: Context[Any], *, after: datetime | None = None, last: datetime | None = None, bare: bool = False
+    ctx: Context[Any],
+    *,
+    after: datetime | None = None,
+    last: datetime | None = None,
+    bare: bool = False,
+    words: Translator | None = None,
 ) -> str:
-    """ "Next round: Monday 6 July at 9:00." (or that the rounds are paused): what members always see."""
+    """ "Next round: Monday 6 July at 9:00." (or that the rounds are paused): what members always see, in
+    ``words`` (the actor's by default; ``ctx.public`` in a post, the recipient's in a direct message)."""
+    _ = words or ctx._
     settings = ctx.settings.rounds
     moment = None
     if settings.enabled:
@@ -33,7 +40,7 @@ async def next_round(
         moment = rules.next_round_at(
             settings.cron(), ctx.settings.timezone, settings.min_gap, after=after or ctx.now, last=last
         )
-    return render.when(ctx._, None if moment is None else ctx.format_time(moment), bare=bare)
+    return render.when(_, None if moment is None else ctx.format_time(moment, _), bare=bare)
 
 
 class Participation:

@@ -4,6 +4,7 @@ meet?" follow-up, and the animators' statistics. Thin: the optimizer decides, th
 from __future__ import annotations
 
 import random
+from functools import partial
 from typing import Any
 
 from sqlalchemy import delete
@@ -16,8 +17,8 @@ from bot.features.rounds.grouping import Plan, plan_round
 from bot.features.rounds.handlers import next_round
 from bot.features.rounds.handlers_quiet import Quiet
 from bot.features.rounds.zones import apart_pairs, utc_offset
-from bot.i18n import N_
-from bot.messages import mention
+from bot.i18n import N_, Translator
+from bot.messages import Message, mention
 from bot.router import command, timer, undelivered
 from storage.models import RoundAnswer
 from storage.tables.rounds import Round, RoundGroup, RoundGroupMember
@@ -78,7 +79,11 @@ class Running(Quiet):
         if not taking:
             return _("No round: nobody takes part yet. Members join with /agora round join.")
         if len(taking) == 1:
-            ctx.dm(taking[0][1].external_id, render.alone(_, await next_round(ctx)))
+
+            async def alone(words: Translator) -> Message:
+                return render.alone(words, await next_round(ctx, words=words))
+
+            await ctx.dm(taking[0][1], alone)
             return _("No round: only one member takes part for now, and a round needs at least two.")
         for participant, _member in rows:
             if participant.snooze_rounds > 0:
@@ -124,18 +129,23 @@ class Running(Quiet):
             seats = [render.Seat(m.external_id, profiles[m.id]) for m in group_members]
             entry = ctx.open_group(
                 [m.external_id for m in group_members],
-                _("Round {number}", number=number),
-                render.group_message(_, number, seats, starter),
+                ctx.public("Round {number}", number=number),
+                render.group_message(ctx.public, number, seats, starter),
                 origin=(GROUP_POST, str(group.id)),
             )
             await ctx.session.flush()
             group.entry_id = entry.id
-        when = await next_round(ctx, after=ctx.now, last=ctx.now)
-        for member_id in plan.unplaced:
-            ctx.dm(members[int(member_id)].external_id, render.unplaced(_, number, when))
+
+        async def unplaced(words: Translator) -> Message:
+            when = await next_round(ctx, after=ctx.now, last=ctx.now, words=words)
+            return render.unplaced(words, number, when)
+
+        await ctx.dm_each([members[int(member_id)] for member_id in plan.unplaced], unplaced)
         await ctx.set_timer(FOLLOW_UP, str(round_.id), ctx.now + settings.follow_up_after)
+        when = await next_round(ctx, after=ctx.now, last=ctx.now, words=ctx.public)
         ctx.post_to(
-            "rounds", render.announcement(_, number, sum(len(g) for g in plan.groups), len(plan.groups), when)
+            "rounds",
+            render.announcement(ctx.public, number, sum(len(g) for g in plan.groups), len(plan.groups), when),
         )
         return round_, plan
 
@@ -150,7 +160,8 @@ class Running(Quiet):
                 if member.left_at is not None or seat.answer == RoundAnswer.MET:
                     continue
                 others = [m.display_name or m.external_id for s, m in seats if s.id != seat.id]
-                ctx.dm(member.external_id, render.did_you_meet(ctx._, round_.number, others, seat.id))
+                question = partial(render.did_you_meet, number=round_.number, others=others, seat_id=seat.id)
+                await ctx.dm(member, question)
 
     @command(
         "round status",
