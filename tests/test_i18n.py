@@ -59,7 +59,9 @@ def test_french_reads_as_french() -> None:
 
 def test_the_familiar_variant_falls_back_to_french() -> None:
     assert translator("fr-tu")("Your rights") == "Tes droits"
-    assert translator("fr-tu")("Welcome to {community}!", community="Les Indés") == "Bienvenue dans Les Indés !"
+    assert (
+        translator("fr-tu")("Welcome to {community}!", community="Les Indés") == "Bienvenue dans Les Indés !"
+    )
 
 
 def test_an_unknown_message_falls_back_to_english() -> None:

@@ -5,6 +5,7 @@ come back. Thin: the rule decides (``rules.is_quiet``), the queries read, the me
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from bot.context import Context
@@ -35,9 +36,9 @@ class Quiet:
         for participant, member in rows:
             if not rules.is_quiet(seats.get(member.id, []), participant.quiet_asked_at):
                 continue
-            entry = ctx.dm(
-                member.external_id,
-                render_quiet.asked_to_stay(await ctx.translator_for(member), participant.id, QUIET_WAIT.days),
+            entry = await ctx.dm(
+                member,
+                partial(render_quiet.asked_to_stay, participant_id=participant.id, days=QUIET_WAIT.days),
                 origin=(QUIET_ASK, str(participant.id)),
             )
             await ctx.session.flush()
@@ -91,7 +92,7 @@ class Quiet:
         if member is None or member.left_at is not None:
             return
         participant.paused_quiet, participant.updated_at = True, ctx.now
-        ctx.dm(member.external_id, render_quiet.paused_quietly(await ctx.translator_for(member)))
+        await ctx.dm(member, render_quiet.paused_quietly)
 
     @undelivered(QUIET_ASK)
     async def quiet_unasked(self, ctx: Context[PostFailed]) -> None:
