@@ -3,19 +3,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
 from bot.context import Context
 from bot.errors import UserError
 from bot.events import CommandInvoked, TimerFired
-from bot.i18n import N_
+from bot.i18n import N_, Translator
+from bot.messages import Attachment
 from bot.operations import DirectMessage
 from bot.router import Option, command, timer
 from bot.settings.types import DURATION, YES_NO
 
-from . import render
-from .report import health_report
+from . import charts, render
+from .report import HealthReport, health_report
 
 __all__ = ["DEFAULT_PERIOD", "DIGEST", "DIGEST_PERIOD", "HealthHandlers"]
 
@@ -26,6 +28,13 @@ DIGEST_PERIOD = timedelta(days=30)
 # A period is at least a week (a shorter one has no week of activity to draw) and at most two years.
 SHORTEST = timedelta(days=7)
 LONGEST = timedelta(days=730)
+
+
+async def _chart(_: Translator, report: HealthReport, zone: str) -> Attachment:
+    """The report's chart, drawn off the event loop: matplotlib takes a noticeable fraction of a second (seconds on
+    a loaded machine) that would otherwise hold every other member's events, and Discord's 3-second budget."""
+    png = await asyncio.to_thread(charts.report_png, report, _, zone)
+    return render.chart_attachment(_, report, png)
 
 
 class HealthHandlers:
@@ -64,13 +73,13 @@ class HealthHandlers:
             # Everybody reads a post: the community's language and time zone, and nobody singled out.
             public, zone = ctx.public, ctx.settings.timezone
             message = render.report_message(public, report, zone, names=False, ephemeral=False)
-            chart = render.chart_attachment(public, report, zone)
+            chart = await _chart(public, report, zone)
             entry = ctx.post(channel.id, replace(message, attachments=(chart,)))
             await ctx.reply_once_posted(entry, _("The health report is posted."))
             return
         zone = await ctx.timezone_for(ctx.event.actor)
         message = render.report_message(_, report, zone, names=True, ephemeral=True)
-        ctx.reply(replace(message, attachments=(render.chart_attachment(_, report, zone),)))
+        ctx.reply(replace(message, attachments=(await _chart(_, report, zone),)))
 
     @timer(DIGEST)
     async def digest(self, ctx: Context[TimerFired]) -> None:

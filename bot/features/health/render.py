@@ -166,13 +166,9 @@ def report_message(
     )
 
 
-def chart_attachment(_: Translator, report: HealthReport, timezone: str) -> Attachment:
-    """The report's chart (funnel and weekly activity) as a PNG attachment."""
-    from . import charts
-
-    return Attachment.binary(
-        _("health") + f"-{report.now:%Y-%m-%d}.png", charts.report_png(report, _, timezone), "image/png"
-    )
+def chart_attachment(_: Translator, report: HealthReport, png: bytes) -> Attachment:
+    """The report's chart (``charts.report_png``) as the PNG attachment of its message."""
+    return Attachment.binary(_("health") + f"-{report.now:%Y-%m-%d}.png", png, "image/png")
 
 
 def _change_line(_: Translator, change: rules.Change) -> str:
