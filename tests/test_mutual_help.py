@@ -232,3 +232,13 @@ async def test_erasing_the_asker_deletes_the_ask_and_its_public_post(m: ConsoleC
     await m.press("alice", "Yes, erase my data")
     assert await asks(m) == []
     assert any(s.kind == "delete" and s.ref and post.ref and s.ref.id == post.ref.id for s in m.chat.sent)
+
+
+async def test_by_when_is_read_in_the_askers_own_language(m: ConsoleCommunity) -> None:
+    refused = await ask(m, "alice", LAWYER_NEED, when="03/04")  # English: the 3rd of April or March the 4th?
+    assert refused.form_errors is not None and "when" in refused.form_errors
+    m.locales["alice"] = "fr-FR"
+    done = await ask(m, "alice", LAWYER_NEED, when="03/04", visibility="publique")
+    assert done.error is None
+    [row] = await asks(m)
+    assert row.by_when is not None and (row.by_when.month, row.by_when.day) in ((4, 3), (4, 4))

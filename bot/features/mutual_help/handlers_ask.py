@@ -66,11 +66,9 @@ class AskHandlers:
             problems["visibility"] = render.bad_visibility(_, values.get("visibility", ""))
         when = None
         try:
+            # Read as the asker writes dates: in their language (03/04 is the 3rd of April in French).
             when = rules.by_when(
-                values.get("when", ""),
-                now=ctx.now,
-                timezone=ctx.settings.timezone,
-                language=ctx.settings.locale,
+                values.get("when", ""), now=ctx.now, timezone=ctx.settings.timezone, language=_.locale
             )
         except DateProblem as problem:
             problems["when"] = render.bad_date(_, values.get("when", ""), problem, ctx.settings.timezone)
