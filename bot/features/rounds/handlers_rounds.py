@@ -13,7 +13,7 @@ from bot.content import ContentItem, load_bank
 from bot.context import Context
 from bot.events import CommandInvoked, PostFailed, TimerFired
 from bot.features.rounds import queries, render, rules
-from bot.features.rounds.grouping import Plan, plan_round
+from bot.features.rounds.grouping import Plan, plan_round_off_loop
 from bot.features.rounds.handlers import next_round
 from bot.features.rounds.handlers_quiet import Quiet
 from bot.features.rounds.zones import apart_pairs, utc_offset
@@ -92,7 +92,8 @@ class Running(Quiet):
         played = await queries.played_rounds(ctx.session, ctx.community.id)
         profiles = await queries.read_profiles(ctx.session, list(members.values()))
         zones = await queries.member_zones(ctx.session, list(members.values()))
-        plan = plan_round(
+        # In the worker process: a search of several seconds must not hold up the answers to anyone else.
+        plan = await plan_round_off_loop(
             rules.people(profiles),
             soft_pairs=apart_pairs({str(m): utc_offset(zone, ctx.now) for m, zone in zones.items()}),
             size=settings.group_size,
@@ -101,6 +102,7 @@ class Running(Quiet):
             odd=settings.odd,
             seed=ctx.community.id,
             now=ctx.now,
+            budget=settings.planning_budget.total_seconds(),
         )
         number = (played[-1].number if played else 0) + 1
         round_ = await queries.add_round(

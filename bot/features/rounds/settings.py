@@ -22,7 +22,7 @@ ODD_POLICIES = ("bigger", "smaller")
 
 
 class RoundSettings(BaseModel):
-    """Grouping rounds: cadence, group size, odd counts, follow-up."""
+    """Grouping rounds: cadence, group size, odd counts, follow-up, the planner's time budget."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -57,6 +57,15 @@ class RoundSettings(BaseModel):
         default=timedelta(days=3),
         description=N_("Delay before asking whether the group met, e.g. 3d"),
         json_schema_extra={"error": N_("“{value}” is not a delay I understand. Examples: 2d, 36h, 1h30m.")},
+    )
+    planning_budget: Delay = Field(
+        default=timedelta(seconds=10),
+        le=timedelta(minutes=1),
+        description=N_("How long the planner may search for groups of people who have not met, e.g. 10s"),
+        json_schema_extra={
+            "error": N_("“{value}” is not a duration I understand. Examples: 10s, 30s, 1m."),
+            "range_error": N_("The planner searches for one minute at most: “{value}” won't do."),
+        },
     )
 
     def cron(self) -> str:

@@ -39,6 +39,7 @@ from bot.features.rounds.grouping.model import (
 )
 from bot.features.rounds.grouping.planner import plan_round, plan_schedule
 from bot.features.rounds.grouping.schedule import longest_schedule
+from bot.features.rounds.grouping.worker import plan_round_off_loop
 
 __all__ = [
     "Odd",
@@ -53,6 +54,7 @@ __all__ = [
     "longest_schedule",
     "pairs_of",
     "plan_round",
+    "plan_round_off_loop",
     "plan_schedule",
     "repeat_free_rounds",
     "round_robin",

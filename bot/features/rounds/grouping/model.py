@@ -51,6 +51,9 @@ class PastRound:
 
     groups: tuple[tuple[str, ...], ...]
     when: datetime | None = None
+    # The groups as they were planned, when some did not meet (``groups`` then holds only those who did, the
+    # pairs to avoid): how a round of a whole schedule already played is recognised. None: the same as groups.
+    planned: tuple[tuple[str, ...], ...] | None = None
 
 
 @dataclass(frozen=True)

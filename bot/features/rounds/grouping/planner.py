@@ -30,8 +30,9 @@ __all__ = ["CONTINUATIONS", "MAX_SEARCHED", "plan_round", "plan_schedule"]
 
 # Largest roster whose coming rounds are searched together (the schedule tabu is cubic in the roster).
 MAX_SEARCHED = 40
-# How many coming rounds a continuation plans together.
+# How many coming rounds a continuation plans together, and how many steps it goes on without doing better.
 HORIZON = 4
+PATIENCE = 3000
 # Plans made for a roster, kept for the next round: (roster, size, odd, seed) -> the coming rounds (member ids).
 CONTINUATIONS: LRUCache[list[list[list[str]]]] = LRUCache(64)
 
@@ -140,9 +141,9 @@ def _design_round(
     ids = [p.id for p in members]
     roster = set(ids)
     played = {
-        frozenset(frozenset(g) for g in past.groups)
+        frozenset(frozenset(g) for g in past.planned or past.groups)
         for past in history
-        if {m for g in past.groups for m in g} == roster
+        if {m for g in past.planned or past.groups for m in g} == roster
     }
     searched = budget if n <= MAX_SEARCHED else 0.0
     design = longest_schedule(n, size, budget=searched, seed=str(seed))
@@ -201,7 +202,13 @@ def _continuation(
     weeks = max(1, min(HORIZON, (n - 1) // max(1, size - 1)))
     rng = random.Random(f"agora:continue:{key}:{len(history)}")
     found, _conflicts = tabu(
-        sizes, weeks, rng=rng, deadline=time.monotonic() + budget, start=shaped, before=before
+        sizes,
+        weeks,
+        rng=rng,
+        deadline=time.monotonic() + budget,
+        start=shaped,
+        before=before,
+        patience=PATIENCE,
     )
     CONTINUATIONS.put(cache_key, [[[ids[m] for m in g] for g in rnd] for rnd in found])
 

@@ -44,9 +44,10 @@ def tabu(
     frozen: int = 0,
     before: dict[tuple[int, int], int] | None = None,
     steps: int | None = None,
+    patience: int | None = None,
 ) -> tuple[Schedule, int]:
     """The schedule of ``weeks`` rounds (groups of ``sizes``) with the fewest conflicts found before ``deadline``
-    (``time.monotonic()``) or ``steps`` steps, and its number of conflicts (0: no pair meets twice).
+    (``time.monotonic()``), ``steps`` steps, or ``patience`` steps without a better schedule, and its number of conflicts (0: no pair meets twice).
 
     ``start`` gives the first rounds to begin from (the rest are random), of which the first ``frozen`` stay as
     they are; ``before`` counts the meetings that already happened (a real history; ``EXCLUDED`` for a pair that
@@ -97,9 +98,11 @@ def tabu(
     best_rounds = [[list(g) for g in rnd] for rnd in rounds]
     tabu_until: dict[tuple[int, int, int], int] = {}
     stale = shaken = 0
-    step = 0
+    step = improved = 0
     while total and free and (steps is None or step < steps) and time.monotonic() < deadline:
         step += 1
+        if patience is not None and step - improved > patience:
+            break  # a lower bound is rarely known (a small roster that met in full): don't burn the budget
         moves: list[tuple[int, int, int, int, int]] = []
         best_delta = 1 << 30
         for r in free:
@@ -136,7 +139,7 @@ def tabu(
         total += best_delta
         tabu_until[(r, p, q)] = tabu_until[(r, q, p)] = step + rng.randint(4, 14)
         if total < best:
-            best, stale, shaken = total, 0, 0
+            best, stale, shaken, improved = total, 0, 0, step
             best_rounds = [[list(g) for g in rnd] for rnd in rounds]
             continue
         stale += 1
