@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import logging
 import time
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from apscheduler.triggers.cron import CronTrigger
@@ -50,7 +51,7 @@ from bot.events import (
     SettingsChanged,
     TimerFired,
 )
-from bot.feature import Feature, feature_classes
+from bot.feature import Feature, ScheduleSpec, feature_classes
 from bot.i18n import Translator, member_locale, translator
 from bot.inbox import Inbox
 from bot.membership import Reconciled, reconcile_members
@@ -58,7 +59,7 @@ from bot.messages import Message, unmarked
 from bot.outbox import TOUCHED, Courier
 from bot.retention import prune
 from bot.router import Route, Router, convert_form, convert_options
-from bot.scheduler import Scheduler, cron_trigger, retried
+from bot.scheduler import Scheduler, cron_trigger, next_fire_time, retried
 from bot.settings import CommunitySettings, settings_model
 from bot.settings.types import is_time_zone
 from storage.database import Database
@@ -79,6 +80,10 @@ log = logging.getLogger("agora.events")
 # How long an answer that names a post waits for it to be out ("Debate #2 is open in #x"): the first try takes
 # a fraction of a second; a post still on its way after that (rate limited) gets a "being posted" answer.
 DELIVERY_WAIT = 2.5
+# How many validated settings are kept (``settings_of``).
+VALIDATED_KEPT = 1000
+# How far ahead timers are armed as scheduler jobs; a job arms the next stretch halfway through (``_arm_timers_until``).
+TIMER_HORIZON = timedelta(hours=1)
 # When the pruning job runs (UTC): once a day, at a quiet hour.
 PRUNE_AT = CronTrigger(hour=4, minute=17, timezone="UTC")
 
@@ -114,10 +119,18 @@ class Agora:
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reconciled: set[int] = set()
+        # Timers due up to this moment are armed as scheduler jobs; later ones wait for their batch (None: not
+        # started, every timer is armed as it is set).
+        self._armed_until: datetime | None = None
+        # Recurring rules whose next fire time is beyond it: (that time, what arms the rule), by schedule id.
+        self._later: dict[int, tuple[datetime, Callable[[], None]]] = {}
         # Each community's row and its validated settings, as last committed by this process: an event reads
         # neither from the database (``ensure_community``), and settings are validated again only when they
         # change (``remember_community``, after a commit; ``forget_community`` on ``SettingsChanged``).
         self._communities: dict[tuple[str, str], tuple[Community, CommunitySettings]] = {}
+        # Settings validated, by what they are made of (the community's name where it counts, its overrides):
+        # communities that changed nothing share theirs.
+        self._validated: dict[tuple[str, str], CommunitySettings] = {}
         self.started = False
 
     # --- life cycle --------------------------------------------------------------------------------------
@@ -133,12 +146,8 @@ class Agora:
         """Rebuild the scheduler's jobs from the tables, catch up what came due while stopped, deliver leftovers."""
         await self.scheduler.start()
         async with self.database.transaction() as session:
-            timers = (
-                await session.scalars(select(Timer).where(Timer.fired_at.is_(None), ~Timer.cancelled))
-            ).all()
             schedules = (await session.scalars(select(Schedule))).all()
-        for timer in timers:
-            self._arm_timer(timer)
+        await self._arm_timers_until(self.clock.now() + TIMER_HORIZON)
         for schedule in schedules:
             self._arm_schedule(schedule)
         self.scheduler.recurring("prune", PRUNE_AT, self._prune, self.clock.now())
@@ -148,15 +157,24 @@ class Agora:
         for platform in self.chats:
             self._spawn(self.inbox.drain(platform, self.process))
         await self.scheduler_run_due()
-        await self._announce_start()
+        await self._announce_start(schedules)
 
-    async def _announce_start(self) -> None:
-        """Tell each known community's features that the bot started (``BotStarted``), if any feature listens."""
+    async def _announce_start(self, schedules: Sequence[Schedule]) -> None:
+        """Tell the features of each community with something to catch up that the bot started (``BotStarted``),
+        if any feature listens: those whose recurring rules no longer follow their settings (the configuration
+        file changed while stopped). The others' rules are in line already: no dispatch, nothing read again."""
         if self.router.route(BotStarted(community=CommunityRef("", ""))) is None:
             return
         async with self.database.transaction() as session:
             communities = (await session.scalars(select(Community).order_by(Community.id))).all()
+        rows: dict[int, dict[str, Schedule]] = {}
+        for schedule in schedules:
+            rows.setdefault(schedule.community_id, {})[schedule.kind] = schedule
         for community in communities:
+            settings = self.settings_of(community)
+            if not self._schedule_changes(settings, rows.get(community.id, {})):
+                self._reconciled.add(community.id)
+                continue
             ref = CommunityRef(community.platform, community.external_id, community.name)
             await self.dispatch(BotStarted(community=ref))
 
@@ -206,9 +224,17 @@ class Agora:
         ):
             return cached[1]
         base = self.base_settings()
-        if not base.name and community.name:
-            base = base.model_copy(update={"name": community.name})
-        return base.overridden(self.settings_model, community.settings or {})
+        name = "" if base.name else community.name
+        key = (name, json.dumps(community.settings or {}, sort_keys=True, default=str))
+        found = self._validated.get(key)
+        if found is None:
+            if name:
+                base = base.model_copy(update={"name": name})
+            found = base.overridden(self.settings_model, community.settings or {})
+            if len(self._validated) >= VALIDATED_KEPT:
+                self._validated.pop(next(iter(self._validated)))
+            self._validated[key] = found
+        return found
 
     def remember_community(self, community: Community) -> None:
         """Keep ``community`` (as a transaction that just committed left it) for the next events: its row and
@@ -609,11 +635,7 @@ class Agora:
     async def reconcile_schedules(self, ctx: Context[Any], features: Iterable[Feature] | None = None) -> None:
         """Bring each feature's stored recurring rules in line with what its settings say (``schedules``): at
         start, when a community first appears, and whenever settings change (a new rule, a new time zone)."""
-        specs = [
-            spec
-            for feature in (self.router.features if features is None else features)
-            for spec in feature.schedules
-        ]
+        specs = self._specs(features)
         if not specs:
             return
         rows = {
@@ -624,19 +646,67 @@ class Agora:
                 )
             )
         }
-        for spec in specs:
-            wanted = spec.rule(ctx.settings)
+        for kind, cron, paused in self._schedule_changes(ctx.settings, rows, features):
+            await ctx.set_schedule(kind, cron, paused=paused)
+
+    def _specs(self, features: Iterable[Feature] | None = None) -> list[ScheduleSpec]:
+        return [
+            spec
+            for feature in (self.router.features if features is None else features)
+            for spec in feature.schedules
+        ]
+
+    def _schedule_changes(
+        self,
+        settings: CommunitySettings,
+        rows: dict[str, Schedule],
+        features: Iterable[Feature] | None = None,
+    ) -> list[tuple[str, str, bool]]:
+        """What brings the recurring rules ``rows`` (by kind) in line with ``settings``: (kind, cron, paused)."""
+        changes: list[tuple[str, str, bool]] = []
+        for spec in self._specs(features):
+            wanted = spec.rule(settings)
             row = rows.get(spec.kind)
             if wanted is not None:
-                if row is None or row.paused or row.cron != wanted or row.timezone != ctx.settings.timezone:
-                    await ctx.set_schedule(spec.kind, wanted)
+                if row is None or row.paused or row.cron != wanted or row.timezone != settings.timezone:
+                    changes.append((spec.kind, wanted, False))
             elif row is not None and not row.paused:
-                await ctx.set_schedule(spec.kind, row.cron, paused=True)
+                changes.append((spec.kind, row.cron, True))
+        return changes
+
+    async def _arm_timers_until(self, until: datetime) -> None:
+        """Arm the pending timers due before ``until`` (those after ``_armed_until`` are new to the scheduler),
+        and one job that arms the next batch before this one runs out: the scheduler holds the next hour's
+        timers, not every timer of every community."""
+        query = select(Timer).where(Timer.fired_at.is_(None), ~Timer.cancelled, Timer.due_at <= until)
+        if self._armed_until is not None:
+            query = query.where(Timer.due_at > self._armed_until)
+        async with self.database.transaction() as session:
+            timers = (await session.scalars(query)).all()
+        self._armed_until = until
+        for timer in timers:
+            self._arm_timer(timer)
+        for schedule_id, (first, arm) in list(self._later.items()):
+            if first <= until:
+                del self._later[schedule_id]
+                arm()
+        self.scheduler.at("timers:next", until - TIMER_HORIZON / 2, self._arm_next_timers)
+
+    async def _arm_next_timers(self) -> None:
+        async def once() -> None:
+            await self._arm_timers_until(
+                max(self.clock.now(), self._armed_until or self.clock.now()) + TIMER_HORIZON / 2
+            )
+
+        await retried(self.scheduler, self.clock, "timers:next", once)()
 
     def _arm_timer(self, timer: Timer) -> None:
         key = f"timer:{timer.id}"
         if timer.cancelled or timer.fired_at is not None:
             self.scheduler.cancel(key)
+            return
+        if self._armed_until is not None and timer.due_at > self._armed_until:
+            self.scheduler.cancel(key)  # beyond the horizon: the batch that reaches it arms it
             return
         timer_id, due = timer.id, timer.due_at
 
@@ -648,7 +718,12 @@ class Agora:
     async def _fire_timer(self, timer_id: int, due: datetime) -> None:
         async with self.database.transaction() as session:
             timer = await session.get(Timer, timer_id)
-            if timer is None or timer.fired_at is not None or timer.cancelled or timer.due_at != due:
+            if timer is None or timer.fired_at is not None or timer.cancelled:
+                return
+            if timer.due_at != due:
+                # Moved since this job was armed (a batch read it just before a handler moved it): the job for
+                # its new time is there, or is armed now.
+                self._arm_timer(timer)
                 return
             community = await session.get(Community, timer.community_id)
             assert community is not None
@@ -662,7 +737,10 @@ class Agora:
         await self.dispatch(event)
 
     def _arm_schedule(self, schedule: Schedule) -> None:
+        """Arm a recurring rule's chain of jobs, or, when its next fire time is beyond the armed horizon, keep it
+        for the batch that reaches it (``_later``)."""
         key = f"schedule:{schedule.id}"
+        self._later.pop(schedule.id, None)
         if schedule.paused:
             self.scheduler.cancel(key)
             return
@@ -676,7 +754,16 @@ class Agora:
 
             await retried(self.scheduler, self.clock, f"{key}:{when.isoformat()}", once)()
 
-        self.scheduler.recurring(key, trigger, fire, after)
+        def arm() -> None:
+            self.scheduler.recurring(key, trigger, fire, after)
+
+        if self._armed_until is not None:
+            first = next_fire_time(trigger, after)
+            if first is not None and first > self._armed_until:
+                self.scheduler.cancel(key)
+                self._later[schedule_id] = (first, arm)
+                return
+        arm()
 
     async def _prune(self, _when: datetime) -> None:
         async def once() -> None:

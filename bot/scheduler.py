@@ -18,6 +18,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -44,8 +45,11 @@ Job = Callable[[], Awaitable[None]]
 RecurringJob = Callable[[datetime], Awaitable[None]]
 
 
+@lru_cache(maxsize=1024)
 def cron_trigger(rule: str, timezone: str) -> CronTrigger:
-    """A cron rule (``"30 9 * * tue"``) read in a time zone. Raises ValueError naming what is wrong."""
+    """A cron rule (``"30 9 * * tue"``) read in a time zone. Raises ValueError naming what is wrong. Kept per
+    rule and zone (a trigger holds no state between fire times): communities mostly share their rules, and
+    settings are validated and rules armed far more often than they change."""
     try:
         fields = rule.split()
         if len(fields) == 5:
@@ -114,9 +118,27 @@ def retried(scheduler: Scheduler, clock: Clock, key: str, job: Job, attempt: int
     return run
 
 
+# Per trigger, the last answer of ``next_fire_time``: (after, its first fire time).
+_LAST_FIRE: dict[BaseTrigger, tuple[datetime, datetime]] = {}
+
+
 def next_fire_time(trigger: BaseTrigger, after: datetime) -> datetime | None:
-    """The first fire time strictly after ``after``, in UTC."""
+    """The first fire time strictly after ``after``, in UTC. The trigger's last answer serves every moment
+    between the one it was for and its fire time (none lies between): communities sharing a rule that fired
+    together cost one computation at start, not one each."""
     after = ensure_utc(after)
+    known = _LAST_FIRE.get(trigger)
+    if known is not None and known[0] <= after < known[1]:
+        return known[1]
+    fire = _next_fire_time(trigger, after)
+    if fire is not None:
+        if len(_LAST_FIRE) >= 1024:
+            _LAST_FIRE.clear()
+        _LAST_FIRE[trigger] = (after, fire)
+    return fire
+
+
+def _next_fire_time(trigger: BaseTrigger, after: datetime) -> datetime | None:
     moment = trigger.get_next_fire_time(after, after + timedelta(microseconds=1))
     if moment is not None and ensure_utc(moment) <= after:
         moment = trigger.get_next_fire_time(moment, after + timedelta(seconds=1))
