@@ -48,6 +48,7 @@ EVERYTHING_ALICE_DID = {
     "Whether you take part in the grouping rounds, your snoozes and pauses",
     "The members you asked never to be grouped with (private: only you see them)",
     "Your groups in the rounds and your answers to “Did you meet?”",
+    "The round groups you were captain of",
     "The icebreaker questions you suggested",
     "Your reactions to icebreaker questions",
 }

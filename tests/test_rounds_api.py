@@ -159,7 +159,15 @@ def test_the_settings_page_in_words() -> None:
 
 def test_every_rounds_table_naming_a_member_is_declared() -> None:
     tables = {item.tablename for item in RoundsFeature.personal_data if isinstance(item, PersonalData)}
-    assert tables == {"round_participants", "round_exclusions", "round_group_members", "rounds"}
+    assert tables == {
+        "round_participants",
+        "round_exclusions",
+        "round_group_members",
+        "rounds",
+        "round_groups",
+        "round_polls",
+        "round_poll_answers",
+    }
 
 
 async def test_the_schedule_follows_enabled(h: ConsoleCommunity) -> None:

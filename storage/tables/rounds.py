@@ -11,7 +11,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, RoundAnswer, string_enum
 
-__all__ = ["Round", "RoundExclusion", "RoundGroup", "RoundGroupMember", "RoundParticipant"]
+__all__ = [
+    "Round",
+    "RoundExclusion",
+    "RoundGroup",
+    "RoundGroupMember",
+    "RoundParticipant",
+    "RoundPoll",
+    "RoundPollAnswer",
+    "RoundPollOption",
+]
 
 
 class RoundParticipant(Base):
@@ -80,6 +89,8 @@ class RoundGroup(Base):
     position: Mapped[int]
     starter: Mapped[str] = mapped_column(String(64), default="")
     entry_id: Mapped[int | None]
+    # The member asked to suggest a time (the one who had been captain least recently).
+    captain_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
 
 
 class RoundGroupMember(Base):
@@ -98,3 +109,54 @@ class RoundGroupMember(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     answer: Mapped[RoundAnswer | None] = mapped_column(string_enum(RoundAnswer, 16))
     answered_at: Mapped[datetime | None]
+
+
+class RoundPoll(Base):
+    """A group's own date poll ("Find a time"): open, then closed on a time (``chosen_option_id``) or on none."""
+
+    __tablename__ = "round_polls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("round_groups.id", ondelete="CASCADE"), index=True)
+    # The external id of the member who suggested the times.
+    created_by: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    chosen_option_id: Mapped[int | None]
+    entry_id: Mapped[int | None]
+
+
+class RoundPollOption(Base):
+    """A time of a group's poll, numbered from 1 in the order it was written."""
+
+    __tablename__ = "round_poll_options"
+    __table_args__ = (UniqueConstraint("poll_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    poll_id: Mapped[int] = mapped_column(ForeignKey("round_polls.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime | None]
+
+
+class RoundPollAnswer(Base):
+    """A group member's answer to one time: yes, maybe (if need be) or no; changed in place while the poll is
+    open."""
+
+    __tablename__ = "round_poll_answers"
+    __table_args__ = (
+        UniqueConstraint("option_id", "member_id"),
+        Index("ix_round_poll_answers_poll_id", "poll_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    poll_id: Mapped[int] = mapped_column(ForeignKey("round_polls.id", ondelete="CASCADE"))
+    option_id: Mapped[int] = mapped_column(ForeignKey("round_poll_options.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    choice: Mapped[str] = mapped_column(String(8))
+    answered_at: Mapped[datetime]

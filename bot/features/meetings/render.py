@@ -7,7 +7,7 @@ date polls) is here, in the one module the architecture test keeps free of stora
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
@@ -21,7 +21,7 @@ from bot.durations import format_duration, parse_duration
 from bot.features.meetings.dates import DateProblem, LineProblem
 from bot.features.meetings.events import BALLOT, DATE_CARD, DRAW, NAMES_SHOWN, NONE_SUIT, NOTES_CARD, VOTE
 from bot.features.meetings.settings import MeetingSettings
-from bot.features.meetings.tally import CHOICES, MAYBE, NO, YES, Tally
+from bot.features.meetings.tally import CHOICES, MAYBE, NO, YES, OptionTally, Tally
 from bot.i18n import N_, Translator
 from bot.messages import Attachment, Button, Field, Message, mention, moment, unmarked, untrusted, zone_note
 
@@ -449,18 +449,24 @@ def option_label(_: Translator, option: PollOption, zone: str, now: datetime) ->
     return label
 
 
+def tally_text(_: Translator, counts: OptionTally, name: Callable[[Hashable], str] = str) -> str:
+    """An option's tally: the counts, then who said yes and who if need be (``name`` gives the platform id of a
+    voter as the tally holds them)."""
+    value = f"✅ {len(counts.yes)} · 🤔 {len(counts.maybe)} · ❌ {len(counts.no)}"
+    if counts.yes:
+        value += "\n✅ " + names_text(_, [name(m) for m in counts.yes])
+    if counts.maybe:
+        value += "\n🤔 " + names_text(_, [name(m) for m in counts.maybe])
+    return value
+
+
 def poll_message(
     _: Translator, poll: MeetingPoll, options: Sequence[PollOption], tally: Tally, zone: str, now: datetime
 ) -> Message:
     """The poll's post: each date with its tally, then what happens next (answer, the tie, the date chosen)."""
     fields = []
     for option in options:
-        counts = tally.of(option.id)
-        value = f"✅ {len(counts.yes)} · 🤔 {len(counts.maybe)} · ❌ {len(counts.no)}"
-        if counts.yes:
-            value += "\n✅ " + names_text(_, [str(m) for m in counts.yes])
-        if counts.maybe:
-            value += "\n🤔 " + names_text(_, [str(m) for m in counts.maybe])
+        value = tally_text(_, tally.of(option.id))
         label = option_label(_, option, zone, now)
         if poll.chosen_option_id == option.id:
             label = f"🏆 {label}"

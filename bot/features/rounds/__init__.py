@@ -23,18 +23,27 @@ from bot.feature import HealthStep, PersonalData, ScheduleSpec
 from bot.features.rounds import queries, render
 from bot.features.rounds.handlers import Participation
 from bot.features.rounds.handlers_rounds import FOLLOW_UP, ROUND, Running
+from bot.features.rounds.handlers_time import FindTime
 from bot.features.rounds.settings import RoundSettings
 from bot.i18n import N_
 from bot.messages import Message
 from bot.router import Feature
-from storage.tables.rounds import Round, RoundExclusion, RoundGroupMember, RoundParticipant
+from storage.tables.rounds import (
+    Round,
+    RoundExclusion,
+    RoundGroup,
+    RoundGroupMember,
+    RoundParticipant,
+    RoundPoll,
+    RoundPollAnswer,
+)
 
 __all__ = ["FOLLOW_UP", "ROUND", "RoundsFeature"]
 
 
-class RoundsFeature(Participation, Running, Feature):
-    """Opt in and out, snooze, private exclusions, rounds on a cadence, group conversations, "Did you meet?",
-    and the animators' statistics and settings."""
+class RoundsFeature(Participation, Running, FindTime, Feature):
+    """Opt in and out, snooze, private exclusions, rounds on a cadence, group conversations with a captain and
+    their date poll, "Did you meet?", quiet members, and the animators' statistics and settings."""
 
     name = "rounds"
     title = N_("Grouping rounds")
@@ -78,6 +87,26 @@ class RoundsFeature(Participation, Running, Feature):
             member="member_id",
             columns=("answer", "answered_at"),
             label=N_("Your groups in the rounds and your answers to “Did you meet?”"),
+        ),
+        # The group they were asked to find a time for, and the times they suggested and answered: the group's
+        # history stays (its poll keeps its tally's count), without them.
+        PersonalData(
+            RoundGroup,
+            member="captain_id",
+            erase="anonymize",
+            label=N_("The round groups you were captain of"),
+        ),
+        PersonalData(
+            RoundPoll,
+            member="created_by",
+            erase="anonymize",
+            label=N_("The times you suggested to your round groups"),
+        ),
+        PersonalData(
+            RoundPollAnswer,
+            member="member_id",
+            columns=("choice", "answered_at"),
+            label=N_("Your answers to your round groups' time polls"),
         ),
         # The animator who started a round by hand (an external id, or "schedule"): the round stays, for everyone
         # else's history. ``Round.left_out`` lists member ids too, as the optimizer's record of the round.

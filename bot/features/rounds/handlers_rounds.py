@@ -119,20 +119,23 @@ class Running(Quiet):
             ),
         )
         starters_used = sum(len(p.groups) for p in played)
+        last_captains = await queries.last_captains(ctx.session, ctx.community.id)
         groups = []
         for position, ids in enumerate(plan.groups):
             group_members = [members[int(i)] for i in ids]
             starter = starter_for(ctx.settings.locale, ctx.community.id, starters_used + position)
             group = await queries.add_group(ctx.session, ctx.community.id, round_.id, position, starter.id)
+            group.captain_id = rules.captain([m.id for m in group_members], last_captains)
             groups.append((group, group_members, starter))
         await ctx.session.flush()
         for group, group_members, starter in groups:
             queries.add_seats(ctx.session, group, group_members)
             seats = [render.Seat(m.external_id, profiles[m.id]) for m in group_members]
+            captain = next(m.external_id for m in group_members if m.id == group.captain_id)
             entry = ctx.open_group(
                 [m.external_id for m in group_members],
                 ctx.public("Round {number}", number=number),
-                render.group_message(ctx.public, number, seats, starter),
+                render.group_message(ctx.public, number, seats, starter, captain=captain, group_id=group.id),
                 origin=(GROUP_POST, str(group.id)),
             )
             await ctx.session.flush()

@@ -24,8 +24,10 @@ __all__ = [
     "exclusion_count",
     "exclusion_pairs",
     "follow_up_groups",
+    "group_members",
     "group_others",
     "join",
+    "last_captains",
     "last_round",
     "member_named",
     "member_zones",
@@ -200,6 +202,17 @@ async def member_zones(session: AsyncSession, members: list[Member]) -> dict[int
     return zones
 
 
+async def last_captains(session: AsyncSession, community_id: int) -> dict[int, int]:
+    """The number of the last round in which each member was a group's captain."""
+    rows = await session.execute(
+        select(RoundGroup.captain_id, func.max(Round.number))
+        .join(Round, Round.id == RoundGroup.round_id)
+        .where(RoundGroup.community_id == community_id, RoundGroup.captain_id.is_not(None))
+        .group_by(RoundGroup.captain_id)
+    )
+    return {member_id: number for member_id, number in rows.all() if member_id is not None}
+
+
 async def taking_part(
     session: AsyncSession, community_id: int, now: datetime
 ) -> list[tuple[RoundParticipant, Member]]:
@@ -278,6 +291,17 @@ def add_seats(session: AsyncSession, group: RoundGroup, members: list[Member]) -
         )
         for m in members
     )
+
+
+async def group_members(session: AsyncSession, group_id: int) -> list[Member]:
+    """A group's members, in the order they were seated."""
+    rows = await session.scalars(
+        select(Member)
+        .join(RoundGroupMember, RoundGroupMember.member_id == Member.id)
+        .where(RoundGroupMember.group_id == group_id)
+        .order_by(RoundGroupMember.id)
+    )
+    return list(rows.all())
 
 
 async def group_others(session: AsyncSession, seat: RoundGroupMember) -> list[Member]:

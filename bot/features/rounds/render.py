@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.content import ContentItem
 from bot.durations import format_duration
+from bot.features.rounds import render_time
 from bot.features.rounds.rules import Participation, Profile, RoundLine
 from bot.features.rounds.settings import RoundSettings
 from bot.i18n import N_, Translator
@@ -186,8 +187,17 @@ def shared_line(_: Translator, people: list[Profile]) -> str:
     return "\n".join(lines)
 
 
-def group_message(_: Translator, number: int, seats: list[Seat], starter: ContentItem) -> Message:
-    """The first message of a group's conversation: who is who, what they share, something to start with."""
+def group_message(
+    _: Translator,
+    number: int,
+    seats: list[Seat],
+    starter: ContentItem,
+    *,
+    captain: str | None = None,
+    group_id: int | None = None,
+) -> Message:
+    """The first message of a group's conversation: who is who, what they share, something to start with, and
+    (with ``captain`` and ``group_id``) who suggests a time, with the "Find a time" button."""
     people = [seat.profile for seat in seats]
     fields = []
     for person in people:
@@ -208,13 +218,19 @@ def group_message(_: Translator, number: int, seats: list[Seat], starter: Conten
             "{text} (suggested by {author})", text=untrusted(starter.text), author=untrusted(starter.author)
         )
     fields.append(Field(_("To get the conversation going"), starter_text))
+    text = _(
+        "Hello {people}! This round puts you together. Find half an hour in the coming days (a coffee, a "
+        "call or lunch) and start by saying hello here.",
+        people=_.list([mention(seat.external_id) for seat in seats]),
+    )
+    buttons: tuple[Button, ...] = ()
+    if captain is not None and group_id is not None:
+        text += "\n" + render_time.captain_line(_, captain)
+        buttons = (render_time.find_time_button(_, group_id),)
     return Message(
         title=_("Round {number}: meet each other", number=number),
-        text=_(
-            "Hello {people}! This round puts you together. Find half an hour in the coming days (a coffee, a "
-            "call or lunch) and start by saying hello here.",
-            people=_.list([mention(seat.external_id) for seat in seats]),
-        ),
+        text=text,
+        buttons=buttons,
         fields=tuple(fields),
         footer=_(
             "Can't make it this time? /agora round snooze skips the next round; "

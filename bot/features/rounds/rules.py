@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.features.meetings.tally import Tally
 from bot.features.rounds.grouping import PastRound, Person, pairs_of
 from bot.scheduler import cron_trigger, next_fire_time
 
@@ -19,6 +20,8 @@ __all__ = [
     "Profile",
     "RoundLine",
     "SeatRecord",
+    "captain",
+    "chosen_time",
     "due",
     "is_quiet",
     "next_round_at",
@@ -198,6 +201,22 @@ def pair_coverage(played: list[PlayedRound], roster: list[int]) -> tuple[int, in
         for pair in pairs_of([[str(m) for m in group if m in members] for group in entry.groups])
     }
     return len(made), len(members) * (len(members) - 1) // 2
+
+
+def captain(members: list[int], last_captain: dict[int, int]) -> int:
+    """The group member asked to suggest a time: the one who has been captain least recently (never first),
+    the earliest to have joined Agora (lowest id) among equals, so the task goes round."""
+    return min(members, key=lambda m: (last_captain.get(m, 0), m))
+
+
+def chosen_time(tally: Tally, options: list[int]) -> int | None:
+    """The time a group's poll settles on, among ``options`` (ids, in the poll's order, those still to come):
+    the meeting poll's ranking (most yes, then most if need be), the earliest of those level; None when nobody
+    can make any of them."""
+    best = tally.best(options)
+    if not best or tally.of(best[0]).score == (0, 0):
+        return None
+    return next(option for option in options if option in best)
 
 
 def snooze_count(raw: object) -> int | None:
