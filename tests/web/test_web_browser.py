@@ -26,7 +26,11 @@ pytestmark = [
 async def test_an_animator_runs_the_community_from_the_browser(
     w: ConsoleCommunity, dashboard: Dashboard, tmp_path: Path
 ) -> None:
-    await arrive(w, "alice")
+    for name in ("alice", "bob", "chloe", "david"):
+        await arrive(w, name)
+    await w.join("emma")
+    await w.submit("alice", "intro", {"what": "Designer"})  # one introduced herself; emma never accepted
+    await w.advance(days=31)
     await w.command("camille", "dashboard")
     link = f"http://127.0.0.1:{dashboard.port}{link_in(w, 'camille')}"
     shots = tmp_path / "screenshots"
@@ -43,7 +47,8 @@ async def test_an_animator_runs_the_community_from_the_browser(
             assert await page.evaluate("document.activeElement.textContent") == "Skip to the content"
             nav = page.get_by_role("navigation", name="Dashboard")
             titles = [t.strip() for t in await nav.get_by_role("link").all_inner_texts()]
-            assert {"Settings", "Charter"} <= set(titles)
+            assert {"Health", "Settings", "Charter"} <= set(titles)
+            assert await page.locator("figure svg").count() == 2  # the health charts, inline
             for title in titles:
                 await nav.get_by_role("link", name=title, exact=True).click()
                 await page.wait_for_load_state()
@@ -67,13 +72,15 @@ async def test_an_animator_runs_the_community_from_the_browser(
             assert await page.locator("ins", has_text="Bring a guest once a term").count() == 1
             await page.get_by_role("button", name="Save the new version").click()
             status = await page.get_by_role("status").inner_text()
-            assert "Version 2 is saved. 1 member is asked to accept it" in status
+            assert "Version 2 is saved. 4 members are asked to accept it" in status
             await page.screenshot(path=shots / "charter-saved.png", full_page=True)
 
             # The same pages on a phone.
             await page.set_viewport_size({"width": 390, "height": 844})
             await page.goto(page.url.split("#")[0] + "?from=1&to=2#compare")
             await page.screenshot(path=shots / "charter-phone.png", full_page=False)
+            await nav.get_by_role("link", name="Health").click()
+            await page.screenshot(path=shots / "health-phone.png", full_page=False)
         finally:
             await browser.close()
 

@@ -23,7 +23,7 @@ async def test_an_animator_gets_a_private_link_that_opens_the_dashboard(
     assert "Sign in to the dashboard" in page  # a link preview fetching it does not use it up
     await browser.sign_in(link_in(w, "camille"))
     assert browser.status == 200
-    assert browser.path.endswith("/settings")
+    assert browser.path.endswith("/health")
     assert "The Indies" in browser.text
 
 
@@ -82,7 +82,7 @@ async def test_a_session_ends_when_its_animator_stops_animating(
     await w.command("camille", "setup add_animator=bob")
     await w.command("bob", "dashboard")
     await browser.sign_in(link_in(w, "bob"))
-    settings = browser.path
+    settings = browser.path.rsplit("/", 1)[0] + "/settings"
     assert browser.status == 200
 
     await w.command("camille", "setup remove_animator=bob")
@@ -95,7 +95,7 @@ async def test_a_session_ends_when_its_animator_stops_animating(
 async def test_a_session_lasts_twelve_hours(w: ConsoleCommunity, browser: Browser) -> None:
     await w.command("camille", "dashboard")
     await browser.sign_in(link_in(w, "camille"))
-    settings = browser.path
+    settings = browser.path.rsplit("/", 1)[0] + "/settings"
 
     await w.advance(hours=11, minutes=59)
     await browser.get(settings)
@@ -108,7 +108,7 @@ async def test_a_session_lasts_twelve_hours(w: ConsoleCommunity, browser: Browse
 async def test_a_form_without_its_csrf_token_is_refused(w: ConsoleCommunity, browser: Browser) -> None:
     await w.command("camille", "dashboard")
     await browser.sign_in(link_in(w, "camille"))
-    settings = browser.path
+    settings = browser.path.rsplit("/", 1)[0] + "/settings"
 
     await browser.post(settings, {"section": "setup", "timezone": "America/Montreal"}, csrf=False)
 
@@ -121,7 +121,7 @@ async def test_a_form_without_its_csrf_token_is_refused(w: ConsoleCommunity, bro
 async def test_a_forged_session_cookie_opens_nothing(w: ConsoleCommunity, browser: Browser) -> None:
     await w.command("camille", "dashboard")
     await browser.sign_in(link_in(w, "camille"))
-    settings = browser.path
+    settings = browser.path.rsplit("/", 1)[0] + "/settings"
     cookie = next(iter(browser.session.cookie_jar))
     login, community, expires, signature = cookie.value.split(".")
     forged = f"{login}.{community}.{int(expires) + 86400}.{signature}"  # a day longer, the same signature
@@ -148,7 +148,7 @@ async def test_an_animator_of_one_community_never_sees_another(
     ours = mine.split("/")[2]
     theirs = str(int(ours) + 1)
 
-    for page in ("settings", "charter", "nowhere", ""):
+    for page in ("health", "settings", "charter", "nowhere", ""):
         await browser.get(f"/c/{theirs}/{page}")
         assert browser.status in (403, 404), page
         assert "Other place" not in browser.text and "Montreal" not in browser.text

@@ -10,8 +10,10 @@ from tests.web.support import Browser, link_in
 async def signed_in(w: ConsoleCommunity, browser: Browser, who: str = "camille") -> str:
     await w.command(who, "dashboard")
     await browser.sign_in(link_in(w, who))
+    settings = browser.path.rsplit("/", 1)[0] + "/settings"
+    await browser.get(settings)
     assert browser.status == 200, browser.text
-    return browser.path
+    return settings
 
 
 async def test_the_page_shows_every_feature_with_settings(w: ConsoleCommunity, browser: Browser) -> None:
