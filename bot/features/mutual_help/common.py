@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.chat import Capability
 from bot.context import Context
 from bot.errors import UserError
+from bot.events import ButtonPressed
 from bot.features.onboarding.queries import has_accepted
 from bot.i18n import N_, Translator
 from bot.messages import Message, unmarked
@@ -55,6 +57,17 @@ async def require_charter(ctx: Context[Any], member: Member) -> None:
                 command=ctx.command_text("charter"),
             )
         )
+
+
+def answer_pressed(ctx: Context[ButtonPressed], message: Message | str) -> None:
+    """The answer to a button takes the place of the message that carried it (its buttons gone), where the
+    platform can edit it; else it is a reply."""
+    if isinstance(message, str):
+        message = Message(text=message)
+    if ctx.can(Capability.UPDATE) and ctx.event.message is not None:
+        ctx.replace_pressed(message)
+    else:
+        ctx.reply(message.text)
 
 
 def closed_refusal(ctx: Context[Any], ask: HelpAsk) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.chat import Capability
 from bot.context import Context
 from bot.errors import FormErrors, UserError
 from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, PostFailed
@@ -20,7 +19,17 @@ from storage.models import Member
 from storage.tables.mutual_help import AskStatus, HelpAsk, HelpOffer, OfferSource, OfferStatus
 
 from . import queries, render, rules
-from .common import ASK, GONE, OFFER, ask_view, closed_refusal, open_conversation, private_dm, require_charter
+from .common import (
+    ASK,
+    GONE,
+    OFFER,
+    answer_pressed,
+    ask_view,
+    closed_refusal,
+    open_conversation,
+    private_dm,
+    require_charter,
+)
 from .render import ACCEPT, ASK_FORM, CAN_HELP, DECLINE, KNOWS, REFER_FORM
 
 __all__ = ["FOLLOW_UP", "QUIET", "AskHandlers"]
@@ -253,9 +262,9 @@ class AskHandlers:
             ctx.reply(ctx._("You already said yes: your conversation is open."))
             return
         if ask.status != AskStatus.OPEN:
-            self._replace(ctx, Message(text=render.ask_closed(ctx._, str(ask.status))))
+            answer_pressed(ctx, Message(text=render.ask_closed(ctx._, str(ask.status))))
             return
-        self._replace(ctx, render.answered(ctx._, view, accepted=True))
+        answer_pressed(ctx, render.answered(ctx._, view, accepted=True))
         await self._accept(ctx, ask, offer, member)
 
     @action(DECLINE)
@@ -265,13 +274,7 @@ class AskHandlers:
             ctx.reply(ctx._("You already said yes: your conversation is open."))
             return
         offer.status, offer.answered_at = OfferStatus.DECLINED, ctx.now
-        self._replace(ctx, render.answered(ctx._, await ask_view(ctx, ask), accepted=False))
-
-    def _replace(self, ctx: Context[ButtonPressed], message: Message) -> None:
-        if ctx.can(Capability.UPDATE) and ctx.event.message is not None:
-            ctx.replace_pressed(message)
-        else:
-            ctx.reply(message.text)
+        answer_pressed(ctx, render.answered(ctx._, await ask_view(ctx, ask), accepted=False))
 
     async def _accept(self, ctx: Context[Any], ask: HelpAsk, offer: HelpOffer, helper: Member) -> None:
         """The double opt-in is complete: open the conversation of the two, introducing each to the other. The

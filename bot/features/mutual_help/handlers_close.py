@@ -9,7 +9,6 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from bot.chat import Capability
 from bot.context import Context
 from bot.errors import FormErrors, UserError
 from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, TimerFired
@@ -21,7 +20,7 @@ from storage.models import Member
 from storage.tables.mutual_help import AskStatus, HelpAsk, OfferStatus
 
 from . import queries, render, rules
-from .common import ASK, GONE, ask_view, closed_refusal, private_dm
+from .common import ASK, GONE, answer_pressed, ask_view, closed_refusal, private_dm
 from .handlers_ask import FOLLOW_UP, QUIET
 from .render import ANIMATORS, SOLVED, SOLVED_FORM, STILL, UNNAME, WIDEN, WITHDRAW
 
@@ -117,7 +116,7 @@ class CloseHandlers:
         closed_refusal(ctx, ask)
         ask.status, ask.closed_at = AskStatus.WITHDRAWN, ctx.now
         await self._stop(ctx, ask)
-        self._answer(
+        answer_pressed(
             ctx,
             ctx._(
                 "Your ask is withdrawn. You can ask again any time with {command}.",
@@ -129,7 +128,7 @@ class CloseHandlers:
     async def still(self, ctx: Context[ButtonPressed]) -> None:
         ask = await self._own(ctx, ctx.event.ref)
         closed_refusal(ctx, ask)
-        self._answer(
+        answer_pressed(
             ctx,
             ctx._(
                 "Noted: your ask stays open. {command} lets you mark it solved when it is.",
@@ -145,7 +144,7 @@ class CloseHandlers:
         closed_refusal(ctx, ask)
         channel = ctx.settings.channel("help")
         if not ask.discreet or not channel:
-            self._answer(ctx, _("Your ask is already public."))
+            answer_pressed(ctx, _("Your ask is already public."))
             return
         ask.discreet = False
         entry = ctx.post(
@@ -163,12 +162,12 @@ class CloseHandlers:
         ask = await self._own(ctx, ctx.event.ref)
         closed_refusal(ctx, ask)
         if ask.animators_asked_at is not None:
-            self._answer(ctx, _("The animators already have your ask."))
+            answer_pressed(ctx, _("The animators already have your ask."))
             return
         view = await ask_view(ctx, ask)
         animators = [a for a in ctx.settings.animators if a != view.asker]
         if not animators:
-            self._answer(ctx, _("This community has no animator I can write to. Ask in a channel instead."))
+            answer_pressed(ctx, _("This community has no animator I can write to. Ask in a channel instead."))
             return
         ask.animators_asked_at = ctx.now
         for animator in animators:
@@ -186,7 +185,7 @@ class CloseHandlers:
                     + ("\n" + _("It is a discreet ask: please keep it to yourself.") if ask.discreet else ""),
                 ),
             )
-        self._answer(ctx, ctx._("I passed your ask on to the animators."))
+        answer_pressed(ctx, ctx._("I passed your ask on to the animators."))
 
     @action(UNNAME)
     async def unname(self, ctx: Context[ButtonPressed]) -> None:
@@ -204,13 +203,7 @@ class CloseHandlers:
                 ask.thanks_entry_id,
                 render.thanks_post(ctx.public, await ask_view(ctx, ask, ctx.public), None, ask.thanks),
             )
-        self._answer(ctx, _("Done: the thank-you no longer names you, and later ones won't either."))
-
-    def _answer(self, ctx: Context[ButtonPressed], text: str) -> None:
-        if ctx.can(Capability.UPDATE) and ctx.event.message is not None:
-            ctx.replace_pressed(Message(text=text))
-        else:
-            ctx.reply(text)
+        answer_pressed(ctx, _("Done: the thank-you no longer names you, and later ones won't either."))
 
     async def _stop(self, ctx: Context[Any], ask: HelpAsk) -> None:
         """A closed ask: no more nudges, its public post loses its buttons, pending requests are answered."""

@@ -127,7 +127,10 @@ def ask_post(_: Translator, ask: AskView) -> Message:
             Button(CAN_HELP, _("I can help"), ref=str(ask.id)),
             Button(KNOWS, _("I know someone"), ref=str(ask.id), style="secondary"),
         ),
-        footer=_("Answering opens a conversation with them; nobody else sees it."),
+        footer=_(
+            "“I can help” opens a private conversation with them; “I know someone” lets you name a member "
+            "I will ask."
+        ),
     )
 
 
