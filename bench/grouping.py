@@ -1,14 +1,16 @@
 """How well and how fast does the grouping optimizer plan rounds, next to what peers do?
 
-    python bench/grouping.py [--big 10000] [--weeks 20]
+    python bench/grouping.py [--budget 10] [--big 10000] [--weeks 20]
 
 The peers' method (what coffee-roulette bots commonly do): shuffle the members, then fill the groups in
 order, putting each member in the first group where they meet nobody seen in the last 12 weeks (anywhere if
 there is none). Both are called round by round, with the history so far, as the live feature does.
 
 Prints:
-1. the social golfer reference instances (groups × size on a complete, unchanged roster): the number of
-   repeat-free rounds each method reaches, against the best known, and the optimizer's time;
+1. every social golfer instance of at most 40 players with a published best known value (groups × size on a
+   complete, unchanged roster; the table and how sure each value is: bot/features/rounds/grouping/known.py):
+   the repeat-free rounds the planner's whole schedule reaches within the budget (a construction, else the
+   search), its time on one core, and the peers' method round by round beside it;
 2. random rosters with churn (members skip weeks, newcomers arrive): repeated pairs over the weeks and the
    first week with a repeat, for both;
 3. one round of a big roster (10,000 members by default, with three past rounds and some exclusions): the
@@ -26,17 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.features.rounds.grouping import PastRound, group_sizes, pairs_of, plan_round, repeat_free_rounds
-
-REFERENCES = [  # (groups, size, best known repeat-free rounds)
-    (5, 2, 9),
-    (8, 2, 15),
-    (4, 4, 5),
-    (5, 3, 7),
-    (8, 4, 10),
-    (3, 3, 4),
-    (6, 3, 8),
-    (6, 4, 7),
-]
+from bot.features.rounds.grouping.known import instances
+from bot.features.rounds.grouping.schedule import SCHEDULES, longest_schedule
 
 
 def peers_round(
@@ -65,27 +58,22 @@ def peers_round(
     return groups
 
 
-def run_instance(groups: int, size: int, rounds: int) -> tuple[int, int, float]:
-    members = [f"m{i:03d}" for i in range(groups * size)]
-    ours: list[PastRound] = []
+def run_instance(groups: int, size: int, best: int, budget: float) -> tuple[int, int, float]:
+    """The planner's whole schedule (from nothing cached) and the peers' round by round."""
+    count = groups * size
+    SCHEDULES.clear()
     started = time.perf_counter()
-    for _ in range(rounds):
-        plan = plan_round(members, size=size, history=ours, seed=1)
-        ours.append(PastRound(plan.groups))
-        if plan.repeated_pairs:
-            break  # the first round with a repeat ends the count
+    schedule = longest_schedule(count, size, budget=budget, seed="bench")
     elapsed = time.perf_counter() - started
+    ours = repeat_free_rounds([[tuple(map(str, g)) for g in rnd] for rnd in schedule])
+    members = [f"m{i:03d}" for i in range(count)]
     theirs: list[PastRound] = []
     rng = random.Random(1)
-    for _ in range(rounds):
+    for _ in range(best + 1):
         theirs.append(PastRound(tuple(tuple(g) for g in peers_round(members, size, theirs, rng))))
         if repeat_free_rounds([r.groups for r in theirs]) < len(theirs):
             break
-    return (
-        repeat_free_rounds([r.groups for r in ours]),
-        repeat_free_rounds([r.groups for r in theirs]),
-        elapsed,
-    )
+    return ours, repeat_free_rounds([r.groups for r in theirs]), elapsed
 
 
 def churn(pool: int, size: int, weeks: int, seed: int) -> tuple[tuple[int, int], tuple[int, int], float]:
@@ -143,15 +131,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--budget", type=float, default=10.0, help="seconds per instance (default 10)")
     parser.add_argument("--big", type=int, default=10_000, help="members in the big round (default 10000)")
     parser.add_argument("--weeks", type=int, default=20, help="weeks of the churn scenarios (default 20)")
     args = parser.parse_args()
 
-    print("1. Reference instances, complete roster, planned round by round (repeat-free rounds)")
-    print(f"   {'instance':>10} {'best known':>10} {'optimizer':>10} {'peers':>6} {'time':>8}")
-    for groups, size, best in REFERENCES:
-        ours, theirs, elapsed = run_instance(groups, size, best + 1)
-        print(f"   {f'{groups}x{size}':>10} {best:>10} {ours:>10} {theirs:>6} {elapsed:>7.2f}s")
+    print(f"1. Social golfer instances up to 40 players: repeat-free rounds (budget {args.budget:g} s each)")
+    print(f"   {'instance':>9} {'players':>7} {'best known':>14} {'reached':>7} {'time':>7} {'peers':>5}")
+    short = []
+    for groups, size, best, sure in instances(40):
+        ours, theirs, elapsed = run_instance(groups, size, best, args.budget)
+        mark = "" if ours >= best else "  <- short"
+        if ours < best:
+            short.append(f"{groups}x{size} ({ours} of {best})")
+        known = f"{best} ({sure})"
+        print(
+            f"   {f'{groups}x{size}':>9} {groups * size:>7} {known:>14} {ours:>7} {elapsed:>6.2f}s {theirs:>5}{mark}"
+        )
+    print(f"   short of the best known: {', '.join(short) or 'none'}")
 
     print(f"\n2. Rosters with churn over {args.weeks} weeks (repeated pairs; first week with a repeat)")
     print(f"   {'scenario':>18} {'optimizer':>16} {'peers':>16} {'time':>8}")

@@ -37,7 +37,7 @@ from bot.features.rounds.grouping.model import (
     pairs_of,
     repeat_free_rounds,
 )
-from bot.features.rounds.grouping.planner import plan_round, plan_schedule
+from bot.features.rounds.grouping.planner import plan_round, plan_schedule, round_by_round
 from bot.features.rounds.grouping.schedule import longest_schedule
 from bot.features.rounds.grouping.worker import plan_round_off_loop
 
@@ -57,6 +57,7 @@ __all__ = [
     "plan_round_off_loop",
     "plan_schedule",
     "repeat_free_rounds",
+    "round_by_round",
     "round_robin",
     "upper_bound",
 ]

@@ -5,7 +5,7 @@ Dotú & Van Hentenryck 2005, Triska & Musliu 2012), for every instance of at mos
 Written from memory of that table (this machine cannot reach it), so each value carries how sure it is:
 
 - "bound": equal to the counting bound (a player meets s - 1 new players a round, so at most (gs - 1) / (s - 1)
-  rounds; one round when g < s) and reached by a construction here: certain;
+  rounds; one round when g < s) and reached: by a construction here, or by the published one named beside it;
 - "design": a known non-existence result caps it below the bound (no nearly Kirkman system on 12 points, no
   two orthogonal Latin squares of order 6, …) and a construction reaches it: certain;
 - "table": the table's value as remembered, reached here, but whether more is known is not checked;
@@ -37,9 +37,9 @@ BEST_KNOWN: dict[tuple[int, int], tuple[int, str]] = {
     (5, 4): (5, "table"),  # bound 6; the table's 5 (a resolvable transversal design)
     (6, 4): (7, "bound"),  # resolvable 4-GDD of type 3^8
     (7, 4): (9, "bound"),  # resolvable (28, 4, 1) design
-    (8, 4): (10, "bound"),  # the famous 32 golfers: 10 rounds (Aguado 2004, by a design construction)
-    (9, 4): (11, "bound"),  # resolvable 4-GDD of type 3^12
-    (10, 4): (13, "bound"),  # resolvable (40, 4, 1) design (a packing of the lines of PG(3, 3))
+    (8, 4): (10, "bound"),  # the famous 32 golfers: 10 rounds (Aguado 2004); not reached here (9)
+    (9, 4): (11, "uncertain"),  # the bound, from a resolvable 4-GDD of type 3^12 if it exists (not checked here)
+    (10, 4): (13, "bound"),  # a resolvable (40, 4, 1) design (Denniston's packings of PG(3, 3)); not reached here
     (5, 5): (6, "bound"),  # AG(2, 5)
     (6, 5): (6, "uncertain"),  # bound 7
     (7, 5): (7, "uncertain"),  # bound 8; 7 from the resolvable transversal design

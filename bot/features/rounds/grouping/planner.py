@@ -26,7 +26,7 @@ from bot.features.rounds.grouping.local import Round, repair
 from bot.features.rounds.grouping.model import REPEAT, Odd, PastRound, Person, Plan, Weights, group_sizes
 from bot.features.rounds.grouping.schedule import EXCLUDED, longest_schedule, tabu
 
-__all__ = ["CONTINUATIONS", "MAX_SEARCHED", "plan_round", "plan_schedule"]
+__all__ = ["CONTINUATIONS", "MAX_SEARCHED", "plan_round", "plan_schedule", "round_by_round"]
 
 # Largest roster whose coming rounds are searched together (the schedule tabu is cubic in the roster).
 MAX_SEARCHED = 40
@@ -76,10 +76,7 @@ def plan_round(
     sizes = group_sizes(len(members), size, odd)
     rng = random.Random(f"agora:{seed}:{len(history)}:{len(members)}")
 
-    state = Round(costs, sizes, rng)
-    state.greedy()
-    state.tabu(effort * (2000 if len(members) <= 300 else 300))
-    state.polish(effort * min(20 * len(members), 20_000))
+    state = _round_by_round(costs, sizes, rng, effort)
     candidates = [(state.groups, "search")]
     design = _design_round(members, size, history, costs, seed, budget / 2)
     if design is not None and sum(costs.group(g) for g in design) < REPEAT / 2:
@@ -98,6 +95,35 @@ def plan_round(
             best = plan
     assert best is not None
     return best
+
+
+def _round_by_round(costs: Costs, sizes: list[int], rng: random.Random, effort: int) -> Round:
+    state = Round(costs, sizes, rng)
+    state.greedy()
+    state.tabu(effort * (2000 if costs.n <= 300 else 300))
+    state.polish(effort * min(20 * costs.n, 20_000))
+    return state
+
+
+def round_by_round(
+    people: Iterable[Person | str],
+    *,
+    size: int = 2,
+    history: Sequence[PastRound] = (),
+    odd: Odd = "bigger",
+    seed: int | str = 0,
+    now: datetime | None = None,
+) -> Plan:
+    """The round-by-round planner alone (greedy, then its tabu search on this round only), as ``plan_round``
+    computes it among its candidates: the reference a plan never falls below."""
+    members = _as_people(people)
+    ids = [p.id for p in members]
+    if len(members) < 2:
+        return Plan(groups=(), unplaced=tuple(ids), method="none")
+    costs = Costs(members, history, [], Weights(), now)
+    sizes = group_sizes(len(members), size, odd)
+    rng = random.Random(f"agora:{seed}:{len(history)}:{len(members)}")
+    return _finish(costs, ids, _round_by_round(costs, sizes, rng, 1).groups, size, "search")
 
 
 def _rank(plan: Plan) -> tuple[int, int, float]:
