@@ -137,6 +137,8 @@ GROUP_PLURALS = {
     "Hello {people}! This round puts you together. Find half an hour in the coming days (a coffee, a call or "
     "lunch) and start by saying hello here.",
     "Language of the community: fr (French, “vous”), fr-tu (French, “tu”) or en (English)",
+    # « à vous deux »: the helper and the asker.
+    "If you say yes, I open a conversation with the two of you. If not, nobody is told and no reason is asked.",
 }
 
 
