@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.backlog import Backlog
 from bot.chat import Chat
 from bot.clock import Clock
 from bot.commandline import unknown_command
@@ -131,6 +132,10 @@ class Agora:
         # Settings validated, by what they are made of (the community's name where it counts, its overrides):
         # communities that changed nothing share theirs.
         self._validated: dict[tuple[str, str], CommunitySettings] = {}
+        self.backlog = Backlog()
+        # Platforms with events left in the inbox because the backlog was full, and those being retried.
+        self._waiting: set[str] = set()
+        self._retrying: set[str] = set()
         self.started = False
 
     # --- life cycle --------------------------------------------------------------------------------------
@@ -388,12 +393,50 @@ class Agora:
         """Handle an event ``accept`` recorded: ``dispatch``, deleting its inbox entry in the same transaction.
 
         An entry whose handling crashed stays in the inbox (the database refused the write, or a bug a new
-        version may fix) and is tried again at the next start, until it is pruned."""
+        version may fix) and is tried again at the next start, until it is pruned. When the process has too many
+        events on its hands (``bot.backlog``), the event stays in the inbox for a retry and the person is told
+        to wait a moment."""
+        if self.backlog.full:
+            return await self._busy(event)
+        return await self.dispatch(event, inboxed=True)
+
+    async def _busy(self, event: Event) -> Outcome:
+        """Leave ``event`` in the inbox for the retry (started if none is running) and say so."""
+        self.backlog.refused += 1
+        platform = event.community.platform
+        log.warning(
+            "busy: the event waits in the inbox",
+            extra={"agora": {"event": event.event_type, "platform": platform, "backlog": self.backlog.size}},
+        )
+        self._waiting.add(platform)
+        if platform not in self._retrying:
+            self._retrying.add(platform)
+            self._spawn(self._retry(platform))
+        _ = translator((await self.community_settings(event.community)).locale)
+        text = _("I am busy right now and will do it in a moment: no need to do it again.")
+        return Outcome(replies=[_ephemeral(text)], handled=False, error="busy")
+
+    async def _retry(self, platform: str) -> None:
+        """Handle what waits in ``platform``'s inbox once there is room, until nothing more was left there."""
+        try:
+            while platform in self._waiting:
+                self._waiting.discard(platform)
+                await self.backlog.room()
+                await self.inbox.drain(platform, self._process_when_room)
+        finally:
+            self._retrying.discard(platform)
+
+    async def _process_when_room(self, event: Event) -> Outcome:
+        await self.backlog.room()
         return await self.dispatch(event, inboxed=True)
 
     async def dispatch(self, event: Event, *, inboxed: bool = False) -> Outcome:
         """Handle one event: once per delivery id, in one transaction, with a log line. ``inboxed``: the event
         is in the inbox (see ``process``)."""
+        with self.backlog.taken():
+            return await self._dispatch(event, inboxed)
+
+    async def _dispatch(self, event: Event, inboxed: bool) -> Outcome:
         started = time.perf_counter()
         route = self.router.route(event)
         if route is not None and route.reads_only:
@@ -804,6 +847,7 @@ class Agora:
             if outcome.duplicate
             else outcome.error or ("ok" if outcome.handled else "ignored"),
             "ms": round((time.perf_counter() - started) * 1000, 1),
+            "backlog": self.backlog.size,
         }
         for name in ("name", "action", "form", "kind"):
             value = getattr(event, name, None)

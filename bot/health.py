@@ -45,7 +45,15 @@ class HealthServer:
 
     async def handle(self, _request: web.Request) -> web.Response:
         adapters: dict[str, str] = {}
-        status: dict[str, Any] = {"status": "ok", "adapters": adapters, "database": "ok"}
+        status: dict[str, Any] = {
+            "status": "ok",
+            "adapters": adapters,
+            "database": "ok",
+            # Events being handled or waiting (``bot.backlog``), and how many were told to wait since the start.
+            "backlog": self.app.backlog.size,
+            "backlog_limit": self.app.backlog.limit,
+            "busy_refused": self.app.backlog.refused,
+        }
         healthy = True
         try:
             async with self.app.database.transaction() as session:
