@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -14,9 +16,19 @@ from sqlalchemy import text
 
 from storage.database import Database
 
-__all__ = ["MakeUrl", "each_database", "main"]
+__all__ = ["MakeUrl", "each_database", "main", "timed"]
 
 MakeUrl = Callable[[str], Awaitable[str]]
+
+
+async def timed(action: Callable[[], Awaitable[Any]], repeat: int) -> float:
+    """The median time of ``action``, in milliseconds."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await action()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
 
 
 async def empty_postgres(url: str) -> None:

@@ -14,28 +14,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.console import ConsoleCommunity
+from bench.databases import timed
 from tests.support import make_config
-
-
-async def timed(action: Callable[[], Awaitable[Any]], repeat: int) -> float:
-    """The median time of ``action``, in milliseconds."""
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        await action()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 async def measure(size: int, repeat: int, folder: Path) -> None:

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["Answer", "Page", "View", "answers"]
 
 Handler = Callable[["View"], Awaitable[web.StreamResponse]]
+M = TypeVar("M")
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ class View:
     posted: Mapping[str, str] = field(default_factory=dict)
     # The language picked on the page (None: the animator's own, as the chat answers them).
     chosen: str | None = None
+    # What pages keep between requests (the server's, shared by every request): see ``recent``.
+    memo: dict[Any, tuple[datetime, Any]] = field(default_factory=dict)
 
     # --- who and where -------------------------------------------------------------------------------------
 
@@ -128,6 +132,20 @@ class View:
         """A database session to read what a page shows (reads only: changes go through the core)."""
         async with self.app.database.sessions() as session:
             yield session
+
+    async def recent(self, key: Hashable, fresh: timedelta, compute: Callable[[], Awaitable[M]]) -> M:
+        """``compute()``'s value for ``key`` in this community, computed again once older than ``fresh`` (by the
+        app's clock): for figures worth a second to compute that a reload or a second animator asks again."""
+        now = self.app.clock.now()
+        slot = (self.community.id, key)
+        kept = self.memo.get(slot)
+        if kept is not None and now - kept[0] < fresh:
+            return cast(M, kept[1])
+        value = await compute()
+        if len(self.memo) > 256:
+            self.memo.clear()
+        self.memo[slot] = (now, value)
+        return value
 
     # --- acting through the core ---------------------------------------------------------------------------
 

@@ -83,6 +83,7 @@ class Dashboard:
         self.templates = templates()
         self.keys: Keys | None = None
         self.port = config.port
+        self.memo: dict[Any, Any] = {}  # what pages keep between requests (View.recent)
         self._runner: web.AppRunner | None = None
 
     # --- life cycle --------------------------------------------------------------------------------------
@@ -231,6 +232,7 @@ class Dashboard:
             page=page,
             posted=posted,
             chosen=chosen,
+            memo=self.memo,
         )
 
     async def first_page(self, request: web.Request) -> web.StreamResponse:

@@ -9,14 +9,16 @@ risk unnamed there: the page lists them all, with the steps they are missing.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from bot.features.health import charts, health_report, render
 from bot.features.health.report import STAGE_LABELS, HealthReport
-from bot.i18n import N_, Translator
+from bot.i18n import N_, translator
 from bot.router import command_text
 from bot.web.framework import Answer, Page, View, readable
 
@@ -24,6 +26,8 @@ __all__ = ["PAGE"]
 
 PERIODS = (30, 90, 180, 365)
 DEFAULT_DAYS = 90
+# How long a report is shown again rather than computed again (a reload, another animator looking).
+FRESH = timedelta(minutes=1)
 # The members at risk listed (a big community can have thousands: the others are counted).
 AT_RISK_SHOWN = 200
 # matplotlib's SVG styles its shapes with style attributes: this page's charts need them (scripts stay off).
@@ -46,8 +50,40 @@ def _inline(svg: bytes) -> str:
     return text[text.index("<svg") :]
 
 
-def _charts(report: HealthReport, _: Translator, timezone: str) -> tuple[str, str]:
-    return _inline(charts.funnel_svg(report, _)), _inline(charts.activity_svg(report, _, timezone))
+@dataclass(frozen=True)
+class _Drawn:
+    """What the charts show (the funnel's figures, each week's first day and count, the language, the zone): the
+    key of the charts already drawn. ``report`` rides along to draw them, out of the key."""
+
+    locale: str
+    timezone: str
+    days: int
+    funnel: tuple[tuple[str, int, int], ...]
+    weeks: tuple[tuple[date, int], ...]
+    report: HealthReport = field(compare=False, hash=False)
+
+    @classmethod
+    def of(cls, report: HealthReport, locale: str, timezone: str) -> _Drawn:
+        zone = ZoneInfo(timezone)
+        return cls(
+            locale,
+            timezone,
+            report.period.days,
+            tuple((s.key, s.count, s.previous) for s in report.funnel),
+            tuple((w.start.astimezone(zone).date(), w.active) for w in report.weeks),
+            report,
+        )
+
+
+@lru_cache(maxsize=64)
+def _charts(drawn: _Drawn) -> tuple[str, str]:
+    """The two charts as inline SVG; drawn again only when what they show changed (a page reloaded, another
+    animator looking: the same figures)."""
+    _ = translator(drawn.locale)
+    return (
+        _inline(charts.funnel_svg(drawn.report, _)),
+        _inline(charts.activity_svg(drawn.report, _, drawn.timezone)),
+    )
 
 
 async def show(view: View) -> web.StreamResponse:
@@ -55,11 +91,15 @@ async def show(view: View) -> web.StreamResponse:
     raw = view.request.query.get("period", "")
     days = int(raw) if raw.isdigit() and int(raw) in PERIODS else DEFAULT_DAYS
     now = view.app.clock.now()
-    async with view.reading() as session:
-        report = await health_report(session, view.community.id, now, timedelta(days=days))
+
+    async def compute() -> HealthReport:
+        async with view.reading() as session:
+            return await health_report(session, view.community.id, now, timedelta(days=days))
+
+    report = await view.recent(("health", days), FRESH, compute)
     zone = view.settings.timezone
     # Drawing takes a fraction of a second: off the event loop, so other requests and events go on meanwhile.
-    funnel, activity = await asyncio.to_thread(_charts, report, _, zone)
+    funnel, activity = await asyncio.to_thread(_charts, _Drawn.of(report, _.locale, zone))
     message = render.report_message(_, report, zone, names=False)
     summary = Answer(
         readable(message.title or ""),
