@@ -119,3 +119,67 @@ async def test_a_round_on_discord_opens_a_private_thread_and_asks_did_you_meet(
             ).all()
         )
     assert answers == {world.alice.id: "met", bob.id: None}
+
+
+async def test_the_captain_finds_a_time_in_the_groups_thread_and_the_invitation_follows(
+    fake: FakeDiscord,
+    bot_and_world: tuple[Bot, Any, Any],
+) -> None:
+    """The captain's date poll on Discord: "Find a time" under the introduction opens a modal, the poll is posted
+    in the group's private thread, each member answers with its buttons, and the time is posted with an .ics."""
+    bot, world, rounds = bot_and_world
+    bob = fake.add_member(world.guild, "bob").user
+    for user in (world.alice, bob):
+        await fake.wait_for_answer(await fake.slash_command(world.guild, user, "agora round join"))
+        await bot.settle()
+    mark = len(fake.requests)
+    await fake.wait_for_answer(await fake.slash_command(world.guild, world.camille, "agora round start"))
+    opened = await fake.wait_for_request(
+        "POST", rf"^/channels/{rounds.id}/threads$", status=200, since=mark, timeout=TIMEOUT
+    )
+    thread_id = opened.response["id"]
+    posted = await fake.wait_for_request(
+        "POST", rf"^/channels/{thread_id}/messages$", status=200, since=mark, timeout=TIMEOUT
+    )
+    intro = fake.message(posted.response["id"])
+    assert f"<@{world.alice.id}>, you're this round's captain" in text_of(intro)
+    [find_time] = [c for c in custom_ids(intro) if ":rounds:find_time:" in c]
+
+    press = await fake.press_button(find_time, world.alice, message=intro["id"])
+    modal = await fake.wait_for_answer(press)
+    assert modal["type"] == 9 and modal["data"]["title"] == "Find a time"
+    form_id = modal["data"]["custom_id"]
+    [field] = [(row.get("component") or row["components"][0]) for row in fake.modals[form_id].components]
+    mark = len(fake.requests)
+    submitted = await fake.submit_modal(
+        form_id, world.alice, {field["custom_id"]: "in 2 days at 12:30\nin 3 days at 18:00"}
+    )
+    await fake.wait_for_answer(submitted)
+    await bot.settle()
+    polled = await fake.wait_for_request(
+        "POST", rf"^/channels/{thread_id}/messages$", status=200, since=mark, timeout=TIMEOUT
+    )
+    poll = fake.message(polled.response["id"])
+    assert "Find a time" in text_of(poll)
+    votes = custom_ids(poll)
+    assert [v.split(".")[-1] for v in votes] == ["yes", "maybe", "no", "yes", "maybe", "no"]
+
+    mark = len(fake.requests)
+    for user, chosen in ((world.alice, (0, 5)), (bob, (1, 3))):  # alice: yes 1, no 2; bob: maybe 1, yes 2
+        for index in chosen:
+            pressed = await fake.press_button(votes[index], user, message=poll["id"])
+            updated = await fake.wait_for_answer(pressed)
+            assert updated["type"] == UPDATE_MESSAGE
+            await bot.settle()
+    # Everyone answered: the time that suits best (the first: a yes and an if-need-be) comes with its invitation.
+    settled = await fake.wait_for_request(
+        "POST", rf"^/channels/{thread_id}/messages$", status=200, since=mark, timeout=TIMEOUT
+    )
+    invitation = fake.message(settled.response["id"])
+    assert "It's a date!" in text_of(invitation)
+    [ics] = invitation["attachments"]
+    assert ics["filename"].endswith(".ics")
+    assert b"BEGIN:VEVENT" in fake.attachments[ics["id"]]
+    await eventually(
+        lambda: custom_ids(fake.message(poll["id"])) == [], "the poll loses its buttons once settled"
+    )

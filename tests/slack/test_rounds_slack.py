@@ -87,3 +87,77 @@ async def test_a_round_on_slack_opens_a_group_dm_and_asks_did_you_meet(
                 ).all()
             )
         assert answers == {ALICE: "met", BOB: None}
+
+
+async def test_the_captain_finds_a_time_in_the_group_dm_and_the_invitation_follows(
+    bed: BedFactory,
+    fake: FakeSlack,
+) -> None:
+    """The captain's date poll on Slack: "Find a time" in the group DM opens a modal, the poll is posted in the
+    group DM, both answer with its buttons, and the time is posted with its .ics uploaded to the group DM."""
+    async with bed("http", features=[RoundsFeature()]) as b:
+        for user in (ALICE, BOB):
+            since = len(fake.responses)
+            await b.send(fake.slash_command(user, "round join"))
+            await fake.wait_for_response(since=since, timeout=TIMEOUT)
+            await b.settle()
+        mark = fake.mark()
+        since = len(fake.responses)
+        await b.send(fake.slash_command(CAMILLE, "round start"))
+        await fake.wait_for_response(since=since, timeout=TIMEOUT)
+        intro = await fake.wait_for_call(
+            "chat.postMessage",
+            lambda c: "Round 1: meet each other" in c.args.get("text", ""),
+            TIMEOUT,
+            since=mark,
+        )
+        group_dm = intro.args["channel"]
+        captain = next(
+            u for u in (ALICE, BOB) if f"<@{u}>, you're this round's captain" in texts(intro.args["blocks"])
+        )
+        [find_time] = [
+            x["action_id"] for x in buttons(intro.args["blocks"]) if ":rounds:find_time:" in x["action_id"]
+        ]
+        await b.settle()
+        [intro_message] = [
+            m for m in fake.messages[group_dm] if "Round 1: meet each other" in m.get("text", "")
+        ]
+
+        mark = fake.mark()
+        await b.send(fake.block_actions(captain, find_time, message=intro_message, channel=group_dm))
+        opened = await fake.wait_for_call("views.open", timeout=TIMEOUT, since=mark)
+        view = opened.args["view"]
+        assert view["callback_id"].startswith("agora:rounds:time_poll:")
+        [block] = [block["block_id"] for block in view["blocks"] if block["type"] == "input"]
+        accepted = await b.send(
+            fake.view_submission(
+                captain, view["callback_id"], {block: {block: "in 2 days at 12:30\nin 3 days at 18:00"}}
+            )
+        )
+        assert accepted.status == 200 and not accepted.body  # the modal closes
+        poll_post = await fake.wait_for_call(
+            "chat.postMessage",
+            lambda c: c.args["channel"] == group_dm and "Find a time" in c.args.get("text", ""),
+            TIMEOUT,
+            since=mark,
+        )
+        votes = [x["action_id"] for x in buttons(poll_post.args["blocks"])]
+        assert len(votes) == 6 and "suggests these times" in texts(poll_post.args["blocks"])
+        await b.settle()
+        [poll] = [m for m in fake.messages[group_dm] if "suggests these times" in texts(m.get("blocks", []))]
+
+        mark = fake.mark()
+        for user, chosen in ((ALICE, (0, 5)), (BOB, (1, 3))):  # alice: yes 1, no 2; bob: maybe 1, yes 2
+            for index in chosen:
+                await b.send(fake.block_actions(user, votes[index], message=poll, channel=group_dm))
+                await b.settle()
+        done = await fake.wait_for_call("files.completeUploadExternal", timeout=TIMEOUT, since=mark)
+        assert done.args["channel_id"] == group_dm
+        [posted] = [
+            c
+            for c in fake.calls_to("chat.postMessage")
+            if c.args["channel"] == group_dm and "It's a date!" in c.args.get("text", "")
+        ]
+        assert "The group meets on" in texts(posted.args["blocks"])
+        [ics] = [f for f in fake.files.values() if f["name"].endswith(".ics")]
+        assert b"BEGIN:VEVENT" in fake.uploads[ics["id"]]
