@@ -105,9 +105,9 @@ class PersonalData:
 # stage it is part of (``HealthStep.stage``); several steps of one stage (the ways a member acts) count together.
 FUNNEL_STAGES: tuple[str, ...] = ("joined", "accepted", "introduced", "round", "met", "meeting", "acted")
 
-# Which members reached a step in [since, until): a SELECT of one column of ``members.id`` (a query to compose,
-# run by the health report inside its own queries, so nothing is fetched that it does not need).
-MemberQuery = Callable[[int, datetime, datetime], "Select[Any]"]
+# Which members reached a step in [since, until): a SELECT of ``members.id`` and, second, when they reached it (a
+# query to compose, run by the health report inside its own queries, so nothing is fetched that it does not need).
+MemberQuery = Callable[[int, datetime, datetime], "Select[Any, Any]"]
 # How many times something happened in [since, until).
 CountQuery = Callable[["AsyncSession", int, datetime, datetime], Awaitable[int]]
 
@@ -117,7 +117,7 @@ class HealthStep:
     """A figure of the community's health, read from the feature's own tables. ``label`` is an English message id.
 
     ``members(community_id, since, until)`` names the members who reached the step in ``[since, until)`` (a
-    SELECT of ``members.id``): the report counts them, compares periods, follows a member from one stage to the
+    SELECT of ``members.id`` and the moment they reached it, e.g. ``select(Profile.member_id, Profile.introduced_at)``): the report counts them, compares periods, follows a member from one stage to the
     next and finds who has done nothing yet. ``count(session, community_id, since, until)`` says how many times
     something happened (a counter: meetings held, questions asked); a step with only ``members`` counts them.
     ``stage`` (one of :data:`FUNNEL_STAGES`) puts the members of the step in that stage of the funnel; ``kind``

@@ -132,7 +132,7 @@ async def test_the_monthly_digest_reaches_the_animators_until_they_turn_it_off(
         changed = field_of(digest, "What changed most")
         assert "• Introduced themselves: 3 (was 0, +3)" in changed
         assert field_of(digest, "One thing to do") == "No meeting fixed yet: /agora meeting poll"
-        assert digest.footer == "Stop this monthly digest with /agora health settings digest:off."
+        assert digest.footer == "Stop this monthly digest with /agora health settings digest=off."
         assert digests(h, "alice") == []  # members get nothing
 
         saved = await h.command("camille", "health settings digest=off")

@@ -430,9 +430,9 @@ async def vote_of(session: AsyncSession, amendment: Amendment, member: Member) -
 # --- health ----------------------------------------------------------------------------------------------------
 
 
-def accepted_charter(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+def accepted_charter(community_id: int, since: datetime, until: datetime) -> Select[Any, Any]:
     """Members who accepted a version of the charter in ``[since, until)`` (a health step's members)."""
-    return select(Acknowledgement.member_id).where(
+    return select(Acknowledgement.member_id, Acknowledgement.accepted_at).where(
         Acknowledgement.community_id == community_id,
         Acknowledgement.accepted_at >= since,
         Acknowledgement.accepted_at < until,
@@ -455,9 +455,9 @@ async def amendments_proposed(
     )
 
 
-def amendment_proposers(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+def amendment_proposers(community_id: int, since: datetime, until: datetime) -> Select[Any, Any]:
     """Members who proposed an amendment in ``[since, until)``."""
-    return select(Amendment.proposer_id).where(
+    return select(Amendment.proposer_id, Amendment.opened_at).where(
         Amendment.community_id == community_id, Amendment.opened_at >= since, Amendment.opened_at < until
     )
 

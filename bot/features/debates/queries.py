@@ -238,18 +238,18 @@ async def next_lead(session: AsyncSession, community_id: int, debate_id: int) ->
 # --- health -----------------------------------------------------------------------------------------------------
 
 
-def members_who_took_a_position(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+def members_who_took_a_position(community_id: int, since: datetime, until: datetime) -> Select[Any, Any]:
     """Members who took a position in a debate in ``[since, until)`` (a health step's members)."""
-    return select(DebateStance.member_id).where(
+    return select(DebateStance.member_id, DebateStance.taken_at).where(
         DebateStance.community_id == community_id,
         DebateStance.taken_at >= since,
         DebateStance.taken_at < until,
     )
 
 
-def members_who_proposed_a_motion(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+def members_who_proposed_a_motion(community_id: int, since: datetime, until: datetime) -> Select[Any, Any]:
     """Members who proposed a motion in ``[since, until)``."""
-    return select(DebateMotion.proposed_by).where(
+    return select(DebateMotion.proposed_by, DebateMotion.created_at).where(
         DebateMotion.community_id == community_id,
         DebateMotion.proposed_by.is_not(None),
         DebateMotion.created_at >= since,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, distinct, func, select, union
+from sqlalchemy import Integer, Select, and_, case, cast, distinct, func, literal, select, union, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.feature import FUNNEL_STAGES, HealthStep, feature_classes
@@ -17,6 +17,7 @@ from storage.models import MeetingPollStatus, MeetingStatus, Member, RoundAnswer
 from storage.tables.debates import Debate, DebateStance
 from storage.tables.meetings import Meeting, MeetingPoll, Rsvp
 from storage.tables.rounds import Round, RoundGroupMember
+from storage.types import UTCDateTime
 
 __all__ = [
     "EPOCH",
@@ -32,6 +33,7 @@ __all__ = [
     "round_figures",
     "stage_members",
     "steps",
+    "weekly_active",
 ]
 
 # The beginning of time for "ever reached": every step's members in [EPOCH, until).
@@ -44,9 +46,9 @@ def steps() -> tuple[HealthStep, ...]:
     return tuple(step for cls in feature_classes() for step in cls.health)
 
 
-def joined(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+def joined(community_id: int, since: datetime, until: datetime) -> Select[Any, Any]:
     """Members Agora saw join in ``[since, until)`` (those who were there before it came are not newcomers)."""
-    return select(Member.id).where(
+    return select(Member.id, Member.joined_at).where(
         Member.community_id == community_id,
         Member.existing_at.is_(None),
         Member.joined_at >= since,
@@ -78,6 +80,37 @@ def activity(community_id: int, since: datetime, until: datetime) -> Any:
         if step.members and step.stage != "joined"
     ]
     return _union(queries)
+
+
+async def weekly_active(
+    session: AsyncSession, community_id: int, since: datetime, until: datetime, weeks: int
+) -> list[int] | None:
+    """How many members did anything in each of the ``weeks`` weeks that end at ``until`` (oldest first; the
+    first one may start before ``since``, and is cut there), in one query: each step's members with the moment
+    they acted, numbered by their week counted back from ``until``. None if a step gives no moment."""
+    queries = [
+        step.members(community_id, since, until)
+        for step in steps()
+        if step.members and step.stage != "joined"
+    ]
+    if any(len(query.selected_columns) < 2 for query in queries):
+        return None
+    acted = union_all(*queries).subquery()
+    member, at = acted.c[0], acted.c[1]
+    # Weeks back from ``until``: [until - 7 days, until) is week 0. ceil(days / 7) - 1, in each database's words.
+    if session.get_bind().dialect.name == "sqlite":
+        days = (func.julianday(literal(until, UTCDateTime())) - func.julianday(at)) / 7.0
+        truncated = cast(days, Integer)
+        back = truncated + case((days > truncated, 1), else_=0) - 1
+    else:
+        seconds = func.extract("epoch", literal(until, UTCDateTime()) - at)
+        back = cast(func.ceil(seconds / 604800.0), Integer) - 1
+    rows = await session.execute(select(back.label("back"), func.count(distinct(member))).group_by("back"))
+    counts = [0] * weeks
+    for index, count in rows.all():
+        if index is not None and 0 <= int(index) < weeks:
+            counts[weeks - 1 - int(index)] = int(count)
+    return counts
 
 
 async def count_members(session: AsyncSession, column: Any, within: Any | None = None) -> int:

@@ -58,8 +58,8 @@ def _at_risk(_: Translator, report: HealthReport, names: bool) -> str:
     if not count:
         return _("Nobody: every member who joined more than 30 days ago has gone further than the charter.")
     text = _.ngettext(
-        "{count} member joined more than 30 days ago and has done nothing since accepting the charter.",
-        "{count} members joined more than 30 days ago and have done nothing since accepting the charter.",
+        "{count} member joined more than 30 days ago and has gone no further than the charter.",
+        "{count} members joined more than 30 days ago and have gone no further than the charter.",
         count,
     )
     if names:
@@ -238,5 +238,5 @@ def digest_message(_: Translator, report: HealthReport, command: Callable[[str],
             command=command("health"),
         ),
         fields=tuple(fields),
-        footer=_("Stop this monthly digest with {command} digest:off.", command=command("health settings")),
+        footer=_("Stop this monthly digest with {command} digest=off.", command=command("health settings")),
     )

@@ -232,7 +232,7 @@ async def _funnel_counts(session: AsyncSession, community_id: int, period: Perio
     counts = [len(cohort)]
     reached = cohort
     introduced: set[int] = set()
-    cohort_query = queries.joined(community_id, period.since, period.until)
+    cohort_query = select(queries.joined(community_id, period.since, period.until).subquery().c[0])
     for stage in FUNNEL_STAGES[1:]:
         column = queries.stage_members(community_id, stage, queries.EPOCH, period.until)
         got = (
@@ -256,13 +256,17 @@ async def _funnel_counts(session: AsyncSession, community_id: int, period: Perio
 
 async def _weeks(session: AsyncSession, community_id: int, period: Period) -> tuple[Week, ...]:
     count = -(-period.length // timedelta(weeks=1))
-    weeks = []
+    bounds = []
     for index in range(count, 0, -1):
         end = period.until - timedelta(weeks=index - 1)
-        start = max(period.since, end - timedelta(weeks=1))
-        active = await queries.count_members(session, queries.activity(community_id, start, end))
-        weeks.append(Week(start, end, active))
-    return tuple(weeks)
+        bounds.append((max(period.since, end - timedelta(weeks=1)), end))
+    active = await queries.weekly_active(session, community_id, period.since, period.until, count)
+    if active is None:  # a step that gives no moment: week by week
+        active = [
+            await queries.count_members(session, queries.activity(community_id, start, end))
+            for start, end in bounds
+        ]
+    return tuple(Week(start, end, number) for (start, end), number in zip(bounds, active, strict=True))
 
 
 async def health_report(

@@ -204,14 +204,16 @@ async def count_suggested(session: AsyncSession, community_id: int, since: datet
     )
 
 
-def members_who_suggested(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+def members_who_suggested(community_id: int, since: datetime, until: datetime) -> Select[Any, Any]:
     """Members who suggested a question in ``[since, until)``."""
-    return select(IcebreakerQuestion.suggested_by).where(*_suggested(community_id, since, until))
+    return select(IcebreakerQuestion.suggested_by, IcebreakerQuestion.created_at).where(
+        *_suggested(community_id, since, until)
+    )
 
 
-def members_who_reacted(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+def members_who_reacted(community_id: int, since: datetime, until: datetime) -> Select[Any, Any]:
     """Members who answered a question by reaction in ``[since, until)``."""
-    return select(IcebreakerReaction.member_id).where(
+    return select(IcebreakerReaction.member_id, IcebreakerReaction.reacted_at).where(
         IcebreakerReaction.community_id == community_id,
         IcebreakerReaction.reacted_at >= since,
         IcebreakerReaction.reacted_at < until,

@@ -160,10 +160,10 @@ def held(community_id: int, since: datetime, until: datetime) -> list[Any]:
     ]
 
 
-def came_to_a_meeting(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+def came_to_a_meeting(community_id: int, since: datetime, until: datetime) -> Select[Any, Any]:
     """Members who were going to a meeting that ended in ``[since, until)`` (a health step's members)."""
     return (
-        select(Rsvp.member_id)
+        select(Rsvp.member_id, Meeting.ended_at)
         .join(Meeting, Meeting.id == Rsvp.meeting_id)
         .where(*held(community_id, since, until), Rsvp.status == RsvpStatus.GOING)
     )
@@ -194,18 +194,18 @@ async def count_polls_answered(
     return int(await session.scalar(select(func.count()).select_from(answered)) or 0)
 
 
-def members_who_answered_a_poll(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+def members_who_answered_a_poll(community_id: int, since: datetime, until: datetime) -> Select[Any, Any]:
     """Members who answered a date poll in ``[since, until)``."""
-    return select(PollAnswer.member_id).where(
+    return select(PollAnswer.member_id, PollAnswer.answered_at).where(
         PollAnswer.community_id == community_id,
         PollAnswer.answered_at >= since,
         PollAnswer.answered_at < until,
     )
 
 
-def members_who_drew_a_card(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+def members_who_drew_a_card(community_id: int, since: datetime, until: datetime) -> Select[Any, Any]:
     """Members who drew a mission card in ``[since, until)``."""
-    return select(MissionDraw.member_id).where(
+    return select(MissionDraw.member_id, MissionDraw.drawn_at).where(
         MissionDraw.community_id == community_id, MissionDraw.drawn_at >= since, MissionDraw.drawn_at < until
     )
 

@@ -166,9 +166,9 @@ async def count_asked(session: AsyncSession, community_id: int, since: datetime,
     )
 
 
-def members_who_asked(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+def members_who_asked(community_id: int, since: datetime, until: datetime) -> Select[Any, Any]:
     """Members who asked the network for help in ``[since, until)`` (they were active)."""
-    return select(HelpAsk.asker_id).where(*_asked(community_id, since, until))
+    return select(HelpAsk.asker_id, HelpAsk.created_at).where(*_asked(community_id, since, until))
 
 
 async def count_helped(session: AsyncSession, community_id: int, since: datetime, until: datetime) -> int:
@@ -179,6 +179,6 @@ async def count_helped(session: AsyncSession, community_id: int, since: datetime
     )
 
 
-def members_who_helped(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+def members_who_helped(community_id: int, since: datetime, until: datetime) -> Select[Any, Any]:
     """Members whose offer of help was accepted in ``[since, until)`` (they were active)."""
-    return select(HelpOffer.helper_id).where(*_helped(community_id, since, until))
+    return select(HelpOffer.helper_id, HelpOffer.answered_at).where(*_helped(community_id, since, until))

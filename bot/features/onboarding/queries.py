@@ -127,8 +127,8 @@ async def digest_rows(session: AsyncSession, community_id: int, since: datetime)
     )
 
 
-def introduced(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+def introduced(community_id: int, since: datetime, until: datetime) -> Select[Any, Any]:
     """Members who introduced themselves in ``[since, until)`` (the funnel's step after accepting the charter)."""
-    return select(Profile.member_id).where(
+    return select(Profile.member_id, Profile.introduced_at).where(
         Profile.community_id == community_id, Profile.introduced_at >= since, Profile.introduced_at < until
     )

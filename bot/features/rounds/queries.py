@@ -355,18 +355,18 @@ async def participation(
 # --- the health report --------------------------------------------------------------------------------------
 
 
-def members_grouped(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+def members_grouped(community_id: int, since: datetime, until: datetime) -> Select[Any, Any]:
     """Members put in a group of a round that started in ``[since, until)`` (a health step's members)."""
     return (
-        select(RoundGroupMember.member_id)
+        select(RoundGroupMember.member_id, Round.started_at)
         .join(Round, Round.id == RoundGroupMember.round_id)
         .where(Round.community_id == community_id, Round.started_at >= since, Round.started_at < until)
     )
 
 
-def members_met(community_id: int, since: datetime, until: datetime) -> Select[Any]:
+def members_met(community_id: int, since: datetime, until: datetime) -> Select[Any, Any]:
     """Members who said, in ``[since, until)``, that they met their group of a round."""
-    return select(RoundGroupMember.member_id).where(
+    return select(RoundGroupMember.member_id, RoundGroupMember.answered_at).where(
         RoundGroupMember.community_id == community_id,
         RoundGroupMember.answer == RoundAnswer.MET,
         RoundGroupMember.answered_at >= since,
