@@ -33,6 +33,7 @@ def test_a_group_met_when_anyone_says_so_and_did_not_when_all_who_answered_say_n
     # A group that did not meet may be formed again: the optimizer does not see it.
     [past] = rules.optimizer_history([played])
     assert past.groups == (("1", "2"), ("5", "6")) and past.when == MONDAY
+    assert past.planned == (("1", "2"), ("3", "4"), ("5", "6"))
 
 
 def test_only_the_pairs_who_met_are_avoided() -> None:
@@ -45,6 +46,8 @@ def test_only_the_pairs_who_met_are_avoided() -> None:
     )
     [past] = rules.optimizer_history([played])
     assert past.groups == (("1", "3"), ("6", "7"))
+    # The round as planned stays known, for the planner to recognise its schedule's round.
+    assert past.planned == (("1", "2", "3"), ("4", "5"), ("6", "7"))
 
 
 def test_round_lines_count_new_pairs_and_groups_that_met() -> None:

@@ -84,7 +84,11 @@ def optimizer_history(played: list[PlayedRound]) -> list[PastRound]:
     for entry in played:
         met = (entry.met_members(position) for position in range(len(entry.groups)))
         groups = tuple(tuple(str(m) for m in group) for group in met if len(group) > 1)
-        history.append(PastRound(groups=groups, when=entry.started_at))
+        # The round as planned too, when it differs: the planner recognises a round of its schedule by it.
+        planned = tuple(tuple(str(m) for m in group) for group in entry.groups)
+        history.append(
+            PastRound(groups=groups, when=entry.started_at, planned=planned if planned != groups else None)
+        )
     return history
 
 
