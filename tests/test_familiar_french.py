@@ -17,7 +17,7 @@ from bot.content import load_bank
 from bot.context import Outcome
 from bot.i18n import member_locale, translator
 from bot.i18n.catalogs import extract, update
-from bot.i18n.register import formal_words, still_formal
+from bot.i18n.register import formal_words
 from bot.i18n.translate import fill
 from tests.support import make_config
 
@@ -127,30 +127,6 @@ def test_the_extraction_keeps_the_tu_catalog_to_the_messages_it_changes(catalogs
     assert "Welcome to {community}!" not in kept
     with (catalogs / "fr" / "LC_MESSAGES" / "agora.po").open("rb") as handle:
         assert len(kept) < len([m for m in read_po(handle) if m.id]) / 2
-
-
-# Where « vous » rightly stays in familiar French: it speaks to a group (a round's members), or names the register.
-GROUP_PLURALS = {
-    "You all mentioned {things}.",
-    "What you have in common",
-    "Round {number}: meet each other",
-    "Hello {people}! This round puts you together. Find half an hour in the coming days (a coffee, a call or "
-    "lunch) and start by saying hello here.",
-    "Language of the community: fr (French, “vous”), fr-tu (French, “tu”) or en (English)",
-    # « à vous deux »: the helper and the asker.
-    "If you say yes, I open a conversation with the two of you. If not, nobody is told and no reason is asked.",
-}
-
-
-def test_no_message_says_vous_to_a_member_of_a_familiar_community() -> None:
-    formal = {key if isinstance(key, str) else key[0]: texts for key, texts in still_formal().items()}
-    leftovers = {key: texts for key, texts in formal.items() if key not in GROUP_PLURALS}
-    assert leftovers == {}, (
-        "these French messages still say « vous » in fr-tu: write their « tu » form "
-        "(`python -m bot.i18n.register > tu.yaml`, rewrite, `python -m bot.i18n.translate fr-tu tu.yaml`), "
-        "or, for a group, add them to GROUP_PLURALS"
-    )
-    assert set(GROUP_PLURALS) <= set(formal), "a group plural changed: update GROUP_PLURALS"
 
 
 def test_the_tu_catalog_only_holds_messages_that_change() -> None:

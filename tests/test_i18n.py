@@ -1,4 +1,5 @@
-"""French and English are both first-class: every message the code uses is translated, placeholders intact."""
+"""French and English are both first-class: every message the code uses is translated, placeholders intact; the
+familiar French (fr-tu) says « tu » wherever French says « vous » to one reader."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from babel.messages.pofile import read_po
 
 from bot.i18n import _catalog_path, translator
 from bot.i18n.catalogs import extract
+from bot.i18n.register import still_formal
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -66,3 +68,27 @@ def test_the_familiar_variant_falls_back_to_french() -> None:
 
 def test_an_unknown_message_falls_back_to_english() -> None:
     assert translator("fr")("No such message {x}", x=1) == "No such message 1"
+
+
+# Where « vous » rightly stays in familiar French: it speaks to a group (a round's members), or names the register.
+GROUP_PLURALS = {
+    "You all mentioned {things}.",
+    "What you have in common",
+    "Round {number}: meet each other",
+    "Hello {people}! This round puts you together. Find half an hour in the coming days (a coffee, a call or "
+    "lunch) and start by saying hello here.",
+    "Language of the community: fr (French, “vous”), fr-tu (French, “tu”) or en (English)",
+    # « à vous deux »: the helper and the asker.
+    "If you say yes, I open a conversation with the two of you. If not, nobody is told and no reason is asked.",
+}
+
+
+def test_no_message_says_vous_to_a_member_of_a_familiar_community() -> None:
+    formal = {key if isinstance(key, str) else key[0]: texts for key, texts in still_formal().items()}
+    leftovers = {key: texts for key, texts in formal.items() if key not in GROUP_PLURALS}
+    assert leftovers == {}, (
+        "these French messages still say « vous » in fr-tu: write their « tu » form "
+        "(`python -m bot.i18n.register > tu.yaml`, rewrite, `python -m bot.i18n.translate fr-tu tu.yaml`), "
+        "or, for a group, add them to GROUP_PLURALS"
+    )
+    assert set(GROUP_PLURALS) <= set(formal), "a group plural changed: update GROUP_PLURALS"
