@@ -163,3 +163,19 @@ async def test_a_question_that_cannot_reach_the_quiet_member_pauses_nobody(by_ha
     assert not [d for d in h.chat.sent if "I've paused the rounds for you" in d.text]
     page = await h.command("chloe", "round")
     assert page.replies[0].text.startswith("You take part in the rounds.")
+
+
+async def test_a_quiet_member_who_answers_did_you_meet_meanwhile_is_not_paused(
+    by_hand: ConsoleCommunity,
+) -> None:
+    h = by_hand
+    await everyone_joins(h, "alice", "bob", "chloe", "dan")
+    await a_round_where_all_but_chloe_answer(h)
+    await a_round_where_all_but_chloe_answer(h)
+    await h.command("camille", "round start")
+    assert questions_to(h, "chloe", STILL_UP)
+    await h.press("chloe", "We won't")  # her last question, answered at last
+    await h.advance(days=3, hours=1)
+    assert not [d for d in h.chat.dms("chloe") if "I've paused the rounds for you" in d.text]
+    page = await h.command("chloe", "round")
+    assert page.replies[0].text.startswith("You take part in the rounds.")

@@ -41,7 +41,9 @@ async def test_the_captain_finds_a_time_and_the_group_gets_the_invitation(by_han
     refused = await h.submit("alice", "rounds:time_poll", {"options": "someday, maybe"}, ref=button.ref)
     assert refused.form_errors and refused.form_errors["options"].startswith("Line 1 (“someday, maybe”)")
 
-    sent = await h.submit("alice", "rounds:time_poll", {"options": "Tuesday 12:30\nThursday 6pm"}, ref=button.ref)
+    sent = await h.submit(
+        "alice", "rounds:time_poll", {"options": "Tuesday 12:30\nThursday 6pm"}, ref=button.ref
+    )
     assert sent.error is None, sent
     poll = conversation_posts(h, opened)[-1]
     assert poll.message is not None and poll.message.title == "Find a time"
@@ -99,8 +101,36 @@ async def test_only_the_groups_members_answer_its_poll(by_hand: ConsoleCommunity
     vote = poll.message.buttons[0]
     pressed = await h.deliver(
         ButtonPressed(
-            community=h.ref, actor=h.member(outsider), action=vote.action, ref=vote.ref, delivery_id="outsider-1"
+            community=h.ref,
+            actor=h.member(outsider),
+            action=vote.action,
+            ref=vote.ref,
+            delivery_id="outsider-1",
         ),
         actor=outsider,
     )
     assert pressed.replies[0].text == "Only the members of this group can find a time for it."
+
+
+async def test_a_poll_the_group_cannot_see_is_dropped_and_the_captain_told(by_hand: ConsoleCommunity) -> None:
+    from sqlalchemy import select
+
+    from storage.tables.rounds import RoundPoll
+
+    h = by_hand
+    await everyone_joins(h, "alice", "bob")
+    await h.command("camille", "round start")
+    [(opened, first)] = groups_opened(h)
+    assert first.message is not None
+    [button] = first.message.buttons
+    h.chat.read_only_channels.add(opened.to)  # the conversation no longer takes posts
+    sent = await h.submit("alice", "rounds:time_poll", {"options": "Tuesday 12:30"}, ref=button.ref)
+    told = [r.plain() for r in sent.replies] + [s.text for s in h.chat.sent]
+    assert any("could not be posted in the group's conversation" in t for t in told)
+    assert not any(t.startswith("Your times are in the group's conversation") for t in told)
+    assert h.database is not None
+    async with h.database.transaction() as session:
+        poll = await session.scalar(select(RoundPoll))
+        assert poll is not None and poll.status == "failed"
+    await h.advance(days=3)
+    assert not [p for p in h.chat.sent if p.message and p.message.title == "It's a date!"]

@@ -88,6 +88,8 @@ class Quiet:
         asked = participant.quiet_asked_at
         if asked is None or participant.updated_at > asked:
             return  # they joined again, snoozed or left meanwhile: that was their answer
+        if await queries.answered_since(ctx.session, participant.member_id, asked):
+            return  # they answered "Did you meet?" meanwhile: not quiet after all
         member = await ctx.session.get(Member, participant.member_id)
         if member is None or member.left_at is not None:
             return

@@ -21,6 +21,7 @@ __all__ = [
     "add_group",
     "add_round",
     "add_seats",
+    "answered_since",
     "exclusion_count",
     "exclusion_pairs",
     "follow_up_groups",
@@ -230,6 +231,16 @@ async def taking_part(
         .order_by(Member.id)
     )
     return [(p, m) for p, m in rows.all()]
+
+
+async def answered_since(session: AsyncSession, member_id: int, since: datetime) -> bool:
+    """Whether the member answered "Did you meet?" (any round) since ``since``."""
+    found = await session.scalar(
+        select(RoundGroupMember.id)
+        .where(RoundGroupMember.member_id == member_id, RoundGroupMember.answered_at >= since)
+        .limit(1)
+    )
+    return found is not None
 
 
 async def recent_seats(
