@@ -3,16 +3,21 @@ tests check what it says to a member reading another language than the community
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from functools import cache
 
 from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
 from bot.clock import FakeClock
+from bot.i18n import _load
 from storage.tables.meetings import Meeting
 from tests.support import ONBOARDING_CHANNELS, OPTIONS, introduce, open_poll, paris, until
 
-__all__ = ["CHANNELS", "PROFILE", "privacy_community", "uses_every_feature"]
+__all__ = ["CHANNELS", "PROFILE", "catalog_phrases", "privacy_community", "uses_every_feature"]
+
+SHORTEST = 14  # a catalog sentence's words shorter than this may be shared by both languages ("Agora", "✅")
 
 CHANNELS = {**ONBOARDING_CHANNELS, "debates": "debates", "icebreakers": "icebreakers", "rounds": "rounds"}
 
@@ -90,3 +95,28 @@ async def uses_every_feature(
         assert meeting is not None
     await until(h, meeting.ends_at)
     await h.press(who, "Draw a mission card")
+
+
+@cache
+def catalog_phrases() -> tuple[frozenset[str], frozenset[str]]:
+    """(French phrases, English phrases): the pieces of each translated message, between its placeholders, that
+    only one language has."""
+    french: set[str] = set()
+    english: set[str] = set()
+    for msgid, msgstr in _load("fr").items():
+        ids = msgid if isinstance(msgid, tuple) else (msgid,)
+        strs = msgstr if isinstance(msgstr, tuple) else (msgstr,)
+        for source, target in zip(ids, strs, strict=False):
+            if source == target:
+                continue
+            french |= _pieces(target) - _pieces(source)
+            english |= _pieces(source) - _pieces(target)
+    return frozenset(french), frozenset(english)
+
+
+def _pieces(text: str) -> set[str]:
+    return {
+        piece.strip(" .,:;!?()«»“”\"'")
+        for piece in re.split(r"\{[^}]*\}|\n|<[^>]*>", text)
+        if len(piece.strip(" .,:;!?()«»“”\"'")) >= SHORTEST
+    }

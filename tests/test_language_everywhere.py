@@ -5,43 +5,14 @@ sentence of the catalog reaches her privately, no English one reaches the channe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from functools import cache
 
 from adapters.console import ConsoleCommunity
 from adapters.console.chat import Sent
-from bot.i18n import _load
-from tests.every_feature import privacy_community, uses_every_feature
+from tests.every_feature import catalog_phrases, privacy_community, uses_every_feature
 from tests.support import OPTIONS, introduce, open_poll
 
 FRENCH_POSITION = "Oui, la distance distend les liens"
-SHORTEST = 14  # a catalog sentence's words shorter than this may be shared by both languages ("Agora", "✅")
-
-
-@cache
-def _catalog_phrases() -> tuple[frozenset[str], frozenset[str]]:
-    """(French phrases, English phrases): the pieces of each translated message, between its placeholders, that
-    only one language has."""
-    french: set[str] = set()
-    english: set[str] = set()
-    for msgid, msgstr in _load("fr").items():
-        ids = msgid if isinstance(msgid, tuple) else (msgid,)
-        strs = msgstr if isinstance(msgstr, tuple) else (msgstr,)
-        for source, target in zip(ids, strs, strict=False):
-            if source == target:
-                continue
-            french |= _pieces(target) - _pieces(source)
-            english |= _pieces(source) - _pieces(target)
-    return frozenset(french), frozenset(english)
-
-
-def _pieces(text: str) -> set[str]:
-    return {
-        piece.strip(" .,:;!?()«»“”\"'")
-        for piece in re.split(r"\{[^}]*\}|\n|<[^>]*>", text)
-        if len(piece.strip(" .,:;!?()«»“”\"'")) >= SHORTEST
-    }
 
 
 def leaks(sent: list[Sent], phrases: frozenset[str]) -> list[tuple[str, str]]:
@@ -73,7 +44,7 @@ async def test_an_english_speaker_reads_every_feature_in_english_and_the_channel
         await h.press("alice", "Export my data")
         await h.command("alice", "help")
 
-        french, english = _catalog_phrases()
+        french, english = catalog_phrases()
         mine = private_to(h, "alice")
         kinds = {s.kind for s in mine}
         assert {"dm", "reply", "update"} <= kinds  # she got answers, direct messages and updates of them

@@ -206,7 +206,7 @@ class InteractionHandler:
             await self.command(interaction, " ".join([*error.parents[1:], error.name]), {})
             return
         log.error("app command failed", exc_info=error, extra={"agora": {"interaction": str(interaction.id)}})
-        _ = await self._translator(self._guild(interaction, None))
+        _ = await self._translator(self._guild(interaction, None), interaction)
         await self._send_all(interaction, [(Payload(content=_error_text(_)), True)], None)
 
     # --- the core, within Discord's deadline -------------------------------------------------------------
@@ -275,7 +275,7 @@ class InteractionHandler:
         async def tr() -> Translator:
             nonlocal translate
             if translate is None:
-                translate = await self._translator(guild)
+                translate = await self._translator(guild, interaction)
             return translate
 
         outgoing: list[tuple[Payload, bool]] = []
@@ -438,7 +438,7 @@ class InteractionHandler:
     async def _next_step(
         self, interaction: discord.Interaction[Any], session: FormSession, steps: int
     ) -> None:
-        _ = await self._translator(self.client.get_guild(int(session.community.id)))
+        _ = await self._translator(self.client.get_guild(int(session.community.id)), interaction)
         payload = Payload(
             content=_(
                 "Step {step} of {steps} saved. Press “Continue” for the rest.", step=session.step, steps=steps
@@ -481,15 +481,21 @@ class InteractionHandler:
         shared = list(getattr(user, "mutual_guilds", []) or [])
         return shared[0] if len(shared) == 1 else None
 
-    async def _translator(self, guild: discord.Guild | None) -> Translator:
+    async def _translator(
+        self, guild: discord.Guild | None, interaction: discord.Interaction[Any] | None = None
+    ) -> Translator:
+        """What the adapter says itself (a form's steps, an error): in the words of the member who acted, as
+        their Discord client says (``interaction.locale``) or they chose; else the community's."""
         if guild is None:
             return translator(self.app.base_settings().locale)
+        actor = (
+            member_ref(interaction.user, guild, str(interaction.locale)) if interaction is not None else None
+        )
         try:
-            settings = await self.app.community_settings(community_ref(guild))
+            return await self.app.translator_for(community_ref(guild), actor)
         except Exception:
             log.exception("could not read the community's settings")
             return translator(self.app.base_settings().locale)
-        return translator(settings.locale)
 
     async def _no_community(self, interaction: discord.Interaction[Any]) -> None:
         _ = await self._translator(None)
@@ -497,7 +503,7 @@ class InteractionHandler:
         await self._send_all(interaction, [(Payload(content=text), True)], None)
 
     async def _expired(self, interaction: discord.Interaction[Any], guild: discord.Guild | None) -> None:
-        _ = await self._translator(guild or self._guild(interaction, None))
+        _ = await self._translator(guild or self._guild(interaction, None), interaction)
         text = _("This form has expired: please start again.")
         await self._send_all(interaction, [(Payload(content=text), True)], None)
 

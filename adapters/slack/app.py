@@ -57,7 +57,7 @@ from bot.chat import ChatError, TransientChatError
 from bot.commandline import parse_command_text
 from bot.context import Outcome
 from bot.errors import UserError
-from bot.events import ChannelRef, CommunityRef, Event, MemberRef, MessageRef
+from bot.events import ChannelRef, CommunityRef, Event, MemberRef, MessageRef, actor_of
 from bot.i18n import Translator, translator
 from bot.messages import Form, Message
 
@@ -291,7 +291,7 @@ class SlackAdapter:
             channel_id = str(body.get("channel_id") or "")
             user_id = str(body.get("user_id") or "")
             try:
-                _ = await self._translator(community)
+                _ = await self._translator(community, user_id)
                 try:
                     text = neutral_mentions(clean_command_text(str(body.get("text") or "")))
                     spec, args = parse_command_text(self.app.router, text, _)
@@ -375,7 +375,7 @@ class SlackAdapter:
                 await ack()
                 outcome = await work
                 if outcome.form_errors:
-                    _ = await self._translator(event.community)
+                    _ = await self._translator(event.community, user_id)
                     problems = " ".join(outcome.form_errors.values())
                     outcome.replies.append(
                         Message(
@@ -393,7 +393,7 @@ class SlackAdapter:
                 return
             if outcome.form is not None:
                 # The next step of the form replaces this one in the same modal.
-                modal = await self._modal(outcome.form, event.community)
+                modal = await self._modal(outcome.form, event.community, user_id)
                 await ack(response_action="update", view=modal)
                 if origin is not None:
                     self._remember_origin(str(view.get("id") or ""), origin)
@@ -411,9 +411,10 @@ class SlackAdapter:
 
     # --- the core, and what it answers ------------------------------------------------------------------------
 
-    async def _translator(self, community: CommunityRef) -> Translator:
-        settings = await self.app.community_settings(community)
-        return translator(settings.locale)
+    async def _translator(self, community: CommunityRef, user_id: str | None = None) -> Translator:
+        """What the adapter says itself (a command it can't parse, a modal's buttons, an apology): in the words of
+        ``user_id`` as Agora last saw them (their Slack locale, or their choice); else the community's."""
+        return await self.app.translator_for(community, MemberRef(PLATFORM, user_id) if user_id else None)
 
     async def _dispatch(self, event: Event) -> Outcome:
         """``Agora.process`` of an event recorded in the inbox; a crash becomes an apology for the member (the
@@ -425,7 +426,8 @@ class SlackAdapter:
                 "dispatch failed", extra={"agora": {"event": event.event_type, "platform": PLATFORM}}
             )
             try:
-                _ = await self._translator(event.community)
+                actor = actor_of(event)
+                _ = await self._translator(event.community, actor.id if actor is not None else None)
             except Exception:
                 _ = translator("en")
             return Outcome(replies=[self._sorry(_)], handled=False, error="crashed")
@@ -444,11 +446,11 @@ class SlackAdapter:
         self, community: CommunityRef, user_id: str, channel_id: str, respond: Any, *, action: bool = False
     ) -> None:
         with contextlib.suppress(Exception):
-            _ = await self._translator(community)
+            _ = await self._translator(community, user_id)
             await self._reply(self._sorry(_), user_id, channel_id, respond, action=action)
 
-    async def _modal(self, form: Form, community: CommunityRef) -> dict[str, Any]:
-        _ = await self._translator(community)
+    async def _modal(self, form: Form, community: CommunityRef, user_id: str | None) -> dict[str, Any]:
+        _ = await self._translator(community, user_id)
         return modal_view(form, submit=_("Send"), close=_("Cancel"))
 
     def _remember_origin(self, view_id: str, channel: ChannelRef) -> None:
@@ -476,18 +478,22 @@ class SlackAdapter:
             return
         replies = list(outcome.replies)
         if outcome.form is not None and trigger_id:
-            if not await self._open_form(outcome.form, trigger_id, event.community, channel_id):
-                replies.append(self._sorry(await self._translator(event.community)))
+            if not await self._open_form(outcome.form, trigger_id, event.community, channel_id, user_id):
+                replies.append(self._sorry(await self._translator(event.community, user_id)))
         if outcome.update is not None and pressed is not None:
             await self._replace(pressed, outcome.update, respond if pressed_ephemeral else None)
         for message in replies:
             await self._reply(message, user_id, channel_id, respond, action=action)
 
-    async def _open_form(self, form: Form, trigger_id: str, community: CommunityRef, channel_id: str) -> bool:
+    async def _open_form(
+        self, form: Form, trigger_id: str, community: CommunityRef, channel_id: str, user_id: str
+    ) -> bool:
         """Open ``form`` as a modal; False when Slack refused (the trigger expired: the member is told)."""
         try:
             opened = await slack_call(
-                self.client.views_open(trigger_id=trigger_id, view=await self._modal(form, community)),
+                self.client.views_open(
+                    trigger_id=trigger_id, view=await self._modal(form, community, user_id)
+                ),
                 "views.open",
             )
         except ChatError as exc:

@@ -155,7 +155,9 @@ class Directory:
     async def user(self, user_id: str) -> dict[str, Any] | None:
         """The user object of ``user_id`` (with ``locale``), or None when Slack can't tell."""
         cached = self._users.get(user_id)
-        if cached is not None and self._now() - cached[0] < self.user_ttl:
+        # A user object a payload carried (``team_join``) has no ``locale``: asked once, the member's language
+        # is known from their first action on.
+        if cached is not None and self._now() - cached[0] < self.user_ttl and "locale" in cached[1]:
             return cached[1]
         try:
             response = await self.client.users_info(user=user_id, include_locale=True)
@@ -163,8 +165,8 @@ class Directory:
             log.warning("slack users.info failed", extra={"agora": {"user": user_id, "error": str(exc)}})
             return cached[1] if cached is not None else None
         user = dict(response.get("user") or {})
-        if cached is not None and "locale" not in user:
-            user.setdefault("locale", cached[1].get("locale"))
+        if "locale" not in user:
+            user["locale"] = cached[1].get("locale") if cached is not None else None
         self._users[user_id] = (self._now(), user)
         return user
 

@@ -94,8 +94,10 @@ class Bed:
 @pytest.fixture
 async def bed(db_url: str) -> AsyncIterator[Bed]:
     async with FakeSlack(signing_secret=SECRET, team_name="Agora Test") as fake:
-        fake.add_user(ALEX, "alex", "Alex Martin", "fr-FR")
-        fake.add_user(CAMILLE, "camille", "Camille Durand", "fr-FR", is_admin=True)
+        fake.add_user(
+            ALEX, "alex", "Alex Martin", "en-US"
+        )  # the community's language: see test_language_slack
+        fake.add_user(CAMILLE, "camille", "Camille Durand", "en-US", is_admin=True)
         fake.add_channel(WELCOME, "welcome", members=[ALEX, CAMILLE])
         fake.add_channel(ICEBREAKERS, "icebreakers", members=[ALEX, CAMILLE])
         b = Bed(fake, db_url)
