@@ -18,7 +18,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
 from apscheduler.triggers.cron import CronTrigger
@@ -52,17 +52,17 @@ from bot.events import (
     SettingsChanged,
     TimerFired,
 )
-from bot.feature import Feature, ScheduleSpec, feature_classes
+from bot.feature import Feature, feature_classes
 from bot.i18n import Translator, member_locale, translator
 from bot.inbox import Inbox
 from bot.membership import Reconciled, reconcile_members
 from bot.messages import Message, unmarked
 from bot.outbox import TOUCHED, Courier
-from bot.retention import prune
 from bot.router import Route, Router, convert_form, convert_options
-from bot.scheduler import Scheduler, cron_trigger, next_fire_time, retried
+from bot.scheduler import Scheduler
 from bot.settings import CommunitySettings, settings_model
 from bot.settings.types import is_time_zone
+from bot.timekeeping import TIMER_HORIZON, Timekeeping
 from storage.database import Database
 from storage.models import (
     Charter,
@@ -83,8 +83,6 @@ log = logging.getLogger("agora.events")
 DELIVERY_WAIT = 2.5
 # How many validated settings are kept (``settings_of``).
 VALIDATED_KEPT = 1000
-# How far ahead timers are armed as scheduler jobs; a job arms the next stretch halfway through (``_arm_timers_until``).
-TIMER_HORIZON = timedelta(hours=1)
 # When the pruning job runs (UTC): once a day, at a quiet hour.
 PRUNE_AT = CronTrigger(hour=4, minute=17, timezone="UTC")
 
@@ -94,7 +92,7 @@ def default_features() -> list[Feature]:
     return [cls() for cls in feature_classes()]
 
 
-class Agora:
+class Agora(Timekeeping):
     """One running bot: its features, its database, its clock and scheduler, and the platforms attached."""
 
     def __init__(
@@ -672,169 +670,6 @@ class Agora:
             self.courier.changed(touched)
         if self.courier.hand(ctx.entries, ctx.community_ref) or touched:
             self._spawn(self.courier.deliver_due(handed_only=not touched))
-
-    # --- timers and schedules ---------------------------------------------------------------------------
-
-    async def reconcile_schedules(self, ctx: Context[Any], features: Iterable[Feature] | None = None) -> None:
-        """Bring each feature's stored recurring rules in line with what its settings say (``schedules``): at
-        start, when a community first appears, and whenever settings change (a new rule, a new time zone)."""
-        specs = self._specs(features)
-        if not specs:
-            return
-        rows = {
-            row.kind: row
-            for row in await ctx.session.scalars(
-                select(Schedule).where(
-                    Schedule.community_id == ctx.community.id, Schedule.kind.in_([s.kind for s in specs])
-                )
-            )
-        }
-        for kind, cron, paused in self._schedule_changes(ctx.settings, rows, features):
-            await ctx.set_schedule(kind, cron, paused=paused)
-
-    def _specs(self, features: Iterable[Feature] | None = None) -> list[ScheduleSpec]:
-        return [
-            spec
-            for feature in (self.router.features if features is None else features)
-            for spec in feature.schedules
-        ]
-
-    def _schedule_changes(
-        self,
-        settings: CommunitySettings,
-        rows: dict[str, Schedule],
-        features: Iterable[Feature] | None = None,
-    ) -> list[tuple[str, str, bool]]:
-        """What brings the recurring rules ``rows`` (by kind) in line with ``settings``: (kind, cron, paused)."""
-        changes: list[tuple[str, str, bool]] = []
-        for spec in self._specs(features):
-            wanted = spec.rule(settings)
-            row = rows.get(spec.kind)
-            if wanted is not None:
-                if row is None or row.paused or row.cron != wanted or row.timezone != settings.timezone:
-                    changes.append((spec.kind, wanted, False))
-            elif row is not None and not row.paused:
-                changes.append((spec.kind, row.cron, True))
-        return changes
-
-    async def _arm_timers_until(self, until: datetime) -> None:
-        """Arm the pending timers due before ``until`` (those after ``_armed_until`` are new to the scheduler),
-        and one job that arms the next batch before this one runs out: the scheduler holds the next hour's
-        timers, not every timer of every community."""
-        query = select(Timer).where(Timer.fired_at.is_(None), ~Timer.cancelled, Timer.due_at <= until)
-        if self._armed_until is not None:
-            query = query.where(Timer.due_at > self._armed_until)
-        async with self.database.transaction() as session:
-            timers = (await session.scalars(query)).all()
-        self._armed_until = until
-        for timer in timers:
-            self._arm_timer(timer)
-        for schedule_id, (first, arm) in list(self._later.items()):
-            if first <= until:
-                del self._later[schedule_id]
-                arm()
-        self.scheduler.at("timers:next", until - TIMER_HORIZON / 2, self._arm_next_timers)
-
-    async def _arm_next_timers(self) -> None:
-        async def once() -> None:
-            await self._arm_timers_until(
-                max(self.clock.now(), self._armed_until or self.clock.now()) + TIMER_HORIZON / 2
-            )
-
-        await retried(self.scheduler, self.clock, "timers:next", once)()
-
-    def _arm_timer(self, timer: Timer) -> None:
-        key = f"timer:{timer.id}"
-        if timer.cancelled or timer.fired_at is not None:
-            self.scheduler.cancel(key)
-            return
-        if self._armed_until is not None and timer.due_at > self._armed_until:
-            self.scheduler.cancel(key)  # beyond the horizon: the batch that reaches it arms it
-            return
-        timer_id, due = timer.id, timer.due_at
-
-        async def fire() -> None:
-            await self._fire_timer(timer_id, due)
-
-        self.scheduler.at(key, due, retried(self.scheduler, self.clock, key, fire))
-
-    async def _fire_timer(self, timer_id: int, due: datetime) -> None:
-        async with self.database.transaction() as session:
-            timer = await session.get(Timer, timer_id)
-            if timer is None or timer.fired_at is not None or timer.cancelled:
-                return
-            if timer.due_at != due:
-                # Moved since this job was armed (a batch read it just before a handler moved it): the job for
-                # its new time is there, or is armed now.
-                self._arm_timer(timer)
-                return
-            community = await session.get(Community, timer.community_id)
-            assert community is not None
-            event = TimerFired(
-                community=CommunityRef(community.platform, community.external_id, community.name),
-                kind=timer.kind,
-                ref=timer.ref,
-                due=due,
-                delivery_id=f"timer:{timer_id}:{due.isoformat()}",
-            )
-        await self.dispatch(event)
-
-    def _arm_schedule(self, schedule: Schedule) -> None:
-        """Arm a recurring rule's chain of jobs, or, when its next fire time is beyond the armed horizon, keep it
-        for the batch that reaches it (``_later``)."""
-        key = f"schedule:{schedule.id}"
-        self._later.pop(schedule.id, None)
-        if schedule.paused:
-            self.scheduler.cancel(key)
-            return
-        schedule_id = schedule.id
-        trigger = cron_trigger(schedule.cron, schedule.timezone)
-        after = schedule.last_fired_at or schedule.created_at
-
-        async def fire(when: datetime) -> None:
-            async def once() -> None:
-                await self._fire_schedule(schedule_id, when)
-
-            await retried(self.scheduler, self.clock, f"{key}:{when.isoformat()}", once)()
-
-        def arm() -> None:
-            self.scheduler.recurring(key, trigger, fire, after)
-
-        if self._armed_until is not None:
-            first = next_fire_time(trigger, after)
-            if first is not None and first > self._armed_until:
-                self.scheduler.cancel(key)
-                self._later[schedule_id] = (first, arm)
-                return
-        arm()
-
-    async def _prune(self, _when: datetime) -> None:
-        async def once() -> None:
-            await self.prune()
-
-        await retried(self.scheduler, self.clock, "prune", once)()
-
-    async def prune(self) -> dict[str, int]:
-        """Delete what is older than ``database.keep_for`` (see ``bot.retention``); returns rows deleted per table."""
-        removed = await prune(self.database, self.clock.now() - self.config.database.keep_for)
-        log.info("pruned", extra={"agora": removed})
-        return removed
-
-    async def _fire_schedule(self, schedule_id: int, when: datetime) -> None:
-        async with self.database.transaction() as session:
-            schedule = await session.get(Schedule, schedule_id)
-            if schedule is None or schedule.paused:
-                return
-            community = await session.get(Community, schedule.community_id)
-            assert community is not None
-            event = TimerFired(
-                community=CommunityRef(community.platform, community.external_id, community.name),
-                kind=schedule.kind,
-                ref=str(schedule_id),
-                due=when,
-                delivery_id=f"schedule:{schedule_id}:{when.isoformat()}",
-            )
-        await self.dispatch(event)
 
     # --- logging -------------------------------------------------------------------------------------------
 
