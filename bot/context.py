@@ -99,7 +99,6 @@ class Context(Generic[E]):
         # knows them (``speak_to_actor``); the community's when no member acted (a scheduled job).
         self._: Translator = translator
         self._actor_locale: tuple[str | None, str | None, str] | None = None
-        self._readers: dict[str, Reader] = {}
         self.clock = app.clock
         self.actor: MemberRef | None = actor_of(event)
         self.outcome = Outcome()
