@@ -8,14 +8,15 @@ that period, gives the comparison."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.feature import FUNNEL_STAGES
 from bot.i18n import N_
+from storage.models import Member
 
 from . import queries, rules
 
@@ -181,7 +182,6 @@ class HealthReport:
     debates: DebateFigures
     counters: tuple[Counter, ...]
     not_introduced: int
-    extra: dict[str, object] = field(default_factory=dict, compare=False)
 
     def stage(self, key: str) -> rules.FunnelStage:
         """The funnel stage ``key``."""
@@ -244,8 +244,6 @@ async def _funnel_counts(session: AsyncSession, community_id: int, period: Perio
             introduced = got
         reached = reached & got
         counts.append(len(reached))
-    from storage.models import Member
-
     still_there = set(
         await session.scalars(
             select(Member.id).where(*queries.current_members(community_id), Member.id.in_(cohort_query))
@@ -289,10 +287,6 @@ async def health_report(
         MemberAtRisk(*row)
         for row in await queries.at_risk_rows(session, community_id, now - rules.AT_RISK_AFTER, now)
     )
-    from sqlalchemy import func
-
-    from storage.models import Member
-
     members = int(
         await session.scalar(select(func.count(Member.id)).where(*queries.current_members(community_id))) or 0
     )
@@ -348,8 +342,6 @@ async def member_stages(
 ) -> dict[int, frozenset[str]]:
     """The funnel stages each member reached by ``now`` (keys of :data:`FUNNEL_STAGES`; "joined" for every
     member), for ``member_ids`` or every member of the community (the dashboard's Members page)."""
-    from storage.models import Member
-
     within = select(Member.id).where(Member.community_id == community_id)
     if member_ids is not None:
         within = within.where(Member.id.in_(member_ids))
