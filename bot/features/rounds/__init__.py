@@ -10,8 +10,15 @@ rounds channel on Discord) introducing its members from their profiles, saying w
 conversation starter. A few days later each member is asked "Did you meet?"; the answers feed
 ``/agora round status`` and the next round (a group that did not meet may be formed again).
 
-The package: ``handlers`` (taking part) and ``handlers_rounds`` (running rounds) are the feature's mixins,
-``queries`` its SQL, ``rules`` its pure decisions, ``render`` its messages, ``settings`` its settings model.
+Each group has a captain, asked to suggest a time with **Find a time** (a small date poll for the group, with the
+meeting poll's date reading and tally; the time set comes with an .ics). Members whose working hours never overlap
+are kept apart when the roster allows (``zones``). A member who leaves "Did you meet?" unanswered two rounds in a
+row is asked once whether to stay in, and paused without an answer.
+
+The package: ``handlers`` (taking part), ``handlers_rounds`` (running rounds), ``handlers_quiet`` (quiet members)
+and ``handlers_time`` (the groups' date polls) are the feature's mixins, ``queries`` its SQL, ``rules`` and
+``zones`` its pure decisions, ``render``, ``render_quiet`` and ``render_time`` its messages, ``settings`` its
+settings model.
 """
 
 from __future__ import annotations
