@@ -32,7 +32,7 @@ __all__ = ["CONTINUATIONS", "MAX_SEARCHED", "plan_round", "plan_schedule", "roun
 MAX_SEARCHED = 40
 # How many coming rounds a continuation plans together, and how many steps it goes on without doing better.
 HORIZON = 4
-PATIENCE = 3000
+PATIENCE = 500
 # Plans made for a roster, kept for the next round: (roster, size, odd, seed) -> the coming rounds (member ids).
 CONTINUATIONS: LRUCache[list[list[list[str]]]] = LRUCache(64)
 

@@ -53,7 +53,10 @@ def shutdown() -> None:
 async def plan_round_off_loop(people: Iterable[Person | str], **options: Any) -> Plan:
     """``plan_round(people, **options)`` computed in the worker process (see the module's docstring); the same
     arguments, all plain data."""
-    call = partial(plan_round, list(people), **options)
+    people = list(people)
+    call = partial(plan_round, people, **options)
+    if len(people) <= options.get("size", 2) + 1:
+        return call()  # one group at most: nothing to search, no process to wake
     loop = asyncio.get_running_loop()
     try:
         return await loop.run_in_executor(_executor(), call)
