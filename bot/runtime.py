@@ -22,6 +22,7 @@ from bot.platforms import installed, load_adapter
 from bot.scheduler import APScheduler
 from bot.web import Dashboard
 from storage.database import Database
+from storage.process_lock import SingleProcess
 
 __all__ = ["Adapter", "Database", "load_adapter", "open_database", "run"]
 
@@ -67,6 +68,13 @@ async def run(
             loop.add_signal_handler(sig, stop.set)
     for warning in config.warnings():  # what `agora check-config` prints, for whoever only reads the logs
         log.warning("config: %s", warning)
+    with SingleProcess(config.database.url):  # one process per SQLite file; PostgreSQL takes several
+        await _serve(config, stop, on_ready)
+
+
+async def _serve(
+    config: Config, stop: asyncio.Event, on_ready: Callable[[dict[str, Any]], None] | None
+) -> None:
     database = await open_database(config.database.url, echo=config.database.echo)
     clock = SystemClock()
     app = Agora(config, database, clock=clock, scheduler=APScheduler(clock))
