@@ -1,6 +1,6 @@
 """Does Agora keep up with a busy Slack workspace? The real slack-bolt HTTP stack, next to a bare bolt app.
 
-    python bench/slack_http.py [--rates 100,200] [--seconds 10] [--postgres URL]
+    python bench/slack_http.py [--rates 100,200] [--seconds 10] [--backlog N] [--postgres URL]
 
 The real Slack adapter (slack-bolt on aiohttp, HTTP mode, production clock and scheduler) serves the loopback
 Slack fake (``tests/fakes/fake_slack.py``). A debate is opened, then members press its position buttons at a
@@ -160,7 +160,7 @@ async def bare(fake: FakeSlack, rate: float, seconds: float, message: dict[str, 
 
 
 async def agora(
-    fake: FakeSlack, url: str, rate: float, seconds: float
+    fake: FakeSlack, url: str, rate: float, seconds: float, backlog: int | None
 ) -> tuple[Load, int, int, dict[str, Any]]:
     """The load on Agora: (load, lost, connections opened, the debate's post)."""
     config = slack_config(make_config("en", url, channels={"debates": DEBATES}), fake, "http")
@@ -168,6 +168,8 @@ async def agora(
     await database.upgrade()
     clock = SystemClock()
     app = Agora(config, database, clock=clock, scheduler=APScheduler(clock))
+    if backlog is not None:
+        app.backlog.limit = backlog
     adapter = create(app, config)
     await app.start()
     await adapter.start()
@@ -204,7 +206,7 @@ async def measure(kind: str, make_url: databases.MakeUrl, args: argparse.Namespa
             fake.add_user(ADMIN, "admin", "Admin", "en-US", is_admin=True)
             fake.add_channel(DEBATES, "debates", members=[ADMIN])
             load, lost, connects, message = await agora(
-                fake, await make_url(f"r{int(rate)}"), rate, args.seconds
+                fake, await make_url(f"r{int(rate)}"), rate, args.seconds, args.backlog
             )
             base = await bare(fake, rate, args.seconds, message)
         replies = [arrivals.at[r] - sent for r, sent in load.sent.items() if r in arrivals.at]
@@ -229,4 +231,5 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rates", default="100,200")
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--backlog", type=int, default=None, help="the process's backlog limit (bot.backlog)")
     databases.main(measure, parser)

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 
 __all__ = ["MAX_BACKLOG", "Backlog"]
 
-# Events one process takes on at once; above that, people are told to wait a moment (see the module).
-MAX_BACKLOG = 500
+# Events one process takes on at once (a second or two of work); above that, people are told to wait a moment.
+MAX_BACKLOG = 50
 
 
 class Backlog:

@@ -148,7 +148,7 @@ async def test_agora_run_serves_healthz_and_stops_when_asked(run_config: Config)
             "adapters": {},
             "database": "ok",
             "backlog": 0,
-            "backlog_limit": 500,
+            "backlog_limit": 50,
             "busy_refused": 0,
             "outbox_pending": 0,
             "outbox": "ok",
