@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from aiohttp import web
 from sqlalchemy import select
+from yarl import URL
 
 from bot.events import CommunityRef
 from bot.health import serve_on
@@ -155,6 +156,9 @@ class Dashboard:
     async def login(self, request: web.Request) -> web.StreamResponse:
         """Use a sign-in link: once, within its ten minutes, by someone who still animates its community."""
         assert self.keys is not None
+        if not _same_origin(request):
+            # Another site's page posting someone's link would sign this browser in as that someone.
+            return self._plain(request, "csrf.html", status=403)
         now = self.app.clock.now()
         async with self.app.database.transaction() as session:
             login = await redeem(session, request.match_info["token"][:100], now)
@@ -268,6 +272,15 @@ class Dashboard:
         response = web.HTTPSeeOther("/")
         response.del_cookie(view.session.name, path="/")
         raise response
+
+
+def _same_origin(request: web.Request) -> bool:
+    """Whether a POST comes from a page of this site, where the browser says (``Origin``; none: an old browser,
+    or a form of our own in some browsers)."""
+    origin = request.headers.get("Origin")
+    if not origin or origin == "null":
+        return origin is None
+    return URL(origin).host == request.url.host
 
 
 def chosen_language(request: web.Request) -> str | None:

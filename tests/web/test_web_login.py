@@ -184,3 +184,15 @@ def test_check_config_wants_a_public_url_with_the_dashboard() -> None:
         parse_config({"web": {"public_url": "agora.example.org"}}, "config.yaml", env={})
     assert "must start with https://" in str(refused.value)
     assert make_config().web.enabled is False
+
+
+async def test_another_site_cannot_post_a_link_for_someone(w: ConsoleCommunity, browser: Browser) -> None:
+    await w.command("camille", "dashboard")
+    link = link_in(w, "camille")
+
+    async with browser.session.post(
+        browser.base + link, headers={"Origin": "https://evil.example"}
+    ) as response:
+        assert response.status == 403
+    await browser.sign_in(link)  # not used up by the refusal
+    assert browser.status == 200
