@@ -303,6 +303,7 @@ class Context(Generic[E]):
             origin_ref=origin[1] if origin else None,
             actor_id=actor.id if actor is not None else None,
         )
+        self.app.courier.claim(entry)
         self.session.add(entry)
         self.entries.append(entry)
         return entry

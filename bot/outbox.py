@@ -10,19 +10,29 @@ An entry that fails for good (refused, or abandoned after ``MAX_ATTEMPTS``) is r
 event, through ``report``: the feature that recorded it rolls its row back and the animators are told (see
 ``bot.deliveries``). An entry that only failed because the one it depends on did is not reported again.
 Someone waiting for an entry (``wait_for``: the animator whose command posts it) hears how its first try went.
+
+Several processes on one PostgreSQL: each entry is delivered by one of them. An entry is born claimed by the
+process whose transaction recorded it (``claimed_by``, ``lease_until``: ``LEASE`` ahead); a round claims the due
+entries nobody holds, or whose lease ran out, with ``SELECT … FOR UPDATE SKIP LOCKED`` and a lease in the same
+transaction. A process that dies mid-delivery loses its lease, and another takes the entry over once it has run
+out: the entry that was in flight may then be posted twice (the duplicate window: that one entry, at most once
+more). A process does not start an entry whose lease ran out under it (a round takes it again). On SQLite (one
+process, ``storage.process_lock``) nothing is claimed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
@@ -38,7 +48,7 @@ from bot.scheduler import Scheduler, backoff
 from storage.database import Database
 from storage.models import Community, OutboxEntry, OutboxStatus, ProcessedDelivery
 
-__all__ = ["FAILING_ATTEMPTS", "MAX_ATTEMPTS", "Courier", "Delivery", "DependencyFailed", "backoff"]
+__all__ = ["FAILING_ATTEMPTS", "LEASE", "MAX_ATTEMPTS", "Courier", "Delivery", "DependencyFailed", "backoff"]
 
 log = logging.getLogger("agora.outbox")
 
@@ -52,6 +62,8 @@ FAILING_ATTEMPTS = 3
 RESULTS_KEPT = 10_000
 # ``Session.info`` key: the ids of existing outbox entries a transaction changed (see ``Courier.watch``).
 TOUCHED = "agora_outbox_touched"
+# How long a process holds the entries it claimed (PostgreSQL): longer than a batch takes to deliver.
+LEASE = timedelta(seconds=30)
 
 
 class DependencyFailed(PermanentChatError):
@@ -99,7 +111,24 @@ class Courier:
         self._handed: list[list[tuple[OutboxEntry, CommunityRef]]] = []
         self._queued: set[int] = set()
         self._results: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        # Claims and leases only where several processes may share the database (PostgreSQL).
+        self.claims = not database.is_sqlite
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
         sqlalchemy_event.listen(database.session_class, "before_flush", _note_touched)
+
+    def claim(self, entry: OutboxEntry) -> None:
+        """A new entry, claimed by this process in the transaction that records it: delivered from here
+        (``hand``), no other process's round takes it while the lease lasts."""
+        if self.claims:
+            entry.claimed_by, entry.lease_until = self.worker, self.clock.now() + LEASE
+
+    def _held(self, entry: OutboxEntry) -> bool:
+        """This process still holds ``entry`` (always on SQLite): it may start delivering it."""
+        return not self.claims or (
+            entry.claimed_by == self.worker
+            and entry.lease_until is not None
+            and entry.lease_until > self.clock.now()
+        )
 
     def hand(self, entries: Sequence[OutboxEntry], community: CommunityRef) -> bool:
         """Take the entries a transaction just committed (still pending) for delivery as they are. False when
@@ -143,20 +172,39 @@ class Courier:
         delivered = 0
         last_id = 0
         while True:
-            async with self.database.transaction() as session:
-                rows = (
-                    await session.execute(
-                        select(OutboxEntry, Community)
-                        .join(Community, Community.id == OutboxEntry.community_id)
-                        .where(
-                            OutboxEntry.status == OutboxStatus.PENDING,
-                            OutboxEntry.next_attempt_at <= self.clock.now(),
-                            OutboxEntry.id > last_id,
-                        )
-                        .order_by(OutboxEntry.id)
-                        .limit(BATCH)
+            now = self.clock.now()
+            query = (
+                select(OutboxEntry, Community)
+                .join(Community, Community.id == OutboxEntry.community_id)
+                .where(
+                    OutboxEntry.status == OutboxStatus.PENDING,
+                    OutboxEntry.next_attempt_at <= now,
+                    OutboxEntry.id > last_id,
+                )
+                .order_by(OutboxEntry.id)
+                .limit(BATCH)
+            )
+            if self.claims:
+                # Entries another process holds are skipped, not waited for; those nobody holds any more are
+                # claimed with the lock that read them.
+                query = query.where(
+                    or_(
+                        OutboxEntry.lease_until.is_(None),
+                        OutboxEntry.lease_until <= now,
+                        OutboxEntry.claimed_by == self.worker,
                     )
-                ).all()
+                ).with_for_update(of=OutboxEntry, skip_locked=True)
+            async with self.database.transaction() as session:
+                rows = (await session.execute(query)).all()
+                if self.claims and rows:
+                    lease = now + LEASE
+                    await session.execute(
+                        update(OutboxEntry)
+                        .where(OutboxEntry.id.in_([entry.id for entry, _ in rows]))
+                        .values(claimed_by=self.worker, lease_until=lease)
+                    )
+                    for entry, _community in rows:
+                        entry.claimed_by, entry.lease_until = self.worker, lease
             for entry, community in rows:
                 last_id = entry.id
                 if entry.id in self._queued:
@@ -184,6 +232,12 @@ class Courier:
             if chat is None:
                 self._queued.discard(pending.id)
                 continue  # that platform is not connected in this process: leave it for the one that is
+            if not self._held(pending):
+                # Its lease ran out before its turn came (a long batch): another process may have it by now; a
+                # round claims it again if not.
+                self._queued.discard(pending.id)
+                self._again = True
+                continue
             attempt = await self._attempt(chat, pending, ref)
             self._queued.discard(pending.id)
             if attempt.status == OutboxStatus.SENT:

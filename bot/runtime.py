@@ -18,6 +18,7 @@ from bot.app import Agora
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.health import HealthServer
+from bot.outbox import LEASE
 from bot.platforms import installed, load_adapter
 from bot.scheduler import APScheduler
 from bot.web import Dashboard
@@ -90,10 +91,13 @@ async def _serve(
         HealthServer(app, config.health.host, config.health.port, adapters) if config.health.enabled else None
     )
     dashboard = Dashboard(app, config.web) if config.web.enabled else None
+    sweeping: asyncio.Task[None] | None = None
     port: int | None = None
     web_port: int | None = None
     try:
         await app.start()
+        if not database.is_sqlite:
+            sweeping = asyncio.create_task(_sweep(app, stop))
         if health is not None:
             port = await health.start()
             log.info(
@@ -114,6 +118,8 @@ async def _serve(
         await stop.wait()
     finally:
         log.info("stopping")
+        if sweeping is not None:
+            sweeping.cancel()
         for adapter in adapters.values():
             with contextlib.suppress(Exception):
                 await adapter.stop()
@@ -123,3 +129,13 @@ async def _serve(
             await dashboard.stop()
         await app.stop()
         await database.close()
+
+
+async def _sweep(app: Agora, stop: asyncio.Event) -> None:
+    """On PostgreSQL, another process may die holding outbox entries: look for entries whose lease ran out
+    (``bot.outbox.LEASE``) every half lease, so they are taken over while this process keeps running."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), LEASE.total_seconds() / 2)
+        if not stop.is_set():
+            app.kick_outbox()

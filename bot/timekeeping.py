@@ -101,7 +101,10 @@ class Timekeeping:
         and one job that arms the next batch before this one runs out: the scheduler holds the next hour's
         timers, not every timer of every community."""
         query = select(Timer).where(Timer.fired_at.is_(None), ~Timer.cancelled, Timer.due_at <= until)
-        if self._armed_until is not None:
+        if self._armed_until is not None and self.database.is_sqlite:
+            # On PostgreSQL another process may have added timers within the stretch armed already: each batch
+            # arms them all again (a timer fires once whichever process runs it: its delivery id is a unique row
+            # written with its work).
             query = query.where(Timer.due_at > self._armed_until)
         async with self.database.transaction() as session:
             timers = (await session.scalars(query)).all()

@@ -330,6 +330,10 @@ class OutboxEntry(Base):
     actor_id: Mapped[str | None] = mapped_column(String(64))
     # Why it failed for good, in the core's words (``bot.chat.Problem`` values, comma-separated), when known.
     problem: Mapped[str | None] = mapped_column(String(128))
+    # On PostgreSQL, the process delivering it and until when (``bot.outbox``): another process takes a pending
+    # entry over only once the lease has run out (its holder died mid-delivery). Unused on SQLite (one process).
+    claimed_by: Mapped[str | None] = mapped_column(String(96))
+    lease_until: Mapped[datetime | None]
 
 
 class Timer(Base):

@@ -1,0 +1,159 @@
+"""Two Agora instances on one PostgreSQL database, as two ``agora run`` processes would be: each outbox entry is
+delivered by one of them, a lease that runs out (its holder died mid-delivery) hands the entry over, and a timer
+or a recurring rule fires once per fire time whichever instance runs it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from adapters.console import ConsoleCommunity
+from bot.app import default_features
+from bot.clock import FakeClock
+from bot.context import Context
+from bot.events import CommandInvoked, TimerFired
+from bot.i18n import N_
+from bot.messages import Message
+from bot.outbox import LEASE
+from bot.router import Feature, Option, command, timer
+from storage.models import Community, OutboxEntry
+from tests.conftest import is_postgresql
+from tests.support import make_config, paris
+
+
+class Reminders(Feature):
+    """A test feature: a one-off reminder and a recurring rule, set by command; their fires are remembered."""
+
+    name = "reminders"
+
+    def __init__(self, fired: list[tuple[str, datetime]]) -> None:
+        self.fired = fired
+
+    @command("remind in", N_("test"), options=[Option("minutes", N_("minutes"), required=True)])
+    async def remind(self, ctx: Context) -> None:
+        assert isinstance(ctx.event, CommandInvoked)
+        await ctx.set_timer("reminder", "1", ctx.now + timedelta(minutes=int(ctx.event.args["minutes"])))
+
+    @command("tick every", N_("test"), options=[Option("rule", N_("cron"), required=True)])
+    async def every(self, ctx: Context) -> None:
+        assert isinstance(ctx.event, CommandInvoked)
+        await ctx.set_schedule("tick", ctx.event.args["rule"])
+
+    @timer("reminder")
+    async def reminded(self, ctx: Context) -> None:
+        assert isinstance(ctx.event, TimerFired) and ctx.event.due is not None
+        self.fired.append(("reminder", ctx.event.due))
+
+    @timer("tick")
+    async def tick(self, ctx: Context) -> None:
+        assert isinstance(ctx.event, TimerFired) and ctx.event.due is not None
+        self.fired.append(("tick", ctx.event.due))
+
+
+@pytest.fixture
+async def pair(
+    db_url: str,
+) -> AsyncIterator[tuple[ConsoleCommunity, ConsoleCommunity, list[tuple[str, datetime]]]]:
+    """Two instances of the same community on one PostgreSQL database, sharing a clock: ``a`` and ``b``."""
+    if not is_postgresql(db_url):
+        pytest.skip(
+            "several processes share a PostgreSQL database (SQLite serves one: test_one_process_per_sqlite)"
+        )
+    fired: list[tuple[str, datetime]] = []
+    clock = FakeClock(paris(2026, 3, 23, 8, 0))
+    instances = []
+    for worker in ("a", "b"):
+        instance = ConsoleCommunity(
+            make_config("en", db_url),
+            clock=clock,
+            animators={"camille"},
+            features=lambda: [*default_features(), Reminders(fired)],
+        )
+        await instance.start()
+        assert instance.app is not None
+        instance.app.courier.worker = worker
+        instances.append(instance)
+    a, b = instances
+    yield a, b, fired
+    await a.stop()
+    await b.stop()
+
+
+async def record_posts(h: ConsoleCommunity, count: int, **claim: object) -> None:
+    """Pending posts written straight into the outbox, as a process that died right after its commit left them."""
+    assert h.database is not None
+    async with h.database.transaction() as session:
+        community = await session.scalar(select(Community))
+        assert community is not None
+        for n in range(count):
+            session.add(
+                OutboxEntry(
+                    community_id=community.id,
+                    op="post",
+                    payload={"channel": "announcements", "message": Message(f"post {n}").to_dict()},
+                    next_attempt_at=h.clock.now(),
+                    created_at=h.clock.now(),
+                    **claim,
+                )
+            )
+
+
+def posted(*instances: ConsoleCommunity) -> list[str]:
+    return sorted(p.text for h in instances for p in h.chat.posts("announcements"))
+
+
+async def test_each_outbox_entry_is_delivered_by_one_of_two_instances(
+    pair: tuple[ConsoleCommunity, ConsoleCommunity, list[tuple[str, datetime]]],
+) -> None:
+    a, b, _ = pair
+    await a.join("alice")
+    await b.join("bruno", delivery_id="b:1")  # each instance numbers its console deliveries from 1
+    await record_posts(a, 120)
+    assert a.app is not None and b.app is not None
+    for _ in range(3):  # both sweep the outbox at once, several times
+        await asyncio.gather(a.app.courier.deliver_due(), b.app.courier.deliver_due())
+
+    assert posted(a, b) == sorted(f"post {n}" for n in range(120))
+    assert len(a.chat.dms("alice")) == 1 and not b.chat.dms("alice")
+    assert len(b.chat.dms("bruno")) == 1 and not a.chat.dms("bruno")
+
+
+async def test_an_entry_held_by_a_process_that_died_is_taken_over_once_its_lease_runs_out(
+    pair: tuple[ConsoleCommunity, ConsoleCommunity, list[tuple[str, datetime]]],
+) -> None:
+    a, b, _ = pair
+    await a.join("alice")
+    await record_posts(a, 3, claimed_by="dead", lease_until=a.clock.now() + LEASE)
+    assert a.app is not None and b.app is not None
+    await asyncio.gather(a.app.courier.deliver_due(), b.app.courier.deliver_due())
+    assert posted(a, b) == []  # its holder may still be delivering them
+
+    a.clock.advance(LEASE + timedelta(seconds=1))
+    await asyncio.gather(a.app.courier.deliver_due(), b.app.courier.deliver_due())
+    assert posted(a, b) == ["post 0", "post 1", "post 2"]
+
+
+async def test_a_timer_and_a_recurring_rule_fire_once_across_two_instances(
+    pair: tuple[ConsoleCommunity, ConsoleCommunity, list[tuple[str, datetime]]],
+) -> None:
+    a, b, fired = pair
+    await a.command("camille", 'tick every "30 9 * * *"')
+    await a.command("camille", "remind in 20")
+    await b.restart()  # b reads the rule and the timer a recorded, as a second process started now would
+    assert b.app is not None
+    b.app.courier.worker = "b"
+    assert a.scheduler is not None and b.scheduler is not None
+    target = a.clock.now() + timedelta(days=3)
+    await asyncio.gather(a.scheduler.run_until(target), b.scheduler.run_until(target))
+    await asyncio.gather(a.app.settle() if a.app else asyncio.sleep(0), b.app.settle())
+
+    assert sorted(fired) == [
+        ("reminder", paris(2026, 3, 23, 8, 20)),
+        ("tick", paris(2026, 3, 23, 9, 30)),
+        ("tick", paris(2026, 3, 24, 9, 30)),
+        ("tick", paris(2026, 3, 25, 9, 30)),
+    ]
