@@ -65,6 +65,15 @@ async def measure(size: int, repeat: int, folder: Path) -> None:
             if slug == "health":  # computed once a minute at most (View.recent): the first view pays
                 figures["health (first view)"] = first
             figures[slug] = await timed(lambda slug=slug: browser.get(f"{root}/{slug}"), repeat)
+        extra = {  # a page's other views: a search, the last page, one member's card, the whole CSV download
+            "members search": "members?q=member09",
+            "members last page": f"members?page={size // 50 + 1}",
+            "members card": "members?member=2",
+            "members csv": "members?format=csv",
+        }
+        for name, address in extra.items():
+            figures[name] = await timed(lambda address=address: browser.get(f"{root}/{address}"), repeat)
+            assert browser.status == 200, (name, browser.status)
         await browser.get(f"{root}/settings")
         zones = iter(["America/Montreal", "Europe/Paris"] * repeat)
         figures["settings saved"] = await timed(

@@ -112,3 +112,13 @@ class Browser:
     @property
     def path(self) -> str:
         return self.url.removeprefix(self.base)
+
+
+async def open_page(h: ConsoleCommunity, browser: Browser, slug: str, query: str = "") -> str:
+    """Sign camille in with a fresh link and open the page ``slug`` (with ``query``); returns its path."""
+    await h.command("camille", "dashboard")
+    await browser.sign_in(link_in(h, "camille"))
+    page = browser.path.rsplit("/", 1)[0] + "/" + slug
+    await browser.get(page + query)
+    assert browser.status == 200, browser.text
+    return page

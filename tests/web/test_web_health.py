@@ -5,16 +5,11 @@ from __future__ import annotations
 
 from adapters.console import ConsoleCommunity
 from tests.support import arrive
-from tests.web.support import Browser, link_in
+from tests.web.support import Browser, link_in, open_page
 
 
 async def health_page(w: ConsoleCommunity, browser: Browser, query: str = "") -> str:
-    await w.command("camille", "dashboard")
-    await browser.sign_in(link_in(w, "camille"))
-    page = browser.path.rsplit("/", 1)[0] + "/health"
-    await browser.get(page + query)
-    assert browser.status == 200, browser.text
-    return page
+    return await open_page(w, browser, "health", query)
 
 
 async def test_the_health_page_is_the_first_and_draws_the_charts(

@@ -68,12 +68,17 @@ def _union(queries: Sequence[Select[Any]]) -> Any:
     return union(*(_ids_only(query) for query in queries)).subquery().c[0]
 
 
-def stage_members(community_id: int, stage: str, since: datetime, until: datetime) -> Any | None:
-    """The member ids that reached ``stage`` in ``[since, until)`` (a column to select from or test ``in_``);
+def stage_members(
+    community_id: int, stage: str, since: datetime, until: datetime, among: Sequence[int] | None = None
+) -> Any | None:
+    """The member ids that reached ``stage`` in ``[since, until)`` (a column to select from or test ``in_``),
+    only ``among`` those ids when given (each step's query filtered: a page of members reads its rows only);
     None when no feature declares that stage."""
     queries = [
         step.members(community_id, since, until) for step in steps() if step.stage == stage and step.members
     ]
+    if among is not None:
+        queries = [query.where(query.selected_columns[0].in_(among)) for query in queries]
     return _union(queries) if queries else None
 
 

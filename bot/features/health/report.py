@@ -348,7 +348,10 @@ async def member_stages(
     ids = await queries.member_ids(session, within.subquery().c[0])
     reached: dict[int, set[str]] = {member: {"joined"} for member in ids}
     for stage in FUNNEL_STAGES[1:]:
-        column = queries.stage_members(community_id, stage, queries.EPOCH, now)
+        # Steps are counted in [since, until): what happened at ``now`` itself counts too, as in the report.
+        column = queries.stage_members(
+            community_id, stage, queries.EPOCH, now + timedelta(microseconds=1), member_ids
+        )
         if column is None:
             continue
         for member in await queries.member_ids(session, column, within):
