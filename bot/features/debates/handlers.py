@@ -21,7 +21,7 @@ from bot.i18n import N_
 from bot.messages import Message, mention, untrusted
 from bot.router import Option, action, command, timer, undelivered
 from bot.scheduler import cron_trigger, next_fire_time
-from bot.settings.types import whole_number
+from bot.settings.types import row_id, whole_number
 from storage.models import DebateLeadAskStatus, DebateMotionStatus, DebateStatus, Member, OutboxEntry
 from storage.tables.debates import Debate, DebateMotion, DebateStance
 
@@ -169,8 +169,15 @@ class DebateHandlers:
     @action(TAKE)
     async def take(self, ctx: Context[ButtonPressed]) -> None:
         _ = ctx._
-        debate_id, _sep, index_text = ctx.event.ref.partition(".")
-        debate = await _debate_by_id(ctx, debate_id)
+        debate_ref, _sep, index_text = ctx.event.ref.partition(".")
+        # The member, then the debate with its count and the member's stance in one read: a press is a few
+        # round trips (issue 12's budget: 6 statements, delivery included).
+        member = await ctx.member()
+        debate_id = row_id(debate_ref)
+        found = None
+        if debate_id is not None:
+            found = await queries.debate_for_press(ctx.session, ctx.community.id, debate_id, member.id)
+        debate, participants, stance_id = found if found is not None else (None, 0, None)
         index = whole_number(index_text)
         if debate is None or index is None or not index < len(debate.positions):
             raise UserError(
@@ -184,10 +191,9 @@ class DebateHandlers:
                     channel=debate.channel,
                 )
             )
-        member = await ctx.member()
         position = debate.positions[index]
         until = ctx.format_time(debate.closes_at)
-        stance = await queries.stance_of(ctx.session, debate.id, member.id)
+        stance = await ctx.session.get(DebateStance, stance_id) if stance_id is not None else None
         if stance is None:
             ctx.session.add(
                 DebateStance(
@@ -209,7 +215,7 @@ class DebateHandlers:
                     date=until,
                 )
             )
-            await refresh_post(ctx, debate)
+            await refresh_post(ctx, debate, participants + 1)  # the count read before this stance was added
             return
         if stance.position == index:
             ctx.reply(

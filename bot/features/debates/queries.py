@@ -20,6 +20,7 @@ from storage.tables.debates import Debate, DebateLeadAsk, DebateMotion, DebateSt
 __all__ = [
     "animators_present",
     "debate_by_number",
+    "debate_for_press",
     "debates_held",
     "duplicate_motion",
     "first_unused_motion",
@@ -69,6 +70,26 @@ async def stance_of(session: AsyncSession, debate_id: int, member_id: int) -> De
     return await session.scalar(
         select(DebateStance).where(DebateStance.debate_id == debate_id, DebateStance.member_id == member_id)
     )
+
+
+async def debate_for_press(
+    session: AsyncSession, community_id: int, debate_id: int, member_id: int
+) -> tuple[Debate, int, int | None] | None:
+    """For a position button: the debate (if it is this community's), how many members took a position in it,
+    and the id of ``member_id``'s stance (None before their first), read in one round trip."""
+    counted = select(func.count(DebateStance.id)).where(DebateStance.debate_id == Debate.id)
+    own = select(DebateStance.id).where(DebateStance.debate_id == Debate.id, DebateStance.member_id == member_id)
+    row = (
+        await session.execute(
+            select(Debate, counted.scalar_subquery(), own.scalar_subquery()).where(
+                Debate.id == debate_id, Debate.community_id == community_id
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    debate, count, stance_id = row
+    return debate, int(count or 0), stance_id
 
 
 async def participants(session: AsyncSession, debate_id: int) -> int:
