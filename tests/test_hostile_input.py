@@ -177,3 +177,15 @@ async def test_every_duration_option_refuses_durations_that_overflow_the_calenda
         for duration in ("99999999999d", "999999999w", "9" * 30 + "s"):
             outcome = await h.command("camille", command.format(d=duration))
             assert outcome.error is not None or outcome.form is not None, (command, duration, outcome)
+
+
+async def test_a_huge_date_in_a_help_request_is_refused_quoting_an_excerpt(h: ConsoleCommunity) -> None:
+    """Found by the hypothesis fuzz: the refusal quoted the whole text (4,000 characters and more)."""
+    await members(h, "alice")
+    await h.command("alice", "ask")
+    outcome = await h.submit(
+        "alice", "help:ask", {"need": "a hand", "when": "👩\u200d👩" * 2_000, "visibility": "x" * 3_000}
+    )
+    assert outcome.form_errors is not None
+    assert outcome.form_errors["when"].startswith("I can't read “👩")
+    assert all(len(error) < 300 for error in outcome.form_errors.values()), outcome.form_errors

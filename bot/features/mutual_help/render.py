@@ -11,6 +11,7 @@ from bot.features.meetings.dates import DateProblem
 from bot.features.meetings.render import describe_problem
 from bot.i18n import N_, Translator
 from bot.messages import Button, Field, Form, FormField, Message, mention, untrusted
+from bot.settings.types import excerpt
 
 from .rules import DETAILS_MAX, NEED_MAX, WHEN_MAX, Figures
 
@@ -94,16 +95,21 @@ def ask_form(_: Translator, *, discreet: bool) -> Form:
 
 
 def bad_visibility(_: Translator, value: str) -> str:
-    return _("“{value}” is neither public nor discreet: write one of the two.", value=untrusted(value[:40]))
+    return _(
+        "“{value}” is neither public nor discreet: write one of the two.", value=untrusted(excerpt(value, 40))
+    )
 
 
 def bad_date(_: Translator, value: str, problem: DateProblem, timezone: str) -> str:
     """Why "by when" is refused: a date in the past, or one I can't read."""
     if problem.code == "past":
-        return _("“{value}” is already past: give a date to come, or leave it empty.", value=untrusted(value))
+        return _(
+            "“{value}” is already past: give a date to come, or leave it empty.",
+            value=untrusted(excerpt(value)),
+        )
     return _(
         "I can't read “{value}” as a date ({why}). Examples: friday, 15 december, in 3 days.",
-        value=untrusted(value),
+        value=untrusted(excerpt(value)),
         why=describe_problem(_, problem, timezone).rstrip("."),
     )
 
