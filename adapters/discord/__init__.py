@@ -33,7 +33,7 @@ import discord.http
 import yarl
 
 from adapters.discord.chat import DiscordChat
-from adapters.discord.client import INTENTS, PERMISSIONS, AgoraClient, invite_url
+from adapters.discord.client import INTENTS, PERMISSIONS, AgoraClient, AgoraShardedClient, invite_url
 from adapters.discord.config import MEMBER_ID_HELP, DiscordConfig, check_config, is_member_id
 from adapters.discord.inbound import PLATFORM
 from adapters.discord.notices import PermissionNotices
@@ -114,7 +114,9 @@ class DiscordAdapter:
     async def start(self) -> None:
         """Log in (``setup_hook`` syncs the commands), attach the Chat port, connect, and wait until ready."""
         self._point_at_endpoints()
-        client = AgoraClient(self.app, self.settings, **self.client_options)
+        shards = self.settings.client_options()
+        kind = AgoraShardedClient if shards else AgoraClient
+        client = kind(self.app, self.settings, **shards, **self.client_options)
         self.client = client
         self.chat = DiscordChat(client, self.notices, self.app.router.commands)
         try:

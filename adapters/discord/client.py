@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from adapters.discord.config import DiscordConfig
     from bot.app import Agora
 
-__all__ = ["INTENTS", "PERMISSIONS", "AgoraClient", "AgoraTree", "invite_url"]
+__all__ = ["INTENTS", "PERMISSIONS", "AgoraClient", "AgoraShardedClient", "AgoraTree", "invite_url"]
 
 log = logging.getLogger("agora.discord")
 
@@ -245,3 +245,8 @@ def _shows(message: discord.Message | None, custom_id: str) -> bool:
             if inner is not None:
                 stack.append(inner)
     return False
+
+
+class AgoraShardedClient(AgoraClient, discord.AutoShardedClient):
+    """The same client over several shards (``discord.shard_count``, and ``shard_ids`` when other processes run
+    the rest): each guild's events come on its shard, handled as on one connection."""
