@@ -196,9 +196,14 @@ class Agora(Timekeeping):
         self._spawn(self.courier.deliver_due())
 
     def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
+        self.spawn(coro)
+
+    def spawn(self, coro: Any) -> asyncio.Task[Any]:
+        """Run ``coro`` in the background (a round's plan): ``settle`` and a clean stop wait for it."""
+        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     async def settle(self) -> None:
         """Wait until background work (outbox deliveries) is done: for tests, the demo and a clean stop."""
@@ -455,6 +460,9 @@ class Agora(Timekeeping):
             self._after_commit(ctx)
             if outcome.awaiting:
                 await self._await_posts(ctx, outcome)
+            for then in outcome.then:
+                outcome.replies.extend(await then())
+            outcome.then = []
         self._log(event, outcome, community_id, started)
         return outcome
 

@@ -69,6 +69,9 @@ class Outcome:
     # Replies that must not get ahead of a post: (outbox entry, what to say once it is out, its channel). The core
     # waits briefly for the delivery after the commit and says what happened (see ``Agora.dispatch``).
     awaiting: list[tuple[int, Message, str]] = field(default_factory=list)
+    # Replies that wait for work done outside the community's lock (a round being planned): called once the
+    # handler's transaction committed and the lock is released, their messages are added to the replies.
+    then: list[Callable[[], Awaitable[list[Message]]]] = field(default_factory=list)
 
 
 class Context(Generic[E]):

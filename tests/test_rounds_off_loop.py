@@ -1,65 +1,176 @@
-"""Planning off the event loop: while one community's round is being planned (a search of a few seconds, in the
-worker process), a member of another community served by the same process gets their answer at once."""
+"""Planning off the event loop and outside the community's lock: while a round is being planned (a search of a
+few seconds, in the worker process), the members of the same community are answered at once, the database is
+not held, and the round comes out once, even if the process stops while planning."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from adapters.console import ConsoleCommunity
+from adapters.console.chat import PLATFORM
+from bot.commandline import parse_command_text
+from bot.events import ChannelRef, CommandInvoked
 from bot.features.rounds import handlers_rounds
-from bot.features.rounds.grouping import Plan, plan_round_off_loop
-from tests.support import make_config
+from bot.features.rounds.grouping import Person, Plan, plan_round, plan_round_off_loop
+from bot.features.rounds.grouping.worker import shutdown
+from bot.features.rounds.planning import fitted
+from bot.i18n import translator
+from storage.tables.rounds import Round, RoundGroup
+from tests.support import groups_opened
+
+PLAN_TIME = 3.0
+_typed = itertools.count(1)
 
 
-async def test_a_command_is_answered_within_100_ms_while_a_plan_is_computed(
-    make_harness: Callable[..., ConsoleCommunity], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # 32 members in fours: no construction here reaches the best known 10 rounds, so the planner searches
-    # for the whole of its budget (half on the schedule for 32, half planning ahead from the history).
-    h = make_harness("en", rounds={"group_size": 4, "planning_budget": "3s"})
-    elsewhere = ConsoleCommunity(
-        make_config("en", f"sqlite+aiosqlite:///{tmp_path / 'elsewhere.db'}"),
-        community_id="elsewhere",
-        animators={"camille"},
-        out=lambda _line: None,
-    )
-    await plan_round_off_loop(["a", "b"])  # the worker process is up (spawning it is not the point here)
-    computing, computed = asyncio.Event(), asyncio.Event()
+class Watched:
+    """The planner, seen from the test: when a plan starts being computed and when it is done."""
 
-    async def watched(*args: Any, **kwargs: Any) -> Plan:
-        computing.set()
+    def __init__(self) -> None:
+        self.computing, self.computed = asyncio.Event(), asyncio.Event()
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> Plan:
+        self.computing.set()
         try:
             return await plan_round_off_loop(*args, **kwargs)
         finally:
-            computed.set()
+            self.computed.set()
 
-    monkeypatch.setattr(handlers_rounds, "plan_round_off_loop", watched)
-    async with h, elsewhere:
-        for number in range(32):
-            await h.command(f"m{number:02d}", "round join")
-        await elsewhere.command("alice", "round")
+
+@pytest.fixture
+async def watched(monkeypatch: pytest.MonkeyPatch) -> Watched:
+    shutdown()  # a fresh worker: the schedule another test searched for 32 in fours is not in its cache
+    # The worker process is up (spawning it is not the point).
+    await plan_round_off_loop([str(i) for i in range(6)])
+    planner = Watched()
+    monkeypatch.setattr(handlers_rounds, "plan_round_off_loop", planner)
+    # "/agora round start" waits a moment for the plan before saying "planning…": shorter than the plan here.
+    monkeypatch.setattr(handlers_rounds, "ANSWER_WAIT", 0.5)
+    return planner
+
+
+def typed(h: ConsoleCommunity, name: str, text: str) -> CommandInvoked:
+    """``name`` types ``/agora <text>``: the event alone, to time its dispatch (``h.command`` also waits for the
+    background work, the plan included)."""
+    assert h.app is not None
+    spec, args = parse_command_text(h.app.router, text, translator("en"))
+    return CommandInvoked(
+        community=h.ref,
+        actor=h.member(name),
+        name=spec.name,
+        args=args,
+        channel=ChannelRef(PLATFORM, h.channel),
+        delivery_id=f"typed:{next(_typed)}",
+    )
+
+
+async def rounds_and_groups(h: ConsoleCommunity) -> tuple[int, int]:
+    assert h.database is not None
+    async with h.database.transaction() as session:
+        rounds = await session.scalar(select(func.count()).select_from(Round))
+        groups = await session.scalar(select(func.count()).select_from(RoundGroup))
+    return rounds or 0, groups or 0
+
+
+async def thirty_two_join(h: ConsoleCommunity) -> None:
+    # 32 members in fours: no construction here reaches the best known 10 rounds, so the planner searches for
+    # the whole of its budget.
+    for number in range(32):
+        await h.command(f"m{number:02d}", "round join")
+
+
+async def test_a_member_of_the_same_community_is_answered_within_100_ms_while_its_round_is_planned(
+    make_harness: Callable[..., ConsoleCommunity], watched: Watched
+) -> None:
+    h = make_harness("en", rounds={"group_size": 4, "planning_budget": f"{PLAN_TIME:g}s"})
+    async with h:
+        await thirty_two_join(h)
+        await h.command("alice", "help")
+        assert h.app is not None
 
         planning = asyncio.create_task(h.command("camille", "round start"))
-        await computing.wait()
+        await watched.computing.wait()
         waits = []
-        while not computed.is_set():
+        while not watched.computed.is_set():
             started = time.perf_counter()
-            answer = await elsewhere.command("alice", "round")
-            assert answer.replies and "round join" in answer.replies[0].text
-            if not computed.is_set():  # answered while the plan was still being computed
-                waits.append(time.perf_counter() - started)
+            answer = await h.app.dispatch(typed(h, "alice", "help"))
+            elapsed = time.perf_counter() - started
+            assert answer.replies and answer.error is None
+            if not watched.computed.is_set():  # answered while the plan was still being computed
+                waits.append(elapsed)
+            await asyncio.sleep(0.02)  # a member's pace, and room for the worker on a shared machine
 
         shown = [round(w * 1000) for w in waits]
-        assert len(waits) >= 5, "answers came while the plan was being computed"
-        # Within 100 ms, typically ~10 ms; the slowest is allowed the noise of a busy shared machine, but not
-        # the plan's 1.5 s that an answer would wait if the plan held the event loop.
-        assert sorted(waits)[len(waits) // 2] < 0.1, f"answers in ms: {shown}"
-        assert max(waits) < 0.5, f"answers in ms: {shown}"
-        outcome = await planning
-        assert outcome.replies[0].text == "Round 1 is out: 32 members in 8 groups."
+        print(f"answers in ms while planning: {shown}")
+        assert len(waits) >= 10, f"answers came while the plan was being computed: {shown}"
+        # Typically ~10 ms each. On a busy shared machine one answer may meet the loop's ordinary noise, so the
+        # median is held to 100 ms and the slowest to a tenth of the plan: an answer waiting for the plan (the
+        # community's lock, or SQLite's writer) would take seconds.
+        assert statistics.median(waits) < 0.1, f"answers in ms: {shown}"
+        assert max(waits) < PLAN_TIME / 10, f"answers in ms: {shown}"
+
+        started = await planning
+        # Not "out" before it is: the plan took longer than the command waits, so the animator is told it is
+        # being planned, and told in a direct message once it is out.
+        assert started.replies[0].text.startswith("Planning round 1:")
+        assert [d.message.text for d in h.chat.dms("camille") if d.message] == [
+            "Round 1 is out: 32 members in 8 groups."
+        ]
+        assert len(groups_opened(h)) == 8
+        assert await rounds_and_groups(h) == (1, 8)
+
+        await h.advance(minutes=5)  # the planning timer's own time passes: nothing more
+        assert await rounds_and_groups(h) == (1, 8)
+        [announcement] = h.chat.posts("announcements")
+        assert announcement.text.startswith("Round 1 is out: 32 members in 8 groups")
+
+
+async def test_a_round_planned_when_the_process_stopped_comes_out_once_after_the_restart(
+    make_harness: Callable[..., ConsoleCommunity], watched: Watched
+) -> None:
+    h = make_harness("en", rounds={"group_size": 4, "planning_budget": f"{PLAN_TIME:g}s"})
+    async with h:
+        await thirty_two_join(h)
+        assert h.app is not None
+
+        command = asyncio.create_task(h.app.dispatch(typed(h, "camille", "round start")))
+        await watched.computing.wait()
+        # The process dies while planning: the plan and the command's wait with it.
+        for task in list(h.app._tasks):
+            task.cancel()
+        command.cancel()
+        await asyncio.gather(command, return_exceptions=True)
+        await h.restart()
+        assert await rounds_and_groups(h) == (0, 0)
+
+        watched.computing.clear()
+        await h.advance(minutes=2)  # the planning timer comes due: planned again, then out
+        assert watched.computing.is_set()
+        assert await rounds_and_groups(h) == (1, 8)
+        assert [d.message.text for d in h.chat.dms("camille") if d.message] == [
+            "Round 1 is out: 32 members in 8 groups."
+        ]
+        await h.advance(minutes=5)
+        await h.restart()
+        await h.advance(minutes=5)
+        assert await rounds_and_groups(h) == (1, 8)
+
+
+def test_a_plan_computed_for_an_earlier_roster_is_fitted_to_who_is_there_now() -> None:
+    before = [Person(f"m{i:02d}") for i in range(12)]
+    plan = plan_round(before, size=4, seed=1)
+    # While it was computed, m00 left and two members joined.
+    now = [p for p in before if p.id != "m00"] + [Person("m12"), Person("m13")]
+    fit = fitted(plan, now, {"size": 4, "seed": 1})
+    placed = [m for group in fit.groups for m in group] + list(fit.unplaced)
+    assert sorted(placed) == sorted(p.id for p in now)  # everyone there once, nobody who left
+    untouched = [group for group in plan.groups if "m00" not in group]
+    assert len(untouched) == 2 and all(group in fit.groups for group in untouched)
+    assert sorted(len(group) for group in fit.groups) == [4, 4, 5]

@@ -28,14 +28,18 @@ QUIET_WAIT = timedelta(days=3)
 class Quiet:
     """The quiet members' question and pause (a mixin of :class:`~bot.features.rounds.RoundsFeature`)."""
 
-    async def ask_the_quiet(self, ctx: Context[Any], rows: list[tuple[RoundParticipant, Member]]) -> set[int]:
-        """Ask, once, each quiet member of ``rows`` whether to stay in, and return their member ids: they sit
-        this round out while they think about it, so that nobody waits for them."""
+    async def quiet_among(
+        self, ctx: Context[Any], rows: list[tuple[RoundParticipant, Member]]
+    ) -> list[tuple[RoundParticipant, Member]]:
+        """The quiet members of ``rows``, to ask whether to stay in (read only: a round being planned reads them
+        before it asks them, when it is applied)."""
         seats = await queries.recent_seats(ctx.session, ctx.community.id, [m.id for _p, m in rows], ctx.now)
-        asked = set()
-        for participant, member in rows:
-            if not rules.is_quiet(seats.get(member.id, []), participant.quiet_asked_at):
-                continue
+        return [(p, m) for p, m in rows if rules.is_quiet(seats.get(m.id, []), p.quiet_asked_at)]
+
+    async def ask_the_quiet(self, ctx: Context[Any], quiet: list[tuple[RoundParticipant, Member]]) -> None:
+        """Ask, once, each member of ``quiet`` (see ``quiet_among``) whether to stay in: they sit this round out
+        while they think about it, so that nobody waits for them."""
+        for participant, member in quiet:
             entry = await ctx.dm(
                 member,
                 partial(render_quiet.asked_to_stay, participant_id=participant.id, days=QUIET_WAIT.days),
@@ -44,8 +48,6 @@ class Quiet:
             await ctx.session.flush()
             participant.quiet_asked_at, participant.quiet_entry_id = ctx.now, entry.id
             await ctx.set_timer(QUIET_ASK, str(participant.id), ctx.now + QUIET_WAIT)
-            asked.add(member.id)
-        return asked
 
     @action(render_quiet.QUIET["keep"])
     async def quiet_keep(self, ctx: Context[ButtonPressed]) -> None:

@@ -3,7 +3,10 @@ meet?" follow-up, and the animators' statistics. Thin: the optimizer decides, th
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -11,11 +14,12 @@ from sqlalchemy import delete
 
 from bot.content import ContentItem, load_bank
 from bot.context import Context
-from bot.events import CommandInvoked, PostFailed, TimerFired
+from bot.events import CommandInvoked, CommunityRef, PostFailed, TimerFired
 from bot.features.rounds import queries, render, rules
-from bot.features.rounds.grouping import Plan, plan_round_off_loop
+from bot.features.rounds.grouping import Person, Plan, plan_round_off_loop
 from bot.features.rounds.handlers import next_round
 from bot.features.rounds.handlers_quiet import Quiet
+from bot.features.rounds.planning import Request, fitted, same_inputs
 from bot.features.rounds.zones import apart_pairs, utc_offset
 from bot.i18n import N_, Translator
 from bot.messages import Message, mention
@@ -23,10 +27,21 @@ from bot.router import command, timer, undelivered
 from storage.models import RoundAnswer
 from storage.tables.rounds import Round, RoundGroup, RoundGroupMember
 
-__all__ = ["FOLLOW_UP", "ROUND", "Running", "starter_for"]
+__all__ = ["FOLLOW_UP", "PLAN", "ROUND", "Running", "starter_for"]
+
+log = logging.getLogger("agora.rounds")
 
 ROUND = "rounds:round"
 FOLLOW_UP = "rounds:follow_up"
+# A round being planned outside the lock (ref: "<number>:<who started it>"): applied as soon as the plan is
+# computed; the timer itself comes due only if the process stopped meanwhile, and then the round is planned again.
+PLAN = "rounds:plan"
+PLAN_MARGIN = timedelta(minutes=1)
+# Who starts a round on the community's cadence (``Round.started_by``).
+SCHEDULE = "schedule"
+# How long "/agora round start" waits for a plan being computed before it answers "planning…" (as long as an
+# answer waits for a post: ``bot.app.DELIVERY_WAIT``).
+ANSWER_WAIT = 2.5
 
 
 def starter_for(language: str, community_id: int, index: int) -> ContentItem:
@@ -53,9 +68,16 @@ class Running(Quiet):
         outcome = await self._run_round(ctx, started_by=ctx.actor.id)
         if isinstance(outcome, str):
             ctx.reply(outcome)
-            return
-        round_, plan = outcome
-        ctx.reply(render.started(ctx._, round_.number, sum(len(g) for g in plan.groups), len(plan.groups)))
+        elif isinstance(outcome, Request):
+            # Answered once the round is out (after this transaction, outside the lock), or "planning…" if the
+            # plan takes longer: then the outcome comes in a direct message.
+            outcome.waiting = True
+            ctx.outcome.then.append(partial(_answer_when_applied, outcome, ctx._))
+        else:
+            round_, plan = outcome
+            ctx.reply(
+                render.started(ctx._, round_.number, sum(len(g) for g in plan.groups), len(plan.groups))
+            )
 
     @timer(ROUND)
     async def scheduled(self, ctx: Context[TimerFired]) -> None:
@@ -65,17 +87,113 @@ class Running(Quiet):
         last = await queries.last_round(ctx.session, ctx.community.id)
         if not rules.due(last.started_at if last else None, ctx.event.due or ctx.now, settings.min_gap):
             return  # a round started by hand a day before, or the off week of a fortnightly cadence
-        await self._run_round(ctx, started_by="schedule")
+        await self._run_round(ctx, started_by=SCHEDULE)
 
-    async def _run_round(self, ctx: Context[Any], *, started_by: str) -> tuple[Round, Plan] | str:
+    @timer(PLAN)
+    async def planned(self, ctx: Context[TimerFired]) -> None:
+        """Apply a plan computed outside the lock (``ref``: the round's number and who started it), or, when
+        the timer itself came due (the process stopped while planning), plan it again. Once: a round whose
+        number is out already is not started again."""
+        number_text, _sep, started_by = ctx.event.ref.partition(":")
+        number = int(number_text)
+        if not await queries.plan_pending(ctx.session, ctx.community.id, PLAN, ctx.event.ref):
+            return  # the request was rolled back, or cancelled by the round that came out
+        last = await queries.last_round(ctx.session, ctx.community.id)
+        if last is not None and last.number >= number:
+            return
+        request = self._requests().get(ctx.community.id)
+        if request is not None and request.number == number and request.plan is None and not request.failed:
+            # Still computing in this process: the timer came due first (a budget longer than its margin).
+            await ctx.set_timer(
+                PLAN, ctx.event.ref, ctx.now + ctx.settings.rounds.planning_budget + PLAN_MARGIN
+            )
+            return
+        by_hand = started_by != SCHEDULE
+        if by_hand:
+            ctx._ = await ctx.translator_for(started_by)  # what is said below is for the animator
+        outcome = await self._run_round(ctx, started_by=started_by, number=number)
+        if isinstance(outcome, Request) or not by_hand:
+            return
+        if isinstance(outcome, str):
+            text = outcome
+        else:
+            round_, plan = outcome
+            text = render.started(ctx._, round_.number, sum(len(g) for g in plan.groups), len(plan.groups))
+        if request is not None and request.waiting:
+            request.replying = True
+            ctx.reply(text)
+        else:
+            await ctx.dm(started_by, lambda _words: Message(text=text))
+
+    def _requests(self) -> dict[int, Request]:
+        """The plans this process is computing or has computed, by community (lost with the process: the
+        planning timer then plans again)."""
+        requests: dict[int, Request] = self.__dict__.setdefault("_plan_requests", {})
+        return requests
+
+    def _computed(
+        self, community_id: int, number: int, people: list[Person], options: dict[str, Any]
+    ) -> Plan | None:
+        """The plan computed for round ``number``, fitted to the roster if it changed meanwhile; None if none."""
+        request = self._requests().get(community_id)
+        if request is None or request.number != number or request.plan is None:
+            return None
+        if same_inputs(request, people, options):
+            return request.plan
+        return fitted(request.plan, people, options)
+
+    async def _plan_later(
+        self, ctx: Context[Any], number: int, started_by: str, people: list[Person], options: dict[str, Any]
+    ) -> Request:
+        """Plan round ``number`` in the worker process, then apply it in an event of its own (``planned``). Its
+        timer is the durable part: set in this transaction, it stays until a round comes out, so a process that
+        stops while planning plans again when it restarts."""
+        ref = f"{number}:{started_by}"
+        await ctx.set_timer(PLAN, ref, ctx.now + ctx.settings.rounds.planning_budget + PLAN_MARGIN)
+        requests = self._requests()
+        request = requests.get(ctx.community.id)
+        if request is not None and request.number == number and request.task is not None:
+            if not request.task.done():
+                return request  # being computed already (a second "start", the schedule meanwhile)
+        request = Request(number, people, options)
+        requests[ctx.community.id] = request
+        request.task = ctx.app.spawn(_plan_then_apply(ctx.app, ctx.community_ref, request, ref))
+        return request
+
+    async def _run_round(
+        self, ctx: Context[Any], *, started_by: str, number: int | None = None
+    ) -> tuple[Round, Plan] | str | Request:
         """Make and record the groups of a new round, open their conversations and set the follow-up. Returns
-        the round and its plan, or why there is no round (for the animator who asked)."""
+        the round and its plan, or why there is no round (for the animator who asked), or the request of a plan
+        being computed outside the lock (applied by ``planned``)."""
         _ = ctx._
         settings = ctx.settings.rounds
         rows = await queries.taking_part(ctx.session, ctx.community.id, ctx.now)
         taking = [(p, m) for p, m in rows if p.snooze_rounds <= 0]
-        asked = await self.ask_the_quiet(ctx, taking)
-        taking = [(p, m) for p, m in taking if m.id not in asked]
+        quiet = await self.quiet_among(ctx, taking)
+        taking = [row for row in taking if row not in quiet]
+        members = {m.id: m for _p, m in taking}
+        played = await queries.played_rounds(ctx.session, ctx.community.id)
+        number = number or (played[-1].number if played else 0) + 1
+        profiles = await queries.read_profiles(ctx.session, list(members.values()))
+        zones = await queries.member_zones(ctx.session, list(members.values()))
+        people = rules.people(profiles)
+        options: dict[str, Any] = {
+            "soft_pairs": apart_pairs({str(m): utc_offset(zone, ctx.now) for m, zone in zones.items()}),
+            "size": settings.group_size,
+            "history": rules.optimizer_history(played),
+            "exclusions": await queries.exclusion_pairs(ctx.session, ctx.community.id),
+            "odd": settings.odd,
+            "seed": ctx.community.id,
+            "now": ctx.now,
+            "budget": settings.planning_budget.total_seconds(),
+        }
+        plan = self._computed(ctx.community.id, number, people, options)
+        if plan is None and len(people) > settings.group_size + 1:
+            # A search of several seconds: in the worker process, outside this community's lock and this
+            # transaction, so that its members are answered meanwhile and the database is not held.
+            return await self._plan_later(ctx, number, started_by, people, options)
+        await self.ask_the_quiet(ctx, quiet)
         if not taking:
             return _("No round: nobody takes part yet. Members join with /agora round join.")
         if len(taking) == 1:
@@ -88,23 +206,11 @@ class Running(Quiet):
         for participant, _member in rows:
             if participant.snooze_rounds > 0:
                 participant.snooze_rounds -= 1
-        members = {m.id: m for _p, m in taking}
-        played = await queries.played_rounds(ctx.session, ctx.community.id)
-        profiles = await queries.read_profiles(ctx.session, list(members.values()))
-        zones = await queries.member_zones(ctx.session, list(members.values()))
-        # In the worker process: a search of several seconds must not hold up the answers to anyone else.
-        plan = await plan_round_off_loop(
-            rules.people(profiles),
-            soft_pairs=apart_pairs({str(m): utc_offset(zone, ctx.now) for m, zone in zones.items()}),
-            size=settings.group_size,
-            history=rules.optimizer_history(played),
-            exclusions=await queries.exclusion_pairs(ctx.session, ctx.community.id),
-            odd=settings.odd,
-            seed=ctx.community.id,
-            now=ctx.now,
-            budget=settings.planning_budget.total_seconds(),
-        )
-        number = (played[-1].number if played else 0) + 1
+        if plan is None:
+            plan = await plan_round_off_loop(people, **options)  # one group at most: planned in place
+        self._requests().pop(ctx.community.id, None)
+        for pending in await queries.pending_plans(ctx.session, ctx.community.id, PLAN):
+            await ctx.cancel_timer(PLAN, pending.ref)  # this round is the one they were planning
         round_ = await queries.add_round(
             ctx.session,
             Round(
@@ -207,3 +313,34 @@ class Running(Quiet):
                 members=", ".join(mention(m) for m in members),
             )
         )
+
+
+async def _plan_then_apply(app: Any, community: CommunityRef, request: Request, ref: str) -> list[Message]:
+    """Compute ``request``'s plan in the worker process, then apply it in an event of its own (under the
+    community's lock, in a new transaction). Returns what that event says to the animator waiting, if any."""
+    try:
+        request.plan = await plan_round_off_loop(request.people, **request.options)
+    except Exception as exc:
+        # The timer stays: the round is planned again when it comes due.
+        log.exception("a round could not be planned", extra={"agora": {"round": request.number}})
+        request.failed.append(exc)
+        return []
+    outcome = await app.dispatch(TimerFired(community=community, kind=PLAN, ref=ref))
+    return list(outcome.replies)
+
+
+async def _answer_when_applied(request: Request, words: Translator) -> list[Message]:
+    """The animator's answer to "/agora round start" for a round being planned: the outcome if it comes within
+    ``ANSWER_WAIT``, else "planning…" (the outcome then comes in a direct message)."""
+    assert request.task is not None
+    try:
+        replies: list[Message] = await asyncio.wait_for(asyncio.shield(request.task), ANSWER_WAIT)
+    except TimeoutError:
+        if request.replying:  # applied already, committing: its answer is a moment away
+            replies = await request.task
+        else:
+            replies = []
+    if replies:
+        return replies
+    request.waiting = False
+    return [Message(text=render.planning(words, request.number), ephemeral=True)]

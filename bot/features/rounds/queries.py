@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.rounds.rules import PlayedRound, Profile, SeatRecord
-from storage.models import Base, Member, RoundAnswer
+from storage.models import Base, Member, RoundAnswer, Timer
 from storage.tables.meetings import MeetingPreference
 from storage.tables.rounds import Round, RoundExclusion, RoundGroup, RoundGroupMember, RoundParticipant
 
@@ -395,3 +395,23 @@ async def rounds_held(session: AsyncSession, community_id: int, since: datetime,
         )
         or 0
     )
+
+
+async def pending_plans(session: AsyncSession, community_id: int, kind: str) -> list[Timer]:
+    """The timers of the community's rounds being planned, or planned already, that were not cancelled."""
+    return list(
+        (
+            await session.scalars(
+                select(Timer).where(
+                    Timer.community_id == community_id,
+                    Timer.kind == kind,
+                    ~Timer.cancelled,
+                )
+            )
+        ).all()
+    )
+
+
+async def plan_pending(session: AsyncSession, community_id: int, kind: str, ref: str) -> bool:
+    """Whether the round planned under ``ref`` still waits (its timer is there and not cancelled)."""
+    return any(t.ref == ref for t in await pending_plans(session, community_id, kind))

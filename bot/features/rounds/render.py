@@ -289,6 +289,15 @@ def announcement(_: Translator, number: int, people: int, groups: int, next_roun
     )
 
 
+def planning(_: Translator, number: int) -> str:
+    """To the animator who started a round by hand, while its groups are being worked out."""
+    return _(
+        "Planning round {number}: working out who meets whom takes a few seconds. "
+        "I will tell you in a direct message when it is out.",
+        number=number,
+    )
+
+
 def started(_: Translator, number: int, people: int, groups: int) -> str:
     """To the animator who started a round by hand."""
     return _.ngettext(
