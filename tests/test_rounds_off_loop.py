@@ -24,7 +24,7 @@ from bot.features.rounds.grouping.worker import shutdown
 from bot.features.rounds.planning import fitted
 from bot.i18n import translator
 from storage.tables.rounds import Round, RoundGroup
-from tests.support import groups_opened
+from tests.support import groups_opened, members_of
 
 PLAN_TIME = 3.0
 _typed = itertools.count(1)
@@ -160,6 +160,27 @@ async def test_a_round_planned_when_the_process_stopped_comes_out_once_after_the
         await h.advance(minutes=5)
         await h.restart()
         await h.advance(minutes=5)
+        assert await rounds_and_groups(h) == (1, 8)
+
+
+async def test_a_member_who_joins_while_the_round_is_planned_is_in_it(
+    make_harness: Callable[..., ConsoleCommunity], watched: Watched
+) -> None:
+    h = make_harness("en", rounds={"group_size": 4, "planning_budget": f"{PLAN_TIME:g}s"})
+    async with h:
+        await thirty_two_join(h)
+        assert h.app is not None
+        planning = asyncio.create_task(h.command("camille", "round start"))
+        await watched.computing.wait()
+        joined = await h.app.dispatch(typed(h, "zoe", "round join"))
+        assert joined.error is None and not watched.computed.is_set()
+        await planning
+
+        # The plan was made for 32; applied, it has zoe too (the groups it can keep, the others planned again).
+        assert [d.message.text for d in h.chat.dms("camille") if d.message] == [
+            "Round 1 is out: 33 members in 8 groups."
+        ]
+        assert any("zoe" in members_of(opened) for opened, _thread in groups_opened(h))
         assert await rounds_and_groups(h) == (1, 8)
 
 
