@@ -83,6 +83,9 @@ log = logging.getLogger("agora.events")
 DELIVERY_WAIT = 2.5
 # How many validated settings are kept (``settings_of``).
 VALIDATED_KEPT = 1000
+# On PostgreSQL (several processes may share the database), how long a community's row and settings are kept
+# before being read again: a change another process made reaches this one within that time.
+SHARED_FOR = 5.0
 # When the pruning job runs (UTC): once a day, at a quiet hour.
 PRUNE_AT = CronTrigger(hour=4, minute=17, timezone="UTC")
 
@@ -127,6 +130,8 @@ class Agora(Timekeeping):
         # neither from the database (``ensure_community``), and settings are validated again only when they
         # change (``remember_community``, after a commit; ``forget_community`` on ``SettingsChanged``).
         self._communities: dict[tuple[str, str], tuple[Community, CommunitySettings]] = {}
+        # When each was kept (``time.monotonic``): on PostgreSQL, read again after ``SHARED_FOR``.
+        self._kept_at: dict[tuple[str, str], float] = {}
         # Settings validated, by what they are made of (the community's name where it counts, its overrides):
         # communities that changed nothing share theirs.
         self._validated: dict[tuple[str, str], CommunitySettings] = {}
@@ -254,6 +259,20 @@ class Agora(Timekeeping):
         # Its own copy of the settings: a handler's in-place change to the row it was given can't alter it.
         set_committed_value(community, "settings", copy.deepcopy(community.settings))
         self._communities[(community.platform, community.external_id)] = (community, settings)
+        self._kept_at[(community.platform, community.external_id)] = time.monotonic()
+
+    def _kept(self, key: tuple[str, str]) -> tuple[Community, CommunitySettings] | None:
+        """What is kept of a community. On PostgreSQL another process may have changed it (``/agora setup``
+        there): kept ``SHARED_FOR`` seconds at most, then read again."""
+        cached = self._communities.get(key)
+        if (
+            cached is not None
+            and not self.database.is_sqlite
+            and time.monotonic() - self._kept_at.get(key, 0.0) > SHARED_FOR
+        ):
+            self._communities.pop(key, None)
+            return None
+        return cached
 
     def forget_community(self, ref: CommunityRef | Community) -> None:
         """Drop what is kept of a community (its settings changed): the next event reads it again."""
@@ -262,7 +281,7 @@ class Agora(Timekeeping):
 
     async def community_settings(self, ref: CommunityRef) -> CommunitySettings:
         """The effective settings of a community (for adapters: channels, roles, locale)."""
-        cached = self._communities.get((ref.platform, ref.id))
+        cached = self._kept((ref.platform, ref.id))
         if cached is not None and (not ref.name or cached[0].name == ref.name):
             return cached[1]
         async with self.database.transaction() as session:
@@ -315,7 +334,7 @@ class Agora(Timekeeping):
     async def ensure_community(self, session: AsyncSession, ref: CommunityRef) -> Community:
         """The community of ``ref`` in ``session``, created on first sight (with its first charter). The row
         this process last committed is taken as it is, without reading it (``remember_community``)."""
-        cached = self._communities.get((ref.platform, ref.id))
+        cached = self._kept((ref.platform, ref.id))
         community: Community | None
         if cached is not None:
             community = await session.merge(cached[0], load=False)

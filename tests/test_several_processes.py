@@ -157,3 +157,18 @@ async def test_a_timer_and_a_recurring_rule_fire_once_across_two_instances(
         ("tick", paris(2026, 3, 24, 9, 30)),
         ("tick", paris(2026, 3, 25, 9, 30)),
     ]
+
+
+async def test_a_setting_changed_in_one_instance_reaches_the_other(
+    pair: tuple[ConsoleCommunity, ConsoleCommunity, list[tuple[str, datetime]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a, b, _ = pair
+    await a.join("alice", delivery_id="a:alice")
+    await b.join("bruno", delivery_id="b:bruno")  # b keeps the community as it was (English)
+    monkeypatch.setattr("bot.app.SHARED_FOR", 0.0)  # what 5 seconds later would be
+    await a.command("camille", "setup locale=fr", delivery_id="a:setup")
+    await b.join("chloe", delivery_id="b:chloe")
+
+    [welcome] = b.chat.dms("chloe")
+    assert "Bienvenue" in welcome.text, welcome.text
