@@ -17,8 +17,8 @@ row is asked once whether to stay in, and paused without an answer.
 
 The package: ``handlers`` (taking part), ``handlers_rounds`` (running rounds), ``handlers_quiet`` (quiet members)
 and ``handlers_time`` (the groups' date polls) are the feature's mixins, ``queries`` its SQL, ``rules`` and
-``zones`` its pure decisions, ``render``, ``render_quiet`` and ``render_time`` its messages, ``settings`` its
-settings model.
+``zones`` its pure decisions, ``planning`` a round planned outside the community's lock, ``render``,
+``render_quiet`` and ``render_time`` its messages, ``settings`` its settings model.
 """
 
 from __future__ import annotations
