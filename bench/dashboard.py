@@ -16,16 +16,47 @@ import argparse
 import asyncio
 import sys
 import tempfile
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.databases import timed
 from bot.web import Dashboard
-from storage.models import Acknowledgement, Charter, Member
+from storage.models import Acknowledgement, Charter, Member, RsvpStatus
+from storage.tables.meetings import Meeting, Rsvp
 from tests.web.support import Browser, link_in, web_harness
+
+
+async def meetings(session: AsyncSession, community_id: int, now: datetime, members: list[int]) -> None:
+    """Two years of fortnightly meetings (and four to come), 40 members going to each, a recap each."""
+    for number in range(-52, 4):
+        starts = now + timedelta(days=14 * number)
+        meeting = Meeting(
+            community_id=community_id,
+            title=f"Meetup {number}",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            created_by="camille",
+            created_at=now,
+            ended_at=starts + timedelta(hours=2) if number < 0 else None,
+            recap="We met." if number < 0 else None,
+        )
+        session.add(meeting)
+        await session.flush()
+        session.add_all(
+            Rsvp(
+                community_id=community_id,
+                meeting_id=meeting.id,
+                member_id=member,
+                status=RsvpStatus.GOING,
+                updated_at=now,
+            )
+            for member in members[(number % 50) * 40 :][:40]
+        )
 
 
 async def measure(size: int, repeat: int, folder: Path) -> None:
@@ -52,6 +83,9 @@ async def measure(size: int, repeat: int, folder: Path) -> None:
                         accepted_at=h.clock.now(),
                     )
                 )
+            await meetings(
+                session, charter.community_id, h.clock.now(), list(await session.scalars(select(Member.id)))
+            )
         await h.command("camille", "help")  # warm up
         baseline = await timed(lambda: h.command("camille", "help"), repeat)
         await h.command("camille", "dashboard")
@@ -70,6 +104,8 @@ async def measure(size: int, repeat: int, folder: Path) -> None:
             "members last page": f"members?page={size // 50 + 1}",
             "members card": "members?member=2",
             "members csv": "members?format=csv",
+            "meetings past page": "meetings?page=2",
+            "meetings one": "meetings?meeting=1",
         }
         for name, address in extra.items():
             figures[name] = await timed(lambda address=address: browser.get(f"{root}/{address}"), repeat)

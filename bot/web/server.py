@@ -7,6 +7,7 @@
     POST /c/<id>/<page>         its form (CSRF token checked first)
     POST /c/<id>/logout         ends the session
     GET  /static/<file>         the style sheet
+    GET  /calendar/<token>.ics  a community's meetings for members' calendars (the secret token is the key)
 
 Every response says not to be framed, cached or sent as a referrer to another site (a sign-in link's token must
 not leak).
@@ -30,6 +31,7 @@ from bot.health import serve_on
 from bot.i18n import LOCALES, Translator, translator
 from bot.web import pages as pages_package
 from bot.web.auth import SESSION_LIFETIME, Keys, actor_of_login, cookie_name, load_keys, redeem
+from bot.web.calendar import feed_community, feed_ics
 from bot.web.framework import Page, View
 from storage.models import Community, Member
 from storage.tables.dashboard import DashboardLogin
@@ -96,6 +98,7 @@ class Dashboard:
         application = web.Application(middlewares=[_headers])
         application.router.add_get("/", self.home)
         application.router.add_get("/static/{name}", self.static)
+        application.router.add_get("/calendar/{token}.ics", self.calendar)
         application.router.add_get("/login/{token}", self.login_page)
         application.router.add_post("/login/{token}", self.login)
         application.router.add_post("/c/{community}/logout", self.logout)
@@ -151,6 +154,19 @@ class Dashboard:
         css = resources.files("bot.web").joinpath("static", name).read_text(encoding="utf-8")
         response = web.Response(text=css, content_type="text/css", charset="utf-8")
         response.headers["Cache-Control"] = "public, max-age=3600"
+        return response
+
+    async def calendar(self, request: web.Request) -> web.StreamResponse:
+        """A community's calendar feed, for whoever has its secret address (members' calendars): read-only."""
+        async with self.app.database.sessions() as session:
+            community = await feed_community(session, request.match_info["token"])
+            if community is None:
+                raise web.HTTPNotFound()
+            name = self.app.settings_of(community).name or community.name
+            text = await feed_ics(session, community, self.app.clock.now(), name)
+        response = web.Response(text=text, content_type="text/calendar", charset="utf-8")
+        response.headers["Content-Disposition"] = 'inline; filename="meetings.ics"'
+        response.headers["Cache-Control"] = "private, max-age=900"
         return response
 
     async def login_page(self, request: web.Request) -> web.Response:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
 
-__all__ = ["DashboardLogin", "WebSecret"]
+__all__ = ["CalendarFeed", "DashboardLogin", "WebSecret"]
 
 
 class DashboardLogin(Base):
@@ -42,4 +42,18 @@ class WebSecret(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+
+
+class CalendarFeed(Base):
+    """A community's calendar feed: the secret token of its ``.ics`` address, which members' calendars
+    subscribe to without signing in. Random (32 bytes); an animator replaces it from the Meetings page when the
+    address went where it should not (the old address then answers 404)."""
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (UniqueConstraint("community_id"), UniqueConstraint("token"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]

@@ -52,6 +52,7 @@ from bot.features.meetings.queries import (
 )
 from bot.features.meetings.render import (
     ics_attachment,
+    meeting_uid,
     when_text,
     zone_footer,
 )
@@ -72,7 +73,7 @@ def community_name(ctx: Context[Any]) -> str:
 def meeting_ics(ctx: Context[Any], meeting: Meeting, *, cancelled: bool = False) -> Attachment:
     """The .ics file of ``meeting`` (its uid names the community, so calendars never mix two groups' meetings)."""
     return ics_attachment(
-        uid=f"meeting-{meeting.id}-{ctx.community.platform}-{ctx.community.external_id}@agora",
+        uid=meeting_uid(meeting.id, ctx.community.platform, ctx.community.external_id),
         title=meeting.title,
         start=meeting.starts_at,
         end=meeting.ends_at,

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
@@ -96,7 +96,12 @@ def zone_footer(_: Translator, timezone: str) -> str:
     return zone_note(_("Times are in {timezone} time.", timezone=timezone))
 
 
-def ics_attachment(
+def meeting_uid(meeting_id: int, platform: str, external_id: str) -> str:
+    """A meeting's calendar uid: it names the community, so calendars never mix two groups' meetings."""
+    return f"meeting-{meeting_id}-{platform}-{external_id}@agora"
+
+
+def ics_event(
     *,
     uid: str,
     title: str,
@@ -107,13 +112,9 @@ def ics_attachment(
     stamp: datetime,
     cancelled: bool = False,
     sequence: int = 0,
-) -> Attachment:
-    """An iCalendar file for one meeting (RFC 5545), in UTC so every calendar shows it at the right local time.
-    A cancellation carries the same uid with ``METHOD:CANCEL``, so calendars that imported it remove it."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//Agora//Meetings//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+) -> CalendarEvent:
+    """One meeting as an iCalendar event (RFC 5545), in UTC so every calendar shows it at the right local time:
+    the announcement's file and the community's calendar feed hold the same event (the same uid)."""
     event = CalendarEvent()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
@@ -128,9 +129,28 @@ def ics_attachment(
             event.add("url", place)
     if description:
         event.add("description", description)
-    calendar.add_component(event)
+    return event
+
+
+def ics_calendar(events: list[CalendarEvent], *, cancelled: bool = False, name: str = "") -> str:
+    """An iCalendar file holding ``events``. A cancellation carries ``METHOD:CANCEL``, so calendars that
+    imported the event remove it; ``name`` names a feed in the calendars subscribed to it."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Agora//Meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    if name:
+        calendar.add("x-wr-calname", name)
+    for event in events:
+        calendar.add_component(event)
+    return str(calendar.to_ical().decode("utf-8"))
+
+
+def ics_attachment(*, title: str, cancelled: bool = False, **event: Any) -> Attachment:
+    """An iCalendar file for one meeting: ``ics_event``'s keywords (uid, start, end, place, ...)."""
+    calendar = ics_calendar([ics_event(title=title, cancelled=cancelled, **event)], cancelled=cancelled)
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40] or "meeting"
-    return Attachment(f"{slug}.ics", calendar.to_ical().decode("utf-8"), "text/calendar")
+    return Attachment(f"{slug}.ics", calendar, "text/calendar")
 
 
 NEXT_POLL_LABELS = {
