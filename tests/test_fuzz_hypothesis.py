@@ -50,7 +50,7 @@ from bot.i18n import language_of, member_locale
 from bot.messages import Form, Message, Untrusted
 from bot.router import Option
 from bot.settings.types import INT_MAX
-from storage.models import Base, Member
+from storage.models import Base, Community, Member
 from tests.every_feature import catalog_phrases
 from tests.fuzzing import (
     CRONS,
@@ -443,9 +443,12 @@ async def prepare(h: ConsoleCommunity) -> Catalogue:
 async def member_ids(h: ConsoleCommunity) -> dict[str, int]:
     assert h.database is not None
     async with h.database.transaction() as session:
-        return {
-            name: id_ for name, id_ in (await session.execute(select(Member.external_id, Member.id))).all()
-        }
+        rows = await session.execute(
+            select(Member.external_id, Member.id)
+            .join(Community, Community.id == Member.community_id)
+            .where(Community.external_id == h.ref.id)
+        )
+        return {name: id_ for name, id_ in rows.all()}
 
 
 class Run:
@@ -505,7 +508,11 @@ class Run:
         assert self.h.app is not None and self.h.database is not None
         community = (await self.h.app.community_settings(self.h.ref)).locale
         async with self.h.database.transaction() as session:
-            chosen = await session.scalar(select(Member.locale_chosen).where(Member.external_id == name))
+            chosen = await session.scalar(
+                select(Member.locale_chosen)
+                .join(Community, Community.id == Member.community_id)
+                .where(Member.external_id == name, Community.external_id == self.h.ref.id)
+            )
         return language_of(member_locale(chosen, ACTORS[name], community)) or "en"
 
     async def finish(self) -> None:
