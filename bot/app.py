@@ -17,7 +17,7 @@ import copy
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -136,6 +136,10 @@ class Agora(Timekeeping):
         # communities that changed nothing share theirs.
         self._validated: dict[tuple[str, str], CommunitySettings] = {}
         self.backlog = Backlog()
+        # How a platform completes an event it recorded before looking its actor up (Slack acknowledges a press
+        # once it is in the inbox and asks users.info only then): applied as each event is handled, so one
+        # retried from the inbox (busy, or after a restart) is completed too.
+        self.completers: dict[str, Callable[[Event], Awaitable[Event]]] = {}
         # Platforms with events left in the inbox because the backlog was full, and those being retried.
         self._waiting: set[str] = set()
         self._retrying: set[str] = set()
@@ -456,6 +460,9 @@ class Agora(Timekeeping):
         """Handle one event: once per delivery id, in one transaction, with a log line. ``inboxed``: the event
         is in the inbox (see ``process``)."""
         with self.backlog.taken():
+            completer = self.completers.get(event.community.platform)
+            if completer is not None:
+                event = await completer(event)
             return await self._dispatch(event, inboxed)
 
     async def _dispatch(self, event: Event, inboxed: bool) -> Outcome:

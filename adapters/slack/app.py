@@ -16,7 +16,8 @@ listener middleware (bolt acknowledges an event before its listener starts, neve
 payload that can't be recorded is not acknowledged (HTTP 500, no Socket Mode ack), so Slack delivers it again. Both
 transports run the app with ``process_before_response=False`` (bolt's default), so bolt
 starts each listener as its own task and answers Slack as soon as the listener calls ``ack()``; the work after
-``ack()`` carries on in that task, and only one insert stands between Slack and its answer. That is why no lazy listener or extra task is needed in
+``ack()`` carries on in that task, and only one insert stands between Slack and its answer (a button press is
+recorded with the member's id alone: users.info is asked after the acknowledgement, ``Inbound.complete``). That is why no lazy listener or extra task is needed in
 HTTP mode either. The one exception is a modal submission, whose answer *is* the result (field errors shown next
 to the fields): it is dispatched first, with a 2.5 s budget, then acknowledged; if the core is slower, the modal
 is closed and the outcome follows as a message.
@@ -110,6 +111,8 @@ class SlackAdapter:
         self.directory = Directory(self.client)
         self.communities = Communities(scope_channel=self.config.scope_channel)
         self.inbound = Inbound(self.directory, self.communities)
+        # A press is acknowledged once recorded; its member is looked up after the acknowledgement.
+        app.completers[PLATFORM] = self.inbound.complete
         secret = self.config.signing_secret.get_secret_value() if self.config.signing_secret else ""
         self.bolt = AsyncApp(
             client=self.client,

@@ -19,7 +19,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -33,6 +33,7 @@ from bot.events import (
     ChannelRef,
     CommandInvoked,
     CommunityRef,
+    Event,
     FormSubmitted,
     MemberJoined,
     MemberLeft,
@@ -356,13 +357,22 @@ class Inbound:
         user = body.get("user") or {}
         return ButtonPressed(
             community=self.communities.ref(_team_of(body)),
-            actor=await self.directory.member(str(user.get("id") or "")),
+            # Only the id: the press is recorded and acknowledged without waiting for users.info, and the member
+            # is looked up as the press is handled (``complete``).
+            actor=member_ref(str(user.get("id") or ""), None),
             action=name,
             ref=ref or str(action.get("value") or ""),
             message=message,
             channel=_channel_of(body),
             delivery_id=delivery_id("action", where, action.get("action_id"), action.get("action_ts")),
         )
+
+    async def complete(self, event: Event) -> Event:
+        """``event`` with its actor looked up (name, roles, admin, locale) when it was recorded with only the
+        member's id: a button press (see ``pressed``). ``Agora.completers`` calls it as each event is handled."""
+        if isinstance(event, ButtonPressed):
+            return replace(event, actor=await self.directory.member(event.actor.id))
+        return event
 
     async def submitted(
         self, body: Mapping[str, Any], channel: ChannelRef | None = None

@@ -355,6 +355,8 @@ class FakeSlack:
         self.calls: list[SlackCall] = []
         self.envelopes: list[dict[str, Any]] = []
         self.acks: dict[str, dict[str, Any]] = {}
+        # Methods whose calls wait until their event is set (``hold``): a slow Slack, as a test decides.
+        self._held: dict[str, asyncio.Event] = {}
         self.socket_received: list[dict[str, Any]] = []
         # Every client connection the fake accepted (its peer's address and port): how many HTTP connections
         # the bot opened to Slack (a shared session keeps a few alive; one per call would count each call).
@@ -582,6 +584,10 @@ class FakeSlack:
     def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """Make the next ``times`` calls to ``method`` answer status 429 with ``Retry-After: retry_after``."""
         self._injections.setdefault(method, deque()).extend([("ratelimit", int(retry_after))] * times)
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Make calls to ``method`` wait (unanswered) until the returned event is set."""
+        return self._held.setdefault(method, asyncio.Event())
 
     # ------------------------------------------------------------------ waiting and reading
 
@@ -1227,6 +1233,9 @@ class FakeSlack:
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await self._read_args(request)
+        held = self._held.get(method)
+        if held is not None:
+            await held.wait()
         # Record and process without awaiting in between, then notify once: a test woken by wait_for_call sees
         # the state the call produced (fake.messages, fake.views, ...).
         self.calls.append(SlackCall(method, args, CIMultiDict(request.headers)))

@@ -5,19 +5,21 @@ positions; the deadline (virtual clock) posts the before/after summary and close
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.features.debates import DebatesFeature
-from storage.models import Member
+from storage.models import InboxEntry, Member
 from storage.tables.debates import Debate, DebateStance
 from tests.fakes.fake_slack import FakeSlack
 from tests.slack.support import ALICE, BOB, CAMILLE, INTROS, TIMEOUT, WELCOME, BedFactory, buttons, texts
 
 DEBATES = "C0DEBATES1"
 CHANNELS = {"welcome": WELCOME, "introductions": INTROS, "debates": DEBATES}
+DANA = "U0DANA0001"
 YES, NO, DEPENDS = "Yes, distance thins the ties", "No, it widens them", "It depends on the rituals"
 
 
@@ -104,3 +106,43 @@ async def test_a_debate_on_slack_positions_changed_and_the_summary_at_the_deadli
         async with b.database.transaction() as session:
             debate = await session.scalar(select(Debate))
             assert debate is not None and (debate.status, debate.closed_by) == ("closed", "deadline")
+
+
+async def test_a_press_is_acknowledged_before_slack_says_who_pressed(bed: BedFactory, fake: FakeSlack) -> None:
+    # Issue 12: the acknowledgement waits only for the press to be recorded; users.info (a member never seen
+    # before) is asked afterwards, as the press is handled.
+    fake.add_channel(DEBATES, "debates", members=[ALICE, BOB, CAMILLE])
+    async with bed("http", features=[DebatesFeature()], channels=CHANNELS) as b:
+        await b.send(
+            fake.slash_command(CAMILLE, "debate start motion=remote-networks duration=2d", channel_id=DEBATES)
+        )
+        await fake.wait_for_response(timeout=TIMEOUT)
+        await b.settle()
+        [message] = [m for m in fake.messages[DEBATES] if m.get("thread_ts", m["ts"]) == m["ts"]]
+
+        # Dana arrived after the start (unknown to the member list read then) and presses at once.
+        fake.add_user(DANA, "dana", "Dana Leroy")
+        fake.channels[DEBATES].members.append(DANA)
+        slack_answers = fake.hold("users.info")
+        pressed = await asyncio.wait_for(
+            b.send(fake.block_actions(DANA, "agora:debate:take:1.1", message=message, channel=DEBATES)), TIMEOUT
+        )
+        # Acknowledged while users.info is unanswered, and only once the press was recorded: never lost.
+        assert pressed.status == 200 and not pressed.body
+        async with b.database.transaction() as session:
+            assert (await session.scalars(select(InboxEntry.delivery_id))).all() != []
+            assert (await session.scalars(select(DebateStance))).all() == []  # handled only after the lookup
+
+        slack_answers.set()
+        await b.settle()
+        confirmation = fake.responses[-1].body
+        assert confirmation["text"].startswith(f"Your position: “{NO}”.")
+        async with b.database.transaction() as session:
+            [(name, position)] = (
+                await session.execute(
+                    select(Member.display_name, DebateStance.position).join(
+                        Member, Member.id == DebateStance.member_id
+                    )
+                )
+            ).all()
+        assert (name, position) == ("Dana Leroy", 1)  # the name users.info gave
