@@ -126,6 +126,8 @@ class Agora(Timekeeping):
         self._armed_until: datetime | None = None
         # Recurring rules whose next fire time is beyond it: (that time, what arms the rule), by schedule id.
         self._later: dict[int, tuple[datetime, Callable[[], None]]] = {}
+        # What each recurring rule was armed with (cron, time zone, paused): another process may change it.
+        self._armed_rules: dict[int, tuple[str, str, bool]] = {}
         # Each community's row and its validated settings, as last committed by this process: an event reads
         # neither from the database (``ensure_community``), and settings are validated again only when they
         # change (``remember_community``, after a commit; ``forget_community`` on ``SettingsChanged``).

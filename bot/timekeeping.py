@@ -50,6 +50,8 @@ class Timekeeping:
     _armed_until: datetime | None
     # Recurring rules whose next fire time is beyond it: (that time, what arms the rule), by schedule id.
     _later: dict[int, tuple[datetime, Callable[[], None]]]
+    # What each recurring rule was armed with, by schedule id: (cron, time zone, paused).
+    _armed_rules: dict[int, tuple[str, str, bool]]
 
     async def dispatch(self, event: Event, *, inboxed: bool = False) -> Outcome:
         raise NotImplementedError  # Agora's
@@ -108,9 +110,16 @@ class Timekeeping:
             query = query.where(Timer.due_at > self._armed_until)
         async with self.database.transaction() as session:
             timers = (await session.scalars(query)).all()
+            # On PostgreSQL, the rules another process added or changed (a new community, /agora setup there).
+            # (At start, ``Agora.start`` arms every rule itself.)
+            shared = not self.database.is_sqlite and self._armed_until is not None
+            rules = (await session.scalars(select(Schedule))).all() if shared else []
         self._armed_until = until
         for timer in timers:
             self._arm_timer(timer)
+        for rule in rules:
+            if self._armed_rules.get(rule.id) != (rule.cron, rule.timezone, rule.paused):
+                self._arm_schedule(rule)
         for schedule_id, (first, arm) in list(self._later.items()):
             if first <= until:
                 del self._later[schedule_id]
@@ -158,6 +167,7 @@ class Timekeeping:
         for the batch that reaches it (``_later``)."""
         key = f"schedule:{schedule.id}"
         self._later.pop(schedule.id, None)
+        self._armed_rules[schedule.id] = (schedule.cron, schedule.timezone, schedule.paused)
         if schedule.paused:
             self.scheduler.cancel(key)
             return
@@ -198,6 +208,14 @@ class Timekeeping:
         async with self.database.transaction() as session:
             schedule = await session.get(Schedule, schedule_id)
             if schedule is None or schedule.paused:
+                return
+            if self._armed_rules.get(schedule_id, (schedule.cron, schedule.timezone, False)) != (
+                schedule.cron,
+                schedule.timezone,
+                False,
+            ):
+                # Changed by another process since this one armed it: armed again with what it says now.
+                self._arm_schedule(schedule)
                 return
             event = await _fired(
                 session,

@@ -172,3 +172,15 @@ async def test_a_setting_changed_in_one_instance_reaches_the_other(
 
     [welcome] = b.chat.dms("chloe")
     assert "Bienvenue" in welcome.text, welcome.text
+
+
+async def test_a_rule_set_in_one_instance_after_the_other_started_fires_there_too(
+    pair: tuple[ConsoleCommunity, ConsoleCommunity, list[tuple[str, datetime]]],
+) -> None:
+    a, b, fired = pair
+    await a.command("camille", 'tick every "30 9 * * *"', delivery_id="a:tick")
+    await a.stop()  # a dies; b never heard of the rule, and reads it with its next hour's timers
+    assert b.scheduler is not None
+    await b.scheduler.advance(timedelta(days=2))
+
+    assert sorted(fired) == [("tick", paris(2026, 3, 23, 9, 30)), ("tick", paris(2026, 3, 24, 9, 30))]
