@@ -189,3 +189,13 @@ async def test_a_huge_date_in_a_help_request_is_refused_quoting_an_excerpt(h: Co
     assert outcome.form_errors is not None
     assert outcome.form_errors["when"].startswith("I can't read “👩")
     assert all(len(error) < 300 for error in outcome.form_errors.values()), outcome.form_errors
+
+
+async def test_a_huge_line_of_a_date_poll_is_refused_quoting_an_excerpt(h: ConsoleCommunity) -> None:
+    """Found by the hypothesis fuzz: a group's "Find a time" form (and the meeting poll's) quoted a 2,000-character
+    line whole in its error."""
+    await h.command("camille", "meeting poll")
+    outcome = await h.submit("camille", "meeting_poll", {"title": "Meetup", "options": "x" * 1_999})
+    assert outcome.form_errors is not None
+    error = outcome.form_errors["options"]
+    assert error.startswith("Line 1 (“xxx") and len(error) < 300, error

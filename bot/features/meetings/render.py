@@ -24,6 +24,7 @@ from bot.features.meetings.settings import MeetingSettings
 from bot.features.meetings.tally import CHOICES, MAYBE, NO, YES, OptionTally, Tally
 from bot.i18n import N_, Translator
 from bot.messages import Attachment, Button, Field, Message, mention, moment, unmarked, untrusted, zone_note
+from bot.settings.types import excerpt
 
 
 class Named(Protocol):
@@ -276,7 +277,7 @@ def describe_line(_: Translator, line: LineProblem, timezone: str) -> str:
         _(
             "Line {number} (“{text}”): {problem}",
             number=line.number,
-            text=line.text,
+            text=excerpt(line.text),
             problem=describe_problem(_, line.problem, timezone),
         )
     )
