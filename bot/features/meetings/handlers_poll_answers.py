@@ -50,6 +50,13 @@ class PollAnswerHandlers(PollHandlers):
     # --- answering ----------------------------------------------------------------------------------------------
 
     async def _load(self, ctx: Context[Any], poll: MeetingPoll) -> tuple[list[PollOption], Tally]:
+        options, tally, _mine = await self._load_for(ctx, poll, None)
+        return options, tally
+
+    async def _load_for(
+        self, ctx: Context[Any], poll: MeetingPoll, member: Member | None
+    ) -> tuple[list[PollOption], Tally, dict[int, str]]:
+        """The options, the tally, and ``member``'s own answers taken from everyone's (no read of their own)."""
         options = list(
             (
                 await ctx.session.scalars(
@@ -65,15 +72,10 @@ class PollAnswerHandlers(PollHandlers):
                 .order_by(PollAnswer.answered_at, PollAnswer.id)
             )
         ).all()
-        return options, count([o.id for o in options], [(row[0], row[1], str(row[2])) for row in answers])
-
-    async def _mine(self, ctx: Context[Any], poll: MeetingPoll, member: Member) -> dict[int, str]:
-        rows = await ctx.session.execute(
-            select(PollAnswer.option_id, PollAnswer.choice).where(
-                PollAnswer.poll_id == poll.id, PollAnswer.member_id == member.id
-            )
-        )
-        return {option_id: choice for option_id, choice in rows.all()}
+        mine: dict[int, str] = {
+            row[0]: row[2] for row in answers if member is not None and row[1] == member.external_id
+        }
+        return options, count([o.id for o in options], [(row[0], row[1], str(row[2])) for row in answers]), mine
 
     async def _poll_from(self, ctx: Context[Any], poll_id: int) -> MeetingPoll:
         return await ctx.owned(
@@ -95,8 +97,7 @@ class PollAnswerHandlers(PollHandlers):
         poll = await self._poll_from(ctx, row_id(event.ref) or 0)
         self._require_open(ctx, poll)
         member = await ctx.member()
-        options, _tally = await self._load(ctx, poll)
-        mine = await self._mine(ctx, poll, member)
+        options, _tally, mine = await self._load_for(ctx, poll, member)
         zone = await zone_of(ctx, member)
         for page in range((len(options) + PAGE - 1) // PAGE):
             ctx.reply(self._ballot(ctx, poll, options, mine, page, zone))
@@ -149,8 +150,7 @@ class PollAnswerHandlers(PollHandlers):
         self._require_open(ctx, poll)
         member = await ctx.member()
         await self._record(ctx, poll, member, choices)
-        options, tally = await self._load(ctx, poll)
-        mine = await self._mine(ctx, poll, member)
+        options, tally, mine = await self._load_for(ctx, poll, member)
         zone = await zone_of(ctx, member)
         ctx.replace_pressed(self._ballot(ctx, poll, options, mine, (page_of - 1) // PAGE, zone))
         # Only an answer that completes this member's ballot can complete everyone's.
