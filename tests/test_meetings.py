@@ -470,7 +470,9 @@ async def test_the_live_tally_shows_only_the_newest_state(
         assert h.database is not None
         async with h.database.transaction() as session:
             statuses = (
-                await session.scalars(select(OutboxEntry.status).where(OutboxEntry.op == "update"))
+                await session.scalars(
+                    select(OutboxEntry.status).where(OutboxEntry.op == "update").order_by(OutboxEntry.id)
+                )
             ).all()
         assert list(statuses) == ["superseded", "pending"]  # the stale tally will never be shown
         h.app.attach(h.chat)
