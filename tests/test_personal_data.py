@@ -16,6 +16,12 @@ MEMBER_NAMES = re.compile(
 )
 
 
+# Columns whose name looks like a member's but holds something else, knowingly.
+NAMED_LIKE_MEMBERS = {
+    ("outbox", "claimed_by"),  # the process holding the entry's lease (host:pid), not a member
+}
+
+
 def member_columns() -> set[tuple[str, str]]:
     found = set()
     for table in Base.metadata.tables.values():
@@ -25,7 +31,7 @@ def member_columns() -> set[tuple[str, str]]:
                 for fk in column.foreign_keys
             )
             by_name = isinstance(column.type, String) and MEMBER_NAMES.search(column.name)
-            if to_members or by_name:
+            if (to_members or by_name) and (table.name, column.name) not in NAMED_LIKE_MEMBERS:
                 found.add((table.name, column.name))
     return found
 
