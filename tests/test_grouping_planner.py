@@ -28,11 +28,12 @@ def as_ids(schedule: list[list[list[int]]]) -> list[list[tuple[str, ...]]]:
 
 
 def test_a_longer_budget_never_gives_fewer_rounds() -> None:
-    """40 members in fours: no construction here, the search starts from one group fewer (9 fours: 9 rounds)."""
+    """48 members in fours: no construction here, the search starts from one group fewer (11 fours: the
+    transversal design's 11 rounds, the twelfth group added to each)."""
     lengths = []
     for budget in (0.0, 0.1, 0.4, 1.2):
         SCHEDULES.clear()
-        schedule = longest_schedule(40, 4, budget=budget, seed="budget")
+        schedule = longest_schedule(48, 4, budget=budget, seed="budget")
         assert repeat_free_rounds(as_ids(schedule)) == len(schedule)
         lengths.append(len(schedule))
     assert lengths == sorted(lengths)
@@ -41,9 +42,9 @@ def test_a_longer_budget_never_gives_fewer_rounds() -> None:
 
 def test_a_cached_schedule_goes_on_with_more_time_and_is_reused_with_less() -> None:
     SCHEDULES.clear()
-    short = longest_schedule(40, 4, budget=0.2, seed="cache")
-    again = longest_schedule(40, 4, budget=0.1, seed="cache")  # from the cache, no search
-    longer = longest_schedule(40, 4, budget=0.6, seed="cache")  # goes on from where it stopped
+    short = longest_schedule(48, 4, budget=0.2, seed="cache")
+    again = longest_schedule(48, 4, budget=0.1, seed="cache")  # from the cache, no search
+    longer = longest_schedule(48, 4, budget=0.6, seed="cache")  # goes on from where it stopped
     assert again == short
     assert len(longer) >= len(short)
 

@@ -12,6 +12,8 @@ a list of groups that partition the players, and no two players share a group tw
   blocks of four (16, 28, 40) and resolvable group divisible designs (24, 32, 36 in fours).
 - ``latin_square``: q² players in groups of q for any q, 3 rounds (the best for q = 6).
 - ``binary_fours``: 2^k players in fours from a (partial) spread of GF(2)^k: 32 → 9, 64 → 21 rounds.
+- ``projective_packing``: the 40 points of PG(3, 3) in fours (its lines), 13 rounds (the spreads of a packing):
+  every pair exactly once (:mod:`~bot.features.rounds.grouping.packing`).
 
 ``construction(count, size)`` returns the longest of those that fit. Every one is checked by the tests (each pair
 at most once, each round a partition)."""
@@ -22,6 +24,7 @@ from functools import cache
 
 from bot.features.rounds.grouping.design_data import CYCLIC, CyclicDesign
 from bot.features.rounds.grouping.fields import field, prime_power
+from bot.features.rounds.grouping.packing import projective_packing
 
 __all__ = [
     "Design",
@@ -220,6 +223,8 @@ def _candidates(count: int, size: int) -> list[Design]:
         found.append(transversal(groups, size))
     if size == 4 and count in (16, 32, 64, 256):
         found.append(binary_fours(count.bit_length() - 1))
+    if (count, size) == (40, 4):
+        found.append(projective_packing(3))
     for design in CYCLIC:
         if design.size == size and design.count == count:
             found.append(cyclic(design))

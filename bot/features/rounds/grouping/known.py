@@ -39,7 +39,7 @@ BEST_KNOWN: dict[tuple[int, int], tuple[int, str]] = {
     (7, 4): (9, "bound"),  # resolvable (28, 4, 1) design
     (8, 4): (10, "bound"),  # the famous 32 golfers: 10 rounds (Aguado 2004); not reached here (9)
     (9, 4): (11, "uncertain"),  # the bound, from a resolvable 4-GDD of type 3^12 if it exists (not checked here)
-    (10, 4): (13, "bound"),  # a resolvable (40, 4, 1) design (Denniston's packings of PG(3, 3)); not reached here
+    (10, 4): (13, "bound"),  # a resolvable (40, 4, 1) design: a packing of PG(3, 3) (packing.py)
     (5, 5): (6, "bound"),  # AG(2, 5)
     (6, 5): (6, "uncertain"),  # bound 7
     (7, 5): (7, "uncertain"),  # bound 8; 7 from the resolvable transversal design
