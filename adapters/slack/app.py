@@ -16,11 +16,14 @@ listener middleware (bolt acknowledges an event before its listener starts, neve
 payload that can't be recorded is not acknowledged (HTTP 500, no Socket Mode ack), so Slack delivers it again. Both
 transports run the app with ``process_before_response=False`` (bolt's default), so bolt
 starts each listener as its own task and answers Slack as soon as the listener calls ``ack()``; the work after
-``ack()`` carries on in that task, and only one insert stands between Slack and its answer (a button press is
-recorded with the member's id alone: users.info is asked after the acknowledgement, ``Inbound.complete``). That is why no lazy listener or extra task is needed in
-HTTP mode either. The one exception is a modal submission, whose answer *is* the result (field errors shown next
-to the fields): it is dispatched first, with a 2.5 s budget, then acknowledged; if the core is slower, the modal
-is closed and the outcome follows as a message.
+``ack()`` carries on in that task, and only one insert stands between Slack and its answer: nothing is asked of
+Slack before it (an event is recorded with its member as the directory's caches know them, else by id alone;
+users.info is asked after the acknowledgement, ``Inbound.complete``, and a command is read without the member's
+language, a refusal being worded in it after). That is why no lazy listener or extra task is needed in HTTP mode
+either. The one exception is a modal submission, whose answer *is* the result (field errors shown next to the
+fields): when its member is known without asking Slack, it is dispatched first, with a 2.5 s budget, then
+acknowledged; when the member is still to be looked up or the core is slower, the modal is closed and the outcome
+follows as a message.
 
 Replies go to the person who acted through the interaction's ``response_url`` (ephemeral unless the message
 says otherwise), else ``chat.postEphemeral``, else a DM. A pressed button's message is replaced in place
@@ -84,6 +87,9 @@ EVENTS = (
 )
 # Slack waits three seconds for a modal's answer; what is left is for the network.
 VIEW_DEADLINE = 2.5
+# What a command is read with before its acknowledgement (no lookup of the member's language): it words only
+# refusals, worded again in the member's language after.
+_PARSING = translator("en")
 # How long stop() lets acknowledged work finish.
 STOP_GRACE = 10.0
 # Where the recording middleware hands the event to the listener, in bolt's context.
@@ -293,14 +299,15 @@ class SlackAdapter:
             community = self.communities.ref(body.get("team_id"))
             channel_id = str(body.get("channel_id") or "")
             user_id = str(body.get("user_id") or "")
+            text = neutral_mentions(clean_command_text(str(body.get("text") or "")))
             try:
-                _ = await self._translator(community, user_id)
                 try:
-                    text = neutral_mentions(clean_command_text(str(body.get("text") or "")))
-                    spec, args = parse_command_text(self.app.router, text, _)
-                except UserError as exc:
+                    # Read without knowing the member's language (no lookup before the acknowledgement): only a
+                    # refusal is worded, and it is worded again in their language after.
+                    spec, args = parse_command_text(self.app.router, text, _PARSING)
+                except UserError:
                     await ack()
-                    await self._reply(Message(exc.message, ephemeral=True), user_id, channel_id, respond)
+                    await self._refuse_command(text, community, user_id, channel_id, respond)
                     return
                 event = await self.inbound.command(body, spec.name, args)
                 await self.app.accept(event)
@@ -313,6 +320,16 @@ class SlackAdapter:
                 log.exception("slack command failed", extra={"agora": {"command": COMMAND}})
                 await ack()
                 await self._apologize(community, user_id, channel_id, respond)
+
+    async def _refuse_command(
+        self, text: str, community: CommunityRef, user_id: str, channel_id: str, respond: Any
+    ) -> None:
+        """Tell the member why their command could not be read, in their words."""
+        _ = await self._translator(community, user_id)
+        try:
+            parse_command_text(self.app.router, text, _)
+        except UserError as exc:
+            await self._reply(Message(exc.message, ephemeral=True), user_id, channel_id, respond)
 
     async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         respond = self._responder(body)
@@ -354,6 +371,10 @@ class SlackAdapter:
             origin = self._origins.get(str(view.get("id") or ""))
             user_id = str((body.get("user") or {}).get("id") or "")
             channel_id = origin.id if origin else ""
+            # Whether the member is known without asking Slack: the answer can then be the result (field errors
+            # shown next to the fields); else the modal is closed once the submission is recorded, and users.info
+            # is asked after.
+            known = self.directory.known(user_id) is not None
             try:
                 event = await self.inbound.submitted(body, origin)
             except Exception:
@@ -371,10 +392,13 @@ class SlackAdapter:
                 return
             work = asyncio.ensure_future(self._dispatch(event))
             budget = max(VIEW_DEADLINE - (time.monotonic() - started), 0.1)
-            try:
-                outcome = await asyncio.wait_for(asyncio.shield(work), budget)
-            except TimeoutError:
-                # Too slow to answer in the modal: close it now, tell the member by message when done.
+            outcome: Outcome | None = None
+            if known:
+                with contextlib.suppress(TimeoutError):
+                    outcome = await asyncio.wait_for(asyncio.shield(work), budget)
+            if outcome is None:
+                # Not answered in the modal (too slow, or the member is still to be looked up): close it now,
+                # tell the member by message when done.
                 await ack()
                 outcome = await work
                 if outcome.form_errors:
@@ -416,8 +440,10 @@ class SlackAdapter:
 
     async def _translator(self, community: CommunityRef, user_id: str | None = None) -> Translator:
         """What the adapter says itself (a command it can't parse, a modal's buttons, an apology): in the words of
-        ``user_id`` as Agora last saw them (their Slack locale, or their choice); else the community's."""
-        return await self.app.translator_for(community, MemberRef(PLATFORM, user_id) if user_id else None)
+        ``user_id`` (their choice, else their Slack locale, looked up if need be: this is said after the
+        acknowledgement); else the community's."""
+        member = await self.directory.member(user_id) if user_id else None
+        return await self.app.translator_for(community, member)
 
     async def _dispatch(self, event: Event) -> Outcome:
         """``Agora.process`` of an event recorded in the inbox; a crash becomes an apology for the member (the

@@ -5,7 +5,9 @@
   joins and departures, and ``team_join`` is ignored.
 * A member is resolved with ``users.info`` (name, admin or owner, locale) and the user groups they belong to
   (``usergroups.list``), both cached: ``roles`` holds each group's id, handle (with and without ``@``) and
-  name, so an ``animator_role`` may name a user group any of those ways.
+  name, so an ``animator_role`` may name a user group any of those ways. Events are built without asking Slack
+  (the member as the caches know them, else by id alone), so that they are recorded and acknowledged at once;
+  the member is looked up as the event is handled (``Inbound.complete``).
 * Every event carries a delivery id that is the same when Slack delivers the same thing again.
 * A slash command's text reaches the core with the neutral mentions (``<@U…>``, ``<#C…>``, ``<@&S…>`` for a user
   group): Slack's own forms (``<@U…|name>``, ``<!subteam^S…|@handle>``) stay here.
@@ -205,6 +207,26 @@ class Directory:
             self._groups = (self._now(), roles)
             return roles
 
+    def known(self, user_id: str) -> MemberRef | None:
+        """The member ``user_id`` as the caches know them, without asking Slack; None when a lookup is due."""
+        cached = self._users.get(user_id)
+        groups = self._groups
+        now = self._now()
+        if (
+            cached is None
+            or now - cached[0] >= self.user_ttl
+            or "locale" not in cached[1]
+            or groups is None
+            or now - groups[0] >= self.group_ttl
+        ):
+            return None
+        return member_ref(user_id, cached[1], groups[1].get(user_id, frozenset()))
+
+    def recorded(self, user_id: str) -> MemberRef:
+        """The member ``user_id`` as an event is recorded before its acknowledgement: as the caches know them,
+        else by id alone (``Inbound.complete`` looks them up after)."""
+        return self.known(user_id) or member_ref(user_id, None)
+
     async def member(self, user_id: str) -> MemberRef:
         """The member ``user_id`` as the core sees them now."""
         user, roles = await asyncio.gather(self.user(user_id), self.roles(user_id))
@@ -280,7 +302,7 @@ class Inbound:
             return None
         return MemberJoined(
             community=self.communities.ref(_team_of(body)),
-            member=await self.directory.member(user_id),
+            member=self.directory.recorded(user_id),
             delivery_id=join_id,
         )
 
@@ -305,7 +327,7 @@ class Inbound:
             return None
         return MemberLeft(
             community=self.communities.ref(_team_of(body)),
-            member=await self.directory.member(user_id),
+            member=self.directory.recorded(user_id),
             delivery_id=delivery_id("event", body.get("event_id")),
         )
 
@@ -318,7 +340,7 @@ class Inbound:
             return None
         return ReactionChanged(
             community=self.communities.ref(_team_of(body)),
-            actor=await self.directory.member(user_id),
+            actor=self.directory.recorded(user_id),
             message=MessageRef(PLATFORM, str(item.get("channel") or ""), str(item.get("ts") or "")),
             emoji=str(event.get("reaction") or ""),
             added=event.get("type") == "reaction_added",
@@ -332,7 +354,7 @@ class Inbound:
         channel_id = str(body.get("channel_id") or "")
         return CommandInvoked(
             community=self.communities.ref(body.get("team_id")),
-            actor=await self.directory.member(str(body.get("user_id") or "")),
+            actor=self.directory.recorded(str(body.get("user_id") or "")),
             name=name,
             args=args,
             channel=ChannelRef(PLATFORM, channel_id, str(body.get("channel_name") or ""))
@@ -357,9 +379,7 @@ class Inbound:
         user = body.get("user") or {}
         return ButtonPressed(
             community=self.communities.ref(_team_of(body)),
-            # Only the id: the press is recorded and acknowledged without waiting for users.info, and the member
-            # is looked up as the press is handled (``complete``).
-            actor=member_ref(str(user.get("id") or ""), None),
+            actor=self.directory.recorded(str(user.get("id") or "")),
             action=name,
             ref=ref or str(action.get("value") or ""),
             message=message,
@@ -368,10 +388,13 @@ class Inbound:
         )
 
     async def complete(self, event: Event) -> Event:
-        """``event`` with its actor looked up (name, roles, admin, locale) when it was recorded with only the
-        member's id: a button press (see ``pressed``). ``Agora.completers`` calls it as each event is handled."""
-        if isinstance(event, ButtonPressed):
+        """``event`` with its member looked up (name, roles, admin, locale): every event is recorded and
+        acknowledged without asking Slack (``Directory.recorded``). ``Agora.completers`` calls it as each event is
+        handled, so one retried from the inbox (busy, or after a restart) is completed too."""
+        if isinstance(event, ButtonPressed | CommandInvoked | FormSubmitted | ReactionChanged):
             return replace(event, actor=await self.directory.member(event.actor.id))
+        if isinstance(event, MemberJoined | MemberLeft):
+            return replace(event, member=await self.directory.member(event.member.id))
         return event
 
     async def submitted(
@@ -386,7 +409,7 @@ class Inbound:
         user = body.get("user") or {}
         return FormSubmitted(
             community=self.communities.ref(_team_of(body)),
-            actor=await self.directory.member(str(user.get("id") or "")),
+            actor=self.directory.recorded(str(user.get("id") or "")),
             form=form,
             ref=ref or str(view.get("private_metadata") or ""),
             values=form_values(view),

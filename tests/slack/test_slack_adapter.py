@@ -474,7 +474,10 @@ async def test_a_member_who_isnt_an_animator_is_refused_and_nothing_changes(
         assert "/agora charter" in texts(shown.body["blocks"]) and "/agora setup" not in shown.body["text"]
 
 
-async def test_usage_errors_come_back_in_the_communitys_language(bed: BedFactory, fake: FakeSlack) -> None:
+async def test_usage_errors_come_back_in_the_members_language(bed: BedFactory, fake: FakeSlack) -> None:
+    # Camille's Slack speaks French, as her community does; what can't be read is worded after the
+    # acknowledgement, once Slack has said so (users.info).
+    fake.add_user(CAMILLE, "camille", "Camille Durand", "fr-FR", is_admin=True)
     async with bed("http", "fr") as b:
         await b.send(fake.slash_command(CAMILLE, "setup couleur=bleu", channel_id=WELCOME))
         wrong = await fake.wait_for_response(timeout=TIMEOUT)
@@ -487,6 +490,11 @@ async def test_usage_errors_come_back_in_the_communitys_language(bed: BedFactory
         await b.send(fake.slash_command(CAMILLE, "danse", channel_id=WELCOME))
         unknown = await fake.wait_for_response(since=since, timeout=TIMEOUT)
         assert unknown.body["text"] == "Il n'existe pas de commande « danse ». Essayez /agora help."
+        # Alice's Slack speaks English: so does Agora to her, as it would to anything else she does.
+        since = len(fake.responses)
+        await b.send(fake.slash_command(ALICE, "danse", channel_id=WELCOME))
+        unknown = await fake.wait_for_response(since=since, timeout=TIMEOUT)
+        assert unknown.body["text"] == "There is no command “danse”. Try /agora help."
 
         since = len(fake.responses)
         await b.send(fake.slash_command(CAMILLE, 'setup timezone="Europe/Brussels', channel_id=WELCOME))

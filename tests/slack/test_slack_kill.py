@@ -59,33 +59,51 @@ async def warm_up(fake: FakeSlack, deliver: Callable[[dict[str, Any]], Awaitable
     await fake.wait_for_call("chat.postMessage", timeout=TIMEOUT)
 
 
+async def lost_in_http_burst(
+    tmp_path: Path,
+    fake: FakeSlack,
+    users: list[str],
+    payload: Callable[[str], dict[str, Any]],
+    effects: Any,
+    seed: str,
+) -> tuple[list[str], set[str], float]:
+    """``agora run`` in HTTP mode, killed during a burst of ``payload(user)`` for each of ``users``, then started
+    again: (the acknowledged users whose payload had no effect (``effects``: a query of the users that have one),
+    the acknowledged users, the delay before the kill)."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}"
+    agora = AgoraProcess(run_config(tmp_path / "config.yaml", url, {"slack": slack_section(fake, "http")}))
+    port = (await agora.start("slack connected"))["port"]
+    requester = fake.requester(f"http://127.0.0.1:{port}/slack/events")
+    await warm_up(fake, requester.send_event)
+    acknowledged: set[str] = set()
+    first = asyncio.Event()
+
+    async def send(user_id: str) -> None:
+        response = await requester.send(payload(user_id))
+        if response.status == 200:
+            acknowledged.add(user_id)
+            first.set()
+
+    async def burst() -> None:
+        await asyncio.gather(*(send(u) for u in users), return_exceptions=True)
+
+    delay = kill_delay(seed)
+    await kill_during(burst, first, delay)
+    await agora.kill()
+    answered = set(acknowledged)
+    return await lost_after_restart(agora, "slack connected", url, answered, effects), answered, delay
+
+
 async def test_no_event_answered_200_is_lost_when_agora_is_killed_during_a_burst(tmp_path: Path) -> None:
     async with FakeSlack(signing_secret=SECRET) as fake:
-        users = newcomers(fake)
-        url = f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}"
-        agora = AgoraProcess(
-            run_config(tmp_path / "config.yaml", url, {"slack": slack_section(fake, "http")})
+        lost, answered, delay = await lost_in_http_burst(
+            tmp_path,
+            fake,
+            newcomers(fake),
+            lambda user_id: fake.event_callback(fake.team_join_event(user_id)),
+            select(Member.external_id),
+            "slack-http",
         )
-        port = (await agora.start("slack connected"))["port"]
-        requester = fake.requester(f"http://127.0.0.1:{port}/slack/events")
-        await warm_up(fake, requester.send_event)
-        acknowledged: set[str] = set()
-        first = asyncio.Event()
-
-        async def join(user_id: str) -> None:
-            response = await requester.send_event(fake.event_callback(fake.team_join_event(user_id)))
-            if response.status == 200:
-                acknowledged.add(user_id)
-                first.set()
-
-        async def burst() -> None:
-            await asyncio.gather(*(join(u) for u in users), return_exceptions=True)
-
-        delay = kill_delay("slack-http")
-        await kill_during(burst, first, delay)
-        await agora.kill()
-        answered = set(acknowledged)
-        lost = await lost_after_restart(agora, "slack connected", url, answered, select(Member.external_id))
 
     assert lost == [], f"killed after {delay:.2f} s: {len(lost)} of {len(answered)} acknowledged joins lost"
 
