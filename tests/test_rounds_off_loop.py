@@ -46,7 +46,7 @@ class Watched:
 
 @pytest.fixture
 async def watched(monkeypatch: pytest.MonkeyPatch) -> Watched:
-    shutdown()  # a fresh worker: the schedule another test searched for 32 in fours is not in its cache
+    shutdown()  # a fresh worker: the schedule another test searched for 36 in fours is not in its cache
     # The worker process is up (spawning it is not the point).
     await plan_round_off_loop([str(i) for i in range(6)])
     planner = Watched()
@@ -79,10 +79,10 @@ async def rounds_and_groups(h: ConsoleCommunity) -> tuple[int, int]:
     return rounds or 0, groups or 0
 
 
-async def thirty_two_join(h: ConsoleCommunity) -> None:
-    # 32 members in fours: no construction here reaches the best known 10 rounds, so the planner searches for
+async def thirty_six_join(h: ConsoleCommunity) -> None:
+    # 36 members in fours: no construction here reaches the best known 11 rounds, so the planner searches for
     # the whole of its budget.
-    for number in range(32):
+    for number in range(36):
         await h.command(f"m{number:02d}", "round join")
 
 
@@ -91,7 +91,7 @@ async def test_a_member_of_the_same_community_is_answered_within_100_ms_while_it
 ) -> None:
     h = make_harness("en", rounds={"group_size": 4, "planning_budget": f"{PLAN_TIME:g}s"})
     async with h:
-        await thirty_two_join(h)
+        await thirty_six_join(h)
         await h.command("alice", "help")
         assert h.app is not None
 
@@ -121,15 +121,15 @@ async def test_a_member_of_the_same_community_is_answered_within_100_ms_while_it
         # being planned, and told in a direct message once it is out.
         assert started.replies[0].text.startswith("Planning round 1:")
         assert [d.message.text for d in h.chat.dms("camille") if d.message] == [
-            "Round 1 is out: 32 members in 8 groups."
+            "Round 1 is out: 36 members in 9 groups."
         ]
-        assert len(groups_opened(h)) == 8
-        assert await rounds_and_groups(h) == (1, 8)
+        assert len(groups_opened(h)) == 9
+        assert await rounds_and_groups(h) == (1, 9)
 
         await h.advance(minutes=5)  # the planning timer's own time passes: nothing more
-        assert await rounds_and_groups(h) == (1, 8)
+        assert await rounds_and_groups(h) == (1, 9)
         [announcement] = h.chat.posts("announcements")
-        assert announcement.text.startswith("Round 1 is out: 32 members in 8 groups")
+        assert announcement.text.startswith("Round 1 is out: 36 members in 9 groups")
 
 
 async def test_a_round_planned_when_the_process_stopped_comes_out_once_after_the_restart(
@@ -137,7 +137,7 @@ async def test_a_round_planned_when_the_process_stopped_comes_out_once_after_the
 ) -> None:
     h = make_harness("en", rounds={"group_size": 4, "planning_budget": f"{PLAN_TIME:g}s"})
     async with h:
-        await thirty_two_join(h)
+        await thirty_six_join(h)
         assert h.app is not None
 
         command = asyncio.create_task(h.app.dispatch(typed(h, "camille", "round start")))
@@ -153,14 +153,14 @@ async def test_a_round_planned_when_the_process_stopped_comes_out_once_after_the
         watched.computing.clear()
         await h.advance(minutes=2)  # the planning timer comes due: planned again, then out
         assert watched.computing.is_set()
-        assert await rounds_and_groups(h) == (1, 8)
+        assert await rounds_and_groups(h) == (1, 9)
         assert [d.message.text for d in h.chat.dms("camille") if d.message] == [
-            "Round 1 is out: 32 members in 8 groups."
+            "Round 1 is out: 36 members in 9 groups."
         ]
         await h.advance(minutes=5)
         await h.restart()
         await h.advance(minutes=5)
-        assert await rounds_and_groups(h) == (1, 8)
+        assert await rounds_and_groups(h) == (1, 9)
 
 
 async def test_a_member_who_joins_while_the_round_is_planned_is_in_it(
@@ -168,7 +168,7 @@ async def test_a_member_who_joins_while_the_round_is_planned_is_in_it(
 ) -> None:
     h = make_harness("en", rounds={"group_size": 4, "planning_budget": f"{PLAN_TIME:g}s"})
     async with h:
-        await thirty_two_join(h)
+        await thirty_six_join(h)
         assert h.app is not None
         planning = asyncio.create_task(h.command("camille", "round start"))
         await watched.computing.wait()
@@ -176,12 +176,12 @@ async def test_a_member_who_joins_while_the_round_is_planned_is_in_it(
         assert joined.error is None and not watched.computed.is_set()
         await planning
 
-        # The plan was made for 32; applied, it has zoe too (the groups it can keep, the others planned again).
+        # The plan was made for 36; applied, it has zoe too (the groups it can keep, the others planned again).
         assert [d.message.text for d in h.chat.dms("camille") if d.message] == [
-            "Round 1 is out: 33 members in 8 groups."
+            "Round 1 is out: 37 members in 9 groups."
         ]
         assert any("zoe" in members_of(opened) for opened, _thread in groups_opened(h))
-        assert await rounds_and_groups(h) == (1, 8)
+        assert await rounds_and_groups(h) == (1, 9)
 
 
 def test_a_plan_computed_for_an_earlier_roster_is_fitted_to_who_is_there_now() -> None:

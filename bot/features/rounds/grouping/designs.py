@@ -14,15 +14,20 @@ a list of groups that partition the players, and no two players share a group tw
 - ``binary_fours``: 2^k players in fours from a (partial) spread of GF(2)^k: 32 → 9, 64 → 21 rounds.
 - ``projective_packing``: the 40 points of PG(3, 3) in fours (its lines), 13 rounds (the spreads of a packing):
   every pair exactly once (:mod:`~bot.features.rounds.grouping.packing`).
+- schedules kept as data (:mod:`~bot.features.rounds.grouping.explicit`): 32 in fours, 10 rounds; used only when
+  ``is_schedule`` accepts them.
 
 ``construction(count, size)`` returns the longest of those that fit. Every one is checked by the tests (each pair
 at most once, each round a partition)."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from functools import cache
 
 from bot.features.rounds.grouping.design_data import CYCLIC, CyclicDesign
+from bot.features.rounds.grouping.explicit import EXPLICIT
 from bot.features.rounds.grouping.fields import field, prime_power
 from bot.features.rounds.grouping.packing import projective_packing
 
@@ -31,6 +36,7 @@ __all__ = [
     "affine_plane",
     "construction",
     "cyclic",
+    "is_schedule",
     "latin_square",
     "round_robin",
     "transversal",
@@ -200,6 +206,23 @@ def binary_fours(bits: int) -> Design:
     return rounds
 
 
+def is_schedule(design: Sequence[Sequence[Sequence[int]]], count: int, size: int) -> bool:
+    """Whether every round of ``design`` splits the players 0..count-1 into groups of ``size`` and no pair of
+    players shares a group twice: what a schedule kept as data must be before the planner follows it."""
+    seen: set[tuple[int, int]] = set()
+    for rnd in design:
+        if sorted(p for group in rnd for p in group) != list(range(count)):
+            return False
+        for group in rnd:
+            if len(group) != size:
+                return False
+            for pair in itertools.combinations(sorted(group), 2):
+                if pair in seen:
+                    return False
+                seen.add(pair)
+    return True
+
+
 def upper_bound(count: int, size: int) -> int:
     """No schedule has more repeat-free rounds: a player meets ``size - 1`` new players a round, and when there
     are fewer groups than players in a group, the second round already splits a group of the first badly."""
@@ -225,6 +248,9 @@ def _candidates(count: int, size: int) -> list[Design]:
         found.append(binary_fours(count.bit_length() - 1))
     if (count, size) == (40, 4):
         found.append(projective_packing(3))
+    kept = EXPLICIT.get((count, size))
+    if kept is not None and is_schedule(kept, count, size):
+        found.append([list(rnd) for rnd in kept])
     for design in CYCLIC:
         if design.size == size and design.count == count:
             found.append(cyclic(design))

@@ -37,7 +37,7 @@ BEST_KNOWN: dict[tuple[int, int], tuple[int, str]] = {
     (5, 4): (5, "table"),  # bound 6; the table's 5 (a resolvable transversal design)
     (6, 4): (7, "bound"),  # resolvable 4-GDD of type 3^8
     (7, 4): (9, "bound"),  # resolvable (28, 4, 1) design
-    (8, 4): (10, "bound"),  # the famous 32 golfers: 10 rounds (Aguado 2004); not reached here (9)
+    (8, 4): (10, "bound"),  # the famous 32 golfers: 10 rounds (Aguado 2004), the schedule kept in explicit.py
     (9, 4): (11, "uncertain"),  # the bound, from a resolvable 4-GDD of type 3^12 if it exists (not checked here)
     (10, 4): (13, "bound"),  # a resolvable (40, 4, 1) design: a packing of PG(3, 3) (packing.py)
     (5, 5): (6, "bound"),  # AG(2, 5)
