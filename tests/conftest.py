@@ -22,9 +22,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.console import ConsoleCommunity
+from bot.features.rounds import handlers_rounds
+from bot.features.rounds.grouping import plan_round_off_loop
+from bot.features.rounds.grouping.worker import shutdown
 from storage.database import Database
 from storage.migrate import upgrade
-from tests.support import make_config, onboarding_harness
+from tests.support import Watched, make_config, onboarding_harness
 
 
 def postgres_url() -> str | None:
@@ -179,6 +182,19 @@ async def o(make_harness: Callable[..., ConsoleCommunity]) -> AsyncIterator[Cons
     await community.start()
     yield community
     await community.stop()
+
+
+@pytest.fixture
+async def watched(monkeypatch: pytest.MonkeyPatch) -> Watched:
+    """The rounds' planner, watched (``tests.support.Watched``), in a fresh worker process already up."""
+    shutdown()  # a fresh worker: the schedule another test searched for 36 in fours is not in its cache
+    # The worker process is up (spawning it is not the point).
+    await plan_round_off_loop([str(i) for i in range(6)])
+    planner = Watched()
+    monkeypatch.setattr(handlers_rounds, "plan_round_off_loop", planner)
+    # "/agora round start" waits a moment for the plan before saying "planning…": shorter than the plan here.
+    monkeypatch.setattr(handlers_rounds, "ANSWER_WAIT", 0.5)
+    return planner
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import random
@@ -21,22 +22,26 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from sqlalchemy import event, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.console import ConsoleCommunity
-from adapters.console.chat import Sent
+from adapters.console.chat import PLATFORM, Sent
 from bot.clock import FakeClock
+from bot.commandline import parse_command_text
 from bot.config import Config, parse_config
 from bot.context import Context
-from bot.events import CommandInvoked
+from bot.events import ButtonPressed, ChannelRef, CommandInvoked
+from bot.features.rounds.grouping import Plan, plan_round_off_loop
+from bot.i18n import translator
 from bot.messages import Message
 from bot.router import Feature, command
 from storage.database import Database
 from storage.models import Community, InboxEntry, Member
 from storage.tables.icebreakers import IcebreakerAsked
 from storage.tables.profiles import Profile
+from storage.tables.rounds import Round, RoundGroup
 
 ONBOARDING_CHANNELS = {
     "welcome": "welcome",
@@ -483,3 +488,74 @@ async def health_figure(
 
     step = next(step for cls in feature_classes() for step in cls.health if step.key == key)
     return await step.tally(session, community_id, since, until)
+
+
+# Rounds planned off the loop (the plan of a round of 32 takes its whole budget, in the worker process).
+
+_typed = itertools.count(1)
+HOLD_AT_MOST = 20.0
+
+
+class Watched:
+    """The planner, seen from the test: when a plan starts being computed and when it is done. ``hold()`` keeps
+    the next plans from being handed back until ``release()`` (what the members do meanwhile is the point), for
+    ``HOLD_AT_MOST`` seconds at most."""
+
+    def __init__(self) -> None:
+        self.computing, self.computed = asyncio.Event(), asyncio.Event()
+        self.released = asyncio.Event()
+        self.released.set()
+
+    def hold(self) -> None:
+        self.released.clear()
+
+    def release(self) -> None:
+        self.released.set()
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> Plan:
+        self.computing.set()
+        try:
+            plan = await plan_round_off_loop(*args, **kwargs)
+            with contextlib.suppress(TimeoutError):
+                # Bounded: a test failing while it holds the plan must still stop its community.
+                await asyncio.wait_for(self.released.wait(), HOLD_AT_MOST)
+            return plan
+        finally:
+            self.computed.set()
+
+
+def typed(h: ConsoleCommunity, name: str, text: str) -> CommandInvoked:
+    """``name`` types ``/agora <text>``: the event alone, to time its dispatch (``h.command`` also waits for the
+    background work, the plan included)."""
+    assert h.app is not None
+    spec, args = parse_command_text(h.app.router, text, translator("en"))
+    return CommandInvoked(
+        community=h.ref,
+        actor=h.member(name),
+        name=spec.name,
+        args=args,
+        channel=ChannelRef(PLATFORM, h.channel),
+        delivery_id=f"typed:{next(_typed)}",
+    )
+
+
+def pressed(h: ConsoleCommunity, name: str, action: str) -> ButtonPressed:
+    """``name`` presses a button acting ``action`` (one that needs no ref): the event alone, as ``typed``."""
+    return ButtonPressed(
+        community=h.ref, actor=h.member(name), action=action, ref="", delivery_id=f"typed:{next(_typed)}"
+    )
+
+
+async def rounds_and_groups(h: ConsoleCommunity) -> tuple[int, int]:
+    assert h.database is not None
+    async with h.database.transaction() as session:
+        rounds = await session.scalar(select(func.count()).select_from(Round))
+        groups = await session.scalar(select(func.count()).select_from(RoundGroup))
+    return rounds or 0, groups or 0
+
+
+async def thirty_six_join(h: ConsoleCommunity) -> None:
+    # 36 members in fours: no construction here reaches the best known 11 rounds, so the planner searches for
+    # the whole of its budget.
+    for number in range(36):
+        await h.command(f"m{number:02d}", "round join")

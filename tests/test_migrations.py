@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +15,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import storage.tables  # noqa: F401  (every feature's tables join Base.metadata)
 from storage.database import Database
 from storage.migrate import alembic_config, current_revisions, downgrade, head_revisions, upgrade
-from storage.models import Base
+from storage.models import Base, Community, Member, Timer
 from tests.conftest import postgres_url
 
 # The revision that merged the features' branches: from it on, the history is one line.
@@ -108,3 +109,38 @@ async def test_every_downgrade_runs_and_the_schema_comes_back(engine: AsyncEngin
     assert await current_revisions(engine) == head_revisions()
     async with engine.connect() as conn:
         assert await conn.run_sync(differences) == [], "a downgrade left something the upgrade did not redo"
+
+
+async def test_the_planning_timers_name_the_animator_by_member_id_from_0912_on(engine: AsyncEngine) -> None:
+    """A round planned for an animator kept their platform id in its timer's ref, fired or not: 0912 puts their
+    ``members.id`` there instead, and a platform id no member has any more (erased) becomes nobody ("0")."""
+    await upgrade(engine, "0911")
+    now = datetime(2026, 12, 3, 19, 0, tzinfo=UTC)
+    async with engine.begin() as conn:
+        community = (
+            await conn.execute(
+                insert(Community.__table__)
+                .values(platform="console", external_id="c", name="c", settings={}, created_at=now)
+                .returning(Community.__table__.c.id)
+            )
+        ).scalar_one()
+        ysolde = (
+            await conn.execute(
+                insert(Member.__table__)
+                .values(community_id=community, external_id="U-ysolde", display_name="Ysolde", joined_at=now)
+                .returning(Member.__table__.c.id)
+            )
+        ).scalar_one()
+        refs = ["1:U-ysolde", "2:U-erased-meanwhile", "3:schedule"]
+        rows = [{"community_id": community, "kind": "rounds:plan", "ref": ref, "due_at": now} for ref in refs]
+        rows.append({"community_id": community, "kind": "onboarding:nudge", "ref": "U-ysolde", "due_at": now})
+        await conn.execute(insert(Timer.__table__), rows)
+
+    async def stored() -> list[str]:
+        async with engine.connect() as conn:
+            return list((await conn.execute(select(Timer.ref).order_by(Timer.id))).scalars())
+
+    await upgrade(engine)
+    assert await stored() == [f"1:{ysolde}", "2:0", "3:schedule", "U-ysolde"]
+    await downgrade(engine, "0911")
+    assert await stored() == ["1:U-ysolde", "2:schedule", "3:schedule", "U-ysolde"]

@@ -1,8 +1,10 @@
 """Privacy on the console: a member's page, the export (JSON and summary by DM), the erase (with a scan of every
-table for what identified them), retention after leaving, and the animators' status page."""
+table for what identified them, including what waits: a round being planned for an animator), retention after
+leaving, and the animators' status page."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import AsyncIterator, Callable
@@ -13,6 +15,7 @@ from sqlalchemy import func, make_url, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.console import ConsoleCommunity
+from bot.features.privacy.render import ERASE_CONFIRM
 from storage.database import Database
 from storage.models import Acknowledgement, OutboxEntry
 from storage.tables.debates import DebateStance
@@ -20,10 +23,15 @@ from storage.tables.meetings import Rsvp
 from tests.every_feature import PROFILE, privacy_community, uses_every_feature
 from tests.support import (
     OPTIONS,
+    Watched,
     introduce,
     make_config,
     open_poll,
+    pressed,
+    rounds_and_groups,
+    thirty_six_join,
     traces_in,
+    typed,
 )
 
 PG_URL = os.environ.get("AGORA_TEST_DATABASE_URL")
@@ -228,3 +236,66 @@ async def test_posts_redrawn_after_an_erasure_show_nobody_where_the_member_was(
         going = [m.plain() for m in h.chat.current.values() if "Going (1)" in m.plain()]
         assert going and "Going (1): …" in going[-1]
         assert not [m for m in h.chat.current.values() if "erased:" in m.plain() or "<@>" in m.plain()]
+
+
+def round_out_dms(h: ConsoleCommunity, name: str) -> list[str]:
+    return [d.message.text for d in h.chat.dms(name) if d.message and "Round 1 is out" in d.message.text]
+
+
+async def test_an_animator_who_erases_their_data_while_their_round_is_planned_leaves_no_trace(
+    make_harness: Callable[..., ConsoleCommunity], watched: Watched
+) -> None:
+    """The plan of a round of 36 takes seconds, outside the community's lock: ysolde, the animator who started
+    it, erases her data meanwhile. The round comes out all the same (the members are waiting, its announcement
+    tells everyone), its outcome is told to nobody, and nothing stored names her: not the planning timer, not
+    the round."""
+    h = make_harness("en", rounds={"group_size": 4, "planning_budget": "3s"})
+    h.animators.add("ysolde")  # an animator the published charter does not name
+    async with h:
+        await thirty_six_join(h)
+        assert h.app is not None and h.database is not None
+        watched.hold()  # the plan is handed back only once she is erased
+        started = await h.app.dispatch(typed(h, "ysolde", "round start"))
+        assert started.replies[0].text.startswith("Planning round 1:")
+        assert await traces_in(h.database, ["ysolde"])  # her member row, while she is still here
+
+        erased = await h.app.dispatch(pressed(h, "ysolde", ERASE_CONFIRM))
+        assert erased.replies[0].text.startswith("Done: your data is erased")
+        assert await traces_in(h.database, ["ysolde"]) == []  # the round's planning timer included
+
+        watched.release()
+        await h.app.settle()
+        assert await rounds_and_groups(h) == (1, 9)
+        [announcement] = h.chat.posts("announcements")
+        assert announcement.text.startswith("Round 1 is out: 36 members in 9 groups")
+        assert round_out_dms(h, "ysolde") == []
+        assert await traces_in(h.database, ["ysolde"]) == []
+
+
+async def test_a_round_planned_again_after_a_restart_for_an_erased_animator_names_nobody(
+    make_harness: Callable[..., ConsoleCommunity], watched: Watched
+) -> None:
+    """The process stops while ysolde's round is planned; she erases her data before the planning timer comes
+    due. The round is planned again and comes out, and still nothing names her."""
+    h = make_harness("en", rounds={"group_size": 4, "planning_budget": "3s"})
+    h.animators.add("ysolde")  # an animator the published charter does not name
+    async with h:
+        await thirty_six_join(h)
+        assert h.app is not None and h.database is not None
+        command = asyncio.create_task(h.app.dispatch(typed(h, "ysolde", "round start")))
+        await watched.computing.wait()
+        for task in list(h.app._tasks):  # the process dies while planning
+            task.cancel()
+        command.cancel()
+        await asyncio.gather(command, return_exceptions=True)
+        await h.restart()
+
+        await h.command("ysolde", "privacy")
+        await h.press("ysolde", "Erase my data")
+        await h.press("ysolde", "Yes, erase my data")
+        assert await traces_in(h.database, ["ysolde"]) == []
+
+        await h.advance(minutes=2)  # the planning timer comes due: planned again, then out
+        assert await rounds_and_groups(h) == (1, 9)
+        assert round_out_dms(h, "ysolde") == []
+        assert await traces_in(h.database, ["ysolde"]) == []

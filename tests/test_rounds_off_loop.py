@@ -5,85 +5,16 @@ not held, and the round comes out once, even if the process stops while planning
 from __future__ import annotations
 
 import asyncio
-import itertools
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any
-
-import pytest
-from sqlalchemy import func, select
 
 from adapters.console import ConsoleCommunity
-from adapters.console.chat import PLATFORM
-from bot.commandline import parse_command_text
-from bot.events import ChannelRef, CommandInvoked
-from bot.features.rounds import handlers_rounds
-from bot.features.rounds.grouping import Person, Plan, plan_round, plan_round_off_loop
-from bot.features.rounds.grouping.worker import shutdown
+from bot.features.rounds.grouping import Person, plan_round
 from bot.features.rounds.planning import fitted
-from bot.i18n import translator
-from storage.tables.rounds import Round, RoundGroup
-from tests.support import groups_opened, members_of
+from tests.support import Watched, groups_opened, members_of, rounds_and_groups, thirty_six_join, typed
 
 PLAN_TIME = 3.0
-_typed = itertools.count(1)
-
-
-class Watched:
-    """The planner, seen from the test: when a plan starts being computed and when it is done."""
-
-    def __init__(self) -> None:
-        self.computing, self.computed = asyncio.Event(), asyncio.Event()
-
-    async def __call__(self, *args: Any, **kwargs: Any) -> Plan:
-        self.computing.set()
-        try:
-            return await plan_round_off_loop(*args, **kwargs)
-        finally:
-            self.computed.set()
-
-
-@pytest.fixture
-async def watched(monkeypatch: pytest.MonkeyPatch) -> Watched:
-    shutdown()  # a fresh worker: the schedule another test searched for 36 in fours is not in its cache
-    # The worker process is up (spawning it is not the point).
-    await plan_round_off_loop([str(i) for i in range(6)])
-    planner = Watched()
-    monkeypatch.setattr(handlers_rounds, "plan_round_off_loop", planner)
-    # "/agora round start" waits a moment for the plan before saying "planning…": shorter than the plan here.
-    monkeypatch.setattr(handlers_rounds, "ANSWER_WAIT", 0.5)
-    return planner
-
-
-def typed(h: ConsoleCommunity, name: str, text: str) -> CommandInvoked:
-    """``name`` types ``/agora <text>``: the event alone, to time its dispatch (``h.command`` also waits for the
-    background work, the plan included)."""
-    assert h.app is not None
-    spec, args = parse_command_text(h.app.router, text, translator("en"))
-    return CommandInvoked(
-        community=h.ref,
-        actor=h.member(name),
-        name=spec.name,
-        args=args,
-        channel=ChannelRef(PLATFORM, h.channel),
-        delivery_id=f"typed:{next(_typed)}",
-    )
-
-
-async def rounds_and_groups(h: ConsoleCommunity) -> tuple[int, int]:
-    assert h.database is not None
-    async with h.database.transaction() as session:
-        rounds = await session.scalar(select(func.count()).select_from(Round))
-        groups = await session.scalar(select(func.count()).select_from(RoundGroup))
-    return rounds or 0, groups or 0
-
-
-async def thirty_six_join(h: ConsoleCommunity) -> None:
-    # 36 members in fours: no construction here reaches the best known 11 rounds, so the planner searches for
-    # the whole of its budget.
-    for number in range(36):
-        await h.command(f"m{number:02d}", "round join")
 
 
 async def test_a_member_of_the_same_community_is_answered_within_100_ms_while_its_round_is_planned(

@@ -22,9 +22,9 @@ from bot.features.rounds.handlers_quiet import Quiet
 from bot.features.rounds.planning import Request, fitted, same_inputs
 from bot.features.rounds.zones import apart_pairs, utc_offset
 from bot.i18n import N_, Translator
-from bot.messages import Message, mention
+from bot.messages import ERASED_PREFIX, Message, mention
 from bot.router import command, timer, undelivered
-from storage.models import RoundAnswer
+from storage.models import Member, RoundAnswer
 from storage.tables.rounds import Round, RoundGroup, RoundGroupMember
 
 __all__ = ["FOLLOW_UP", "PLAN", "ROUND", "Running", "starter_for"]
@@ -33,8 +33,11 @@ log = logging.getLogger("agora.rounds")
 
 ROUND = "rounds:round"
 FOLLOW_UP = "rounds:follow_up"
-# A round being planned outside the lock (ref: "<number>:<who started it>"): applied as soon as the plan is
-# computed; the timer itself comes due only if the process stopped meanwhile, and then the round is planned again.
+# A round being planned outside the lock (ref: "<number>:<who started it>", the animator's ``members.id`` or
+# SCHEDULE): applied as soon as the plan is computed; the timer itself comes due only if the process stopped
+# meanwhile, and then the round is planned again. The animator is named by their row, never by their platform id:
+# the timer outlives the plan (it stays, cancelled or fired), and an animator who erases their data meanwhile
+# must leave no trace in it (their row stays, without who they were).
 PLAN = "rounds:plan"
 PLAN_MARGIN = timedelta(minutes=1)
 # Who starts a round on the community's cadence (``Round.started_by``).
@@ -65,7 +68,8 @@ class Running(Quiet):
         # As on joining (see ``Participation._join``). Not from the scheduled handler: re-arming a rule from
         # inside its own run would race its chain.
         await ctx.app.reconcile_schedules(ctx, [self])  # type: ignore[list-item]
-        outcome = await self._run_round(ctx, started_by=ctx.actor.id)
+        animator = await ctx.member()
+        outcome = await self._run_round(ctx, by=str(animator.id), started_by=animator.external_id)
         if isinstance(outcome, str):
             ctx.reply(outcome)
         elif isinstance(outcome, Request):
@@ -87,14 +91,20 @@ class Running(Quiet):
         last = await queries.last_round(ctx.session, ctx.community.id)
         if not rules.due(last.started_at if last else None, ctx.event.due or ctx.now, settings.min_gap):
             return  # a round started by hand a day before, or the off week of a fortnightly cadence
-        await self._run_round(ctx, started_by=SCHEDULE)
+        await self._run_round(ctx, by=SCHEDULE, started_by=SCHEDULE)
 
     @timer(PLAN)
     async def planned(self, ctx: Context[TimerFired]) -> None:
         """Apply a plan computed outside the lock (``ref``: the round's number and who started it), or, when
         the timer itself came due (the process stopped while planning), plan it again. Once: a round whose
-        number is out already is not started again."""
-        number_text, _sep, started_by = ctx.event.ref.partition(":")
+        number is out already is not started again.
+
+        An animator who erased their data while their round was planned is no longer anyone Agora knows: the
+        round still comes out (the members who joined it are waiting, and its announcement in the rounds channel
+        tells everyone, the other animators too), recorded as started by nobody, and the outcome meant for the
+        animator is told to nobody (Agora no longer knows where to reach them, and a direct message would put
+        their platform id back in the outbox)."""
+        number_text, _sep, by = ctx.event.ref.partition(":")
         number = int(number_text)
         if not await queries.plan_pending(ctx.session, ctx.community.id, PLAN, ctx.event.ref):
             return  # the request was rolled back, or cancelled by the round that came out
@@ -108,11 +118,19 @@ class Running(Quiet):
                 PLAN, ctx.event.ref, ctx.now + ctx.settings.rounds.planning_budget + PLAN_MARGIN
             )
             return
-        by_hand = started_by != SCHEDULE
-        if by_hand:
-            ctx._ = await ctx.translator_for(started_by)  # what is said below is for the animator
-        outcome = await self._run_round(ctx, started_by=started_by, number=number)
-        if isinstance(outcome, Request) or not by_hand:
+        started_by, animator = SCHEDULE, None
+        if by != SCHEDULE:
+            animator = await ctx.row(Member, by)
+            if animator is None or animator.external_id.startswith(ERASED_PREFIX):
+                # As the erasure leaves the rounds they started: by hand, by nobody it names.
+                started_by, animator = "", None
+                if request is not None:
+                    request.forgotten = True  # nobody to answer, not even "planning…"
+            else:
+                started_by = animator.external_id
+                ctx._ = await ctx.translator_for(animator)  # what is said below is for the animator
+        outcome = await self._run_round(ctx, by=by, started_by=started_by, number=number)
+        if isinstance(outcome, Request) or animator is None:
             return
         if isinstance(outcome, str):
             text = outcome
@@ -123,7 +141,7 @@ class Running(Quiet):
             request.replying = True
             ctx.reply(text)
         else:
-            await ctx.dm(started_by, lambda _words: Message(text=text))
+            await ctx.dm(animator, lambda _words: Message(text=text))
 
     def _requests(self) -> dict[int, Request]:
         """The plans this process is computing or has computed, by community (lost with the process: the
@@ -143,12 +161,12 @@ class Running(Quiet):
         return fitted(request.plan, people, options)
 
     async def _plan_later(
-        self, ctx: Context[Any], number: int, started_by: str, people: list[Person], options: dict[str, Any]
+        self, ctx: Context[Any], number: int, by: str, people: list[Person], options: dict[str, Any]
     ) -> Request:
         """Plan round ``number`` in the worker process, then apply it in an event of its own (``planned``). Its
         timer is the durable part: set in this transaction, it stays until a round comes out, so a process that
         stops while planning plans again when it restarts."""
-        ref = f"{number}:{started_by}"
+        ref = f"{number}:{by}"
         await ctx.set_timer(PLAN, ref, ctx.now + ctx.settings.rounds.planning_budget + PLAN_MARGIN)
         requests = self._requests()
         request = requests.get(ctx.community.id)
@@ -161,11 +179,13 @@ class Running(Quiet):
         return request
 
     async def _run_round(
-        self, ctx: Context[Any], *, started_by: str, number: int | None = None
+        self, ctx: Context[Any], *, by: str, started_by: str, number: int | None = None
     ) -> tuple[Round, Plan] | str | Request:
         """Make and record the groups of a new round, open their conversations and set the follow-up. Returns
         the round and its plan, or why there is no round (for the animator who asked), or the request of a plan
-        being computed outside the lock (applied by ``planned``)."""
+        being computed outside the lock (applied by ``planned``). ``by`` names who started it in the
+        planning timer (the animator's ``members.id``, or SCHEDULE), ``started_by`` in the round's row (their
+        platform id, SCHEDULE, or empty)."""
         _ = ctx._
         settings = ctx.settings.rounds
         rows = await queries.taking_part(ctx.session, ctx.community.id, ctx.now)
@@ -192,7 +212,7 @@ class Running(Quiet):
         if plan is None and len(people) > settings.group_size + 1:
             # A search of several seconds: in the worker process, outside this community's lock and this
             # transaction, so that its members are answered meanwhile and the database is not held.
-            return await self._plan_later(ctx, number, started_by, people, options)
+            return await self._plan_later(ctx, number, by, people, options)
         await self.ask_the_quiet(ctx, quiet)
         if not taking:
             return _("No round: nobody takes part yet. Members join with /agora round join.")
@@ -340,7 +360,7 @@ async def _answer_when_applied(request: Request, words: Translator) -> list[Mess
             replies = await request.task
         else:
             replies = []
-    if replies:
+    if replies or request.forgotten:
         return replies
     request.waiting = False
     return [Message(text=render.planning(words, request.number), ephemeral=True)]

@@ -34,6 +34,8 @@ class Request:
     # them in its own reply (``replying``) rather than in a direct message.
     waiting: bool = False
     replying: bool = False
+    # The animator erased their data before the plan was applied: nobody to answer (see ``planned``).
+    forgotten: bool = False
     failed: list[BaseException] = field(default_factory=list)
 
 
