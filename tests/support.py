@@ -490,7 +490,7 @@ async def health_figure(
     return await step.tally(session, community_id, since, until)
 
 
-# Rounds planned off the loop (the plan of a round of 32 takes its whole budget, in the worker process).
+# Rounds planned off the loop (the plan of a round of 36 takes its whole budget, in the worker process).
 
 _typed = itertools.count(1)
 HOLD_AT_MOST = 20.0
