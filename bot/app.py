@@ -118,6 +118,7 @@ class Agora(Timekeeping):
         self.chats: dict[str, Chat] = {}
         self.courier = Courier(database, clock, scheduler, self.chats.get, self._report_failure)
         self.inbox = Inbox(database, clock)
+        self.courier.turn = self.inbox.after_acknowledgements
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reconciled: set[int] = set()

@@ -22,7 +22,7 @@ import dataclasses
 import logging
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from functools import cache
 from typing import Any, Union
@@ -213,6 +213,14 @@ class Inbox:
             self._handling -= 1
             if not self._handling:
                 self._no_handler.set()
+
+    @contextlib.asynccontextmanager
+    async def after_acknowledgements(self) -> AsyncIterator[None]:
+        """For a write that can wait (the outbox marking entries sent): the events waiting to be recorded go
+        first, and the inbox's writer waits for it to end (``quiet``, ``handling``)."""
+        await self.quiet()
+        with self.handling():
+            yield
 
     async def _write(self) -> None:
         try:

@@ -23,6 +23,7 @@ process, ``storage.process_lock``) nothing is claimed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -113,6 +114,9 @@ class Courier:
         self._results: OrderedDict[int, dict[str, Any]] = OrderedDict()
         # Claims and leases only where several processes may share the database (PostgreSQL).
         self.claims = not database.is_sqlite
+        # What a write that can wait goes through (``Inbox.after_acknowledgements``, set by ``Agora``): marking
+        # entries sent, the outbox's one write per delivery, lets the acknowledgements waiting go first.
+        self.turn: Callable[[], contextlib.AbstractAsyncContextManager[None]] = contextlib.nullcontext
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         sqlalchemy_event.listen(database.session_class, "before_flush", _note_touched)
 
@@ -301,7 +305,7 @@ class Courier:
                 result=bindparam("b_result"),
             )
         )
-        async with self.database.transaction() as session:
+        async with self.turn(), self.database.transaction() as session:
             await session.execute(statement, [{"b_id": e.id, "b_result": result} for e, result in sent])
         for entry, _result in sent:
             waiter = self._waiters.get(entry.id)

@@ -13,14 +13,16 @@ Record, acknowledge, then work. Slack never re-sends what was acknowledged, so e
 recorded in the core's inbox (``Agora.accept``, one insert) and only then acknowledged; the work is done after
 (``Agora.process``), and what a crash interrupts is done at the next start. Events API payloads are recorded by a
 listener middleware (bolt acknowledges an event before its listener starts, never before its middleware); a
-payload that can't be recorded is not acknowledged (HTTP 500, no Socket Mode ack), so Slack delivers it again. Both
-transports run the app with ``process_before_response=False`` (bolt's default), so bolt
-starts each listener as its own task and answers Slack as soon as the listener calls ``ack()``; the work after
-``ack()`` carries on in that task, and only one insert stands between Slack and its answer: nothing is asked of
-Slack before it (an event is recorded with its member as the directory's caches know them, else by id alone;
-users.info is asked after the acknowledgement, ``Inbound.complete``, and a command is read without the member's
-language, a refusal being worded in it after). That is why no lazy listener or extra task is needed in HTTP mode
-either. The one exception is a modal submission, whose answer *is* the result (field errors shown next to the
+payload that can't be recorded is not acknowledged (HTTP 500, no Socket Mode ack), so Slack delivers it again.
+
+Only one insert stands between Slack and its answer: nothing is asked of Slack before it (an event is recorded
+with its member as the directory's caches know them, else by id alone; users.info is asked after the
+acknowledgement, ``Inbound.complete``, and a command is read without the member's language, a refusal being
+worded in it after). Both transports run the app with ``process_before_response=True``: a listener records,
+calls ``ack()`` and returns, handing the rest to a task of its own (``_after_ack``), and bolt answers Slack as
+the listener returns (with bolt's default, it polls every 10 ms for the ``ack()``). That task yields before it
+starts, so requests already arrived are recorded and answered before the work of earlier ones goes on. The one
+exception is a modal submission, whose answer *is* the result (field errors shown next to the
 fields): when its member is known without asking Slack, it is dispatched first, with a 2.5 s budget, then
 acknowledged; when the member is still to be looked up or the core is slower, the modal is closed and the outcome
 follows as a message.
@@ -125,7 +127,7 @@ class SlackAdapter:
             # Socket Mode needs no signing secret (bolt skips the check there); "" keeps bolt from reading
             # SLACK_SIGNING_SECRET from the environment behind the config's back.
             signing_secret=secret,
-            process_before_response=False,
+            process_before_response=True,
             name="agora",
             logger=logging.getLogger("agora.slack.bolt"),
         )
@@ -300,6 +302,10 @@ class SlackAdapter:
             channel_id = str(body.get("channel_id") or "")
             user_id = str(body.get("user_id") or "")
             text = neutral_mentions(clean_command_text(str(body.get("text") or "")))
+
+            async def apologize() -> None:
+                await self._apologize(community, user_id, channel_id, respond)
+
             try:
                 try:
                     # Read without knowing the member's language (no lookup before the acknowledgement): only a
@@ -307,19 +313,25 @@ class SlackAdapter:
                     spec, args = parse_command_text(self.app.router, text, _PARSING)
                 except UserError:
                     await ack()
-                    await self._refuse_command(text, community, user_id, channel_id, respond)
+                    self._after_ack(
+                        self._refuse_command(text, community, user_id, channel_id, respond), apologize
+                    )
                     return
                 event = await self.inbound.command(body, spec.name, args)
                 await self.app.accept(event)
-                await ack()
-                outcome = await self._dispatch(event)
-                await self._show(
-                    outcome, event, user_id, channel_id, respond, trigger_id=body.get("trigger_id")
-                )
             except Exception:
                 log.exception("slack command failed", extra={"agora": {"command": COMMAND}})
                 await ack()
-                await self._apologize(community, user_id, channel_id, respond)
+                self._after_ack(apologize(), None)
+                return
+            await ack()
+
+            async def show(outcome: Outcome) -> None:
+                await self._show(
+                    outcome, event, user_id, channel_id, respond, trigger_id=body.get("trigger_id")
+                )
+
+            self._after_ack(self._handle(event, show), apologize)
 
     async def _refuse_command(
         self, text: str, community: CommunityRef, user_id: str, channel_id: str, respond: Any
@@ -339,30 +351,60 @@ class SlackAdapter:
             user_id = str((body.get("user") or {}).get("id") or "")
             container = body.get("container") or {}
             channel_id = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
-            reply_to = respond
+
+            async def apologize() -> None:
+                await self._apologize(community, user_id, channel_id, respond, action=True)
+
             try:
                 event = await self.inbound.pressed(body, action)
-                if event is None:
-                    await ack()
-                    return
-                await self.app.accept(event)
-                await ack()
-                outcome = await self._dispatch(event)
-                await self._show(
-                    outcome,
-                    event,
-                    user_id,
-                    channel_id,
-                    reply_to,
-                    trigger_id=body.get("trigger_id"),
-                    pressed=event.message,
-                    pressed_ephemeral=bool(container.get("is_ephemeral")),
-                    action=True,
-                )
+                if event is not None:
+                    await self.app.accept(event)
             except Exception:
                 log.exception("slack button failed", extra={"agora": {"action": action.get("action_id")}})
                 await ack()
-                await self._apologize(community, user_id, channel_id, reply_to, action=True)
+                self._after_ack(apologize(), None)
+                return
+            await ack()
+            if event is None:
+                return
+            pressed = event
+
+            async def show(outcome: Outcome) -> None:
+                await self._show(
+                    outcome,
+                    pressed,
+                    user_id,
+                    channel_id,
+                    respond,
+                    trigger_id=body.get("trigger_id"),
+                    pressed=pressed.message,
+                    pressed_ephemeral=bool(container.get("is_ephemeral")),
+                    action=True,
+                )
+
+            self._after_ack(self._handle(event, show), apologize)
+
+    async def _handle(self, event: Event, show: Callable[[Outcome], Awaitable[None]]) -> None:
+        """The work after an acknowledgement: the core handles ``event``, and ``show`` renders its outcome."""
+        await show(await self._dispatch(event))
+
+    def _after_ack(self, work: Awaitable[None], apologize: Callable[[], Awaitable[None]] | None) -> None:
+        """Carry ``work`` on in a task of its own once the payload is acknowledged: the listener returns at
+        once, so bolt answers Slack then (``process_before_response``), and the work yields before it starts,
+        so that requests already arrived are recorded and answered first. A crash becomes ``apologize()``."""
+
+        async def run() -> None:
+            await asyncio.sleep(0)
+            try:
+                await work
+            except Exception:
+                log.exception("slack work after the acknowledgement failed")
+                if apologize is not None:
+                    await apologize()
+
+        task = asyncio.ensure_future(run())
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
 
     async def _on_view(self, ack: Any, body: dict[str, Any]) -> None:
         started = time.monotonic()
@@ -400,20 +442,7 @@ class SlackAdapter:
                 # Not answered in the modal (too slow, or the member is still to be looked up): close it now,
                 # tell the member by message when done.
                 await ack()
-                outcome = await work
-                if outcome.form_errors:
-                    _ = await self._translator(event.community, user_id)
-                    problems = " ".join(outcome.form_errors.values())
-                    outcome.replies.append(
-                        Message(
-                            _(
-                                "Your answers could not be saved: {problems} Please open the form again.",
-                                problems=problems,
-                            ),
-                            ephemeral=True,
-                        )
-                    )
-                await self._show(outcome, event, user_id, channel_id, None)
+                self._after_ack(self._form_later(work, event, user_id, channel_id), None)
                 return
             if outcome.form_errors:
                 await ack(response_action="errors", errors=form_errors(view, outcome.form_errors))
@@ -427,14 +456,36 @@ class SlackAdapter:
                 outcome.form = None
             else:
                 await ack()
-            await self._show(outcome, event, user_id, channel_id, None)
+            self._after_ack(self._show(outcome, event, user_id, channel_id, None), None)
+
+    async def _form_later(
+        self, work: asyncio.Future[Outcome], event: Event, user_id: str, channel_id: str
+    ) -> None:
+        """The outcome of a form whose modal was closed before it was known, by message."""
+        outcome = await work
+        if outcome.form_errors:
+            _ = await self._translator(event.community, user_id)
+            problems = " ".join(outcome.form_errors.values())
+            outcome.replies.append(
+                Message(
+                    _(
+                        "Your answers could not be saved: {problems} Please open the form again.",
+                        problems=problems,
+                    ),
+                    ephemeral=True,
+                )
+            )
+        await self._show(outcome, event, user_id, channel_id, None)
 
     async def _on_event(self, context: dict[str, Any]) -> None:
-        """An Events API payload its middleware recorded (``_recording``): handled now."""
+        """An Events API payload its middleware recorded (``_recording``): handled once bolt has acknowledged it
+        (when this returns)."""
         event = context.get(_EVENT)
         if event is not None:
-            with self._working():
-                await self._dispatch(event)
+            self._after_ack(self._dispatched(event), None)
+
+    async def _dispatched(self, event: Event) -> None:
+        await self._dispatch(event)
 
     # --- the core, and what it answers ------------------------------------------------------------------------
 
