@@ -205,6 +205,14 @@ class Chat(Protocol):
         core takes whoever is missing from it for someone who left."""
         ...
 
+    async def describe_member(self, community: CommunityRef, member_id: str) -> MemberRef | None:
+        """The member ``member_id`` as the platform sees them now (roles or user groups, admin flag, name), built
+        as the adapter builds the member of an incoming event; None when they are no longer in the community.
+        For a check that must not trust what an older event said of them (the dashboard asks on every request
+        whether its animator still animates). Raises ``TransientChatError`` when the platform can't tell right
+        now, without waiting long: someone's page is waiting."""
+        ...
+
     def command_text(self, name: str) -> str:
         """The command ``name`` (``"charter"``, ``"meeting poll"``) as a member types it on this platform:
         ``/agora charter`` on Slack, ``/agora charter show`` on Discord, where a name is a command or a group

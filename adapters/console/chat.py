@@ -117,8 +117,14 @@ class ConsoleChat:
         # Channels where the bot may not post (a read-only channel, as tests and the demo set it up).
         self.read_only_channels: set[str] = set()
         self.failures: list[ChatError] = []
-        # Who is in each console community, as the platform would list them (``list_members``).
+        # Who is in each console community, as the platform would list them (``list_members``), and who left it.
         self.rosters: dict[str, dict[str, ListedMember]] = {}
+        self.departed: dict[str, set[str]] = {}
+        # What the console platform says of its members (``member``): who is an admin of each community (they
+        # animate it), and what each one's app says of their language and time zone (by default, nothing).
+        self.admins: dict[str, set[str]] = {}
+        self.locales: dict[str, str] = {}
+        self.timezones: dict[str, str] = {}
         self.out = out or (lambda line: None)
         self._ids = 0
 
@@ -278,9 +284,32 @@ class ConsoleChat:
     def enrol(self, community: CommunityRef, member: MemberRef, joined_at: datetime | None = None) -> None:
         """``member`` is in ``community`` (the console's member list), since ``joined_at`` if given."""
         self.rosters.setdefault(community.id, {})[member.id] = ListedMember(member, joined_at)
+        self.departed.get(community.id, set()).discard(member.id)
 
     def disenrol(self, community: CommunityRef, member_id: str) -> None:
         self.rosters.get(community.id, {}).pop(member_id, None)
+        self.departed.setdefault(community.id, set()).add(member_id)
+
+    def member(self, community: CommunityRef, member_id: str) -> MemberRef:
+        """``member_id`` as the console platform describes them in ``community``: every event's actor, and
+        ``describe_member``'s answer."""
+        return MemberRef(
+            PLATFORM,
+            member_id,
+            member_id,
+            roles=frozenset(self.roles.get(member_id, ())),
+            is_admin=member_id in self.admins.get(community.id, ()),
+            locale=self.locales.get(member_id),
+            timezone=self.timezones.get(member_id),
+        )
+
+    async def describe_member(self, community: CommunityRef, member_id: str) -> MemberRef | None:
+        """The member now; None once they left. On the console, whoever acts is a member without joining first,
+        so only leaving takes someone out."""
+        self._maybe_fail()
+        if member_id in self.departed.get(community.id, ()):
+            return None
+        return self.member(community, member_id)
 
     # --- what tests and the demo read --------------------------------------------------------------------
 

@@ -80,11 +80,11 @@ class ConsoleCommunity:
         self.out = out or (lambda line: None)
         self.chat = ConsoleChat(self.out)
         self.ref = CommunityRef(PLATFORM, community_id, name or config.community.name or "Agora")
-        self.animators = set(animators)
-        # What each member's app says of their language and time zone (a Discord client's, a Slack profile's):
-        # by default, nothing.
-        self.locales: dict[str, str] = {}
-        self.timezones: dict[str, str] = {}
+        # The platform's admins of this community, and what each member's app says of their language and time
+        # zone (a Discord client's, a Slack profile's): the console platform's own (``ConsoleChat.member``).
+        self.animators = self.chat.admins.setdefault(self.ref.id, set(animators))
+        self.locales = self.chat.locales
+        self.timezones = self.chat.timezones
         self.channel = channel
         # The ref of the form each member was last shown, by form id: a submission carries it, as a platform's
         # modal carries what it was opened for (a script's "submits" names only the form).
@@ -135,14 +135,7 @@ class ConsoleCommunity:
     # --- members acting --------------------------------------------------------------------------------------
 
     def member(self, name: str) -> MemberRef:
-        return MemberRef(
-            PLATFORM,
-            name,
-            name,
-            is_admin=name in self.animators,
-            locale=self.locales.get(name),
-            timezone=self.timezones.get(name),
-        )
+        return self.chat.member(self.ref, name)
 
     def _delivery(self) -> str:
         return f"console:{next(self._deliveries)}"

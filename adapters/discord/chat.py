@@ -21,7 +21,7 @@ import aiohttp
 import discord
 
 from adapters.discord.commands import command_paths, command_text
-from adapters.discord.inbound import PLATFORM
+from adapters.discord.inbound import PLATFORM, member_ref
 from adapters.discord.members import guild_members
 from adapters.discord.notices import PermissionNotices, find_role, find_text_channel
 from adapters.discord.render import Payload, allowed_mentions, render, render_one, untrusted_text
@@ -168,6 +168,30 @@ class DiscordChat:
         """The guild's human members, from discord.py's member cache once the guild is chunked."""
         await self._connected()
         return await guild_members(self._guild(community))
+
+    async def describe_member(self, community: CommunityRef, member_id: str) -> MemberRef | None:
+        """The member as discord.py's member cache has them now (kept current by GUILD_MEMBER_UPDATE and
+        GUILD_MEMBER_REMOVE with the members intent: no call to Discord), built as an interaction's member is
+        (``inbound.member_ref``). Discord is asked only for what the cache can't say: a member of a guild not
+        chunked yet, or a guild another process's shards hold. Never waits for the gateway: a page is waiting."""
+        if self.client.is_closed() or not self.client.is_ready():
+            raise TransientChatError("Discord is not connected")
+        if not member_id.isdigit():
+            return None
+        guild_id, user_id = _snowflake(community.id, "guild"), int(member_id)
+        try:
+            with platform_errors(f"describe the member {member_id}"):
+                guild = self.client.get_guild(guild_id) or await self.client.fetch_guild(guild_id)
+                found = guild.get_member(user_id)
+                if found is None and guild.chunked:
+                    return None  # the guild's whole member list is here: they left
+                if found is None:
+                    found = await guild.fetch_member(user_id)
+        except PermanentChatError as exc:
+            if isinstance(exc.__cause__, discord.NotFound):
+                return None  # Unknown Member (they left), Unknown Guild
+            raise
+        return member_ref(found)
 
     def _guild(self, community: CommunityRef) -> discord.Guild:
         guild = self.client.get_guild(_snowflake(community.id, "guild"))

@@ -57,7 +57,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.blocks import form_errors, message_payload, modal_view
 from adapters.slack.chat import PLATFORM, SlackChat, make_client, slack_call
-from adapters.slack.events import Communities, Directory, Inbound, clean_command_text, neutral_mentions
+from adapters.slack.events import Communities, Inbound, clean_command_text, neutral_mentions
 from adapters.slack.members import reconcile
 from bot.chat import ChatError, TransientChatError
 from bot.commandline import parse_command_text
@@ -86,6 +86,8 @@ EVENTS = (
     "user_change",
     "reaction_added",
     "reaction_removed",
+    "subteam_members_changed",
+    "subteam_updated",
 )
 # Slack waits three seconds for a modal's answer; what is left is for the network.
 VIEW_DEADLINE = 2.5
@@ -116,7 +118,7 @@ class SlackAdapter:
         self.config = settings
         self.client = make_client(self.config.bot_token.get_secret_value(), self.config.api_base_url)
         self.chat = SlackChat(self.client, self.config.scope_channel)
-        self.directory = Directory(self.client)
+        self.directory = self.chat.directory
         self.communities = Communities(scope_channel=self.config.scope_channel)
         self.inbound = Inbound(self.directory, self.communities)
         # A press is acknowledged once recorded; its member is looked up after the acknowledgement.
@@ -266,6 +268,9 @@ class SlackAdapter:
         bolt.event("user_change", middleware=left)(self._on_event)
         bolt.event("reaction_added", middleware=reacted)(self._on_event)
         bolt.event("reaction_removed", middleware=reacted)(self._on_event)
+        # Before the acknowledgement, as a middleware: once Slack has its answer, the change is seen.
+        bolt.event("subteam_members_changed", middleware=[self._groups_changed])(self._ignore_event)
+        bolt.event("subteam_updated", middleware=[self._groups_changed])(self._ignore_event)
         # Catch-alls, registered last (bolt tries listeners in order): every envelope gets its answer.
         everything = re.compile(".*")
         bolt.event(everything)(self._ignore_event)
@@ -290,6 +295,12 @@ class SlackAdapter:
 
     async def _ack_only(self, ack: Any) -> None:
         await ack()
+
+    async def _groups_changed(self, next: Callable[[], Awaitable[None]]) -> None:
+        """A user group changed (who is in it, its name): the roles of its members are read again when next
+        needed, so a member taken out of the animators' group stops animating at once."""
+        self.directory.forget_groups()
+        await next()
 
     async def _ignore_event(self) -> None:
         """bolt acknowledges events by itself; there is nothing more to do for this one."""

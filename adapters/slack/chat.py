@@ -103,6 +103,8 @@ _PROBLEMS = {
 _ALREADY_DONE = frozenset({"already_in_channel", "cant_invite_self"})
 # Slack limits a group DM to eight people besides the bot.
 MAX_GROUP = 8
+# How old a user object ``describe_member`` may answer with (users.info allows about 100 calls a minute).
+DESCRIBED_WITHIN = 60.0
 
 
 def thread_channel(ref: MessageRef) -> str:
@@ -192,7 +194,11 @@ class SlackChat:
     )
 
     def __init__(self, client: AsyncWebClient, scope_channel: str | None = None) -> None:
+        from adapters.slack.events import Directory  # it builds on this module: imported when used
+
         self.client = client
+        # The workspace's users and user groups, as every event's member is built from them (``events``).
+        self.directory = Directory(client)
         # Whose members ``list_members`` reads: the workspace (its id is known once auth.test answered), or the
         # one channel that scopes the community.
         self.team_id = ""
@@ -203,6 +209,14 @@ class SlackChat:
         from adapters.slack.members import list_members  # it builds on this module: imported when used
 
         return await list_members(self.client, community, self.team_id, self.scope_channel)
+
+    async def describe_member(self, community: CommunityRef, member_id: str) -> MemberRef | None:
+        """The member as ``users.info`` and the user groups describe them (as an event's member is built), read
+        at most ``DESCRIBED_WITHIN`` seconds ago: Slack limits how often these may be asked. A ``user_change``
+        (admin flag, deactivation) and a change of user group are seen at once. None for a deactivated account.
+        A community scoped to one channel is left through that channel, which the core learns from
+        ``member_left_channel`` (Slack can't be asked whether one user is in a channel without listing it)."""
+        return await self.directory.current(member_id, DESCRIBED_WITHIN)
 
     def command_text(self, name: str) -> str:
         return command_text(name)

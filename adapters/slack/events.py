@@ -29,7 +29,8 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import form_values
-from adapters.slack.chat import PLATFORM
+from adapters.slack.chat import PLATFORM, chat_error, error_code
+from bot.chat import TransientChatError
 from bot.events import (
     ButtonPressed,
     ChannelRef,
@@ -144,7 +145,7 @@ class Directory:
         self.group_ttl = group_ttl
         self._now = now
         self._users: dict[str, tuple[float, dict[str, Any]]] = {}
-        self._groups: tuple[float, dict[str, frozenset[str]]] | None = None
+        self._groups: tuple[float, dict[str, frozenset[str]], TransientChatError | None] | None = None
         self._groups_lock = asyncio.Lock()
 
     def remember(self, user: Mapping[str, Any]) -> None:
@@ -155,16 +156,25 @@ class Directory:
     def forget(self, user_id: str) -> None:
         self._users.pop(user_id, None)
 
-    async def user(self, user_id: str) -> dict[str, Any] | None:
-        """The user object of ``user_id`` (with ``locale``), or None when Slack can't tell."""
+    async def user(
+        self, user_id: str, *, max_age: float | None = None, strict: bool = False
+    ) -> dict[str, Any] | None:
+        """The user object of ``user_id`` (with ``locale``), read again when the one kept is older than
+        ``max_age`` (default ``user_ttl``); None when Slack can't tell, or, ``strict``, when there is no such
+        user (a failed call then raises its ``ChatError``)."""
         cached = self._users.get(user_id)
         # A user object a payload carried (``team_join``) has no ``locale``: asked once, the member's language
         # is known from their first action on.
-        if cached is not None and self._now() - cached[0] < self.user_ttl and "locale" in cached[1]:
+        fresh = self.user_ttl if max_age is None else max_age
+        if cached is not None and self._now() - cached[0] < fresh and "locale" in cached[1]:
             return cached[1]
         try:
             response = await self.client.users_info(user=user_id, include_locale=True)
         except _LOOKUP_ERRORS as exc:
+            if strict:
+                if error_code(exc) == "user_not_found":
+                    return None
+                raise chat_error(exc, "users.info") from exc
             log.warning("slack users.info failed", extra={"agora": {"user": user_id, "error": str(exc)}})
             return cached[1] if cached is not None else None
         user = dict(response.get("user") or {})
@@ -173,39 +183,49 @@ class Directory:
         self._users[user_id] = (self._now(), user)
         return user
 
-    async def roles(self, user_id: str) -> frozenset[str]:
-        """Ids, handles and names of the user groups ``user_id`` belongs to."""
-        return (await self._group_roles()).get(user_id, frozenset())
-
-    async def _group_roles(self) -> dict[str, frozenset[str]]:
+    async def roles(self, user_id: str, *, strict: bool = False) -> frozenset[str]:
+        """Ids, handles and names of the user groups ``user_id`` belongs to. ``strict``: a transient failure of
+        the last read raises it rather than answer "none"."""
         async with self._groups_lock:
-            if self._groups is not None and self._now() - self._groups[0] < self.group_ttl:
-                return self._groups[1]
-            by_user: dict[str, set[str]] = {}
-            try:
-                response = await self.client.usergroups_list(include_users=True)
-                for group in response.get("usergroups") or ():
-                    users = group.get("users")
-                    if users is None:
-                        listed = await self.client.usergroups_users_list(usergroup=group["id"])
-                        users = listed.get("users") or []
-                    handle = str(group.get("handle") or "")
-                    names = {
-                        str(group["id"]),
-                        handle,
-                        f"@{handle}" if handle else "",
-                        str(group.get("name") or ""),
-                    }
-                    names.discard("")
-                    for user_id in users:
-                        by_user.setdefault(str(user_id), set()).update(names)
-            except _LOOKUP_ERRORS as exc:
-                # Free workspaces have no user groups; a missing scope says the same. Roles are then empty,
-                # and animators are the admins and those listed by id.
-                log.info("slack user groups unavailable", extra={"agora": {"error": str(exc)}})
-            roles = {user_id: frozenset(names) for user_id, names in by_user.items()}
-            self._groups = (self._now(), roles)
-            return roles
+            if self._groups is None or self._now() - self._groups[0] >= self.group_ttl:
+                self._groups = (self._now(), *await self._read_groups())
+            _, roles, failed = self._groups
+        if strict and failed is not None:
+            raise failed
+        return roles.get(user_id, frozenset())
+
+    def forget_groups(self) -> None:
+        """A user group changed (``subteam_members_changed``, ``subteam_updated``): read them again next time."""
+        self._groups = None
+
+    async def _read_groups(self) -> tuple[dict[str, frozenset[str]], TransientChatError | None]:
+        """Each user's groups, and the transient failure that left them empty, if one did."""
+        by_user: dict[str, set[str]] = {}
+        try:
+            response = await self.client.usergroups_list(include_users=True)
+            for group in response.get("usergroups") or ():
+                users = group.get("users")
+                if users is None:
+                    listed = await self.client.usergroups_users_list(usergroup=group["id"])
+                    users = listed.get("users") or []
+                handle = str(group.get("handle") or "")
+                names = {
+                    str(group["id"]),
+                    handle,
+                    f"@{handle}" if handle else "",
+                    str(group.get("name") or ""),
+                }
+                names.discard("")
+                for user_id in users:
+                    by_user.setdefault(str(user_id), set()).update(names)
+        except _LOOKUP_ERRORS as exc:
+            # Free workspaces have no user groups; a missing scope says the same. Roles are then empty, and
+            # animators are the admins and those listed by id. A rate limit or a network error says nothing of
+            # anyone's groups: kept as such, for whoever must not take it for "none" (``strict``).
+            log.info("slack user groups unavailable", extra={"agora": {"error": str(exc)}})
+            error = chat_error(exc, "usergroups.list")
+            return {}, error if isinstance(error, TransientChatError) else None
+        return {user_id: frozenset(names) for user_id, names in by_user.items()}, None
 
     def known(self, user_id: str) -> MemberRef | None:
         """The member ``user_id`` as the caches know them, without asking Slack; None when a lookup is due."""
@@ -228,9 +248,18 @@ class Directory:
         return self.known(user_id) or member_ref(user_id, None)
 
     async def member(self, user_id: str) -> MemberRef:
-        """The member ``user_id`` as the core sees them now."""
+        """The member ``user_id`` as the core sees them now; a failed lookup leaves them known by id alone."""
         user, roles = await asyncio.gather(self.user(user_id), self.roles(user_id))
         return member_ref(user_id, user, roles)
+
+    async def current(self, user_id: str, max_age: float) -> MemberRef | None:
+        """The member ``user_id`` as Slack describes them, read at most ``max_age`` seconds ago (user groups:
+        ``group_ttl``, or since one changed); None when the account is gone or deactivated. A failed lookup raises
+        its ``ChatError`` instead of passing for a member without groups or admin flag."""
+        user = await self.user(user_id, max_age=max_age, strict=True)
+        if not user or user.get("deleted"):
+            return None
+        return member_ref(user_id, user, await self.roles(user_id, strict=True))
 
 
 @dataclass

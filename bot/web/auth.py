@@ -4,7 +4,7 @@
 whose hash is stored (``DashboardLogin``), valid ``LINK_LIFETIME`` and usable once (:func:`redeem`). Opening it
 starts a session: a cookie naming the login row, signed with the dashboard's key (HMAC-SHA256), valid
 ``SESSION_LIFETIME``. Every request checks the signature, the row, and that the member still animates the
-community (``View`` in ``bot.web.framework``). A form carries a CSRF token derived from the session, so another
+community as the platform describes them now (``Dashboard.animator`` in ``bot.web.server``). A form carries a CSRF token derived from the session, so another
 site can't make a signed-in browser post to the dashboard.
 """
 
@@ -33,6 +33,7 @@ __all__ = [
     "issue_link",
     "load_keys",
     "redeem",
+    "usable",
 ]
 
 LINK_LIFETIME = timedelta(minutes=10)
@@ -82,10 +83,18 @@ async def issue_link(
     return token
 
 
-async def redeem(session: AsyncSession, token: str, now: datetime) -> DashboardLogin | None:
-    """The login ``token`` opens, marked used; None when it is unknown, used already or expired."""
+async def usable(session: AsyncSession, token: str, now: datetime) -> DashboardLogin | None:
+    """The login ``token`` would open, left unused; None when it is unknown, used already or expired."""
     login = await session.scalar(select(DashboardLogin).where(DashboardLogin.token_hash == _hash(token)))
     if login is None or login.used_at is not None or login.expires_at <= now:
+        return None
+    return login
+
+
+async def redeem(session: AsyncSession, token: str, now: datetime) -> DashboardLogin | None:
+    """The login ``token`` opens, marked used; None when it is unknown, used already or expired."""
+    login = await usable(session, token, now)
+    if login is None:
         return None
     login.used_at = now
     await session.flush()

@@ -10,14 +10,19 @@
     GET  /calendar/<token>.ics  a community's meetings for members' calendars (the secret token is the key)
 
 Every response says not to be framed, cached or sent as a referrer to another site (a sign-in link's token must
-not leak).
+not leak). Every request with a session, and the use of a sign-in link, asks the platform whether its animator
+still animates the community (``Dashboard.animator``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import pkgutil
+from collections import OrderedDict
+from dataclasses import replace
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +31,12 @@ from aiohttp import web
 from sqlalchemy import select
 from yarl import URL
 
-from bot.events import CommunityRef
+from bot.chat import ChatError, TransientChatError
+from bot.events import CommunityRef, MemberRef
 from bot.health import serve_on
 from bot.i18n import LOCALES, Translator, translator
 from bot.web import pages as pages_package
-from bot.web.auth import SESSION_LIFETIME, Keys, actor_of_login, cookie_name, load_keys, redeem
+from bot.web.auth import SESSION_LIFETIME, Keys, actor_of_login, cookie_name, load_keys, redeem, usable
 from bot.web.calendar import feed_community, feed_ics
 from bot.web.framework import Page, View
 from storage.models import Community, Member
@@ -40,9 +46,19 @@ if TYPE_CHECKING:
     from bot.app import Agora
     from bot.config import WebConfig
 
-__all__ = ["LANGUAGE_COOKIE", "Dashboard", "chosen_language", "discover_pages"]
+__all__ = ["GRACE", "LANGUAGE_COOKIE", "Dashboard", "Unverified", "chosen_language", "discover_pages"]
 
 log = logging.getLogger("agora.web")
+
+# How long what the platform last said of an animator stands when it can't be asked again (not connected in this
+# process, a rate limit, a network error): a hiccup does not interrupt someone's work, and a role taken away
+# meanwhile is honoured for a minute at most. Past it, the page says it can't check (it lets nobody in on what it
+# can't check, and tells nobody their session ended when it may not have).
+GRACE = timedelta(seconds=60)
+# How long a page waits for the platform's answer before taking it for a hiccup.
+ASK_TIMEOUT = 5.0
+# Logins whose last answer is kept (for GRACE); the oldest go first.
+SAID_KEPT = 1000
 
 LANGUAGE_COOKIE = "agora_lang"
 _HEADERS = {
@@ -79,6 +95,10 @@ def templates() -> jinja2.Environment:
     )
 
 
+class Unverified(Exception):
+    """The platform can't say now whether someone animates a community, and what it said last is too old."""
+
+
 class Dashboard:
     """The animators' dashboard for every community this Agora serves."""
 
@@ -90,6 +110,8 @@ class Dashboard:
         self.keys: Keys | None = None
         self.port = config.port
         self.memo: dict[Any, Any] = {}  # what pages keep between requests (View.recent)
+        # What the platform last said of each login's animator (None: not in the community), and when.
+        self._said: OrderedDict[int, tuple[datetime, MemberRef | None]] = OrderedDict()
         self._runner: web.AppRunner | None = None
 
     # --- life cycle --------------------------------------------------------------------------------------
@@ -126,9 +148,16 @@ class Dashboard:
         return translator(chosen_language(request) or default)
 
     def _plain(
-        self, request: web.Request, template: str, *, status: int = 200, **values: Any
+        self,
+        request: web.Request,
+        template: str,
+        *,
+        status: int = 200,
+        speaking: Translator | None = None,
+        **values: Any,
     ) -> web.Response:
-        _ = self._language(request, self.app.base_settings().locale)
+        """A page outside a community's (``speaking``: its language when known, else the chosen one or Agora's)."""
+        _ = speaking or self._language(request, self.app.base_settings().locale)
         body = self.templates.get_template(template).render(_=_, language=_.language, **values)
         response = web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
         self._remember_language(request, response)
@@ -140,9 +169,19 @@ class Dashboard:
                 LANGUAGE_COOKIE, request.query["lang"], max_age=365 * 86400, httponly=True, samesite="Lax"
             )
 
-    def refused(self, request: web.Request, status: int = 403) -> web.Response:
+    def refused(
+        self, request: web.Request, status: int = 403, speaking: Translator | None = None
+    ) -> web.Response:
         """Not signed in to this community (or not any more): how to get a new link."""
-        return self._plain(request, "signin.html", status=status)
+        return self._plain(request, "signin.html", status=status, speaking=speaking)
+
+    async def _speaking(self, request: web.Request, community: Community, member: MemberRef) -> Translator:
+        """The language chosen on the page, else ``member``'s in ``community`` (as the chat answers them)."""
+        chosen = chosen_language(request)
+        if chosen:
+            return translator(chosen)
+        ref = CommunityRef(community.platform, community.external_id, community.name)
+        return await self.app.translator_for(ref, member)
 
     async def home(self, request: web.Request) -> web.Response:
         return self._plain(request, "signin.html")
@@ -179,9 +218,22 @@ class Dashboard:
             # Another site's page posting someone's link would sign this browser in as that someone.
             return self._plain(request, "csrf.html", status=403)
         now = self.app.clock.now()
+        token = request.match_info["token"][:100]
+        # Checked before the link is used, out of any transaction (the platform may take seconds to answer): a
+        # link that can't be checked now still works in a minute.
+        async with self.app.database.sessions() as session:
+            login = await usable(session, token, now)
+            community = await session.get(Community, login.community_id) if login is not None else None
+            member = await session.get(Member, login.member_id) if login is not None else None
+            session.expunge_all()
+        if login is None or community is None:
+            return self._plain(request, "expired.html", status=403)
+        admitted = await self._admitted(request, login, community, member, "expired.html")
+        if isinstance(admitted, web.Response):
+            return admitted
         async with self.app.database.transaction() as session:
-            login = await redeem(session, request.match_info["token"][:100], now)
-            if login is None or not await self._still_animates(session, login):
+            login = await redeem(session, token, now)  # once, whoever else posted it meanwhile
+            if login is None:
                 return self._plain(request, "expired.html", status=403)
             cookie, value = self.keys.cookie(login, now)
         response = web.HTTPSeeOther(f"/c/{cookie.community_id}/")
@@ -197,14 +249,81 @@ class Dashboard:
         log.info("dashboard sign-in", extra={"agora": {"community": cookie.community_id}})
         raise response
 
-    async def _still_animates(self, session: Any, login: DashboardLogin) -> bool:
-        """The animator check of the chat (``animator_only``), on the member as they asked for the link and the
-        community's settings now; and they are still a member."""
-        community = await session.get(Community, login.community_id)
-        member = await session.get(Member, login.member_id)
-        if community is None or member is None or member.left_at is not None:
-            return False
-        return self.app.is_animator(actor_of_login(login), self.app.settings_of(community))
+    async def animator(
+        self, login: DashboardLogin, community: Community, member: Member | None
+    ) -> MemberRef | None:
+        """The member of ``login`` as the platform describes them now, if they still animate ``community``: the
+        chat's own check (``animator_only``: admin, listed, or holding the animator role or user group), with the
+        community's settings now. None when they left, lost the role or group, are no longer an admin, or were
+        taken off the animators.
+
+        The platform is asked on every request (``Chat.describe_member``): what it said when the link was asked
+        for is not trusted for the twelve hours a session lasts. When it can't answer (not connected in this
+        process, a rate limit, a network error), what it said last stands for ``GRACE`` (asking for the link
+        counts); past that, ``Unverified``. A permanent refusal (the bot was removed from the server) refuses."""
+        if member is None or member.left_at is not None:
+            return None
+        stored = actor_of_login(login)
+        settings = self.app.settings_of(community)
+        chat = self.app.chats.get(community.platform)
+        if chat is not None:
+            ref = CommunityRef(community.platform, community.external_id, community.name)
+            where = {"community": community.id, "login": login.id}
+            try:
+                current = await asyncio.wait_for(chat.describe_member(ref, stored.id), ASK_TIMEOUT)
+            except (TransientChatError, TimeoutError) as exc:
+                log.warning(
+                    "dashboard: the platform can't say who animates",
+                    extra={"agora": {**where, "error": str(exc)}},
+                )
+            except ChatError as exc:
+                log.warning(
+                    "dashboard: the platform refused to say who animates",
+                    extra={"agora": {**where, "error": str(exc)}},
+                )
+                return None
+            else:
+                if current is not None:
+                    # What an interaction carries and a lookup may not (Discord's client locale) stays.
+                    current = replace(
+                        current,
+                        locale=current.locale or stored.locale,
+                        timezone=current.timezone or stored.timezone,
+                    )
+                self._remember(login.id, current)
+                return current if current is not None and self.app.is_animator(current, settings) else None
+        said_at, said = self._said.get(login.id) or (login.created_at, stored)
+        if self.app.clock.now() - said_at > GRACE:
+            raise Unverified(f"nothing said of login {login.id} since {said_at.isoformat()}")
+        return said if said is not None and self.app.is_animator(said, settings) else None
+
+    async def _admitted(
+        self,
+        request: web.Request,
+        login: DashboardLogin,
+        community: Community,
+        member: Member | None,
+        refusal: str,
+    ) -> MemberRef | web.Response:
+        """The animator ``login`` is for (``animator``), or the page that says no (``refusal``, a template) or
+        that Agora can't tell now, in the community's language or the member's."""
+        try:
+            actor = await self.animator(login, community, member)
+        except Unverified:
+            template, status = "unverified.html", 503
+        else:
+            if actor is not None:
+                return actor
+            template, status = refusal, 403
+        speaking = await self._speaking(request, community, actor_of_login(login))
+        return self._plain(request, template, status=status, speaking=speaking)
+
+    def _remember(self, login_id: int, said: MemberRef | None) -> None:
+        """Keep what the platform said of a login's member (for ``GRACE``), a refusal as much as a yes."""
+        self._said[login_id] = (self.app.clock.now(), said)
+        self._said.move_to_end(login_id)
+        while len(self._said) > SAID_KEPT:
+            self._said.popitem(last=False)
 
     # --- a community's pages -----------------------------------------------------------------------------
 
@@ -225,16 +344,18 @@ class Dashboard:
                     DashboardLogin.id == cookie.login_id, DashboardLogin.community_id == community_id
                 )
             )
-            if login is None or login.used_at is None or not await self._still_animates(session, login):
-                return self.refused(request)
-            community = await session.get(Community, community_id)
-            assert community is not None
-            settings = self.app.settings_of(community)
-            session.expunge(community)
+            community = await session.get(Community, community_id) if login is not None else None
+            member = await session.get(Member, login.member_id) if login is not None else None
+            session.expunge_all()
+        if login is None or login.used_at is None or community is None:
+            return self.refused(request)
+        # Asked out of the read above: the platform may take a moment to answer.
+        actor = await self._admitted(request, login, community, member, "signin.html")
+        if isinstance(actor, web.Response):
+            return actor
+        settings = self.app.settings_of(community)
         # The page speaks the language chosen on it, else the animator's own (as the chat answers them).
         chosen = chosen_language(request)
-        actor = actor_of_login(login)
-        ref = CommunityRef(community.platform, community.external_id, community.name)
         posted: dict[str, str] = {}
         if request.method == "POST":
             data = await request.post()
@@ -250,7 +371,7 @@ class Dashboard:
             community=community,
             settings=settings,
             actor=actor,
-            _=translator(chosen) if chosen else await self.app.translator_for(ref, actor),
+            _=await self._speaking(request, community, actor),
             pages=self.pages,
             page=page,
             posted=posted,

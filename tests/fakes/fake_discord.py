@@ -1395,7 +1395,7 @@ class FakeDiscord:
         ready: JSON = {
             "v": 10,
             "user": {**self.bot_user.to_dict(), "verified": True, "mfa_enabled": False, "email": None},
-            "guilds": [{"id": g.id, "unavailable": True} for g in self.guilds.values()],
+            "guilds": [{"id": g.id, "unavailable": True} for g in self._guilds_of(session)],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -1412,9 +1412,18 @@ class FakeDiscord:
             ready["shard"] = session.shard
         await conn.dispatch("READY", ready)
         if intents & GatewayIntents.GUILDS:
-            for guild in list(self.guilds.values()):
+            for guild in self._guilds_of(session):
                 await conn.dispatch("GUILD_CREATE", self._guild_create_payload(guild, session))
         conn.ready = True
+
+    def _guilds_of(self, session: _Session) -> list[FakeGuild]:
+        """The guilds a session carries: all of them, or on a shard ``[id, count]``, those Discord puts on it
+        (``(guild_id >> 22) % count == id``)."""
+        guilds = list(self.guilds.values())
+        if not session.shard:
+            return guilds
+        shard, count = session.shard
+        return [g for g in guilds if (int(g.id) >> 22) % count == shard]
 
     async def _resume(self, conn: _Connection, data: JSON) -> None:
         session = self._sessions.get(str(data.get("session_id")))

@@ -13,6 +13,7 @@ import pytest
 from adapters.slack import create
 from bot.app import Agora
 from bot.clock import FakeClock
+from bot.config import WebConfig
 from bot.features.charter import CharterFeature
 from bot.features.help import HelpFeature
 from bot.features.setup import SetupFeature
@@ -53,7 +54,8 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture
 def bed(fake: FakeSlack, db_url: str) -> BedFactory:
-    """``async with bed(mode, locale, ...) as b``: the app and the adapter on ``fake``, on the test's database."""
+    """``async with bed(mode, locale, ...) as b``: the app and the adapter on ``fake``, on the test's database
+    (``web``: with the dashboard's configuration)."""
 
     @contextlib.asynccontextmanager
     async def start(
@@ -62,6 +64,7 @@ def bed(fake: FakeSlack, db_url: str) -> BedFactory:
         *,
         scope_channel: str | None = None,
         features: list[Feature] | None = None,
+        web: WebConfig | None = None,
         **community: Any,
     ) -> AsyncIterator[SlackBed]:
         community = {
@@ -76,6 +79,8 @@ def bed(fake: FakeSlack, db_url: str) -> BedFactory:
             mode,
             scope_channel,
         )
+        if web is not None:
+            config = config.model_copy(update={"web": web})
         database = Database(config.database.url)
         await database.upgrade()
         clock = FakeClock()
