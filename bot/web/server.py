@@ -117,7 +117,9 @@ class Dashboard:
     # --- life cycle --------------------------------------------------------------------------------------
 
     def web_app(self) -> web.Application:
-        application = web.Application(middlewares=[_headers])
+        application = web.Application()
+        # Set as each response is about to be sent, so a streamed one (the CSV download) has them too.
+        application.on_response_prepare.append(_headers)
         application.router.add_get("/", self.home)
         application.router.add_get("/static/{name}", self.static)
         application.router.add_get("/calendar/{token}.ics", self.calendar)
@@ -164,7 +166,8 @@ class Dashboard:
         return response
 
     def _remember_language(self, request: web.Request, response: web.StreamResponse) -> None:
-        if request.query.get("lang") in LOCALES:
+        # A streamed response (the CSV download) has sent its cookies already: the page linking to it set this.
+        if request.query.get("lang") in LOCALES and not response.prepared:
             response.set_cookie(
                 LANGUAGE_COOKIE, request.query["lang"], max_age=365 * 86400, httponly=True, samesite="Lax"
             )
@@ -433,14 +436,7 @@ async def _nothing(view: View) -> web.StreamResponse:
     raise web.HTTPNotFound()
 
 
-@web.middleware
-async def _headers(request: web.Request, handler: Any) -> web.StreamResponse:
-    try:
-        response: web.StreamResponse = await handler(request)
-    except web.HTTPException as exc:  # redirects and 404s get the headers too
-        for key, value in _HEADERS.items():
-            exc.headers.setdefault(key, value)
-        raise
+async def _headers(request: web.Request, response: web.StreamResponse) -> None:
+    """What every response says (redirects, refusals and downloads too): ``_HEADERS``."""
     for key, value in _HEADERS.items():
         response.headers.setdefault(key, value)
-    return response

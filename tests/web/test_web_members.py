@@ -67,6 +67,8 @@ async def test_the_csv_download_is_a_safe_file(w: ConsoleCommunity, browser: Bro
         assert response.status == 200
         assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
         assert response.headers["Content-Disposition"] == 'attachment; filename="members-the-indies.csv"'
+        assert response.headers["X-Content-Type-Options"] == "nosniff"  # streamed, with every page's headers
+        assert response.headers["Cache-Control"] == "no-store"
         text = (await response.read()).decode("utf-8-sig")
 
     rows = list(csv.reader(io.StringIO(text)))
@@ -77,6 +79,42 @@ async def test_the_csv_download_is_a_safe_file(w: ConsoleCommunity, browser: Bro
     )
     assert alice[-6:-4] == ["yes", "yes"]
     assert len(rows) == 3  # the header, camille, alice
+
+
+async def test_the_csv_has_every_column_and_a_line_a_member_whatever_their_name(
+    w: ConsoleCommunity, browser: Browser
+) -> None:
+    hostile = '=cmd|" /C calc"!A0, then\na "second" line'
+    await introduce(w, "alice", name=hostile, interests="écologie, design")
+    await w.join("bob")
+    page = await members_page(w, browser, "?lang=fr")
+
+    await browser.get(page + "?format=csv")
+
+    rows = list(csv.reader(io.StringIO(browser.text.removeprefix("\ufeff"))))
+    assert rows[0] == [
+        "Nom",
+        "Identifiant sur la plateforme",
+        "Arrivés",
+        "Activité",
+        "Offres",
+        "Besoins",
+        "Lieu",
+        "Centres d'intérêt",
+        "Ont accepté la charte",
+        "Se sont présentés",
+        "Ont participé à un tour",
+        "Se sont vus lors d'un tour",
+        "Sont venus à une rencontre",
+        "Ont agi (motion, question, amendement, mission)",
+    ]
+    by_id = {row[1]: row for row in rows[1:]}
+    assert sorted(by_id) == ["alice", "bob", "camille"]  # one line each: the newline stayed in its cell
+    alice, bob = by_id["alice"], by_id["bob"]
+    assert alice[0] == "'" + hostile and alice[2] == "5 janv. 2026"
+    assert alice[3:8] == ["Alice's trade", "", "", "", "écologie, design"]
+    assert alice[8:] == ["oui", "oui", "", "", "", ""]
+    assert bob[0] == "bob" and bob[3:] == [""] * 11
 
 
 def test_cells_and_file_names_are_made_harmless() -> None:

@@ -3,7 +3,7 @@ meetings, rounds and debates, with a chart) and a monthly digest to the animator
 
 The figures come from the steps every feature declares (``Feature.health``), read from their own tables: no
 separate store to keep in sync. The web dashboard reuses the same pieces: :func:`health_report` (plain data),
-``charts`` (PNG and SVG) and :func:`member_stages` (each member's stages)."""
+``charts`` (PNG and SVG), :func:`member_stages` and :func:`stage_flags` (each member's stages)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from bot.i18n import N_
 
 from . import queries
 from .handlers import DIGEST, HealthHandlers
-from .report import HealthReport, health_report, member_stages
+from .report import HealthReport, health_report, member_stages, stage_flags
 from .settings import DIGEST_CRON, HealthSettings
 
-__all__ = ["HealthFeature", "HealthReport", "health_report", "member_stages"]
+__all__ = ["HealthFeature", "HealthReport", "health_report", "member_stages", "stage_flags"]
 
 
 class HealthFeature(HealthHandlers, Feature):

@@ -8,10 +8,11 @@ that period, gives the comparison."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.feature import FUNNEL_STAGES
@@ -32,6 +33,7 @@ __all__ = [
     "Week",
     "health_report",
     "member_stages",
+    "stage_flags",
 ]
 
 # The funnel's stages as members read them (English message ids): the labels of the report and of the charts.
@@ -337,24 +339,36 @@ async def health_report(
     )
 
 
+def stage_flags(
+    community_id: int, now: datetime, among: Sequence[int] | None = None
+) -> list[tuple[str, ColumnElement[bool]]]:
+    """For each funnel stage past joining that a feature declares (in :data:`FUNNEL_STAGES`' order), whether
+    ``Member.id`` reached it by ``now``: a column to select beside the members, so every member's stages come in
+    the one statement that lists them (each stage's members read once by the database, not once a member).
+    ``among``: only those member ids can be asked about (each step's query narrowed to them: a page of members
+    reads its own rows only)."""
+    # Steps are counted in [since, until): what happened at ``now`` itself counts too, as in the report.
+    until = now + timedelta(microseconds=1)
+    flags: list[tuple[str, ColumnElement[bool]]] = []
+    for stage in FUNNEL_STAGES[1:]:
+        column = queries.stage_members(community_id, stage, queries.EPOCH, until, among)
+        if column is not None:
+            flags.append((stage, Member.id.in_(select(column))))
+    return flags
+
+
 async def member_stages(
     session: AsyncSession, community_id: int, member_ids: list[int] | None, now: datetime
 ) -> dict[int, frozenset[str]]:
     """The funnel stages each member reached by ``now`` (keys of :data:`FUNNEL_STAGES`; "joined" for every
     member), for ``member_ids`` or every member of the community (the dashboard's Members page)."""
-    within = select(Member.id).where(Member.community_id == community_id)
+    flags = stage_flags(community_id, now, member_ids)
+    query = select(Member.id, *(flag for _, flag in flags)).where(Member.community_id == community_id)
     if member_ids is not None:
-        within = within.where(Member.id.in_(member_ids))
-    ids = await queries.member_ids(session, within.subquery().c[0])
-    reached: dict[int, set[str]] = {member: {"joined"} for member in ids}
-    for stage in FUNNEL_STAGES[1:]:
-        # Steps are counted in [since, until): what happened at ``now`` itself counts too, as in the report.
-        column = queries.stage_members(
-            community_id, stage, queries.EPOCH, now + timedelta(microseconds=1), member_ids
+        query = query.where(Member.id.in_(member_ids))
+    return {
+        int(member): frozenset(
+            ("joined", *(stage for (stage, _), hit in zip(flags, hits, strict=True) if hit))
         )
-        if column is None:
-            continue
-        for member in await queries.member_ids(session, column, within):
-            if member in reached:
-                reached[member].add(stage)
-    return {member: frozenset(stages) for member, stages in reached.items()}
+        for member, *hits in (await session.execute(query)).all()
+    }
