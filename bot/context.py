@@ -541,9 +541,13 @@ class Context(Generic[E]):
         if schedule is None:
             schedule = Schedule(community_id=self.community.id, kind=kind, created_at=self.now)
             self.session.add(schedule)
+        resumed = schedule.paused and not paused
+        changed = (schedule.cron, schedule.timezone) != (cron, self.settings.timezone)
         schedule.cron, schedule.timezone, schedule.paused = cron, self.settings.timezone, paused
-        if schedule.last_fired_at is None:
-            # Counting starts now: a rule created today does not "catch up" on fire times before it existed.
+        if schedule.last_fired_at is None or resumed or (changed and not paused):
+            # Counting starts now: a rule created today does not "catch up" on fire times before it existed, nor
+            # does one switched back on (its fire times while off were not missed: nobody wanted them) or
+            # changed (the new rule's past fire times never were its own), which would otherwise fire at once.
             schedule.last_fired_at = self.now
         await self.session.flush()
         self.schedule_changes.append(schedule)

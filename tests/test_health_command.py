@@ -6,6 +6,7 @@ can't ask; on the first of the month she gets the digest by DM, until she turns 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -140,10 +141,56 @@ async def test_the_monthly_digest_reaches_the_animators_until_they_turn_it_off(
         await h.advance(days=31)
         assert len(digests(h, "camille")) == 1
 
-        # Back on, they come again (the core's schedule may first catch up the month it missed).
+        # Back on, they come again from the next first of the month: nothing for the months it was off.
         await h.command("camille", "health settings digest=on")
         await h.advance(days=31)
-        assert len(digests(h, "camille")) > 1
+        assert len(digests(h, "camille")) == 2
+
+
+async def test_a_digest_switched_back_on_sends_nothing_at_once_and_then_one_a_month(
+    make_harness: Callable[..., ConsoleCommunity],
+) -> None:
+    async with harness(make_harness) as h:
+        await introduce(h, "alice")
+        await h.advance(days=27)  # 1 February
+        await h.command("camille", "health settings digest=off")
+        await h.advance(days=70)  # 12 April: March and April went by without a digest
+
+        await h.command("camille", "health settings digest=on")
+        await h.advance(hours=1)
+        assert len(digests(h, "camille")) == 1  # February's, nothing missed sent now
+
+        await h.advance(days=19)  # 1 May, 10:00
+        [_, may] = digests(h, "camille")
+        assert may.text.startswith("2 members, 0 active in the last 30 days.")
+        await h.advance(days=31)
+        assert len(digests(h, "camille")) == 3  # and June's
+
+
+async def test_after_the_bot_was_down_on_the_first_one_digest_of_that_month_comes_unless_it_is_stale(
+    make_harness: Callable[..., ConsoleCommunity],
+) -> None:
+    async with harness(make_harness) as h:
+        await h.advance(days=26)  # 31 January
+        await introduce(h, "alice")  # she counts in the 30 days before 1 March, not in the 30 before 3 March
+        await h.advance(days=1)  # 1 February
+        assert len(digests(h, "camille")) == 1
+        await h.advance(days=25)
+        await h.stop()
+        h.clock.advance(timedelta(days=5))  # down from 26 February to 3 March, 9:00: 1 March went by
+        await h.start()
+        await h.advance(hours=1)
+
+        [_, march] = digests(h, "camille")  # once, covering the 30 days that ended on 1 March
+        assert march.text.startswith("1 member, 1 active in the last 30 days.")
+
+        await h.stop()
+        h.clock.advance(timedelta(days=62))  # down from 3 March to 4 May: April's and May's firsts went by
+        await h.start()
+        await h.advance(hours=1)
+        assert len(digests(h, "camille")) == 2  # May's would come three days late: stale, not sent
+        await h.advance(days=28)  # 1 June
+        assert len(digests(h, "camille")) == 3
 
 
 async def test_the_digest_speaks_the_animators_language(

@@ -19,12 +19,15 @@ from bot.settings.types import DURATION, YES_NO
 from . import charts, render
 from .report import HealthReport, health_report
 
-__all__ = ["DEFAULT_PERIOD", "DIGEST", "DIGEST_PERIOD", "HealthHandlers"]
+__all__ = ["DEFAULT_PERIOD", "DIGEST", "DIGEST_LATE", "DIGEST_PERIOD", "HealthHandlers"]
 
 DIGEST = "health:digest"
 DEFAULT_PERIOD = timedelta(days=90)
 # The digest compares the last 30 days with the 30 before.
 DIGEST_PERIOD = timedelta(days=30)
+# A digest later than this (the bot was down on the first of the month) is not sent: it would be old news, and
+# the next one is never far.
+DIGEST_LATE = timedelta(days=3)
 # A period is at least a week (a shorter one has no week of activity to draw) and at most two years.
 SHORTEST = timedelta(days=7)
 LONGEST = timedelta(days=730)
@@ -85,7 +88,12 @@ class HealthHandlers:
     async def digest(self, ctx: Context[TimerFired]) -> None:
         if not ctx.settings.health.digest:
             return  # switched off since (the core pauses the rule when the settings change)
-        report = await health_report(ctx.session, ctx.community.id, ctx.now, DIGEST_PERIOD)
+        # The core fires a rule once for the latest of the dates it missed while the bot was down; the digest of
+        # that date is sent if it is still this month's news, and covers the month that ended then.
+        due = ctx.event.due or ctx.now
+        if ctx.now - due > DIGEST_LATE:
+            return  # stale: the next one comes on the first of next month
+        report = await health_report(ctx.session, ctx.community.id, due, DIGEST_PERIOD)
         for animator in ctx.settings.animators:
             message = render.digest_message(await ctx.translator_for(animator), report, ctx.command_text)
             # No fallback to the welcome channel: the community's health is for the animators only.

@@ -230,9 +230,10 @@ def digest_message(_: Translator, report: HealthReport, command: Callable[[str],
         fields.append(Field(_("One thing to do"), suggestion_text(_, suggestion, command)))
     return Message(
         title=_("Your community this month"),
-        text=_(
-            "{members} members, {active} active in the last {days} days. The full report: {command}",
-            members=report.members,
+        text=_.ngettext(
+            "{count} member, {active} active in the last {days} days. The full report: {command}",
+            "{count} members, {active} active in the last {days} days. The full report: {command}",
+            report.members,
             active=report.active.now,
             days=report.period.days,
             command=command("health"),
