@@ -148,3 +148,14 @@ async def test_an_animator_of_another_community_sees_none_of_its_members(
     assert "zoe-secret" not in browser.text
     await browser.get(f"/c/{int(ours) + 1}/members?member={zoe}")
     assert browser.status in (403, 404) and "zoe-secret" not in browser.text
+
+
+async def test_with_the_dashboard_on_the_privacy_status_counts_its_members_csv_among_the_exports(
+    w: ConsoleCommunity,
+) -> None:
+    outcome = await w.command("camille", "privacy status")
+
+    [status] = outcome.replies
+    exports = next(f.value for f in status.fields if f.name == "Exports that exist")
+    assert exports.startswith("Animators can download three CSV files that name members")
+    assert "the dashboard's Members page" in exports

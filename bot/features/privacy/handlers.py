@@ -111,7 +111,8 @@ class PrivacyHandlers:
         kept = [(d.title, d.item.label, n) for d, n in zip(declarations, counts, strict=True)]
         members = counts[0]  # the core's member rows come first
         pending = await queries.pending_erasures(ctx.session, ctx.community.id)
-        ctx.reply(render.status_page(ctx._, kept, _retention(ctx), pending, members - pending))
+        dashboard = ctx.app.config.web.enabled
+        ctx.reply(render.status_page(ctx._, kept, _retention(ctx), pending, members - pending, dashboard))
 
     @on(MemberLeft)
     async def left(self, ctx: Context[MemberLeft]) -> None:

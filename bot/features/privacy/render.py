@@ -185,8 +185,9 @@ def status_page(
     retention: timedelta | None,
     pending: int,
     members: int,
+    dashboard: bool = False,
 ) -> Message:
-    """``/agora privacy status``: what is kept (feature title, label, entries naming someone), the retention rule, pending erasures, the CSV exports."""
+    """``/agora privacy status``: what is kept (feature title, label, entries naming someone), the retention rule, pending erasures, the CSV exports (a third with the ``dashboard`` on: its Members page's)."""
     retained = _("off (kept)") if retention is None else format_duration(retention)
     fields = [
         *_grouped(_, kept),
@@ -202,6 +203,13 @@ def status_page(
         Field(
             _("Exports that exist"),
             _(
+                "Animators can download three CSV files that name members: the charter's acceptance log "
+                "(/agora charter export), who answered the next meeting (/agora meeting export) and the "
+                "directory with each member's steps (the dashboard's Members page). Keep them no longer than "
+                "you need them."
+            )
+            if dashboard
+            else _(
                 "Animators can download two CSV files that name members: the charter's acceptance log "
                 "(/agora charter export) and who answered the next meeting (/agora meeting export). Keep them "
                 "no longer than you need them."
