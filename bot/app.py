@@ -36,7 +36,7 @@ from bot.chat import Chat
 from bot.clock import Clock
 from bot.commandline import unknown_command
 from bot.config import Config
-from bot.context import Context, Outcome
+from bot.context import FIRST_SEEN, Context, Outcome
 from bot.deliveries import tell_failure
 from bot.errors import FormErrors, UserError
 from bot.events import (
@@ -394,6 +394,7 @@ class Agora(Timekeeping):
             )
             session.add(member)
             await session.flush()
+            session.info.setdefault(FIRST_SEEN, set()).add(member.id)
         elif ref.display_name and member.display_name != ref.display_name:
             member.display_name = ref.display_name
         # What the platform says of their language and zone, written only when it changed (most events carry

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -35,6 +37,7 @@ from bot.operations import (
     ReplacePost,
     RevokeRole,
 )
+from bot.outbox import TOUCHED
 from bot.router import Option, command_text
 from bot.settings import CommunitySettings
 from bot.settings.types import DELAY, excerpt, row_id
@@ -43,7 +46,10 @@ from storage.models import Community, Member, OutboxEntry, OutboxStatus, Schedul
 if TYPE_CHECKING:
     from bot.app import Agora
 
-__all__ = ["Context", "Outcome", "Render"]
+__all__ = ["FIRST_SEEN", "Context", "Outcome", "Render"]
+
+# ``Session.info`` key: the ids of the members this transaction stored for the first time (see ``first_seen``).
+FIRST_SEEN = "agora_first_seen"
 
 # What builds a direct message from its recipient's reader (their language and time zone): ``lambda _: Message(_(
 # "Welcome!"))``, or an async function.
@@ -170,6 +176,11 @@ class Context(Generic[E]):
             member.display_name = ref.display_name
         return member
 
+    def first_seen(self, member: Member) -> bool:
+        """Whether ``member`` was first stored by this event: nothing else can be recorded about them yet (no
+        other transaction sees them before this one commits), so there is nothing of theirs to look up."""
+        return member.id in self.session.info.get(FIRST_SEEN, ())
+
     async def owned(self, model: type[M], ref: object, *, gone: str, by: str = "id") -> M:
         """The row of ``model`` that ``ref`` names (its ``id``, or the column ``by``, such as a per-community
         ``number``), in this community; else the polite refusal ``gone`` (an English message id)."""
@@ -293,6 +304,13 @@ class Context(Generic[E]):
         (``await ctx.session.flush()``); its ``result`` holds what the platform returned once delivered.
         ``origin`` is the feature's name for the row it is about and that row's id (``("debate", "12")``): if the
         action fails for good, the feature's ``@undelivered`` handler gets a ``PostFailed`` naming them."""
+        entry = self._entry(operation, origin)
+        self.session.add(entry)
+        self.entries.append(entry)
+        return entry
+
+    def _entry(self, operation: Operation, origin: tuple[str, str] | None) -> OutboxEntry:
+        """A new outbox entry for ``operation``, claimed by this process, not recorded yet."""
         # Only an animator is told by name about a post failing (they can fix it); a member's post failing is
         # the animators' to hear of.
         actor = self.actor if self.actor is not None and not self.actor.is_bot and self.is_animator else None
@@ -307,8 +325,6 @@ class Context(Generic[E]):
             actor_id=actor.id if actor is not None else None,
         )
         self.app.courier.claim(entry)
-        self.session.add(entry)
-        self.entries.append(entry)
         return entry
 
     def post(
@@ -359,25 +375,51 @@ class Context(Generic[E]):
 
     async def replace_post(self, post: OutboxEntry | int | None, message: Message) -> OutboxEntry | None:
         """Replace what an earlier outbox post says (a tally that changed), once that post is delivered. An
-        earlier replacement of the same post still waiting is superseded rather than delivered: under a burst of
-        presses (or a platform's rate limit) only the newest state is ever shown. None when there is no post."""
+        earlier replacement of the same post still waiting is overwritten with this one rather than delivered:
+        under a burst of presses (or a platform's rate limit) only the newest state is ever shown. One statement:
+        an insert that becomes an update of the waiting one (one waits per post at most, a unique index says so;
+        two processes replacing the same post at once keep one). None when there is no post."""
         if post is None:
             return None
         post_id = post if isinstance(post, int) else post.id
-        waiting = await self.session.scalars(
-            select(OutboxEntry).where(
-                OutboxEntry.community_id == self.community.id,
-                OutboxEntry.op == ReplacePost.op,
-                OutboxEntry.status == OutboxStatus.PENDING,
-                OutboxEntry.id > post_id,
-            )
+        entry = self._entry(ReplacePost(message, entry=post_id), None)
+        values = {
+            "community_id": entry.community_id,
+            "op": entry.op,
+            "payload": entry.payload,
+            "next_attempt_at": entry.next_attempt_at,
+            "created_at": entry.created_at,
+            "actor_id": entry.actor_id,
+            "claimed_by": entry.claimed_by,
+            "lease_until": entry.lease_until,
+            "replaces": post_id,
+        }
+        insert = sqlite_insert if self.session.get_bind().dialect.name == "sqlite" else postgresql_insert
+        statement = insert(OutboxEntry).values(**values)
+        waiting = text("status = 'pending'")  # the index's own predicate, as PostgreSQL must match it
+        newer: dict[str, Any] = {
+            "payload": statement.excluded.payload,
+            "actor_id": statement.excluded.actor_id,
+        }
+        newer["revision"] = OutboxEntry.revision + 1
+        if self.app.courier.claims:
+            # Whoever delivers the state it replaced (another process, maybe) does not mark this one sent: this
+            # process delivers it.
+            newer["claimed_by"] = statement.excluded.claimed_by
+            newer["lease_until"] = statement.excluded.lease_until
+        upsert = (
+            statement.on_conflict_do_update(index_elements=["replaces"], index_where=waiting, set_=newer)
+            .returning(OutboxEntry)
+            .execution_options(populate_existing=True)
         )
-        for earlier in waiting:
-            if earlier.payload.get("entry") == post_id:
-                earlier.status, earlier.done_at = OutboxStatus.SUPERSEDED, self.now
-        entry = self.enqueue(ReplacePost(message, entry=post_id))
-        await self.session.flush()
-        return entry
+        recorded = (await self.session.scalars(upsert)).one()
+        if recorded.revision == 0:
+            self.entries.append(recorded)  # new: handed to the courier after the commit
+        else:
+            # The waiting update took the new state: a delivery of the old one must not count for it, and the
+            # courier reads it again after the commit.
+            self.session.info.setdefault(TOUCHED, set()).add(recorded.id)
+        return recorded
 
     async def replace_dm(self, entry: OutboxEntry | int | None, message: Render) -> OutboxEntry | None:
         """Replace what an earlier direct message says (its buttons answered elsewhere, its question decided),

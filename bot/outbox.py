@@ -289,14 +289,20 @@ class Courier:
                 self._results.popitem(last=False)
 
     async def _mark_sent(self, sent: list[tuple[OutboxEntry, dict[str, Any] | None]]) -> None:
-        """Mark ``sent`` sent, in one statement (still pending ones only: one superseded meanwhile stays so)."""
+        """Mark ``sent`` sent, in one statement (still pending ones only: one superseded meanwhile stays so; and
+        only in the revision delivered: an update a newer state was written into meanwhile waits for its next
+        delivery)."""
         if not sent:
             return
         table = cast("Table", OutboxEntry.__table__)
         now = self.clock.now()
         statement = (
             update(table)
-            .where(table.c.id == bindparam("b_id"), table.c.status == OutboxStatus.PENDING)
+            .where(
+                table.c.id == bindparam("b_id"),
+                table.c.status == OutboxStatus.PENDING,
+                table.c.revision == bindparam("b_revision"),
+            )
             .values(
                 status=OutboxStatus.SENT,
                 attempts=table.c.attempts + 1,
@@ -306,7 +312,10 @@ class Courier:
             )
         )
         async with self.turn(), self.database.transaction() as session:
-            await session.execute(statement, [{"b_id": e.id, "b_result": result} for e, result in sent])
+            await session.execute(
+                statement,
+                [{"b_id": e.id, "b_revision": e.revision or 0, "b_result": result} for e, result in sent],
+            )
         for entry, _result in sent:
             waiter = self._waiters.get(entry.id)
             if waiter is not None and not waiter.done():

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime
@@ -310,6 +310,14 @@ class OutboxEntry(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_done", "status", "done_at"),
+        # One update per post waits at a time: a newer state is written into the waiting one (``replace_post``).
+        Index(
+            "uq_outbox_waiting_update",
+            "replaces",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -334,6 +342,11 @@ class OutboxEntry(Base):
     # entry over only once the lease has run out (its holder died mid-delivery). Unused on SQLite (one process).
     claimed_by: Mapped[str | None] = mapped_column(String(96))
     lease_until: Mapped[datetime | None]
+    # An update of an earlier post (``ReplacePost``): that post's entry. While the update waits, a newer state of
+    # the same post is written into it (one statement, ``Context.replace_post``) and ``revision`` counts up, so
+    # that a delivery of the state it replaced does not mark it sent (``Courier._mark_sent``).
+    replaces: Mapped[int | None]
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Timer(Base):

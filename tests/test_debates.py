@@ -4,6 +4,7 @@ summary; bad input refused politely with nothing lost; members' motions; the rot
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from adapters.console import ConsoleCommunity
 from bot.chat import TransientChatError
 from bot.clock import FakeClock
-from bot.events import ButtonPressed
+from bot.events import ButtonPressed, MessageRef
 from bot.messages import Message
 from storage.models import Community, Member, OutboxEntry
 from storage.tables.debates import Debate, DebateLeadAsk, DebateMotion, DebateStance
@@ -144,8 +145,9 @@ async def test_members_take_positions_change_their_minds_and_the_summary_counts_
 
 async def test_under_a_burst_of_presses_only_the_newest_count_is_shown(d: ConsoleCommunity) -> None:
     await d.command("camille", "debate start motion=remote-networks")
-    # The platform is rate-limiting the bot: each update waits in the outbox, and a newer one replaces it.
-    d.chat.failures.extend(TransientChatError("rate limited", retry_after=30) for _ in range(3))
+    # The platform is rate-limiting the bot: the first update waits in the outbox, and each newer count is written
+    # into it while it waits.
+    d.chat.failures.append(TransientChatError("rate limited", retry_after=30))
     for name in ("alice", "bob", "chloe"):
         await d.press(name, NO)
     assert [s for s in d.chat.sent if s.kind == "update"] == []
@@ -157,7 +159,34 @@ async def test_under_a_burst_of_presses_only_the_newest_count_is_shown(d: Consol
     assert d.database is not None
     async with d.database.transaction() as session:
         statuses = (await session.scalars(select(OutboxEntry.status).where(OutboxEntry.op == "update"))).all()
-    assert sorted(statuses) == ["sent", "superseded", "superseded"]
+    assert statuses == ["sent"]  # one update waited, holding the newest count
+
+
+async def test_a_count_written_into_an_update_on_its_way_is_shown_after_it(d: ConsoleCommunity) -> None:
+    await d.command("camille", "debate start motion=remote-networks")
+    # Alice's count is on its way to the platform (held there) when Bob's press writes the next count into the
+    # same waiting update: the delivery of Alice's must not count as the delivery of Bob's.
+    on_its_way, go_on = asyncio.Event(), asyncio.Event()
+    update = d.chat.update
+
+    async def slow_update(ref: MessageRef, message: Message) -> None:
+        if not on_its_way.is_set():
+            on_its_way.set()
+            await go_on.wait()
+        await update(ref, message)
+
+    d.chat.update = slow_update  # type: ignore[method-assign]
+    alice = asyncio.create_task(d.press("alice", NO))
+    await on_its_way.wait()
+    assert d.app is not None
+    bob = ButtonPressed(community=d.ref, actor=d.member("bob"), action="debate:take", ref="1.1", delivery_id="b")
+    await d.app.dispatch(bob)
+    go_on.set()
+    await alice
+    await d.app.settle()
+
+    updates = [s.message for s in d.chat.sent if s.kind == "update" and s.message is not None]
+    assert [m.fields[0].value for m in updates] == ["1 member so far", "2 members so far"]
 
 
 async def test_the_deadline_closes_the_debate_once_and_later_presses_change_nothing(

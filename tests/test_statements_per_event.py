@@ -54,9 +54,10 @@ async def test_a_button_press_and_a_join_cost_a_few_statements_and_two_commits(
 
         # The press's post was updated, the answer's tally too: delivery included in the count.
         assert h.chat.posts("debates") and h.chat.posts("announcements")
-        assert (took.statements, took.commits) <= (7, 2), "\n".join(took.log)
-        assert (answered.statements, answered.commits) <= (12, 2), "\n".join(answered.log)
-        assert (joined.statements, joined.commits) <= (13, 2), "\n".join(joined.log)
+        # Each bound on its own (a pair compared as a tuple would let 5 statements and 9 commits pass).
+        assert took.statements <= 6 and took.commits == 2, "\n".join(took.log)
+        assert answered.statements <= 6 and answered.commits == 2, "\n".join(answered.log)
+        assert joined.statements <= 10 and joined.commits == 2, "\n".join(joined.log)
         # A duplicate delivery: one statement, nothing else read.
         assert (again.statements, again.commits) == (1, 1), "\n".join(again.log)
     finally:

@@ -47,8 +47,9 @@ class MeetingPoll(Base):
     chosen_option_id: Mapped[int | None]
     # True when the bot opened it after a meeting (the next date is fixed systematically).
     automatic: Mapped[bool] = mapped_column(default=False)
-    # The outbox entry of the poll's post (for live tally updates) and of its latest pending update.
+    # The outbox entry of the poll's post (for live tally updates).
     post_entry_id: Mapped[int | None]
+    # No longer written: the live tally's updates are found by the post they replace (``OutboxEntry.replaces``).
     tally_entry_id: Mapped[int | None]
 
 

@@ -52,13 +52,15 @@ class AcceptanceHandlers:
         member = await ctx.member(ctx.event.member)
         charter = await latest(ctx)
         community = community_name(ctx)
-        if await queries.acknowledgement(ctx.session, member, charter) is not None:
+        # A member first seen now has accepted nothing and was asked nothing yet: no need to look.
+        first_seen = ctx.first_seen(member)
+        if not first_seen and await queries.acknowledgement(ctx.session, member, charter) is not None:
             # Back after leaving: they already agreed to this version, so open the doors again.
             open_access(ctx, member)
             await ctx.dm(member, lambda _: Message(_("Welcome back to {community}!", community=community)))
             return
         await ctx.dm(member, lambda _: render.welcome_message(_, community, charter))
-        request = await queries.request(ctx.session, member, charter)
+        request = None if first_seen else await queries.request(ctx.session, member, charter)
         if request is None:
             ctx.session.add(
                 CharterRequest(

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -23,7 +23,7 @@ from bot.features.meetings.events import (
     MeetingDateChosen,
     MeetingEnded,
 )
-from bot.features.meetings.handlers_meetings import meeting_channel, refresh_post
+from bot.features.meetings.handlers_meetings import meeting_channel
 from bot.features.meetings.handlers_polls import CLOSE, NUDGE, PICK, NewOption, PollHandlers
 from bot.features.meetings.queries import (
     counted_members,
@@ -39,7 +39,7 @@ from bot.messages import Button, Field, Message, unmarked, untrusted
 from bot.router import action, command, on, timer
 from bot.settings.types import row_id
 from storage.models import MeetingPollStatus, Member
-from storage.tables.meetings import Meeting, MeetingPoll, PollAnswer, PollOption
+from storage.tables.meetings import Meeting, MeetingPoll, MeetingPreference, PollAnswer, PollOption
 
 __all__ = ["PollAnswerHandlers"]
 
@@ -75,7 +75,11 @@ class PollAnswerHandlers(PollHandlers):
         mine: dict[int, str] = {
             row[0]: row[2] for row in answers if member is not None and row[1] == member.external_id
         }
-        return options, count([o.id for o in options], [(row[0], row[1], str(row[2])) for row in answers]), mine
+        return (
+            options,
+            count([o.id for o in options], [(row[0], row[1], str(row[2])) for row in answers]),
+            mine,
+        )
 
     async def _poll_from(self, ctx: Context[Any], poll_id: int) -> MeetingPoll:
         return await ctx.owned(
@@ -129,13 +133,97 @@ class PollAnswerHandlers(PollHandlers):
     async def vote(self, ctx: Context[ButtonPressed]) -> None:
         event = ctx.event
         option_ref, _sep, choice = event.ref.partition(".")
-        option = await ctx.owned(
-            PollOption, option_ref, gone=N_("This button no longer matches a poll. Try /agora meeting next.")
-        )
-        if choice not in CHOICES:
+        option_id = row_id(option_ref)
+        if option_id is None or choice not in CHOICES:
             raise UserError(ctx._("This button no longer matches a poll. Try /agora meeting next."))
-        poll = await self._poll_from(ctx, option.poll_id)
-        await self._answered(ctx, poll, {option.id: choice}, page_of=option.position)
+        member = await ctx.member()
+        poll_id = await self._record_vote(ctx, option_id, member, choice)
+        if poll_id is None:
+            # Not recorded: say why (the option is gone, or its poll closed).
+            option = await ctx.owned(
+                PollOption,
+                option_ref,
+                gone=N_("This button no longer matches a poll. Try /agora meeting next."),
+            )
+            self._require_open(ctx, await self._poll_from(ctx, option.poll_id))
+            raise UserError(ctx._("This button no longer matches a poll. Try /agora meeting next."))
+        poll, options, tally, mine, zone = await self._state(ctx, poll_id, member)
+        position = next((o.position for o in options if o.id == option_id), 1)
+        await self._show(ctx, poll, options, tally, mine, zone, member, page_of=position)
+
+    async def _record_vote(
+        self, ctx: Context[Any], option_id: int, member: Member, choice: str
+    ) -> int | None:
+        """Record ``member``'s answer to the option ``option_id`` if it belongs to an open poll of this community,
+        in one statement (an insert that becomes an update on a second answer, like ``_record``). The poll's id,
+        or None when nothing was recorded."""
+        dialect = ctx.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        answers = PollAnswer.__table__.c
+        source = (
+            select(
+                PollOption.community_id,
+                PollOption.poll_id,
+                PollOption.id,
+                literal(member.id, answers.member_id.type),
+                literal(choice, answers.choice.type),
+                literal(ctx.now, answers.answered_at.type),
+            )
+            .join(MeetingPoll, MeetingPoll.id == PollOption.poll_id)
+            .where(
+                PollOption.id == option_id,
+                PollOption.community_id == ctx.community.id,
+                MeetingPoll.status == MeetingPollStatus.OPEN,
+            )
+        )
+        statement = insert(PollAnswer).from_select(
+            ["community_id", "poll_id", "option_id", "member_id", "choice", "answered_at"], source
+        )
+        upsert = statement.on_conflict_do_update(
+            index_elements=["option_id", "member_id"],
+            set_={"choice": statement.excluded.choice, "answered_at": statement.excluded.answered_at},
+        ).returning(PollAnswer.poll_id)
+        return cast("int | None", await ctx.session.scalar(upsert))
+
+    async def _state(
+        self, ctx: Context[Any], poll_id: int, member: Member
+    ) -> tuple[MeetingPoll, list[PollOption], Tally, dict[int, str], str]:
+        """The poll, its options, the tally, ``member``'s own answers and the time zone their dates are shown in,
+        in one read."""
+        chosen_zone = (
+            select(MeetingPreference.timezone)
+            .where(MeetingPreference.member_id == member.id)
+            .scalar_subquery()
+        )
+        rows = (
+            await ctx.session.execute(
+                select(
+                    MeetingPoll,
+                    PollOption,
+                    PollAnswer.id,
+                    PollAnswer.answered_at,
+                    PollAnswer.choice,
+                    Member.external_id,
+                    chosen_zone,
+                )
+                .join(PollOption, PollOption.poll_id == MeetingPoll.id)
+                .outerjoin(PollAnswer, PollAnswer.option_id == PollOption.id)
+                .outerjoin(Member, Member.id == PollAnswer.member_id)
+                .where(MeetingPoll.id == poll_id, MeetingPoll.community_id == ctx.community.id)
+                .order_by(PollOption.position)
+            )
+        ).all()
+        if not rows:
+            raise UserError(ctx._("This button no longer matches a poll. Try /agora meeting next."))
+        poll, zone = rows[0][0], rows[0][6]
+        options = list({row[1].id: row[1] for row in rows}.values())
+        answered = sorted(
+            (row for row in rows if row[2] is not None and row[5] is not None),
+            key=lambda row: (row[3], row[2]),
+        )
+        tally = count([o.id for o in options], [(row[1].id, row[5], str(row[4])) for row in answered])
+        mine = {row[1].id: str(row[4]) for row in answered if row[5] == member.external_id}
+        return poll, options, tally, mine, zone or await ctx.timezone_for(member)
 
     @action(NONE_SUIT)
     async def none_suit(self, ctx: Context[ButtonPressed]) -> None:
@@ -150,8 +238,23 @@ class PollAnswerHandlers(PollHandlers):
         self._require_open(ctx, poll)
         member = await ctx.member()
         await self._record(ctx, poll, member, choices)
-        options, tally, mine = await self._load_for(ctx, poll, member)
-        zone = await zone_of(ctx, member)
+        poll, options, tally, mine, zone = await self._state(ctx, poll.id, member)
+        await self._show(ctx, poll, options, tally, mine, zone, member, page_of=page_of)
+
+    async def _show(
+        self,
+        ctx: Context[Any],
+        poll: MeetingPoll,
+        options: list[PollOption],
+        tally: Tally,
+        mine: dict[int, str],
+        zone: str,
+        member: Member,
+        *,
+        page_of: int,
+    ) -> None:
+        """After an answer: the member's ballot in place, then the poll closed if everyone answered, else its
+        post's tally updated."""
         ctx.replace_pressed(self._ballot(ctx, poll, options, mine, (page_of - 1) // PAGE, zone))
         # Only an answer that completes this member's ballot can complete everyone's.
         counted = await counted_members(ctx) if member.external_id in tally.complete else []
@@ -159,9 +262,7 @@ class PollAnswerHandlers(PollHandlers):
             ctx.reply(ctx._("Everyone has answered: the poll is closed. Thank you!"))
             await self._close(ctx, poll, options, tally)
             return
-        poll.tally_entry_id = await refresh_post(
-            ctx, poll.post_entry_id, self._poll_message(ctx, poll, options, tally)
-        )
+        await ctx.replace_post(poll.post_entry_id, self._poll_message(ctx, poll, options, tally))
 
     # --- nudging, closing, deciding --------------------------------------------------------------------------
 
@@ -216,9 +317,7 @@ class PollAnswerHandlers(PollHandlers):
             await self._decide(ctx, poll, options, tally, next(o for o in options if o.id == best[0]))
             return
         poll.status = MeetingPollStatus.TIE if best else MeetingPollStatus.CLOSED
-        poll.tally_entry_id = await refresh_post(
-            ctx, poll.post_entry_id, self._poll_message(ctx, poll, options, tally)
-        )
+        await ctx.replace_post(poll.post_entry_id, self._poll_message(ctx, poll, options, tally))
         if not best:
             await ctx.dm(
                 poll.created_by,
@@ -292,9 +391,7 @@ class PollAnswerHandlers(PollHandlers):
         option: PollOption,
     ) -> None:
         poll.status, poll.chosen_option_id = MeetingPollStatus.CLOSED, option.id
-        poll.tally_entry_id = await refresh_post(
-            ctx, poll.post_entry_id, self._poll_message(ctx, poll, options, tally)
-        )
+        await ctx.replace_post(poll.post_entry_id, self._poll_message(ctx, poll, options, tally))
         await ctx.emit(
             MeetingDateChosen(
                 community=ctx.community_ref,

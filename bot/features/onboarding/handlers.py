@@ -86,7 +86,7 @@ class JourneyHandlers:
         if ctx.event.member.is_bot:
             return
         member = await ctx.member(ctx.event.member)
-        newcomer = await queries.newcomer_of(ctx.session, member)
+        newcomer = await queries.newcomer_of(ctx.session, member, first_seen=ctx.first_seen(member))
         newcomer.joined_at = member.joined_at  # a return counts as a new arrival
 
     @on(CharterAccepted)

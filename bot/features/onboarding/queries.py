@@ -57,13 +57,15 @@ async def find_newcomer(session: AsyncSession, member: Member) -> Newcomer | Non
     return await session.scalar(select(Newcomer).where(Newcomer.member_id == member.id))
 
 
-async def newcomer_of(session: AsyncSession, member: Member) -> Newcomer:
-    """The member's path through onboarding, started now if it was not."""
-    newcomer = await find_newcomer(session, member)
+async def newcomer_of(session: AsyncSession, member: Member, *, first_seen: bool = False) -> Newcomer:
+    """The member's path through onboarding, started now if it was not. ``first_seen``: the member was stored by
+    this transaction (``Context.first_seen``), so no path of theirs can exist yet and none is looked up."""
+    newcomer = None if first_seen else await find_newcomer(session, member)
     if newcomer is None:
         newcomer = Newcomer(community_id=member.community_id, member_id=member.id, joined_at=member.joined_at)
         session.add(newcomer)
-        await session.flush()
+        if not first_seen:
+            await session.flush()
     return newcomer
 
 
