@@ -12,7 +12,7 @@ from sqlalchemy import select
 from adapters.console import ConsoleCommunity
 from bot.chat import PermanentChatError
 from storage.tables.mutual_help import AskStatus, HelpAsk, HelpOffer, OfferStatus
-from tests.support import ONBOARDING_CHANNELS, arrive, introduce
+from tests.support import ONBOARDING_CHANNELS, arrive, introduce, traces_in
 
 CHANNELS = {**ONBOARDING_CHANNELS, "help": "help"}
 LAWYER_NEED = "a lawyer who knows freelance contracts"
@@ -232,6 +232,29 @@ async def test_erasing_the_asker_deletes_the_ask_and_its_public_post(m: ConsoleC
     await m.press("alice", "Yes, erase my data")
     assert await asks(m) == []
     assert any(s.kind == "delete" and s.ref and post.ref and s.ref.id == post.ref.id for s in m.chat.sent)
+
+
+async def test_erasing_the_helper_takes_her_name_out_of_the_thanks_and_the_asker_leaves_no_word(
+    m: ConsoleCommunity,
+) -> None:
+    """Carol helped alice, who thanked her by name; carol erases her data: the thanks stays alice's, without
+    carol. Then alice erases hers: her need and its details are nowhere, not even in the outbox's copies of the
+    requests the helpers were sent."""
+    await ask(m, "alice", LAWYER_NEED, details="My first client signs on the Zorglub contract")
+    await m.press("carol", "Happy to help")
+    solved = await m.press("alice", "Solved")
+    assert solved.form is not None
+    thanks = {"helper": "@carol", "thanks": "Carol saved my contract"}
+    await m.submit("alice", "help:solved", thanks, ref=solved.form.ref)
+    assert m.database is not None
+    for who, words in (("carol", ["carol"]), ("alice", ["alice", LAWYER_NEED, "Zorglub"])):
+        await m.command(who, "privacy")
+        await m.press(who, "Erase my data")
+        await m.press(who, "Yes, erase my data")
+        assert await traces_in(m.database, words) == []
+        if who == "carol":
+            [row] = await asks(m)
+            assert row.thanks == "… saved my contract"
 
 
 async def test_by_when_is_read_in_the_askers_own_language(m: ConsoleCommunity) -> None:

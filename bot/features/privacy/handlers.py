@@ -40,11 +40,19 @@ async def _mine(ctx: Context[Any], member: Member) -> list[tuple[str, str, int]]
 async def erase_member(ctx: Context[Any], member: Member) -> queries.Erased:
     """Erase ``member`` in this community: their rows as declared, the outbox's copies of what named them, and
     the bot's posts presenting them (deleted from the platform where it can)."""
+    declarations = _declared(ctx)
+    who = Who(member.id, member.external_id)
+    # Their words (introduction, asks, amendments…) must survive nowhere, the outbox's copies included; their
+    # names only are taken out of the others' words that stay.
+    own = await queries.own_texts(ctx.session, ctx.community.id, who, declarations)
     found = rules.needles(
-        member.external_id, member.display_name, await queries.profile_texts(ctx.session, member.id)
+        member.external_id, member.display_name, [*await queries.profile_texts(ctx.session, member.id), *own]
+    )
+    names = rules.needles(
+        member.external_id, member.display_name, [await queries.profile_name(ctx.session, member.id)]
     )
     external_id = member.external_id
-    done = await queries.erase(ctx.session, ctx.community.id, member, _declared(ctx), ctx.now)
+    done = await queries.erase(ctx.session, ctx.community.id, member, declarations, ctx.now, names)
     delivered = await queries.clean_outbox(
         ctx.session, ctx.community.id, external_id, found, done.posts, ctx.now
     )

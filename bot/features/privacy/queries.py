@@ -16,6 +16,7 @@ from sqlalchemy import (
     RowMapping,
     String,
     Table,
+    Text,
     UniqueConstraint,
     delete,
     func,
@@ -44,7 +45,9 @@ __all__ = [
     "export",
     "forget_deliveries",
     "kept_counts",
+    "own_texts",
     "pending_erasures",
+    "profile_name",
     "profile_texts",
     "rows_naming",
 ]
@@ -194,11 +197,62 @@ async def profile_texts(session: AsyncSession, member_id: int) -> list[str]:
     return [t for t in texts + [str(i) for i in profile.interests] if t]
 
 
+async def profile_name(session: AsyncSession, member_id: int) -> str:
+    """The name the member gave in their introduction ("" without one)."""
+    name = await session.scalar(select(Profile.name).where(Profile.member_id == member_id))
+    return name or ""
+
+
+def _free_text(table: Table, names: Iterable[str]) -> list[str]:
+    return [name for name in names if isinstance(table.c[name].type, Text)]
+
+
+async def own_texts(
+    session: AsyncSession, community_id: int, who: Who, declarations: Sequence[Declared]
+) -> list[str]:
+    """What the member wrote in their own words (the free-text columns declared as theirs: an ask for help and
+    its details, an amendment and its reason, a recap): once erased, it must survive nowhere, the outbox's copies
+    of the posts and messages quoting it included."""
+    texts: list[str] = []
+    for d in declarations:
+        item = d.item
+        if item.table is Member or item.in_list:
+            continue
+        columns = _free_text(_table(item), item.columns)
+        if not columns:
+            continue
+        for row in await rows_naming(session, community_id, item, who):
+            texts += [row[c] for c in columns if isinstance(row[c], str) and row[c]]
+    return texts
+
+
+async def _scrub_rows(
+    session: AsyncSession, item: PersonalData, rows: Sequence[RowMapping], names: Sequence[str]
+) -> None:
+    """Take ``names`` out of the free texts of ``item``'s rows kept without the member (its declared columns are
+    emptied already): others' words about them (a thank-you naming who helped) keep their meaning, not who it
+    was."""
+    table = _table(item)
+    emptied = {item.member, *item.columns}
+    columns = _free_text(table, (c.name for c in table.columns if c.name not in emptied))
+    for row in rows:
+        changed = {c: rules.scrub(row[c], list(names)) for c in columns if isinstance(row[c], str)}
+        changed = {c: v for c, v in changed.items() if v != row[c]}
+        if changed:
+            await session.execute(update(table).where(table.c.id == row["id"]).values(changed))
+
+
 async def erase(
-    session: AsyncSession, community_id: int, member: Member, declarations: Sequence[Declared], now: datetime
+    session: AsyncSession,
+    community_id: int,
+    member: Member,
+    declarations: Sequence[Declared],
+    now: datetime,
+    names: Sequence[str] = (),
 ) -> Erased:
     """Delete or anonymise every row naming ``member`` as the declarations say, then the member row itself (kept,
-    for the history pointing at it, with a random platform id and no name)."""
+    for the history pointing at it, with a random platform id and no name). ``names`` (their mention, platform
+    id and names) are taken out of the free texts of the rows kept."""
     who = Who(member.id, member.external_id)
     done = Erased()
     for d in declarations:
@@ -217,6 +271,7 @@ async def erase(
                 await session.execute(
                     update(table).where(table.c.id == row["id"]).values({item.member: kept})
                 )
+            await _scrub_rows(session, item, rows, names)
             done.anonymized += len(rows)
         elif item.erase == "delete":
             await session.execute(delete(table).where(table.c.id.in_(ids)))
@@ -229,6 +284,7 @@ async def erase(
                     values[name] = emptied.value
             if values:
                 await session.execute(update(table).where(table.c.id.in_(ids)).values(values))
+            await _scrub_rows(session, item, rows, names)
             done.anonymized += len(rows)
     member.external_id, member.display_name = rules.erased_id(), ""
     member.locale_chosen = member.locale_seen = member.timezone_seen = None
