@@ -6,13 +6,12 @@ French for everybody; ``/agora language fr`` makes her read French."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 
 import pytest_asyncio
 
 from bot.features.language import LanguageFeature
-from bot.features.onboarding import OnboardingFeature
-from tests.discord.support import EPHEMERAL, TIMEOUT, Bot, World, custom_ids, discord_config, dm_to
+from tests.discord.support import EPHEMERAL, TIMEOUT, Bot, World, custom_ids, dm_to
 from tests.every_feature import catalog_phrases
 from tests.fakes.fake_discord import FakeChannel, FakeDiscord
 
@@ -20,28 +19,8 @@ PROFILE = {"name": "Nina Durand", "what": "Ceramist in Montreuil", "where": "Mon
 
 
 @pytest_asyncio.fixture
-async def intros(fake: FakeDiscord, world: World) -> FakeChannel:
-    return fake.add_channel(world.guild, "introductions")
-
-
-@pytest_asyncio.fixture
-async def bot(fake: FakeDiscord, world: World, db_url: str, intros: FakeChannel) -> AsyncIterator[Bot]:
-    config = discord_config(
-        fake,
-        world,
-        db_url,
-        "fr",
-        channels={
-            "welcome": world.welcome.id,
-            "announcements": world.announcements.id,
-            "introductions": intros.id,
-        },
-    )
-    features = [OnboardingFeature(), LanguageFeature()]
-    running = await Bot(config, virtual_time=True, features=features, with_probe=False).start()
-    yield running
-    await running.stop()
-    fake.assert_all_handled()
+async def bot(onboarding_bot: Callable[..., Awaitable[Bot]]) -> Bot:
+    return await onboarding_bot(LanguageFeature(), locale="fr")
 
 
 def french_in(data: object) -> list[str]:

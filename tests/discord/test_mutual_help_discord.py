@@ -5,14 +5,13 @@ posted. A discreet ask is posted in no channel."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest_asyncio
 
 from bot.features.mutual_help import MutualHelpFeature
-from bot.features.onboarding import OnboardingFeature
 from tests.discord.support import (
     EPHEMERAL,
     TIMEOUT,
@@ -20,7 +19,6 @@ from tests.discord.support import (
     World,
     arrive,
     custom_ids,
-    discord_config,
     dm_to,
     introduce,
     text_of,
@@ -38,25 +36,8 @@ async def help_channel(fake: FakeDiscord, world: World) -> FakeChannel:
 
 
 @pytest_asyncio.fixture
-async def bot(fake: FakeDiscord, world: World, db_url: str, help_channel: FakeChannel) -> AsyncIterator[Bot]:
-    intros = fake.add_channel(world.guild, "introductions")
-    config = discord_config(
-        fake,
-        world,
-        db_url,
-        channels={
-            "welcome": world.welcome.id,
-            "announcements": world.announcements.id,
-            "introductions": intros.id,
-            "help": help_channel.id,
-        },
-    )
-    running = await Bot(
-        config, virtual_time=True, features=[OnboardingFeature(), MutualHelpFeature()], with_probe=False
-    ).start()
-    yield running
-    await running.stop()
-    fake.assert_all_handled()
+async def bot(onboarding_bot: Callable[..., Awaitable[Bot]], help_channel: FakeChannel) -> Bot:
+    return await onboarding_bot(MutualHelpFeature(), help=help_channel.id)
 
 
 def button(message: dict[str, Any], action: str) -> str:

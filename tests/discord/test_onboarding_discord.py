@@ -5,11 +5,11 @@ posted in the introductions channel, mentioning her and the member she should me
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 
 import pytest_asyncio
 
-from bot.features.onboarding import DirectoryFeature, OnboardingFeature
+from bot.features.onboarding import DirectoryFeature
 from tests.discord.support import (
     EPHEMERAL,
     TIMEOUT,
@@ -17,7 +17,6 @@ from tests.discord.support import (
     World,
     arrive,
     custom_ids,
-    discord_config,
     followups,
     introduce,
     text_of,
@@ -26,34 +25,9 @@ from tests.fakes.fake_discord import FakeChannel, FakeDiscord
 
 
 @pytest_asyncio.fixture
-async def intros(fake: FakeDiscord, world: World) -> FakeChannel:
-    return fake.add_channel(world.guild, "introductions")
-
-
-@pytest_asyncio.fixture
-async def bot(
-    fake: FakeDiscord,
-    world: World,
-    db_url: str,
-    intros: FakeChannel,
-) -> AsyncIterator[Bot]:
+async def bot(onboarding_bot: Callable[..., Awaitable[Bot]]) -> Bot:
     """The Agora app with the onboarding and directory features, and the Discord adapter, on the virtual clock."""
-    config = discord_config(
-        fake,
-        world,
-        db_url,
-        channels={
-            "welcome": world.welcome.id,
-            "announcements": world.announcements.id,
-            "introductions": intros.id,
-        },
-    )
-    running = await Bot(
-        config, virtual_time=True, features=[OnboardingFeature(), DirectoryFeature()], with_probe=False
-    ).start()
-    yield running
-    await running.stop()
-    fake.assert_all_handled()
+    return await onboarding_bot(DirectoryFeature())
 
 
 async def test_a_newcomer_introduces_herself_on_discord_and_meets_a_member(

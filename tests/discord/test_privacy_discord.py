@@ -5,14 +5,13 @@ confirmation: her introduction post is deleted from the channel and nothing stor
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest_asyncio
 
-from bot.features.onboarding import OnboardingFeature
 from bot.features.privacy import PrivacyFeature
-from tests.discord.support import EPHEMERAL, TIMEOUT, Bot, World, custom_ids, discord_config, dm_to
+from tests.discord.support import EPHEMERAL, TIMEOUT, Bot, World, custom_ids, dm_to
 from tests.fakes.fake_discord import FakeChannel, FakeDiscord, FakeUser
 from tests.support import traces_in
 
@@ -20,27 +19,8 @@ PROFILE = {"name": "Nina Durand", "what": "Céramiste à Montreuil", "where": "M
 
 
 @pytest_asyncio.fixture
-async def intros(fake: FakeDiscord, world: World) -> FakeChannel:
-    return fake.add_channel(world.guild, "introductions")
-
-
-@pytest_asyncio.fixture
-async def bot(fake: FakeDiscord, world: World, db_url: str, intros: FakeChannel) -> AsyncIterator[Bot]:
-    config = discord_config(
-        fake,
-        world,
-        db_url,
-        channels={
-            "welcome": world.welcome.id,
-            "announcements": world.announcements.id,
-            "introductions": intros.id,
-        },
-    )
-    features = [OnboardingFeature(), PrivacyFeature()]
-    running = await Bot(config, virtual_time=True, features=features, with_probe=False).start()
-    yield running
-    await running.stop()
-    fake.assert_all_handled()
+async def bot(onboarding_bot: Callable[..., Awaitable[Bot]]) -> Bot:
+    return await onboarding_bot(PrivacyFeature())
 
 
 async def introduced(fake: FakeDiscord, world: World, bot: Bot, intros: FakeChannel) -> tuple[FakeUser, str]:
