@@ -15,9 +15,12 @@ Several processes on one PostgreSQL: each entry is delivered by one of them. An 
 process whose transaction recorded it (``claimed_by``, ``lease_until``: ``LEASE`` ahead); a round claims the due
 entries nobody holds, or whose lease ran out, with ``SELECT … FOR UPDATE SKIP LOCKED`` and a lease in the same
 transaction. A process that dies mid-delivery loses its lease, and another takes the entry over once it has run
-out: the entry that was in flight may then be posted twice (the duplicate window: that one entry, at most once
-more). A process does not start an entry whose lease ran out under it (a round takes it again). On SQLite (one
-process, ``storage.process_lock``) nothing is claimed.
+out: the entries it had sent but not yet marked sent may then be posted twice (the duplicate window: the entry in
+flight and those sent just before it in the same transaction, ``MARK_EVERY`` at most, each at most once more).
+While an entry is in flight its process renews the lease every third of a lease, so a delivery slower than the
+lease (a platform's rate limit, a slow network) is never taken over while its process lives; and a process starts
+an entry only with two thirds of a lease ahead, renewing it first when less is left (a long batch), and not at all
+when another process took it meanwhile. On SQLite (one process, ``storage.process_lock``) nothing is claimed.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ from bot.scheduler import Scheduler, backoff
 from storage.database import Database
 from storage.models import Community, OutboxEntry, OutboxStatus, ProcessedDelivery
 
-__all__ = ["FAILING_ATTEMPTS", "LEASE", "MAX_ATTEMPTS", "Courier", "Delivery", "DependencyFailed", "backoff"]
+__all__ = ["FAILING_ATTEMPTS", "LEASE", "MARK_EVERY", "MAX_ATTEMPTS", "Courier", "Delivery", "DependencyFailed", "backoff"]
 
 log = logging.getLogger("agora.outbox")
 
@@ -57,13 +60,17 @@ MAX_ATTEMPTS = 10
 # How far back a failure whose report was cut short (a crash) is still worth reporting at start.
 REPORT_WITHIN = timedelta(hours=24)
 BATCH = 50
+# Entries sent are marked sent together, at most this many at a time: a crash between a send and its mark posts
+# that entry again once the lease runs out, so this bounds the duplicates a crash can cause (the duplicate window).
+MARK_EVERY = 10
 # From this many failed tries in a row, a waiting entry means the outbox keeps failing (``/healthz`` says 503).
 FAILING_ATTEMPTS = 3
 # What the entries this process delivered returned (the post's place), kept for the updates that follow them.
 RESULTS_KEPT = 10_000
 # ``Session.info`` key: the ids of existing outbox entries a transaction changed (see ``Courier.watch``).
 TOUCHED = "agora_outbox_touched"
-# How long a process holds the entries it claimed (PostgreSQL): longer than a batch takes to deliver.
+# How long a process holds the entries it claimed (PostgreSQL) before another may take them over: what a crash
+# delays them by. Renewed while an entry is in flight, so a slow delivery does not have to fit in it.
 LEASE = timedelta(seconds=30)
 
 
@@ -118,21 +125,48 @@ class Courier:
         # entries sent, the outbox's one write per delivery, lets the acknowledgements waiting go first.
         self.turn: Callable[[], contextlib.AbstractAsyncContextManager[None]] = contextlib.nullcontext
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        self.lease = LEASE
         sqlalchemy_event.listen(database.session_class, "before_flush", _note_touched)
 
     def claim(self, entry: OutboxEntry) -> None:
         """A new entry, claimed by this process in the transaction that records it: delivered from here
         (``hand``), no other process's round takes it while the lease lasts."""
         if self.claims:
-            entry.claimed_by, entry.lease_until = self.worker, self.clock.now() + LEASE
+            entry.claimed_by, entry.lease_until = self.worker, self.clock.now() + self.lease
 
-    def _held(self, entry: OutboxEntry) -> bool:
-        """This process still holds ``entry`` (always on SQLite): it may start delivering it."""
-        return not self.claims or (
-            entry.claimed_by == self.worker
-            and entry.lease_until is not None
-            and entry.lease_until > self.clock.now()
-        )
+    async def _held(self, entry: OutboxEntry) -> bool:
+        """This process holds ``entry`` with two thirds of a lease ahead at least (always true on SQLite): it may
+        start delivering it. A lease running short (a long batch) is renewed first; False when another process
+        took the entry over meanwhile."""
+        if not self.claims:
+            return True
+        if entry.claimed_by != self.worker:
+            return False
+        if entry.lease_until is not None and entry.lease_until - self.clock.now() >= self.lease * 2 / 3:
+            return True
+        return await self._renew(entry)
+
+    async def _renew(self, entry: OutboxEntry) -> bool:
+        """A new lease on ``entry`` if this process still holds it (even run out: nobody took it over, since
+        taking it over names the new holder). Another process claiming it at this very moment holds its row lock:
+        this waits for it, then finds the entry is no longer this process's."""
+        until = self.clock.now() + self.lease
+        async with self.database.transaction() as session:
+            renewed = await session.scalar(
+                update(OutboxEntry)
+                .where(
+                    OutboxEntry.id == entry.id,
+                    OutboxEntry.claimed_by == self.worker,
+                    OutboxEntry.status == OutboxStatus.PENDING,
+                )
+                .values(lease_until=until)
+                .returning(OutboxEntry.id)
+                .execution_options(synchronize_session=False)
+            )
+        if renewed is None:
+            return False
+        entry.lease_until = until
+        return True
 
     def hand(self, entries: Sequence[OutboxEntry], community: CommunityRef) -> bool:
         """Take the entries a transaction just committed (still pending) for delivery as they are. False when
@@ -201,7 +235,7 @@ class Courier:
             async with self.database.transaction() as session:
                 rows = (await session.execute(query)).all()
                 if self.claims and rows:
-                    lease = now + LEASE
+                    lease = now + self.lease
                     await session.execute(
                         update(OutboxEntry)
                         .where(OutboxEntry.id.in_([entry.id for entry, _ in rows]))
@@ -236,11 +270,9 @@ class Courier:
             if chat is None:
                 self._queued.discard(pending.id)
                 continue  # that platform is not connected in this process: leave it for the one that is
-            if not self._held(pending):
-                # Its lease ran out before its turn came (a long batch): another process may have it by now; a
-                # round claims it again if not.
+            if not await self._held(pending):
+                # Another process took it over (its lease ran out before its turn came: a long batch).
                 self._queued.discard(pending.id)
-                self._again = True
                 continue
             attempt = await self._attempt(chat, pending, ref)
             self._queued.discard(pending.id)
@@ -248,6 +280,11 @@ class Courier:
                 self._keep_result(pending.id, attempt.result)
                 sent.append((pending, attempt.result))
                 delivered += 1
+                if len(sent) >= MARK_EVERY:
+                    # A crash repeats what was sent and not yet marked: a transaction's many DMs (a nudge to
+                    # everyone) are marked a few at a time, so that is never more than MARK_EVERY messages.
+                    await self._mark_sent(sent)
+                    sent = []
                 continue
             await self._mark_sent(sent)
             sent = []
@@ -263,6 +300,7 @@ class Courier:
         """Carry ``pending`` out on ``chat``: how it went."""
         attempt = _Attempt()
         token = delivering_for.set(ref)
+        keeper = _LeaseKeeper(self, pending) if self.claims else None
         try:
             operation = await self._resolve(load(pending.op, pending.payload))
             attempt.result = await operation.perform(chat, ref)
@@ -280,6 +318,8 @@ class Courier:
             log.exception("outbox delivery crashed", extra={"entry": pending.id, "op": pending.op})
         finally:
             delivering_for.reset(token)
+            if keeper is not None:
+                await keeper.stop()
         return attempt
 
     def _keep_result(self, entry_id: int, result: dict[str, Any] | None) -> None:
@@ -522,6 +562,42 @@ class _Attempt:
     result: dict[str, Any] | None = None
     retry_after: float | None = None
     failure: PermanentChatError | None = None
+
+
+class _LeaseKeeper:
+    """Renews the lease of the entry in flight every third of a lease until ``stop``: a delivery slower than the
+    lease is not taken over by another process while this one lives. Nothing runs (no task, no statement) for a
+    delivery that ends within a third of a lease, which is nearly all of them."""
+
+    def __init__(self, courier: Courier, entry: OutboxEntry) -> None:
+        self.courier = courier
+        self.entry = entry
+        self.every = courier.lease.total_seconds() / 3
+        self.renewing: asyncio.Task[None] | None = None
+        self.stopped = False
+        self.timer = asyncio.get_running_loop().call_later(self.every, self._due)
+
+    def _due(self) -> None:
+        self.renewing = asyncio.ensure_future(self._renew())
+
+    async def _renew(self) -> None:
+        try:
+            held = await self.courier._renew(self.entry)
+        except Exception:  # the database refused for a moment: the next tick tries again, the lease still runs
+            log.exception("renewing an outbox lease failed", extra={"entry": self.entry.id})
+            held = True
+        if not held:
+            log.warning("outbox entry taken over while in flight", extra={"entry": self.entry.id})
+        elif not self.stopped:
+            self.timer = asyncio.get_running_loop().call_later(self.every, self._due)
+
+    async def stop(self) -> None:
+        """The delivery ended: no more renewals (one under way finishes; it was harmless)."""
+        self.stopped = True
+        self.timer.cancel()
+        if self.renewing is not None and not self.renewing.done():
+            # Not cancelled mid-statement: a connection left half-way through a statement is no use to the pool.
+            await asyncio.shield(self.renewing)
 
 
 def _note_touched(session: Session, flush_context: Any, instances: Any) -> None:

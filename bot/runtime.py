@@ -18,7 +18,6 @@ from bot.app import Agora
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.health import HealthServer
-from bot.outbox import LEASE
 from bot.platforms import installed, load_adapter
 from bot.scheduler import APScheduler
 from bot.web import Dashboard
@@ -136,6 +135,6 @@ async def _sweep(app: Agora, stop: asyncio.Event) -> None:
     (``bot.outbox.LEASE``) every half lease, so they are taken over while this process keeps running."""
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), LEASE.total_seconds() / 2)
+            await asyncio.wait_for(stop.wait(), app.courier.lease.total_seconds() / 2)
         if not stop.is_set():
             app.kick_outbox()

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
-from bot.chat import PermanentChatError, TransientChatError
+from bot.chat import ChannelRef, MessageRef, PermanentChatError, TransientChatError
 from bot.messages import Message
-from bot.outbox import MAX_ATTEMPTS, backoff
+from bot.outbox import MARK_EVERY, MAX_ATTEMPTS, backoff
 from storage.models import Community, OutboxEntry
 
 
@@ -137,3 +137,52 @@ async def test_a_permanent_error_is_not_retried(h: ConsoleCommunity) -> None:
     await h.advance(days=1)
     [entry] = await entries(h)
     assert entry.status == "failed" and entry.attempts == 1
+
+
+class Killed(BaseException):
+    """The process dies (a SIGKILL): nothing after it runs, nothing catches it."""
+
+
+async def test_a_crash_posts_again_at_most_a_few_of_a_long_transactions_messages(
+    h: ConsoleCommunity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One transaction records 25 posts (as a nudge to everyone does); the process dies sending the 15th.
+    await h.join("alice")
+    assert h.database is not None and h.app is not None
+    courier = h.app.courier
+    async with h.database.transaction() as session:
+        community = await session.scalar(select(Community))
+        assert community is not None
+        recorded = [
+            OutboxEntry(
+                community_id=community.id,
+                op="post",
+                payload={"channel": "announcements", "message": Message(f"post {n}").to_dict()},
+                next_attempt_at=h.clock.now(),
+                created_at=h.clock.now(),
+            )
+            for n in range(25)
+        ]
+        for entry in recorded:
+            courier.claim(entry)
+        session.add_all(recorded)
+    courier.hand(recorded, h.ref)
+    post = h.chat.post
+
+    async def dies_at_the_fifteenth(channel: ChannelRef, message: Message) -> MessageRef:
+        if len(h.chat.posts("announcements")) == 14:
+            raise Killed
+        return await post(channel, message)
+
+    monkeypatch.setattr(h.chat, "post", dies_at_the_fifteenth)
+    with pytest.raises(Killed):
+        await courier.deliver_due(handed_only=True)
+    monkeypatch.setattr(h.chat, "post", post)
+
+    # What was posted and not yet marked sent is posted again after the restart: a few messages, not all 14.
+    sent = [e for e in await entries(h) if e.op == "post" and e.status == "sent"]
+    assert len(sent) >= 14 - MARK_EVERY + 1
+    await h.restart()
+    texts = [p.text for p in h.chat.posts("announcements")]
+    assert sorted(set(texts)) == sorted(f"post {n}" for n in range(25))
+    assert len(texts) - 25 == 14 - len(sent) < MARK_EVERY

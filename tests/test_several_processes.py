@@ -1,6 +1,7 @@
 """Two Agora instances on one PostgreSQL database, as two ``agora run`` processes would be: each outbox entry is
-delivered by one of them, a lease that runs out (its holder died mid-delivery) hands the entry over, and a timer
-or a recurring rule fires once per fire time whichever instance runs it."""
+delivered by one of them, a lease that runs out (its holder died mid-delivery) hands the entry over, a delivery
+slower than the lease keeps it (renewed while in flight), and a timer or a recurring rule fires once per fire time
+whichever instance runs it."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ import pytest
 from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
+from adapters.console.chat import ConsoleChat
 from bot.app import default_features
-from bot.clock import FakeClock
+from bot.chat import ChannelRef, MessageRef
+from bot.clock import FakeClock, SystemClock
 from bot.context import Context
 from bot.events import CommandInvoked, TimerFired
 from bot.i18n import N_
 from bot.messages import Message
-from bot.outbox import LEASE
+from bot.outbox import LEASE, Courier
 from bot.router import Feature, Option, command, timer
+from bot.scheduler import VirtualScheduler
 from storage.models import Community, OutboxEntry
 from tests.conftest import is_postgresql
 from tests.support import make_config, paris
@@ -135,6 +139,51 @@ async def test_an_entry_held_by_a_process_that_died_is_taken_over_once_its_lease
     a.clock.advance(LEASE + timedelta(seconds=1))
     await asyncio.gather(a.app.courier.deliver_due(), b.app.courier.deliver_due())
     assert posted(a, b) == ["post 0", "post 1", "post 2"]
+
+
+class SlowChat(ConsoleChat):
+    """A platform that takes ``seconds`` to accept each post (a rate limit, a slow network): the network edge."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+
+    async def post(self, channel: ChannelRef, message: Message) -> MessageRef:
+        await asyncio.sleep(self.seconds)
+        return await super().post(channel, message)
+
+
+async def test_a_delivery_slower_than_the_lease_is_not_taken_over_while_its_process_lives(
+    pair: tuple[ConsoleCommunity, ConsoleCommunity, list[tuple[str, datetime]]],
+) -> None:
+    a, _, _ = pair
+    await a.join("alice")
+    assert a.database is not None
+    # Two processes on real time, with a lease of a second and a half; a's platform takes three leases to accept
+    # a post.
+    lease = timedelta(seconds=1.5)
+    slow, quick = SlowChat(3 * lease.total_seconds()), ConsoleChat()
+    couriers = []
+    for worker, chat in (("a", slow), ("b", quick)):
+        clock = SystemClock()
+        courier = Courier(a.database, clock, VirtualScheduler(FakeClock()), lambda _platform, c=chat: c)
+        courier.worker, courier.lease = worker, lease
+        couriers.append(courier)
+    first, second = couriers
+    await record_posts(a, 1, claimed_by="a", lease_until=SystemClock().now() + lease)
+
+    # a delivers it; meanwhile b looks for entries whose lease ran out every half lease, as agora run does.
+    delivering = asyncio.create_task(first.deliver_due())
+    looks = 0
+    while not delivering.done():
+        await second.deliver_due()
+        looks += 1
+        await asyncio.sleep(lease.total_seconds() / 4)
+    assert await delivering == 1
+
+    assert looks >= 8  # b looked well after the first lease had run out
+    assert [sent.message.text for sent in slow.posts("announcements") if sent.message] == ["post 0"]
+    assert quick.posts() == []  # never taken over: posted once
 
 
 async def test_a_timer_and_a_recurring_rule_fire_once_across_two_instances(
