@@ -38,7 +38,7 @@ from bot.i18n import translator
 from bot.messages import Message
 from bot.router import Feature, command
 from storage.database import Database
-from storage.models import Community, InboxEntry, Member
+from storage.models import Community, InboxEntry, Member, OutboxEntry
 from storage.tables.icebreakers import IcebreakerAsked
 from storage.tables.profiles import Profile
 from storage.tables.rounds import Round, RoundGroup
@@ -103,6 +103,29 @@ async def introduce(h: ConsoleCommunity, who: str, **values: str) -> None:
 
 PARIS = "Europe/Paris"
 OPTIONS = "Tuesday 1 December 6:30pm\nnext thursday 6pm\n2026-12-03 18:00"
+
+
+async def record_posts(h: ConsoleCommunity, count: int, **claim: object) -> list[OutboxEntry]:
+    """``count`` pending posts ("post 0", "post 1"...) in the announcements channel, written straight into the
+    outbox in one transaction, as a handler's (or a process that died right after its commit) leaves them;
+    ``claim``: who holds them (``claimed_by``, ``lease_until``)."""
+    assert h.database is not None
+    async with h.database.transaction() as session:
+        community = await session.scalar(select(Community))
+        assert community is not None
+        recorded = [
+            OutboxEntry(
+                community_id=community.id,
+                op="post",
+                payload={"channel": "announcements", "message": Message(f"post {n}").to_dict()},
+                next_attempt_at=h.clock.now(),
+                created_at=h.clock.now(),
+                **claim,
+            )
+            for n in range(count)
+        ]
+        session.add_all(recorded)
+    return recorded
 
 
 def paris(*args: int) -> datetime:

@@ -12,6 +12,7 @@ from bot.chat import ChannelRef, MessageRef, PermanentChatError, TransientChatEr
 from bot.messages import Message
 from bot.outbox import MARK_EVERY, MAX_ATTEMPTS, backoff
 from storage.models import Community, OutboxEntry
+from tests.support import record_posts
 
 
 async def entries(h: ConsoleCommunity) -> list[OutboxEntry]:
@@ -150,22 +151,8 @@ async def test_a_crash_posts_again_at_most_a_few_of_a_long_transactions_messages
     await h.join("alice")
     assert h.database is not None and h.app is not None
     courier = h.app.courier
-    async with h.database.transaction() as session:
-        community = await session.scalar(select(Community))
-        assert community is not None
-        recorded = [
-            OutboxEntry(
-                community_id=community.id,
-                op="post",
-                payload={"channel": "announcements", "message": Message(f"post {n}").to_dict()},
-                next_attempt_at=h.clock.now(),
-                created_at=h.clock.now(),
-            )
-            for n in range(25)
-        ]
-        for entry in recorded:
-            courier.claim(entry)
-        session.add_all(recorded)
+    claim = {"claimed_by": courier.worker, "lease_until": h.clock.now() + courier.lease} if courier.claims else {}
+    recorded = await record_posts(h, 25, **claim)
     courier.hand(recorded, h.ref)
     post = h.chat.post
 

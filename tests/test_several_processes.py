@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from adapters.console import ConsoleCommunity
 from adapters.console.chat import ConsoleChat
@@ -24,9 +23,8 @@ from bot.messages import Message
 from bot.outbox import LEASE, Courier
 from bot.router import Feature, Option, command, timer
 from bot.scheduler import VirtualScheduler
-from storage.models import Community, OutboxEntry
 from tests.conftest import is_postgresql
-from tests.support import make_config, paris
+from tests.support import make_config, paris, record_posts
 
 
 class Reminders(Feature):
@@ -85,25 +83,6 @@ async def pair(
     yield a, b, fired
     await a.stop()
     await b.stop()
-
-
-async def record_posts(h: ConsoleCommunity, count: int, **claim: object) -> None:
-    """Pending posts written straight into the outbox, as a process that died right after its commit left them."""
-    assert h.database is not None
-    async with h.database.transaction() as session:
-        community = await session.scalar(select(Community))
-        assert community is not None
-        for n in range(count):
-            session.add(
-                OutboxEntry(
-                    community_id=community.id,
-                    op="post",
-                    payload={"channel": "announcements", "message": Message(f"post {n}").to_dict()},
-                    next_attempt_at=h.clock.now(),
-                    created_at=h.clock.now(),
-                    **claim,
-                )
-            )
 
 
 def posted(*instances: ConsoleCommunity) -> list[str]:
