@@ -52,7 +52,16 @@ from bot.scheduler import Scheduler, backoff
 from storage.database import Database
 from storage.models import Community, OutboxEntry, OutboxStatus, ProcessedDelivery
 
-__all__ = ["FAILING_ATTEMPTS", "LEASE", "MARK_EVERY", "MAX_ATTEMPTS", "Courier", "Delivery", "DependencyFailed", "backoff"]
+__all__ = [
+    "FAILING_ATTEMPTS",
+    "LEASE",
+    "MARK_EVERY",
+    "MAX_ATTEMPTS",
+    "Courier",
+    "Delivery",
+    "DependencyFailed",
+    "backoff",
+]
 
 log = logging.getLogger("agora.outbox")
 
@@ -583,7 +592,7 @@ class _LeaseKeeper:
     async def _renew(self) -> None:
         try:
             held = await self.courier._renew(self.entry)
-        except Exception:  # the database refused for a moment: the next tick tries again, the lease still runs
+        except Exception:  # the database refused for a moment: the next tick tries again (the lease runs)
             log.exception("renewing an outbox lease failed", extra={"entry": self.entry.id})
             held = True
         if not held:

@@ -151,7 +151,9 @@ async def test_a_crash_posts_again_at_most_a_few_of_a_long_transactions_messages
     await h.join("alice")
     assert h.database is not None and h.app is not None
     courier = h.app.courier
-    claim = {"claimed_by": courier.worker, "lease_until": h.clock.now() + courier.lease} if courier.claims else {}
+    claim = (
+        {"claimed_by": courier.worker, "lease_until": h.clock.now() + courier.lease} if courier.claims else {}
+    )
     recorded = await record_posts(h, 25, **claim)
     courier.hand(recorded, h.ref)
     post = h.chat.post
