@@ -1,7 +1,6 @@
-"""What the two fuzzes share (``test_fuzz.py``, a seeded list of hostile values; ``test_fuzz_hypothesis.py``,
-hypothesis strategies built from each command's declared options and each form's fields): the hostile values,
-a second community whose rows the fuzz aims at, a busy community for the handlers to reach, and what is recorded
-(to check that nothing is lost)."""
+"""What the fuzz (``test_fuzz_hypothesis.py``: hypothesis strategies built from each command's declared options
+and each form's fields) draws on: the hostile values, a second community whose rows the fuzz aims at, a busy
+community for the handlers to reach, and what is recorded (to check that nothing is lost)."""
 
 from __future__ import annotations
 

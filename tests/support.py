@@ -320,8 +320,15 @@ class AgoraProcess:
         await self.kill()
 
 
-def run_config(path: Path, database_url: str, platforms: dict[str, Any], locale: str = "en") -> Path:
-    """Write a config file for ``agora run`` on ``platforms``: the test community, no health endpoint."""
+def run_config(
+    path: Path,
+    database_url: str,
+    platforms: dict[str, Any],
+    locale: str = "en",
+    community: dict[str, Any] | None = None,
+) -> Path:
+    """Write a config file for ``agora run`` on ``platforms``: the test community (with ``community``'s settings
+    on top), no health endpoint."""
     data = {
         "database": {"url": database_url},
         "health": {"enabled": False},
@@ -331,6 +338,7 @@ def run_config(path: Path, database_url: str, platforms: dict[str, Any], locale:
             "locale": locale,
             "timezone": "Europe/Paris",
             "charter": CHARTERS[locale.split("-")[0]],
+            **(community or {}),
         },
         "platforms": platforms,
     }

@@ -1,7 +1,7 @@
 """What crashed handlers once, on SQLite and on PostgreSQL, now refused politely with nothing lost: numbers a
 column can't hold, a NUL byte or a broken character in a text, texts longer than their column, time zones of 256
 characters and more, durations that overflow the calendar, a cron rule longer than its column. The fuzz
-(``test_fuzz.py``) tries all of it everywhere; these are the stories, one per kind."""
+(``test_fuzz_hypothesis.py``) tries all of it everywhere; these are the stories, one per kind."""
 
 from __future__ import annotations
 
