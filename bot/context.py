@@ -555,15 +555,21 @@ class Context(Generic[E]):
     # --- time ---------------------------------------------------------------------------------------------
 
     async def set_timer(self, kind: str, ref: str, due: datetime) -> Timer:
-        """Set (or move) the deadline ``kind``/``ref``; it fires once, even across restarts."""
-        timer = await self.session.scalar(
-            select(Timer).where(Timer.community_id == self.community.id, Timer.kind == kind, Timer.ref == ref)
+        """Set (or move) the deadline ``kind``/``ref``; it fires once, even across restarts. One statement: an
+        insert that becomes an update of the timer already there (two processes setting it at once keep one)."""
+        insert = sqlite_insert if self.session.get_bind().dialect.name == "sqlite" else postgresql_insert
+        statement = insert(Timer).values(
+            community_id=self.community.id, kind=kind, ref=ref, due_at=due, fired_at=None, cancelled=False
         )
-        if timer is None:
-            timer = Timer(community_id=self.community.id, kind=kind, ref=ref, due_at=due)
-            self.session.add(timer)
-        timer.due_at, timer.fired_at, timer.cancelled = due, None, False
-        await self.session.flush()
+        upsert = (
+            statement.on_conflict_do_update(
+                index_elements=["community_id", "kind", "ref"],
+                set_={"due_at": statement.excluded.due_at, "fired_at": None, "cancelled": False},
+            )
+            .returning(Timer)
+            .execution_options(populate_existing=True)
+        )
+        timer = (await self.session.scalars(upsert)).one()
         self.timer_changes.append(timer)
         return timer
 
