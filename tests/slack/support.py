@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from bot.scheduler import VirtualScheduler
 from storage.database import Database
 from storage.models import Community, OutboxEntry
 from tests.fakes.fake_slack import FakeSlack, SlackCall
+from tests.support import AgoraProcess, kill_delay, kill_during, lost_after_restart, run_config
 
 SECRET = "test-signing-secret"
 ALICE = "U0ALICE001"  # a newcomer
@@ -30,6 +32,7 @@ MEMBERS = "C0MEMBERS1"
 INTROS = "C0INTROS01"
 SCOPE = "C0SCOPE001"
 TIMEOUT = 10.0
+KILL_TIMEOUT = 30.0  # a real `agora run` subprocess, started again after a SIGKILL
 MODES = ["http", "socket"]
 
 
@@ -179,3 +182,60 @@ def texts(blocks: list[dict[str, Any]]) -> str:
 
 def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [e for b in blocks or () if b["type"] == "actions" for e in b["elements"]]
+
+
+# --- killed during a burst (test_slack_kill, test_ack_first_slack) ---
+
+
+def slack_section(fake: FakeSlack, mode: str) -> dict[str, Any]:
+    return {
+        "bot_token": "xoxb-test",
+        "mode": mode,
+        "app_token": "xapp-test" if mode == "socket" else None,
+        "signing_secret": SECRET if mode == "http" else None,
+        "api_base_url": fake.api_base,
+        "http": {"host": "127.0.0.1", "port": 0},
+    }
+
+
+async def warm_up(fake: FakeSlack, deliver: Callable[[dict[str, Any]], Awaitable[object]]) -> None:
+    """One join handled before the burst: the first request's one-off costs (bolt's ``auth.test``, the user groups)
+    are paid, as in a bot that has been running for a while."""
+    fake.add_user("U0WARMUP01", "early", "Early Bird", "en-US")
+    await deliver(fake.event_callback(fake.team_join_event("U0WARMUP01")))
+    await fake.wait_for_call("chat.postMessage", timeout=KILL_TIMEOUT)
+
+
+async def lost_in_http_burst(
+    tmp_path: Path,
+    fake: FakeSlack,
+    users: list[str],
+    payload: Callable[[str], dict[str, Any]],
+    effects: Any,
+    seed: str,
+) -> tuple[list[str], set[str], float]:
+    """``agora run`` in HTTP mode, killed during a burst of ``payload(user)`` for each of ``users``, then started
+    again: (the acknowledged users whose payload had no effect (``effects``: a query of the users that have one),
+    the acknowledged users, the delay before the kill)."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}"
+    agora = AgoraProcess(run_config(tmp_path / "config.yaml", url, {"slack": slack_section(fake, "http")}))
+    port = (await agora.start("slack connected"))["port"]
+    requester = fake.requester(f"http://127.0.0.1:{port}/slack/events")
+    await warm_up(fake, requester.send_event)
+    acknowledged: set[str] = set()
+    first = asyncio.Event()
+
+    async def send(user_id: str) -> None:
+        response = await requester.send(payload(user_id))
+        if response.status == 200:
+            acknowledged.add(user_id)
+            first.set()
+
+    async def burst() -> None:
+        await asyncio.gather(*(send(u) for u in users), return_exceptions=True)
+
+    delay = kill_delay(seed)
+    await kill_during(burst, first, delay)
+    await agora.kill()
+    answered = set(acknowledged)
+    return await lost_after_restart(agora, "slack connected", url, answered, effects), answered, delay

@@ -24,9 +24,9 @@ from tests.slack.support import (
     SlackBed,
     answers,
     arrive,
+    lost_in_http_burst,
     open_form,
 )
-from tests.slack.test_slack_kill import lost_in_http_burst
 
 ELODIE = "U0ELODIE01"  # reads Slack in French, in an English-speaking community
 BURST = 30

@@ -108,7 +108,9 @@ async def test_a_debate_on_slack_positions_changed_and_the_summary_at_the_deadli
             assert debate is not None and (debate.status, debate.closed_by) == ("closed", "deadline")
 
 
-async def test_a_press_is_acknowledged_before_slack_says_who_pressed(bed: BedFactory, fake: FakeSlack) -> None:
+async def test_a_press_is_acknowledged_before_slack_says_who_pressed(
+    bed: BedFactory, fake: FakeSlack
+) -> None:
     # Issue 12: the acknowledgement waits only for the press to be recorded; users.info (a member never seen
     # before) is asked afterwards, as the press is handled.
     fake.add_channel(DEBATES, "debates", members=[ALICE, BOB, CAMILLE])
@@ -125,7 +127,8 @@ async def test_a_press_is_acknowledged_before_slack_says_who_pressed(bed: BedFac
         fake.channels[DEBATES].members.append(DANA)
         slack_answers = fake.hold("users.info")
         pressed = await asyncio.wait_for(
-            b.send(fake.block_actions(DANA, "agora:debate:take:1.1", message=message, channel=DEBATES)), TIMEOUT
+            b.send(fake.block_actions(DANA, "agora:debate:take:1.1", message=message, channel=DEBATES)),
+            TIMEOUT,
         )
         # Acknowledged while users.info is unanswered, and only once the press was recorded: never lost.
         assert pressed.status == 200 and not pressed.body

@@ -10,16 +10,22 @@ re-sends an event it saw acknowledged: every one answered 200 (or acked on the S
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from storage.models import Member
 from tests.fakes.fake_slack import FakeSlack
-from tests.slack.support import MODES, SECRET, BedFactory
+from tests.slack.support import (
+    KILL_TIMEOUT,
+    MODES,
+    SECRET,
+    BedFactory,
+    lost_in_http_burst,
+    slack_section,
+    warm_up,
+)
 from tests.support import (
     AgoraProcess,
     kill_delay,
@@ -30,7 +36,6 @@ from tests.support import (
 )
 
 BURST = 40
-TIMEOUT = 30.0
 
 
 def newcomers(fake: FakeSlack) -> list[str]:
@@ -38,60 +43,6 @@ def newcomers(fake: FakeSlack) -> list[str]:
     for n, user_id in enumerate(ids):
         fake.add_user(user_id, f"newcomer{n}", f"Newcomer {n}", "en-US")
     return ids
-
-
-def slack_section(fake: FakeSlack, mode: str) -> dict[str, Any]:
-    return {
-        "bot_token": "xoxb-test",
-        "mode": mode,
-        "app_token": "xapp-test" if mode == "socket" else None,
-        "signing_secret": SECRET if mode == "http" else None,
-        "api_base_url": fake.api_base,
-        "http": {"host": "127.0.0.1", "port": 0},
-    }
-
-
-async def warm_up(fake: FakeSlack, deliver: Callable[[dict[str, Any]], Awaitable[object]]) -> None:
-    """One join handled before the burst: the first request's one-off costs (bolt's ``auth.test``, the user groups)
-    are paid, as in a bot that has been running for a while."""
-    fake.add_user("U0WARMUP01", "early", "Early Bird", "en-US")
-    await deliver(fake.event_callback(fake.team_join_event("U0WARMUP01")))
-    await fake.wait_for_call("chat.postMessage", timeout=TIMEOUT)
-
-
-async def lost_in_http_burst(
-    tmp_path: Path,
-    fake: FakeSlack,
-    users: list[str],
-    payload: Callable[[str], dict[str, Any]],
-    effects: Any,
-    seed: str,
-) -> tuple[list[str], set[str], float]:
-    """``agora run`` in HTTP mode, killed during a burst of ``payload(user)`` for each of ``users``, then started
-    again: (the acknowledged users whose payload had no effect (``effects``: a query of the users that have one),
-    the acknowledged users, the delay before the kill)."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}"
-    agora = AgoraProcess(run_config(tmp_path / "config.yaml", url, {"slack": slack_section(fake, "http")}))
-    port = (await agora.start("slack connected"))["port"]
-    requester = fake.requester(f"http://127.0.0.1:{port}/slack/events")
-    await warm_up(fake, requester.send_event)
-    acknowledged: set[str] = set()
-    first = asyncio.Event()
-
-    async def send(user_id: str) -> None:
-        response = await requester.send(payload(user_id))
-        if response.status == 200:
-            acknowledged.add(user_id)
-            first.set()
-
-    async def burst() -> None:
-        await asyncio.gather(*(send(u) for u in users), return_exceptions=True)
-
-    delay = kill_delay(seed)
-    await kill_during(burst, first, delay)
-    await agora.kill()
-    answered = set(acknowledged)
-    return await lost_after_restart(agora, "slack connected", url, answered, effects), answered, delay
 
 
 async def test_no_event_answered_200_is_lost_when_agora_is_killed_during_a_burst(tmp_path: Path) -> None:
@@ -118,13 +69,13 @@ async def test_no_event_acked_on_the_socket_is_lost_when_agora_is_killed_during_
             run_config(tmp_path / "config.yaml", url, {"slack": slack_section(fake, "socket")})
         )
         await agora.start("slack connected")
-        await fake.wait_for_link(TIMEOUT)
+        await fake.wait_for_link(KILL_TIMEOUT)
         await warm_up(fake, lambda payload: fake.socket_send("events_api", payload))
         envelopes: dict[str, str] = {}
         first = asyncio.Event()
 
         async def acked() -> None:
-            await fake.wait_until(lambda: any(e in fake.acks for e in envelopes), TIMEOUT, "an ack")
+            await fake.wait_until(lambda: any(e in fake.acks for e in envelopes), KILL_TIMEOUT, "an ack")
             first.set()
 
         async def burst() -> None:
@@ -154,7 +105,7 @@ async def test_an_event_that_cannot_be_recorded_is_not_acknowledged_and_its_rede
             if mode == "http":
                 assert (await b.send(payload)).status == 500
             else:
-                envelope = await fake.socket_deliver(payload, timeout=TIMEOUT)
+                envelope = await fake.socket_deliver(payload, timeout=KILL_TIMEOUT)
                 with pytest.raises(AssertionError):
                     await fake.wait_for_ack(envelope, 1.0)
         assert await b.count(Member, Member.external_id == "U0LATE0001") == 0
