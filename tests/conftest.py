@@ -187,7 +187,7 @@ async def o(make_harness: Callable[..., ConsoleCommunity]) -> AsyncIterator[Cons
 @pytest.fixture
 async def watched(monkeypatch: pytest.MonkeyPatch) -> Watched:
     """The rounds' planner, watched (``tests.support.Watched``), in a fresh worker process already up."""
-    shutdown()  # a fresh worker: the schedule another test searched for 36 in fours is not in its cache
+    shutdown()  # a fresh worker: nothing another test left in its caches
     # The worker process is up (spawning it is not the point).
     await plan_round_off_loop([str(i) for i in range(6)])
     planner = Watched()

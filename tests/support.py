@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,7 +34,8 @@ from bot.commandline import parse_command_text
 from bot.config import Config, parse_config
 from bot.context import Context
 from bot.events import ButtonPressed, ChannelRef, CommandInvoked
-from bot.features.rounds.grouping import Plan, plan_round_off_loop
+from bot.features.rounds.grouping import Plan, longest_schedule, plan_round_off_loop
+from bot.features.rounds.grouping.worker import _executor
 from bot.i18n import translator
 from bot.messages import Message
 from bot.router import Feature, command
@@ -521,16 +523,22 @@ async def health_figure(
     return await step.tally(session, community_id, since, until)
 
 
-# Rounds planned off the loop (the plan of a round of 36 takes its whole budget, in the worker process).
+# Rounds planned off the loop. Every roster the planner searches (up to 40) now has a construction reaching its
+# best known value, so a plan of a round takes milliseconds: to watch what happens while a plan takes seconds, the
+# worker process is first kept busy by a real schedule search for a size with none (48 in fours, BUSY seconds),
+# the round's plan queued behind it in the same worker, as the search for 36 in fours used to take.
 
 _typed = itertools.count(1)
+_busy = itertools.count(1)
 HOLD_AT_MOST = 20.0
+BUSY = 3.0
 
 
 class Watched:
-    """The planner, seen from the test: when a plan starts being computed and when it is done. ``hold()`` keeps
-    the next plans from being handed back until ``release()`` (what the members do meanwhile is the point), for
-    ``HOLD_AT_MOST`` seconds at most."""
+    """The planner, seen from the test: when a plan starts being computed and when it is done (each plan after
+    ``BUSY`` seconds of a schedule search in the same worker process). ``hold()`` keeps the next plans from being
+    handed back until ``release()`` (what the members do meanwhile is the point), for ``HOLD_AT_MOST`` seconds
+    at most."""
 
     def __init__(self) -> None:
         self.computing, self.computed = asyncio.Event(), asyncio.Event()
@@ -546,6 +554,9 @@ class Watched:
     async def __call__(self, *args: Any, **kwargs: Any) -> Plan:
         self.computing.set()
         try:
+            # A seed of its own each time: a search cached in the worker would return at once.
+            search = partial(longest_schedule, 48, 4, budget=BUSY, seed=f"busy:{next(_busy)}")
+            await asyncio.get_running_loop().run_in_executor(_executor(), search)
             plan = await plan_round_off_loop(*args, **kwargs)
             with contextlib.suppress(TimeoutError):
                 # Bounded: a test failing while it holds the plan must still stop its community.
@@ -586,7 +597,7 @@ async def rounds_and_groups(h: ConsoleCommunity) -> tuple[int, int]:
 
 
 async def thirty_six_join(h: ConsoleCommunity) -> None:
-    # 36 members in fours: no construction here reaches the best known 11 rounds, so the planner searches for
-    # the whole of its budget.
+    # 36 members in fours: the round's plan is a round of the construction (11 rounds), after the worker's
+    # BUSY seconds.
     for number in range(36):
         await h.command(f"m{number:02d}", "round join")

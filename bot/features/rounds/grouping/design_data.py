@@ -238,6 +238,29 @@ CYCLIC: tuple[CyclicDesign, ...] = (
         ),
         invariant=(),
     ),
+    CyclicDesign(  # 36 in groups of 4: 11 rounds, a resolvable 4-GDD of type 3^12 (every pair but the 12 triples)
+        # Found over Z_33 ∪ {∞0, ∞1, ∞2}: base blocks {∞0, 0, 1, 5}, {2, 9, 18, 32}, {3, 15, 28, 30}, each
+        # shifted by 0, 11, 22 (∞k → ∞(k + shift mod 3)) into one round, then the round by 3t; here y in Z_33 is
+        # the player (y mod 3) * 11 + 4y mod 11, so that the shift by 3 is x → x + 1.
+        m=11,
+        levels=3,
+        fixed=3,
+        size=4,
+        base=(
+            (
+                (0, 15, 31, 33),
+                (1, 5, 10, 13),
+                (2, 23, 27, 32),
+                (3, 6, 29, 30),
+                (4, 20, 22, 35),
+                (7, 8, 14, 17),
+                (9, 11, 26, 34),
+                (12, 16, 21, 24),
+                (18, 19, 25, 28),
+            ),
+        ),
+        invariant=(),
+    ),
     CyclicDesign(  # 30 in groups of 5: 6 rounds
         m=6,
         levels=5,

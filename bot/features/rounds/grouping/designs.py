@@ -9,7 +9,8 @@ a list of groups that partition the players, and no two players share a group tw
 - ``cyclic``: a base round developed modulo m plus rounds fixed by that shift (the data of
   :mod:`~bot.features.rounds.grouping.design_data`): Kirkman triple systems (9, 15, 21, 27, 33, 39 in threes),
   nearly Kirkman ones (18, 24, 30, 36 in threes: every pair but a perfect matching), resolvable designs with
-  blocks of four (16, 28, 40) and resolvable group divisible designs (24, 32, 36 in fours).
+  blocks of four (16, 28, 40) and resolvable group divisible designs (24 and 36 in fours: 7 and 11 rounds,
+  every pair but those of 8 or 12 disjoint triples).
 - ``latin_square``: q² players in groups of q for any q, 3 rounds (the best for q = 6).
 - ``binary_fours``: 2^k players in fours from a (partial) spread of GF(2)^k: 32 → 9, 64 → 21 rounds.
 - ``projective_packing``: the 40 points of PG(3, 3) in fours (its lines), 13 rounds (the spreads of a packing):

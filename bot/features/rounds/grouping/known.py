@@ -54,7 +54,7 @@ BEST_KNOWN: dict[tuple[int, int], tuple[int, str]] = {
     (7, 4): (9, "bound"),  # resolvable (28, 4, 1) design [OEIS] [Dagstuhl]
     # The famous 32 golfers: Aguado 2004 [Triska]; the schedule kept in explicit.py [Dagstuhl].
     (8, 4): (10, "bound"),
-    (9, 4): (11, "bound"),  # resolvable 4-GDD of type 3^12 [RGDD]; no explicit schedule found
+    (9, 4): (11, "bound"),  # resolvable 4-GDD of type 3^12 [RGDD]: over Z_33 and 3 fixed (design_data.py)
     (10, 4): (13, "bound"),  # resolvable (40, 4, 1) design [Dagstuhl]: a packing of PG(3, 3) (packing.py)
     (5, 5): (6, "bound"),  # AG(2, 5) [OEIS]
     (6, 5): (6, "table"),  # bound 7 [OEIS]
