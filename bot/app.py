@@ -13,11 +13,13 @@ else.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, cast
 
@@ -27,7 +29,7 @@ from sqlalchemy import inspect as sqlalchemy_inspect
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -57,6 +59,7 @@ from bot.i18n import Translator, member_locale, translator
 from bot.inbox import Inbox
 from bot.membership import Reconciled, reconcile_members
 from bot.messages import Message, unmarked
+from bot.ordering import WHOLE, Turn, Turns, turn_of
 from bot.outbox import TOUCHED, Courier
 from bot.router import Route, Router, convert_form, convert_options
 from bot.scheduler import Scheduler
@@ -86,6 +89,11 @@ VALIDATED_KEPT = 1000
 # On PostgreSQL (several processes may share the database), how long a community's row and settings are kept
 # before being read again: a change another process made reaches this one within that time.
 SHARED_FOR = 5.0
+# How many times an event's transaction is run at most: once more when PostgreSQL refused it for a concurrent
+# transaction's sake (``RETRIED``).
+RUNS = 2
+# PostgreSQL's codes for those refusals: a serialization failure, a deadlock, a unique row inserted meanwhile.
+RETRIED = frozenset({"40001", "40P01", "23505"})
 # When the pruning job runs (UTC): once a day, at a quiet hour.
 PRUNE_AT = CronTrigger(hour=4, minute=17, timezone="UTC")
 
@@ -119,9 +127,12 @@ class Agora(Timekeeping):
         self.courier = Courier(database, clock, scheduler, self.chats.get, self._report_failure)
         self.inbox = Inbox(database, clock)
         self.courier.turn = self.inbox.after_acknowledgements
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        # Which events of a community wait for which (``bot.ordering``); on SQLite, one transaction at a time.
+        self.turns = Turns()
+        self._writer = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._reconciled: set[int] = set()
+        # Communities whose recurring rules follow their settings, by (platform, external id).
+        self._reconciled: set[tuple[str, str]] = set()
         # Timers due up to this moment are armed as scheduler jobs; later ones wait for their batch (None: not
         # started, every timer is armed as it is set).
         self._armed_until: datetime | None = None
@@ -188,7 +199,7 @@ class Agora(Timekeeping):
         for community in communities:
             settings = self.settings_of(community)
             if not self._schedule_changes(settings, rows.get(community.id, {})):
-                self._reconciled.add(community.id)
+                self._reconciled.add((community.platform, community.external_id))
                 continue
             ref = CommunityRef(community.platform, community.external_id, community.name)
             await self.dispatch(BotStarted(community=ref))
@@ -297,10 +308,10 @@ class Agora(Timekeeping):
             )
             if community is not None and (not ref.name or community.name == ref.name):
                 return self.settings_of(community)
-        # Creating (or renaming) it takes the community's dispatch lock, so it can't race an event doing the same
+        # Creating (or renaming) it takes the whole community's turn, so it can't race an event doing the same
         # (the loser's unique-constraint error would pass for a duplicate delivery). Reads never wait for it: an
         # adapter answering within a platform's deadline must not queue behind a slow handler.
-        async with self.community_lock(ref):
+        async with self.alone(ref):
             async with self.database.transaction() as session:
                 community = await self.ensure_community(session, ref)
             self.remember_community(community)
@@ -328,9 +339,17 @@ class Agora(Timekeeping):
                 chosen, seen = stored[0], seen or stored[1]
         return translator(member_locale(chosen, seen, settings.locale))
 
-    def community_lock(self, ref: CommunityRef) -> asyncio.Lock:
-        """The lock every event of a community is handled under, one at a time."""
-        return self._locks.setdefault((ref.platform, ref.id), asyncio.Lock())
+    def alone(self, ref: CommunityRef) -> AbstractAsyncContextManager[None]:
+        """The whole community's turn (``bot.ordering``): after every event of it that came before, before every
+        one after, none running meanwhile."""
+        return self.turns.hold((ref.platform, ref.id), WHOLE)
+
+    def turn_of(self, event: Event) -> Turn:
+        """What ``event`` waits for (``bot.ordering.turn_of``); the whole community for the first event this
+        process handles for it, which may create its row and brings its recurring rules in line."""
+        if (event.community.platform, event.community.id) not in self._reconciled:
+            return WHOLE
+        return turn_of(event)
 
     async def reconcile_members(self, ref: CommunityRef) -> Reconciled:
         """Learn the community's members from the platform's list: those already there before Agora are
@@ -477,15 +496,11 @@ class Agora(Timekeeping):
             if read is not None:
                 self._log(event, read[0], read[1], started)
                 return read[0]
-        async with self.community_lock(event.community):
-            # Acknowledgements first, they are on the platform's clock: events waiting to be recorded go before
-            # this one's transaction (on SQLite, one writer at a time, it would hold them up), and the inbox's
-            # writer waits only for the transactions already running (``Inbox.handling``).
-            await self.inbox.quiet()
-            with self.inbox.handling():
-                outcome, ctx, community_id = await self._run(
-                    event, route, event.delivery_id if inboxed else None
-                )
+        turn = self.turn_of(event)
+        async with self.turns.hold((event.community.platform, event.community.id), turn):
+            outcome, ctx, community_id = await self._transact(event, route, inboxed, turn)
+        # Delivery and the answers that wait for it are outside the turn: the community's next events don't
+        # wait for the platform.
         if ctx is not None:
             self._after_commit(ctx)
             if outcome.awaiting:
@@ -495,6 +510,38 @@ class Agora(Timekeeping):
             outcome.then = []
         self._log(event, outcome, community_id, started)
         return outcome
+
+    async def _transact(
+        self, event: Event, route: Route | None, inboxed: bool, turn: Turn
+    ) -> tuple[Outcome, Context[Any] | None, int | None]:
+        """Run the event's transaction; once more, from the start, when PostgreSQL refused it for a concurrent
+        one's sake (a serialization failure, a deadlock, a row another transaction inserted first): the second
+        run reads what the other committed. On SQLite, one transaction at a time (``_writer``)."""
+        for attempt in range(1, RUNS + 1):
+            try:
+                async with self._writer if self.database.is_sqlite else contextlib.nullcontext():
+                    # Acknowledgements first, they are on the platform's clock: events waiting to be recorded go
+                    # before this one's transaction (on SQLite, one writer at a time, it would hold them up), and
+                    # the inbox's writer waits only for the transactions already running (``Inbox.handling``).
+                    await self.inbox.quiet()
+                    with self.inbox.handling():
+                        return await self._run(
+                            event, route, event.delivery_id if inboxed else None, turn, last=attempt == RUNS
+                        )
+            except DBAPIError as exc:
+                if attempt == RUNS or not self._conflict(exc):
+                    raise
+                log.warning(
+                    "a concurrent transaction won: the event runs again",
+                    extra={"agora": {"event": event.event_type, "sqlstate": _sqlstate(exc)}},
+                )
+                # What this process kept of the community may be what the other transaction changed.
+                self.forget_community(event.community)
+        raise AssertionError("unreachable")
+
+    def _conflict(self, exc: DBAPIError) -> bool:
+        """PostgreSQL refused a transaction because of a concurrent one (running it again may succeed)."""
+        return not self.database.is_sqlite and _sqlstate(exc) in RETRIED
 
     async def _await_posts(self, ctx: Context[Any], outcome: Outcome) -> None:
         """The answers that wait for a post (``ctx.reply_once_posted``): said once it is out, or replaced by why
@@ -531,7 +578,7 @@ class Agora(Timekeeping):
         return (await self.dispatch(event)).replies
 
     async def _run(
-        self, event: Event, route: Route | None, inboxed: str | None
+        self, event: Event, route: Route | None, inboxed: str | None, turn: Turn, *, last: bool = True
     ) -> tuple[Outcome, Context[Any] | None, int | None]:
         chat = self.chats.get(event.community.platform)
         try:
@@ -545,12 +592,15 @@ class Agora(Timekeeping):
                     return Outcome(duplicate=True, handled=False), None, community.id
                 settings = self.settings_of(community)
                 ctx = Context(self, event, session, community, settings, chat, translator(settings.locale))
+                ctx.alone = turn.exclusive
                 await self._track_membership(ctx)
                 await ctx.speak_to_actor()
                 if isinstance(event, FormSubmitted) and route is not None:
                     # Every field read as text once, here, for every form; its errors in the member's words.
                     ctx.event = event = convert_form(event, ctx._)
-                if community.id not in self._reconciled or isinstance(event, BotStarted):
+                if (community.platform, community.external_id) not in self._reconciled or isinstance(
+                    event, BotStarted
+                ):
                     # A community's recurring rules follow its settings from the first event this process
                     # handles for it (it may have been created by an adapter's settings lookup, or while a
                     # rule's default changed in the YAML).
@@ -576,8 +626,12 @@ class Agora(Timekeeping):
             # Nothing the handler did is kept (the transaction rolled back); the member is told why.
             await self._discard(inboxed)
             return Outcome(replies=[_ephemeral(exc.message)], error="refused"), None, None
-        except IntegrityError:
-            # A concurrent twin of this delivery won the race for the processed-delivery row.
+        except IntegrityError as exc:
+            # A concurrent transaction inserted a row this one meant to (a member seen for the first time, the
+            # next number of a debate): run again, when that is still possible, to read it. Else (or on SQLite) a
+            # concurrent twin of this delivery won the race for the processed-delivery row.
+            if not last and self._conflict(exc):
+                raise
             if event.delivery_id:
                 return Outcome(duplicate=True, handled=False), None, None
             raise
@@ -597,11 +651,11 @@ class Agora(Timekeeping):
             await handler(ctx)
 
     async def _read_only(self, event: Event, route: Route) -> tuple[Outcome, int] | None:
-        """Run a route that only reads to answer with a form (``opens_form``): without the community's lock and
-        without writing (no delivery row, no membership), so it never waits behind the community's other events
-        or a transaction holding the database: the platform's trigger (three seconds) is still valid when the
-        form comes back. The submission does the work. None when the community is not known yet (the locked
-        path creates it)."""
+        """Run a route that only reads to answer with a form (``opens_form``): without a turn (``bot.ordering``)
+        and without writing (no delivery row, no membership), so it never waits behind the community's other
+        events or a transaction holding the database: the platform's trigger (three seconds) is still valid when
+        the form comes back. The submission does the work. None when the community is not known yet (the path
+        with a turn creates it)."""
         chat = self.chats.get(event.community.platform)
         async with self.database.sessions() as session:
             sqlalchemy_event.listen(session.sync_session, "before_flush", _refuse_writes)
@@ -685,6 +739,7 @@ class Agora(Timekeeping):
             return
         child = Context(self, event, ctx.session, ctx.community, ctx.settings, ctx.chat, ctx.public)
         child.actor, child._ = ctx.actor, ctx._
+        child.alone = ctx.alone
         child.outcome = ctx.outcome
         child.timer_changes = ctx.timer_changes
         child.schedule_changes = ctx.schedule_changes
@@ -696,7 +751,7 @@ class Agora(Timekeeping):
 
     def _after_commit(self, ctx: Context[Any]) -> None:
         if ctx.reconciled:
-            self._reconciled.add(ctx.community.id)
+            self._reconciled.add((ctx.community.platform, ctx.community.external_id))
         for timer in ctx.timer_changes:
             self._arm_timer(timer)
         for schedule in ctx.schedule_changes:
@@ -727,6 +782,12 @@ class Agora(Timekeeping):
             if isinstance(value, str):
                 fields[name] = value
         log.info("event handled", extra={"agora": fields})
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    """PostgreSQL's code for the error (asyncpg's ``sqlstate``, psycopg's ``pgcode``)."""
+    orig = exc.orig
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
 
 
 def _refuse_writes(session: Any, flush_context: Any, instances: Any) -> None:

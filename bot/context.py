@@ -75,8 +75,8 @@ class Outcome:
     # Replies that must not get ahead of a post: (outbox entry, what to say once it is out, its channel). The core
     # waits briefly for the delivery after the commit and says what happened (see ``Agora.dispatch``).
     awaiting: list[tuple[int, Message, str]] = field(default_factory=list)
-    # Replies that wait for work done outside the community's lock (a round being planned): called once the
-    # handler's transaction committed and the lock is released, their messages are added to the replies.
+    # Replies that wait for work done outside the event's turn (a round being planned): called once the
+    # handler's transaction committed and the turn is over, their messages are added to the replies.
     then: list[Callable[[], Awaitable[list[Message]]]] = field(default_factory=list)
 
 
@@ -118,6 +118,9 @@ class Context(Generic[E]):
         self.reconciled = False
         # A handler that only reads to open a form (``opens_form``): nothing it does is kept.
         self.read_only = False
+        # The event has the whole community's turn (``bot.ordering``): nothing else of it runs meanwhile. What
+        # every event reads (its settings) changes only then.
+        self.alone = True
         # Set when a handler emitted ``SettingsChanged``: what the process keeps of the community is dropped.
         self.settings_changed = False
         # The members this event looked up, by external id (shared with the contexts of emitted events): each
@@ -188,18 +191,28 @@ class Context(Generic[E]):
         if number is None:
             raise UserError(self._(gone))
         table: Any = model
-        row = await self.session.scalar(
-            select(table).where(getattr(table, by) == number, table.community_id == self.community.id)
-        )
+        query = select(table).where(getattr(table, by) == number, table.community_id == self.community.id)
+        if self._locks_rows:
+            query = query.with_for_update(key_share=True)
+        row = await self.session.scalar(query)
         if row is None:
             raise UserError(self._(gone))
         return cast(M, row)
+
+    @property
+    def _locks_rows(self) -> bool:
+        """Whether the row a button or a timer names is locked as it is read (``owned``, ``row``): on PostgreSQL,
+        where events about one thing through different refs (two options of a poll, the poll's closing timer)
+        may run at once, the second waits there for the first to commit, then reads what it wrote. SQLite runs
+        one transaction at a time; a form being opened writes nothing."""
+        return not self.read_only and self.session.get_bind().dialect.name != "sqlite"
 
     async def row(self, model: type[M], ref: object) -> M | None:
         """The row of ``model`` whose id ``ref`` names, if it belongs to this community; else None (a button of
         another community, a number no column holds, a ref that is no number)."""
         number = row_id(ref)
-        row = await self.session.get(model, number) if number is not None else None
+        lock = {"key_share": True} if self._locks_rows else None
+        row = await self.session.get(model, number, with_for_update=lock) if number is not None else None
         if row is None or getattr(row, "community_id", None) != self.community.id:
             return None
         return row
@@ -629,9 +642,18 @@ class Context(Generic[E]):
             ) from None
         return delay
 
+    def require_alone(self, what: str) -> None:
+        """Refuse (a programming error) to change what every event of the community reads from an event that
+        runs beside others (``bot.ordering.turn_of`` names what it touches: make it the whole community)."""
+        if not self.alone:
+            raise RuntimeError(
+                f"a {what} from {self.event.event_type}, which runs beside the community's others"
+            )
+
     def save_settings(self, changes: dict[str, Any], section: str | None = None) -> None:
         """Keep ``changes`` among this community's own settings (in ``section`` when given, key by key), and read
         the effective settings and the translator back, so the answer speaks a newly chosen language."""
+        self.require_alone("settings change")
         overrides: dict[str, Any] = dict(self.community.settings or {})
         if section is None:
             overrides.update(changes)

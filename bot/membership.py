@@ -109,7 +109,7 @@ async def reconcile_members(app: Agora, ref: CommunityRef) -> Reconciled:
     if chat is None:
         raise RuntimeError(f"no platform attached for {ref.platform!r}")
     listed = list(await chat.list_members(ref))
-    async with app.community_lock(ref):
+    async with app.alone(ref):
         async with app.database.transaction() as session:
             community = await app.ensure_community(session, ref)
             # Plain rows and bulk statements: a community of thousands is read at every start.

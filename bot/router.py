@@ -340,7 +340,7 @@ class Route:
     handlers: list[Handler]
     animator_only: bool = False
     command: CommandSpec | None = None
-    # Only reads, to answer with a form (``opens_form``): run without the community's lock, writes refused.
+    # Only reads, to answer with a form (``opens_form``): run without waiting for the community's other events, writes refused.
     reads_only: bool = False
 
 

@@ -167,7 +167,8 @@ class FindTime:
     async def time_answered(self, ctx: Context[ButtonPressed]) -> None:
         raw_option, _dot, choice = (ctx.event.ref or "").partition(".")
         option = await ctx.owned(RoundPollOption, raw_option, gone=GONE)
-        poll = await ctx.session.get(RoundPoll, option.poll_id)
+        # Locked (``ctx.row``): a member answering another option of this poll waits, and sees this answer.
+        poll = await ctx.row(RoundPoll, option.poll_id)
         if poll is None or choice not in CHOICES:
             raise UserError(ctx._(GONE))
         group, members, actor = await self._group_of(ctx, poll.group_id)
