@@ -140,20 +140,23 @@ async def introduce(b: SlackBed, fake: FakeSlack, user: str, **values: str) -> N
     await b.settle()
 
 
+def slack_section(fake: FakeSlack, mode: str) -> dict[str, Any]:
+    """The `slack:` section of a config pointing at ``fake`` in ``mode`` (http or socket)."""
+    return {
+        "bot_token": "xoxb-test",
+        "mode": mode,
+        "app_token": "xapp-test" if mode == "socket" else None,
+        "signing_secret": SECRET if mode == "http" else None,
+        "api_base_url": fake.api_base,
+        "http": {"host": "127.0.0.1", "port": 0},
+    }
+
+
 def slack_config(
     base: Config, fake: FakeSlack, mode: str, scope_channel: str | None = None, **overrides: Any
 ) -> Config:
     slack = SlackConfig.model_validate(
-        {
-            "bot_token": "xoxb-test",
-            "mode": mode,
-            "app_token": "xapp-test" if mode == "socket" else None,
-            "signing_secret": SECRET if mode == "http" else None,
-            "api_base_url": fake.api_base,
-            "http": {"host": "127.0.0.1", "port": 0},
-            "scope_channel": scope_channel,
-            **overrides,
-        }
+        {**slack_section(fake, mode), "scope_channel": scope_channel, **overrides}
     )
     return base.model_copy(update={"slack": slack})
 
@@ -185,17 +188,6 @@ def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 # --- killed during a burst (test_slack_kill, test_ack_first_slack) ---
-
-
-def slack_section(fake: FakeSlack, mode: str) -> dict[str, Any]:
-    return {
-        "bot_token": "xoxb-test",
-        "mode": mode,
-        "app_token": "xapp-test" if mode == "socket" else None,
-        "signing_secret": SECRET if mode == "http" else None,
-        "api_base_url": fake.api_base,
-        "http": {"host": "127.0.0.1", "port": 0},
-    }
 
 
 async def warm_up(fake: FakeSlack, deliver: Callable[[dict[str, Any]], Awaitable[object]]) -> None:
